@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* exo.ko internals shared between dev, env and event. */
+#ifndef EXO_MODULE_H
+#define EXO_MODULE_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+
+#include "../uapi/linux/exo.h"
+#include "core/evring.h"
+
+/*
+ * An environment: the kernel's view of one libOS, one per open of /dev/exo.
+ * It lives from open to the last close of that file.
+ */
+struct exo_env {
+	u64 id;				/* immutable */
+	struct pid *owner;		/* immutable: the opener's thread group */
+	kuid_t owner_uid;		/* immutable */
+	u64 created_ns;			/* immutable, CLOCK_BOOTTIME */
+	u32 api_version;		/* 0 until EXO_IOC_API; READ/WRITE_ONCE */
+
+	struct list_head node;		/* in exo_envs, under exo_envs_lock */
+
+	/* Per-binding counters; each binding owns its own, 0 until it lands. */
+	atomic64_t frames;
+	atomic64_t slots;
+	atomic64_t filters;
+	atomic64_t blocks;
+
+	struct mutex read_lock;		/* one reader at a time: peek, copy, drop */
+	wait_queue_head_t event_wait;	/* readers and pollers */
+	spinlock_t event_lock;		/* protects events; taken in any context */
+	struct exo_evring events;	/* under event_lock */
+	struct exo_event event_slots[];	/* storage of events */
+};
+
+/* Module parameters (dev.c). */
+extern unsigned int exo_event_queue_len;
+
+/* env.c */
+extern struct mutex exo_envs_lock;	/* protects exo_envs */
+extern struct list_head exo_envs;	/* live environments, by id */
+extern atomic_t exo_envs_live;
+extern atomic64_t exo_envs_created;
+
+struct exo_env *exo_env_create(void);
+void exo_env_destroy(struct exo_env *env);
+bool exo_env_is_owner(const struct exo_env *env);
+void exo_env_snapshot(struct exo_env *env, struct exo_env_info *info);
+int exo_debugfs_init(void);
+void exo_debugfs_exit(void);
+
+/* event.c */
+void exo_event_post(struct exo_env *env, u32 type, u64 d0, u64 d1, u64 d2,
+		    u64 d3);
+ssize_t exo_event_read(struct exo_env *env, char __user *buf, size_t len,
+		       bool nonblock);
+__poll_t exo_event_poll(struct exo_env *env, struct file *file,
+			poll_table *wait);
+int exo_genl_init(void);
+void exo_genl_exit(void);
+
+#endif /* EXO_MODULE_H */
