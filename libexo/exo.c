@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/* libexo's first layer: one wrapper per exo.ko ioctl, plus events. */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int exo_print_stderr(enum exo_print_level level, const char *fmt,
+			    va_list args)
+{
+	if (level > EXO_WARN)
+		return 0;
+	fputs("libexo: ", stderr);
+	return vfprintf(stderr, fmt, args);
+}
+
+static exo_print_fn_t exo_print = exo_print_stderr;
+
+LIBEXO_EXPORT exo_print_fn_t exo_set_print(exo_print_fn_t fn)
+{
+	exo_print_fn_t old = exo_print;
+
+	exo_print = fn;
+	return old;
+}
+
+void exo_pr(enum exo_print_level level, const char *fmt, ...)
+{
+	exo_print_fn_t print = exo_print;
+	int saved_errno = errno;
+	va_list args;
+
+	if (!print)
+		return;
+	va_start(args, fmt);
+	print(level, fmt, args);
+	va_end(args);
+	errno = saved_errno;
+}
+
+int exo_opts_valid(const void *opts, size_t known_size, size_t user_size)
+{
+	const unsigned char *bytes = opts;
+	size_t i;
+
+	if (user_size < sizeof(size_t))
+		return 0;
+	for (i = known_size; i < user_size; i++)
+		if (bytes[i])
+			return 0;
+	return 1;
+}
+
+static int exo_handshake(struct exo *exo)
+{
+	struct exo_api api = {
+		.argsz = sizeof(api),
+		.api_version = LIBEXO_API_VERSION,
+	};
+
+	if (ioctl(exo->fd, EXO_IOC_API, &api) < 0) {
+		int err = errno;
+
+		if (err == EPROTONOSUPPORT)
+			exo_pr(EXO_WARN,
+			       "exo.ko speaks API version %u but this libexo speaks version %u; rebuild one to match the other\n",
+			       api.api_version, LIBEXO_API_VERSION);
+		else
+			exo_pr(EXO_WARN, "handshake with exo.ko failed: %s\n",
+			       strerror(err));
+		return exo_err(err);
+	}
+	exo->api = api;
+	return 0;
+}
+
+LIBEXO_EXPORT struct exo *exo_open(const struct exo_open_opts *opts)
+{
+	const char *path = "/dev/exo";
+	int flags = O_RDWR | O_CLOEXEC;
+	struct exo *exo;
+	int err;
+
+	if (opts) {
+		if (!exo_opts_valid(opts, sizeof(*opts), opts->sz)) {
+			errno = EINVAL;
+			return NULL;
+		}
+		if (opts->path)
+			path = opts->path;
+		if (opts->nonblock)
+			flags |= O_NONBLOCK;
+	}
+
+	exo = calloc(1, sizeof(*exo));
+	if (!exo)
+		return NULL;
+
+	exo->fd = open(path, flags);
+	if (exo->fd < 0) {
+		err = errno;
+		if (err == ENOENT)
+			exo_pr(EXO_WARN,
+			       "%s does not exist: exo.ko is not loaded; run `make load` or `sudo insmod module/exo.ko`\n",
+			       path);
+		else if (err == EACCES)
+			exo_pr(EXO_WARN,
+			       "%s: permission denied; it is root-only unless exo.ko was loaded with dev_mode and dev_group\n",
+			       path);
+		else
+			exo_pr(EXO_WARN, "cannot open %s: %s\n", path,
+			       strerror(err));
+		goto err_free;
+	}
+
+	err = -exo_handshake(exo);
+	if (err)
+		goto err_close;
+	return exo;
+
+err_close:
+	close(exo->fd);
+err_free:
+	free(exo);
+	errno = err;
+	return NULL;
+}
+
+LIBEXO_EXPORT void exo_close(struct exo *exo)
+{
+	if (!exo)
+		return;
+	close(exo->fd);
+	free(exo);
+}
+
+LIBEXO_EXPORT int exo_api(struct exo *exo, struct exo_api *api)
+{
+	int ret;
+
+	if (!exo || !api)
+		return exo_err(EINVAL);
+	ret = exo_handshake(exo);
+	if (ret)
+		return ret;
+	*api = exo->api;
+	return 0;
+}
+
+LIBEXO_EXPORT int exo_env_info(struct exo *exo, struct exo_env_info *info)
+{
+	if (!exo || !info)
+		return exo_err(EINVAL);
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	if (ioctl(exo->fd, EXO_IOC_ENV_INFO, info) < 0)
+		return exo_err(errno);
+	return 0;
+}
+
+LIBEXO_EXPORT int exo_event_fd(const struct exo *exo)
+{
+	if (!exo)
+		return exo_err(EINVAL);
+	return exo->fd;
+}
+
+LIBEXO_EXPORT int exo_event_read(struct exo *exo, struct exo_event *events,
+				 size_t max, int timeout_ms)
+{
+	struct pollfd pfd;
+	ssize_t got;
+	int ready;
+
+	if (!exo || !events || !max)
+		return exo_err(EINVAL);
+
+	pfd.fd = exo->fd;
+	pfd.events = POLLIN;
+	do {
+		ready = poll(&pfd, 1, timeout_ms);
+	} while (ready < 0 && errno == EINTR);
+	if (ready < 0)
+		return exo_err(errno);
+	if (!ready)
+		return 0;
+	if (pfd.revents & (POLLERR | POLLNVAL))
+		return exo_err(EPERM);
+
+	/* poll said ready, but another thread may have raced us to it. */
+	got = read(exo->fd, events, max * sizeof(*events));
+	if (got < 0)
+		return errno == EAGAIN ? 0 : exo_err(errno);
+	return (int)(got / sizeof(*events));
+}
+
+LIBEXO_EXPORT int exo_event_raise(struct exo *exo, __u64 cookie)
+{
+	struct exo_event_raise raise = {
+		.argsz = sizeof(raise),
+		.cookie = cookie,
+	};
+
+	if (!exo)
+		return exo_err(EINVAL);
+	if (ioctl(exo->fd, EXO_IOC_EVENT_RAISE, &raise) < 0)
+		return exo_err(errno);
+	return 0;
+}
+
+LIBEXO_EXPORT int exo_nop(struct exo *exo)
+{
+	if (!exo)
+		return exo_err(EINVAL);
+	if (ioctl(exo->fd, EXO_IOC_NOP, 0) < 0)
+		return exo_err(errno);
+	return 0;
+}
+
+LIBEXO_EXPORT const char *exo_event_name(__u32 type)
+{
+	switch (type) {
+	case EXO_EVENT_OVERFLOW:
+		return "overflow";
+	case EXO_EVENT_USER:
+		return "user";
+	default:
+		return "unknown";
+	}
+}

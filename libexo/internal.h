@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR MIT */
+/* libexo internals: not installed, not exported. */
+#ifndef LIBEXO_INTERNAL_H
+#define LIBEXO_INTERNAL_H
+
+#include <errno.h>
+#include <exo/exo.h>
+
+#define LIBEXO_EXPORT __attribute__((visibility("default")))
+
+struct exo {
+	int fd;
+	struct exo_api api;	/* the kernel's answer to the handshake */
+};
+
+void exo_pr(enum exo_print_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* libbpf's convention: return -err and leave it in errno too. */
+static inline int exo_err(int err)
+{
+	errno = err;
+	return -err;
+}
+
+/* An options struct is valid if every byte past what we know is zero. */
+int exo_opts_valid(const void *opts, size_t known_size, size_t user_size);
+
+#endif /* LIBEXO_INTERNAL_H */
