@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# exo: the top-level build. `make help` lists the targets.
+#
+# KDIR picks the kernel build tree for exo.ko. Left empty, it is the Debian
+# 6.12 headers that scripts/kernels.sh unpacks under build/, so nothing
+# depends on the running kernel; `make KDIR=/lib/modules/$(uname -r)/build`
+# builds for the machine you are on.
+
+KDIR ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+
+B := build
+LIBEXO_VERSION := 0.1.0
+LIBEXO_SONAME := libexo.so.0
+
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
+HARNESS_DIR = $(B)/ksrc/tools/testing/selftests
+# The kselftest harness itself is not -Wextra clean.
+HARNESS_CFLAGS := -Wno-missing-prototypes -Wno-sign-compare -Wno-unused-parameter
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+USER_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -Iuapi -Ilibexo/include $(CFLAGS)
+
+LIB_SRCS := libexo/exo.c libexo/monitor.c
+LIB_HDRS := libexo/include/exo/exo.h libexo/internal.h uapi/linux/exo.h
+CORE_SRCS := $(wildcard module/core/*.c)
+CORE_HDRS := $(wildcard module/core/*.h)
+SELFTESTS := $(patsubst selftests/%.c,$(B)/selftests/%,$(wildcard selftests/*_test.c))
+HOSTTESTS := $(patsubst selftests/host/%.c,$(B)/host/%,$(wildcard selftests/host/*_test.c))
+SAMPLES := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
+
+.PHONY: all module user lib selftests samples hosttests check demo bench \
+	lint install load unload clean help
+.DELETE_ON_ERROR:
+
+all: module user
+
+user: lib selftests samples hosttests
+
+help:
+	@echo 'make            build exo.ko (against KDIR) and libexo, samples, tests'
+	@echo 'make check      host tests, lint, then every selftest in the 6.12 and 6.1 VMs'
+	@echo 'make demo       boot the 6.12 VM, load exo.ko and run samples/hello'
+	@echo 'make bench      boot the 6.12 VM and run exo-bench'
+	@echo 'make load       insmod module/exo.ko on this machine (root)'
+	@echo 'make unload     rmmod exo on this machine (root)'
+	@echo 'make install    headers, libraries, libexo.pc and exo.ko (PREFIX, DESTDIR)'
+	@echo 'make lint       W=1 and sparse builds on both header sets, checkpatch --strict'
+
+# ---- the module ---------------------------------------------------------
+
+module:
+	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kdir.sh 6.12) || exit 1; \
+	$(MAKE) -C "$$kdir" M=$(CURDIR) W=1 modules
+
+# ---- libexo ---------------------------------------------------------------
+
+lib: $(B)/lib/libexo.a $(B)/lib/$(LIBEXO_SONAME)
+
+$(B)/lib/pic/%.o: libexo/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(B)/lib/static/%.o: libexo/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -fvisibility=hidden -c $< -o $@
+
+$(B)/lib/libexo.a: $(patsubst libexo/%.c,$(B)/lib/static/%.o,$(LIB_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/lib/libexo.so.$(LIBEXO_VERSION): $(patsubst libexo/%.c,$(B)/lib/pic/%.o,$(LIB_SRCS)) libexo/libexo.map
+	$(CC) -shared -Wl,-soname,$(LIBEXO_SONAME) -Wl,--version-script=libexo/libexo.map \
+		-Wl,-z,defs -o $@ $(filter %.o,$^) $(NL_LIBS)
+
+$(B)/lib/$(LIBEXO_SONAME): $(B)/lib/libexo.so.$(LIBEXO_VERSION)
+	ln -sf libexo.so.$(LIBEXO_VERSION) $@
+	ln -sf $(LIBEXO_SONAME) $(B)/lib/libexo.so
+
+# ---- samples and selftests (static libexo, shared libnl and libc) --------
+
+$(HARNESS_DIR)/kselftest_harness.h:
+	scripts/harness.sh >/dev/null
+
+selftests: $(SELFTESTS)
+samples: $(SAMPLES)
+
+$(B)/selftests/%: selftests/%.c selftests/exo_test_util.h $(B)/lib/libexo.a $(HARNESS_DIR)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(HARNESS_CFLAGS) -I$(HARNESS_DIR) $(NL_CFLAGS) $< -o $@ \
+		$(B)/lib/libexo.a $(NL_LIBS) -lpthread
+
+$(B)/samples/%: samples/%.c $(B)/lib/libexo.a
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $< -o $@ $(B)/lib/libexo.a $(NL_LIBS) -lpthread
+
+# ---- host tests of module/core -------------------------------------------
+
+hosttests: $(HOSTTESTS)
+
+$(B)/host/%: selftests/host/%.c $(CORE_SRCS) $(CORE_HDRS) $(HARNESS_DIR)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(HARNESS_CFLAGS) -fsanitize=address,undefined \
+		-fno-sanitize-recover=all -I$(HARNESS_DIR) $< $(CORE_SRCS) -o $@
+
+# ---- the VM lanes and lint -----------------------------------------------
+
+check:
+	@scripts/check.sh
+
+lint:
+	@scripts/lint.sh
+
+demo:
+	@scripts/demo.sh demo
+
+bench:
+	@scripts/demo.sh bench
+
+# ---- a real machine ------------------------------------------------------
+
+load: module
+	insmod module/exo.ko
+
+unload:
+	rmmod exo
+
+install: lib
+	install -d $(DESTDIR)$(INCLUDEDIR)/exo $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 libexo/include/exo/exo.h $(DESTDIR)$(INCLUDEDIR)/exo/
+	install -m 644 uapi/linux/exo.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 644 $(B)/lib/libexo.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(B)/lib/libexo.so.$(LIBEXO_VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libexo.so.$(LIBEXO_VERSION) $(DESTDIR)$(LIBDIR)/$(LIBEXO_SONAME)
+	ln -sf $(LIBEXO_SONAME) $(DESTDIR)$(LIBDIR)/libexo.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIBEXO_VERSION)|' \
+		libexo/libexo.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libexo.pc
+	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=/lib/modules/$$(uname -r)/build; \
+	if [ -f module/exo.ko ]; then \
+		$(MAKE) -C "$$kdir" M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install && \
+		{ [ -n "$(DESTDIR)" ] || depmod -a; }; \
+	else echo "install: module/exo.ko not built; run 'make' first to install it too"; fi
+
+clean:
+	@kdir="$(KDIR)"; [ -z "$$kdir" ] && [ -f $(B)/kernels/6.12/lane.env ] && kdir=$$(scripts/kdir.sh 6.12); \
+	[ -z "$$kdir" ] || $(MAKE) -C "$$kdir" M=$(CURDIR) clean
+	rm -rf $(B)/lib $(B)/selftests $(B)/samples $(B)/host $(B)/mod $(B)/vm

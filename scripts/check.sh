@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: build everything, run the host tests and lint, then boot each
+# VM lane and run every selftest in it. Prints a line per part and ends with
+# one plain total line, "N passed, N failed, N skipped". Exits non-zero on any
+# failure, including a kernel report in a guest's console log.
+# Environment: LANES="6.12 6.1" picks the lanes; VM_TIMEOUT bounds each boot.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+LANES=${LANES:-"6.12 6.1"}
+VM_TIMEOUT=${VM_TIMEOUT:-900}
+
+total_pass=0 total_fail=0 total_skip=0
+summary() {
+	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+}
+trap 'rc=$?; [ $rc = 0 ] || { total_fail=$((total_fail + 1)); echo "check: stopped early (exit $rc)"; summary; }' EXIT
+
+add() {	# add <part> <pass> <fail> <skip>
+	total_pass=$((total_pass + $2))
+	total_fail=$((total_fail + $3))
+	total_skip=$((total_skip + $4))
+	echo "$1: $2 passed, $3 failed, $4 skipped"
+}
+
+# Sum the kselftest "# Totals:" lines of a log: prints "pass fail skip".
+tally() {
+	tr -d '\r' <"$1" | awk '
+		/^# Totals: / { for (i = 3; i <= NF; i++) { split($i, kv, ":"); t[kv[1]] += kv[2] } }
+		END { print t["pass"] + t["xfail"] + 0, t["fail"] + t["error"] + t["xpass"] + 0, t["skip"] + 0 }'
+}
+
+echo "==> dependencies, kernels and the kselftest harness"
+scripts/deps.sh
+for lane in $LANES; do scripts/kernels.sh "$lane"; done
+scripts/harness.sh >/dev/null
+
+echo "==> build libexo, samples, selftests, host tests"
+make -s user
+
+mkdir -p build/vm
+echo "==> host tests of module/core"
+: >build/vm/host.log
+for t in build/host/*_test; do
+	"$t" >>build/vm/host.log 2>&1 || true
+done
+read -r p f s < <(tally build/vm/host.log)
+[ "$f" = 0 ] || grep -E '^not ok|^# ' build/vm/host.log | grep -v '^#  *RUN\|OK ' | head -30
+add host "$p" "$f" "$s"
+
+echo "==> lint: W=1 and sparse module builds, checkpatch --strict, libexo exports"
+scripts/lint.sh $LANES >build/vm/lint.log 2>&1 || true
+read -r p f s < <(tally build/vm/lint.log)
+[ "$f" = 0 ] || grep -A40 '^not ok' build/vm/lint.log | head -60
+add lint "$p" "$f" "$s"
+
+# Builds the guest payload of one lane: exo.ko, tests in run order, samples.
+make_payload() {
+	local lane=$1 dir=build/vm/payload-$lane
+	rm -rf "$dir"
+	mkdir -p "$dir/tests" "$dir/bin"
+	cp "build/mod/$lane/module/exo.ko" "$dir/"
+	cp build/selftests/*_test "$dir/tests/"
+	cp build/samples/* "$dir/bin/"
+	cp scripts/guest/check.sh "$dir/run.sh"
+	# module_test unloads and reloads exo.ko, so it runs last.
+	(cd "$dir/tests" && ls | grep -v '^module_test$'; [ ! -e "$dir/tests/module_test" ] || echo module_test) >"$dir/tests.list"
+}
+
+for lane in $LANES; do
+	echo "==> lane $lane: boot and run the selftests"
+	log=build/vm/$lane.log
+	if [ ! -f "build/mod/$lane/module/exo.ko" ]; then
+		add "lane $lane" 0 1 0
+		echo "lane $lane: exo.ko did not build (see build/vm/lint.log)"
+		continue
+	fi
+	make_payload "$lane"
+	vm_rc=0
+	scripts/vm-run.sh --lane "$lane" --payload "build/vm/payload-$lane" \
+		--timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
+	read -r p f s < <(tally "$log")
+	# A test binary that died without its totals, or a lost rmmod, fails too.
+	extra=$(tr -d '\r' <"$log" | awk '
+		/^EXO-TEST-BEGIN / { name = $2; failed = 0; open = 1 }
+		/^# Totals: / { split($4, kv, ":"); failed += kv[2] }
+		/^EXO-TEST-END / { open = 0; if ($3 != 0 && failed == 0) { print "not ok " $2 " exited " $3 > "/dev/stderr"; n++ } }
+		/^EXO-RMMOD / { rm = $2 }
+		END {
+			if (open) { print "not ok " name " never finished" > "/dev/stderr"; n++ }
+			if (rm != "0" && rm != "unloaded-by-tests") { print "not ok rmmod exo after the tests" > "/dev/stderr"; n++ } else pass++
+			print n + 0, pass + 0
+		}')
+	read -r xf xp <<<"$extra"
+	f=$((f + xf)) p=$((p + xp))
+	if [ "$vm_rc" != 0 ]; then
+		case $vm_rc in
+		3) echo "lane $lane: kernel reports in the console log (above), failing the lane" ;;
+		124) echo "lane $lane: the VM timed out after ${VM_TIMEOUT}s" ;;
+		*) echo "lane $lane: the guest exited $vm_rc" ;;
+		esac
+		[ "$vm_rc" = 1 ] || f=$((f + 1))
+	fi
+	[ "$f" = 0 ] || tr -d '\r' <"$log" | grep -E '^not ok|^# +(FAIL|.*:[0-9]+:)|Expected' | head -40
+	add "lane $lane" "$p" "$f" "$s"
+done
+
+trap - EXIT
+summary
+[ "$total_fail" = 0 ]
