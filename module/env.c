@@ -14,6 +14,7 @@
 
 #include "exo.h"
 
+/* Protects exo_envs: creation, teardown, debugfs and netlink walks. */
 DEFINE_MUTEX(exo_envs_lock);
 LIST_HEAD(exo_envs);
 atomic_t exo_envs_live = ATOMIC_INIT(0);

@@ -41,7 +41,7 @@ done
 checkpatch=build/ksrc/scripts/checkpatch.pl
 [ -x "$checkpatch" ] || scripts/harness.sh >/dev/null
 if perl "$checkpatch" --strict --no-tree --terse --quiet --show-types \
-	-f module/*.[ch] module/core/*.[ch] uapi/linux/exo.h >"$tmp/cp" 2>&1; then
+	-f $(git ls-files 'module/*.[ch]' uapi/linux/exo.h) >"$tmp/cp" 2>&1; then
 	result lint.checkpatch_strict 0
 else
 	result lint.checkpatch_strict 1 "$tmp/cp"

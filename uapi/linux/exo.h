@@ -22,6 +22,7 @@
 #ifndef _UAPI_LINUX_EXO_H
 #define _UAPI_LINUX_EXO_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -29,10 +30,10 @@
 #define EXO_API_VERSION		1
 
 /* Feature bits reported by EXO_IOC_API in exo_api.features. */
-#define EXO_FEATURE_EVENTS	(1ULL << 0)	/* read(2)/poll(2) event queue */
-#define EXO_FEATURE_NETLINK	(1ULL << 1)	/* generic netlink family "exo" */
+#define EXO_FEATURE_EVENTS	_BITULL(0)	/* read(2)/poll(2) event queue */
+#define EXO_FEATURE_NETLINK	_BITULL(1)	/* generic netlink family "exo" */
 /* Joining the netlink event group needs CAP_NET_ADMIN (kernels >= 6.7). */
-#define EXO_FEATURE_NETLINK_PRIVATE	(1ULL << 2)
+#define EXO_FEATURE_NETLINK_PRIVATE	_BITULL(2)
 
 #define EXO_IOC_MAGIC		0xE0
 
@@ -189,8 +190,9 @@ struct exo_event {
  * Multicast group EXO_GENL_MCGRP_EVENT carries every environment's events
  * as EXO_CMD_EVENT messages (attributes ENV_ID and EVENT). Joining it needs
  * CAP_NET_ADMIN where EXO_FEATURE_NETLINK_PRIVATE is reported; older kernels
- * cannot restrict a group, so there any local user may watch. EXO_CMD_GET_ENV (dump only, CAP_NET_ADMIN) lists the live
- * environments, one message each, with the ENV_* attributes.
+ * cannot restrict a group, so there any local user may watch.
+ * EXO_CMD_GET_ENV (dump only, CAP_NET_ADMIN) lists the live environments,
+ * one message each, with the ENV_* attributes.
  */
 #define EXO_GENL_NAME		"exo"
 #define EXO_GENL_VERSION	1
@@ -202,6 +204,7 @@ enum exo_genl_cmd {
 	EXO_CMD_EVENT,		/* multicast notification */
 	__EXO_CMD_MAX,
 };
+
 #define EXO_CMD_MAX		(__EXO_CMD_MAX - 1)
 
 enum exo_genl_attr {
@@ -221,6 +224,7 @@ enum exo_genl_attr {
 	EXO_ATTR_EVENT,			/* binary struct exo_event */
 	__EXO_ATTR_MAX,
 };
+
 #define EXO_ATTR_MAX		(__EXO_ATTR_MAX - 1)
 
 #endif /* _UAPI_LINUX_EXO_H */
