@@ -246,7 +246,6 @@ static const struct file_operations exo_fops = {
 	.poll		= exo_poll,
 	.unlocked_ioctl	= exo_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice exo_misc = {
