@@ -3,8 +3,9 @@
  * exo-bench: every "exo path vs the plain syscall that does the same work"
  * comparison, measured in the same run, reported as a ratio.
  *
- * Method: a warm-up, then RUNS runs of ITERS calls each, alternating exo
- * and plain so that drift hits both; the median ns per call of each wins.
+ * Method: a warm-up, then RUNS runs of ITERS calls each, exo and plain
+ * taking turns in chunks of CHUNK calls so that drift and noise from the
+ * emulator hit both alike; the median ns per call of each is reported.
  * speedup = plain / exo, so > 1 means exo is faster.
  *
  * BENCH_FORMAT=tsv prints one line per row:
@@ -19,8 +20,9 @@
 
 #include <exo/exo.h>
 
-#define RUNS	9
+#define RUNS	15
 #define ITERS	20000
+#define CHUNK	500
 #define WARMUP	5000
 
 struct bench_row {
@@ -76,15 +78,22 @@ static int measure(const struct bench_row *row, struct exo *exo,
 		if (row->exo_op(exo) || row->plain_op())
 			return -1;
 	for (run = 0; run < RUNS; run++) {
-		t = now_ns();
-		for (i = 0; i < ITERS; i++)
-			row->exo_op(exo);
-		exo_runs[run] = (now_ns() - t) / ITERS;
+		double exo_total = 0, plain_total = 0;
+		int done;
 
-		t = now_ns();
-		for (i = 0; i < ITERS; i++)
-			row->plain_op();
-		plain_runs[run] = (now_ns() - t) / ITERS;
+		for (done = 0; done < ITERS; done += CHUNK) {
+			t = now_ns();
+			for (i = 0; i < CHUNK; i++)
+				row->exo_op(exo);
+			exo_total += now_ns() - t;
+
+			t = now_ns();
+			for (i = 0; i < CHUNK; i++)
+				row->plain_op();
+			plain_total += now_ns() - t;
+		}
+		exo_runs[run] = exo_total / ITERS;
+		plain_runs[run] = plain_total / ITERS;
 	}
 	*exo_ns = median(exo_runs, RUNS);
 	*plain_ns = median(plain_runs, RUNS);
