@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -56,6 +57,29 @@ int exo_opts_valid(const void *opts, size_t known_size, size_t user_size)
 	return 1;
 }
 
+static long long exo_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+long long exo_deadline(int timeout_ms)
+{
+	return timeout_ms < 0 ? -1 : exo_now_ms() + timeout_ms;
+}
+
+int exo_ms_left(long long deadline)
+{
+	long long left;
+
+	if (deadline < 0)
+		return -1;
+	left = deadline - exo_now_ms();
+	return left > 0 ? (int)left : 0;
+}
+
 static int exo_handshake(struct exo *exo)
 {
 	struct exo_api api = {
@@ -79,21 +103,25 @@ static int exo_handshake(struct exo *exo)
 	return 0;
 }
 
-LIBEXO_EXPORT struct exo *exo_open(const struct exo_open_opts *opts)
+LIBEXO_EXPORT struct exo *exo_open(const struct exo_open_opts *user_opts)
 {
+	struct exo_open_opts opts = { .sz = sizeof(opts) };
 	const char *path = "/dev/exo";
 	int flags = O_RDWR | O_CLOEXEC;
 	struct exo *exo;
 	int err;
 
-	if (opts) {
-		if (!exo_opts_valid(opts, sizeof(*opts), opts->sz)) {
+	if (user_opts) {
+		/* Read no further than the caller's sz: older callers are shorter. */
+		if (!exo_opts_valid(user_opts, sizeof(opts), user_opts->sz)) {
 			errno = EINVAL;
 			return NULL;
 		}
-		if (opts->path)
-			path = opts->path;
-		if (opts->nonblock)
+		memcpy(&opts, user_opts,
+		       user_opts->sz < sizeof(opts) ? user_opts->sz : sizeof(opts));
+		if (opts.path)
+			path = opts.path;
+		if (opts.nonblock)
 			flags |= O_NONBLOCK;
 	}
 
@@ -173,6 +201,7 @@ LIBEXO_EXPORT int exo_event_fd(const struct exo *exo)
 LIBEXO_EXPORT int exo_event_read(struct exo *exo, struct exo_event *events,
 				 size_t max, int timeout_ms)
 {
+	long long deadline = exo_deadline(timeout_ms);
 	struct pollfd pfd;
 	ssize_t got;
 	int ready;
@@ -182,21 +211,24 @@ LIBEXO_EXPORT int exo_event_read(struct exo *exo, struct exo_event *events,
 
 	pfd.fd = exo->fd;
 	pfd.events = POLLIN;
-	do {
-		ready = poll(&pfd, 1, timeout_ms);
-	} while (ready < 0 && errno == EINTR);
-	if (ready < 0)
-		return exo_err(errno);
-	if (!ready)
-		return 0;
-	if (pfd.revents & (POLLERR | POLLNVAL))
-		return exo_err(EPERM);
+	for (;;) {
+		ready = poll(&pfd, 1, exo_ms_left(deadline));
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready < 0)
+			return exo_err(errno);
+		if (!ready)
+			return 0;
+		if (pfd.revents & (POLLERR | POLLNVAL))
+			return exo_err(EPERM);
 
-	/* poll said ready, but another thread may have raced us to it. */
-	got = read(exo->fd, events, max * sizeof(*events));
-	if (got < 0)
-		return errno == EAGAIN ? 0 : exo_err(errno);
-	return (int)(got / sizeof(*events));
+		got = read(exo->fd, events, max * sizeof(*events));
+		if (got > 0)
+			return (int)(got / sizeof(*events));
+		/* Another thread took them first: wait out the rest. */
+		if (got < 0 && errno != EAGAIN && errno != EINTR)
+			return exo_err(errno);
+	}
 }
 
 LIBEXO_EXPORT int exo_event_raise(struct exo *exo, __u64 cookie)

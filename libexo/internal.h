@@ -23,6 +23,13 @@ static inline int exo_err(int err)
 	return -err;
 }
 
+/*
+ * Deadlines for calls that take timeout_ms (-1 forever, 0 no wait):
+ * exo_deadline() turns one into an absolute time, exo_ms_left() back.
+ */
+long long exo_deadline(int timeout_ms);
+int exo_ms_left(long long deadline);
+
 /* An options struct is valid if every byte past what we know is zero. */
 int exo_opts_valid(const void *opts, size_t known_size, size_t user_size);
 

@@ -144,8 +144,9 @@ LIBEXO_EXPORT int exo_monitor_read(struct exo_monitor *mon,
 				   struct exo_event *event, int timeout_ms)
 {
 	struct exo_event_catch catch = { .event = event };
+	long long deadline = exo_deadline(timeout_ms);
 	struct pollfd pfd;
-	int ready, ret;
+	int ready, ret = 0;
 
 	if (!mon || !event)
 		return exo_err(EINVAL);
@@ -156,18 +157,24 @@ LIBEXO_EXPORT int exo_monitor_read(struct exo_monitor *mon,
 	pfd.events = POLLIN;
 	/* One datagram at a time, so that none is read and then dropped. */
 	while (!catch.found) {
-		ready = poll(&pfd, 1, timeout_ms);
+		ready = poll(&pfd, 1, exo_ms_left(deadline));
 		if (ready < 0 && errno == EINTR)
 			continue;
-		if (ready < 0)
-			return exo_err(errno);
-		if (!ready)
-			return 0;
+		if (ready <= 0) {
+			ret = ready < 0 ? -errno : 0;
+			break;
+		}
 		ret = nl_recvmsgs_default(mon->sock);
-		if (ret < 0)
-			return exo_err(exo_nl_errno(ret));
+		if (ret < 0) {
+			ret = -exo_nl_errno(ret);
+			break;
+		}
 	}
-	return 1;
+	/* catch lives on this stack: leave no callback pointing at it. */
+	nl_socket_modify_cb(mon->sock, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
+	if (catch.found)
+		return 1;
+	return ret < 0 ? exo_err(-ret) : 0;
 }
 
 struct exo_env_list {

@@ -10,9 +10,9 @@
 #include <net/genetlink.h>
 
 /*
- * Since 6.7 a multicast group can demand CAP_NET_ADMIN of its members.
- * Before that any user may join; EXO_FEATURE_NETLINK_PRIVATE tells libOSes
- * which promise this build makes.
+ * Newer kernels (6.7, and Debian's 6.1 by backport) let a multicast group
+ * demand CAP_NET_ADMIN of its members. Elsewhere any user may join;
+ * EXO_FEATURE_NETLINK_PRIVATE tells libOSes which promise this build makes.
  */
 #ifdef GENL_MCAST_CAP_NET_ADMIN
 #define EXO_GENL_MCGRP_ADMIN_ONLY	.flags = GENL_MCAST_CAP_NET_ADMIN,

@@ -154,7 +154,7 @@ static long exo_ioctl_env_info(struct exo_env *env, void __user *uarg)
 	ret = exo_copy_args(&info, sizeof(info), EXO_ENV_INFO_MINSZ, uarg);
 	if (ret)
 		return ret;
-	if (info.flags)
+	if (info.flags || info.reserved)
 		return -EINVAL;
 
 	argsz = info.argsz;

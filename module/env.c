@@ -20,7 +20,7 @@ LIST_HEAD(exo_envs);
 atomic_t exo_envs_live = ATOMIC_INIT(0);
 atomic64_t exo_envs_created = ATOMIC64_INIT(0);
 
-static atomic64_t exo_next_env_id = ATOMIC64_INIT(0);
+static u64 exo_next_env_id;		/* under exo_envs_lock */
 static struct dentry *exo_debugfs_dir;
 
 struct exo_env *exo_env_create(void)
@@ -32,7 +32,6 @@ struct exo_env *exo_env_create(void)
 	if (!env)
 		return ERR_PTR(-ENOMEM);
 
-	env->id = atomic64_inc_return(&exo_next_env_id);
 	env->owner = get_pid(task_tgid(current));
 	env->owner_uid = current_uid();
 	env->created_ns = ktime_get_boottime_ns();
@@ -41,7 +40,11 @@ struct exo_env *exo_env_create(void)
 	spin_lock_init(&env->event_lock);
 	exo_evring_init(&env->events, env->event_slots, exo_event_queue_len);
 
+	/* Ids are given under the lock so that the list stays in id order,
+	 * which netlink dumps rely on to resume.
+	 */
 	mutex_lock(&exo_envs_lock);
+	env->id = ++exo_next_env_id;
 	list_add_tail(&env->node, &exo_envs);
 	atomic_inc(&exo_envs_live);
 	atomic64_inc(&exo_envs_created);

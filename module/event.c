@@ -81,51 +81,61 @@ static u32 exo_event_pending(struct exo_env *env)
 	return pending;
 }
 
-/* Move whole records to @buf; block for the first unless @nonblock. */
-ssize_t exo_event_read(struct exo_env *env, char __user *buf, size_t len,
-		       bool nonblock)
+/*
+ * Move the pending whole records that fit into @buf. read_lock makes the
+ * peek, copy and drop of each record one step against other readers; it is
+ * never held while sleeping, so an O_NONBLOCK reader never waits behind a
+ * blocked one.
+ */
+static ssize_t exo_event_take(struct exo_env *env, char __user *buf,
+			      size_t len)
 {
 	struct exo_event event;
 	size_t done = 0;
-	int ret;
-
-	if (len < sizeof(event))
-		return -EINVAL;
 
 	if (mutex_lock_interruptible(&env->read_lock))
 		return -ERESTARTSYS;
-
 	while (len - done >= sizeof(event)) {
 		spin_lock_irq(&env->event_lock);
 		if (!exo_evring_peek(&env->events, &event)) {
 			spin_unlock_irq(&env->event_lock);
-			if (done)
-				break;
-			ret = -EAGAIN;
-			if (nonblock)
-				goto out;
-			ret = wait_event_interruptible(env->event_wait,
-						       exo_event_pending(env));
-			if (ret)
-				goto out;
-			continue;
+			break;
 		}
 		spin_unlock_irq(&env->event_lock);
 
 		if (copy_to_user(buf + done, &event, sizeof(event))) {
-			ret = done ? 0 : -EFAULT;
-			goto out;
+			mutex_unlock(&env->read_lock);
+			return done ? done : -EFAULT;
 		}
-		/* Only readers drop, and read_lock makes us the only one. */
 		spin_lock_irq(&env->event_lock);
 		exo_evring_drop_oldest(&env->events);
 		spin_unlock_irq(&env->event_lock);
 		done += sizeof(event);
 	}
-	ret = 0;
-out:
 	mutex_unlock(&env->read_lock);
-	return done ? done : ret;
+	return done;
+}
+
+/* read(2): whole records; block for the first unless @nonblock. */
+ssize_t exo_event_read(struct exo_env *env, char __user *buf, size_t len,
+		       bool nonblock)
+{
+	ssize_t ret;
+
+	if (len < sizeof(struct exo_event))
+		return -EINVAL;
+
+	for (;;) {
+		ret = exo_event_take(env, buf, len);
+		if (ret)
+			return ret;
+		if (nonblock)
+			return -EAGAIN;
+		ret = wait_event_interruptible(env->event_wait,
+					       exo_event_pending(env));
+		if (ret)
+			return ret;
+	}
 }
 
 __poll_t exo_event_poll(struct exo_env *env, struct file *file,

@@ -48,7 +48,7 @@ else
 fi
 
 if [ -f build/lib/libexo.so.0 ]; then
-	nm -D --defined-only build/lib/libexo.so.0 | awk '{print $3}' |
+	nm -D --defined-only build/lib/libexo.so.0 | awk '{print $3}' | sed 's/@.*//' |
 		grep -vE '^(exo_[a-z_]+|LIBEXO_[0-9.]+)$' >"$tmp/syms" || true
 	sed -n 's/^[[:space:]]*\(exo_[a-z_]*\);$/\1/p' libexo/libexo.map | sort >"$tmp/map"
 	nm -D --defined-only build/lib/libexo.so.0 | awk '$3 ~ /^exo_/ {print $3}' |

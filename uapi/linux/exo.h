@@ -11,8 +11,8 @@
  *  - every ioctl argument starts with __u32 argsz and __u32 flags;
  *  - argsz is the caller's sizeof(): shorter than the first version of the
  *    struct is -EINVAL, longer with non-zero bytes past what the kernel
- *    knows is -E2BIG; new fields are only appended and zero keeps the old
- *    behaviour;
+ *    knows, or longer than a page (4096), is -E2BIG; new fields are only
+ *    appended and zero keeps the old behaviour;
  *  - unknown flag bits and non-zero reserved fields are -EINVAL;
  *  - every ioctl but EXO_IOC_API fails with -EPROTO until the handshake has
  *    been done on that fd;
@@ -32,7 +32,7 @@
 /* Feature bits reported by EXO_IOC_API in exo_api.features. */
 #define EXO_FEATURE_EVENTS	_BITULL(0)	/* read(2)/poll(2) event queue */
 #define EXO_FEATURE_NETLINK	_BITULL(1)	/* generic netlink family "exo" */
-/* Joining the netlink event group needs CAP_NET_ADMIN (kernels >= 6.7). */
+/* Joining the netlink event group needs CAP_NET_ADMIN (the kernel can say so). */
 #define EXO_FEATURE_NETLINK_PRIVATE	_BITULL(2)
 
 #define EXO_IOC_MAGIC		0xE0
@@ -88,6 +88,7 @@ struct exo_api {
  * @events_lost: out: events lost to overflow (each overflow record says how
  *	many it stands for)
  * @events_pending: out: records waiting in the queue now
+ * @reserved: must be 0
  * @frames: out: physical frames held (memory binding)
  * @slots: out: CPU slots booked (CPU binding)
  * @filters: out: packet filters bound (network binding)

@@ -112,6 +112,10 @@ int exo_event_fd(const struct exo *exo);
  * @max: room in @events, at least 1
  * @timeout_ms: how long to wait for the first: -1 forever, 0 not at all
  *
+ * With a blocking fd (the default) and another thread reading the same
+ * environment, this may wait past @timeout_ms for records the other thread
+ * took first; open with exo_open_opts.nonblock for a strict timeout.
+ *
  * Return: the number of records read, 0 when @timeout_ms passed with none,
  * or -errno.
  */
