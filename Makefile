@@ -33,8 +33,10 @@ CORE_HDRS := $(wildcard module/core/*.h)
 SELFTESTS := $(patsubst selftests/%.c,$(B)/selftests/%,$(wildcard selftests/*_test.c))
 HOSTTESTS := $(patsubst selftests/host/%.c,$(B)/host/%,$(wildcard selftests/host/*_test.c))
 SAMPLES := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
+FUZZ_HOST := $(patsubst selftests/host/%.c,$(B)/fuzz-host/%,$(wildcard selftests/host/fuzz_*.c))
+FUZZ_SECONDS ?= 60
 
-.PHONY: all module user lib selftests samples hosttests check demo bench \
+.PHONY: all module user lib selftests samples hosttests fuzz-host check demo bench \
 	lint install load unload clean help
 .DELETE_ON_ERROR:
 
@@ -51,6 +53,7 @@ help:
 	@echo 'make unload     rmmod exo on this machine (root)'
 	@echo 'make install    headers, libraries, libexo.pc and exo.ko (PREFIX, DESTDIR)'
 	@echo 'make lint       W=1 and sparse builds on both header sets, checkpatch --strict'
+	@echo 'make fuzz-host  libFuzzer targets of module/core, FUZZ_SECONDS each (default 60)'
 
 # ---- the module ---------------------------------------------------------
 
@@ -107,6 +110,17 @@ $(B)/host/%: selftests/host/%.c $(CORE_SRCS) $(CORE_HDRS) $(HARNESS_DIR)/kselfte
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(HARNESS_CFLAGS) -fsanitize=address,undefined \
 		-fno-sanitize-recover=all -I$(HARNESS_DIR) $< $(CORE_SRCS) -o $@
+
+# ---- libFuzzer targets of module/core (clang, ASan, UBSan) ---------------
+
+$(B)/fuzz-host/%: selftests/host/%.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -Wall -Wextra -Werror -Iuapi \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$< $(CORE_SRCS) -o $@
+
+fuzz-host: $(FUZZ_HOST)
+	@scripts/fuzz-host.sh $(FUZZ_SECONDS)
 
 # ---- the VM lanes and lint -----------------------------------------------
 

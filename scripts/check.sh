@@ -4,7 +4,8 @@
 # VM lane and run every selftest in it. Prints a line per part and ends with
 # one plain total line, "N passed, N failed, N skipped". Exits non-zero on any
 # failure, including a kernel report in a guest's console log.
-# Environment: LANES="6.12 6.1" picks the lanes; VM_TIMEOUT bounds each boot.
+# Environment: LANES="6.12 6.1" picks the lanes; VM_TIMEOUT bounds each boot;
+# CHECK_FUZZ_SECONDS is each host fuzzer's time (default 20).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -48,6 +49,12 @@ done
 read -r p f s < <(tally build/vm/host.log)
 [ "$f" = 0 ] || grep -E '^not ok|^# ' build/vm/host.log | grep -v '^#  *RUN\|OK ' | head -30
 add host "$p" "$f" "$s"
+
+echo "==> host fuzzers of module/core, ${CHECK_FUZZ_SECONDS:=20}s each"
+make -s fuzz-host FUZZ_SECONDS="$CHECK_FUZZ_SECONDS" >build/vm/fuzz-host.log 2>&1 || true
+read -r p f s < <(tally build/vm/fuzz-host.log)
+[ "$f" = 0 ] && [ "$p" != 0 ] || { cat build/vm/fuzz-host.log | tail -20; [ "$p" != 0 ] || f=$((f + 1)); }
+add fuzz-host "$p" "$f" "$s"
 
 echo "==> lint: W=1 and sparse module builds, checkpatch --strict, libexo exports"
 scripts/lint.sh $LANES >build/vm/lint.log 2>&1 || true
