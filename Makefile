@@ -162,7 +162,9 @@ install: lib
 		{ [ -n "$(DESTDIR)" ] || depmod -a; }; \
 	else echo "install: module/exo.ko not built; run 'make' first to install it too"; fi
 
+# Not kbuild's M= clean: it would sweep build/kernels' stock modules too.
 clean:
-	@kdir="$(KDIR)"; [ -z "$$kdir" ] && [ -f $(B)/kernels/6.12/lane.env ] && kdir=$$(scripts/kdir.sh 6.12); \
-	[ -z "$$kdir" ] || $(MAKE) -C "$$kdir" M=$(CURDIR) clean
-	rm -rf $(B)/lib $(B)/selftests $(B)/samples $(B)/host $(B)/mod $(B)/vm
+	rm -f module/*.o module/core/*.o module/*.ko module/*.mod module/*.mod.c \
+		module/.*.cmd module/core/.*.cmd .*.cmd module/modules.order \
+		modules.order Module.symvers
+	rm -rf $(B)/lib $(B)/selftests $(B)/samples $(B)/host $(B)/fuzz-host $(B)/mod $(B)/vm
