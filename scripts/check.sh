@@ -72,7 +72,8 @@ make_payload() {
 	cp build/samples/* "$dir/bin/"
 	cp scripts/guest/check.sh "$dir/run.sh"
 	# module_test unloads and reloads exo.ko, so it runs last.
-	(cd "$dir/tests" && ls | grep -v '^module_test$'; [ ! -e "$dir/tests/module_test" ] || echo module_test) >"$dir/tests.list"
+	ls "$dir/tests" | grep -v '^module_test$' >"$dir/tests.list"
+	[ ! -e "$dir/tests/module_test" ] || echo module_test >>"$dir/tests.list"
 }
 
 for lane in $LANES; do
