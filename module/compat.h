@@ -6,7 +6,9 @@
 #ifndef EXO_COMPAT_H
 #define EXO_COMPAT_H
 
-#include <linux/version.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/shrinker.h>
 #include <net/genetlink.h>
 
 /*
@@ -20,6 +22,85 @@
 #else
 #define EXO_GENL_MCGRP_ADMIN_ONLY
 #define EXO_GENL_MCGRP_RESTRICTED	0
+#endif
+
+/* The largest buddy order: inclusive MAX_PAGE_ORDER since 6.8. */
+#ifdef MAX_PAGE_ORDER
+#define EXO_MAX_ORDER	MAX_PAGE_ORDER
+#else
+#define EXO_MAX_ORDER	(MAX_ORDER - 1)
+#endif
+
+/*
+ * The EXO_HAVE_* feature flags come from probes of the kernel's headers in
+ * module/Kbuild: API differences are detected, not guessed from versions.
+ */
+
+/* vm_flags became read-only behind helpers in 6.3. */
+#ifdef EXO_HAVE_VM_FLAGS_SET
+static inline void exo_vm_flags_set(struct vm_area_struct *vma,
+				    vm_flags_t flags)
+{
+	vm_flags_set(vma, flags);
+}
+#else
+static inline void exo_vm_flags_set(struct vm_area_struct *vma,
+				    vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+/* Shrinkers are allocated by the core since 6.7; before, embedded. */
+#ifdef EXO_HAVE_SHRINKER_ALLOC
+static inline struct shrinker *
+exo_shrinker_create(unsigned long (*count)(struct shrinker *,
+					   struct shrink_control *),
+		    unsigned long (*scan)(struct shrinker *,
+					  struct shrink_control *),
+		    const char *name)
+{
+	struct shrinker *shrinker = shrinker_alloc(0, "%s", name);
+
+	if (!shrinker)
+		return NULL;
+	shrinker->count_objects = count;
+	shrinker->scan_objects = scan;
+	shrinker_register(shrinker);
+	return shrinker;
+}
+
+static inline void exo_shrinker_destroy(struct shrinker *shrinker)
+{
+	shrinker_free(shrinker);
+}
+#else
+static inline struct shrinker *
+exo_shrinker_create(unsigned long (*count)(struct shrinker *,
+					   struct shrink_control *),
+		    unsigned long (*scan)(struct shrinker *,
+					  struct shrink_control *),
+		    const char *name)
+{
+	struct shrinker *shrinker = kzalloc(sizeof(*shrinker), GFP_KERNEL);
+
+	if (!shrinker)
+		return NULL;
+	shrinker->count_objects = count;
+	shrinker->scan_objects = scan;
+	shrinker->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(shrinker, "%s", name)) {
+		kfree(shrinker);
+		return NULL;
+	}
+	return shrinker;
+}
+
+static inline void exo_shrinker_destroy(struct shrinker *shrinker)
+{
+	unregister_shrinker(shrinker);
+	kfree(shrinker);
+}
 #endif
 
 #endif /* EXO_COMPAT_H */

@@ -82,8 +82,7 @@ static int exo_release(struct inode *inode, struct file *file)
  * -EINVAL, longer than a page or than @ksize with a non-zero tail is -E2BIG.
  * The struct's own argsz is left as the caller gave it.
  */
-static int exo_copy_args(void *karg, size_t ksize, size_t minsz,
-			 void __user *uarg)
+int exo_copy_args(void *karg, size_t ksize, size_t minsz, void __user *uarg)
 {
 	u32 argsz;
 
@@ -97,8 +96,8 @@ static int exo_copy_args(void *karg, size_t ksize, size_t minsz,
 }
 
 /* Copy a result out, no further than the caller's argsz reaches. */
-static int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
-			   u32 argsz)
+int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
+		    u32 argsz)
 {
 	if (copy_to_user(uarg, karg, min_t(size_t, ksize, argsz)))
 		return -EFAULT;
@@ -109,8 +108,14 @@ static int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
 #define EXO_ENV_INFO_MINSZ	offsetofend(struct exo_env_info, blocks)
 #define EXO_EVENT_RAISE_MINSZ	offsetofend(struct exo_event_raise, cookie)
 
+#define EXO_MEM_IOCTLS		(BIT_ULL(EXO_NR_MEM_INFO) | BIT_ULL(EXO_NR_MEM_ALLOC) | \
+				 BIT_ULL(EXO_NR_MEM_FREE) | BIT_ULL(EXO_NR_MEM_MAP) | \
+				 BIT_ULL(EXO_NR_MEM_UNMAP) | BIT_ULL(EXO_NR_MEM_GRANT) | \
+				 BIT_ULL(EXO_NR_MEM_UNGRANT) | BIT_ULL(EXO_NR_MEM_REVOKE) | \
+				 BIT_ULL(EXO_NR_MEM_REPOSSESSED))
 #define EXO_SUPPORTED_IOCTLS	(BIT_ULL(EXO_NR_API) | BIT_ULL(EXO_NR_ENV_INFO) | \
-				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE))
+				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE) | \
+				 EXO_MEM_IOCTLS)
 
 static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 {
@@ -134,7 +139,7 @@ static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 		return ret ? ret : -EPROTONOSUPPORT;
 	}
 
-	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK;
+	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK | EXO_FEATURE_MEM;
 	if (EXO_GENL_MCGRP_RESTRICTED)
 		api.features |= EXO_FEATURE_NETLINK_PRIVATE;
 	api.ioctls = EXO_SUPPORTED_IOCTLS;
@@ -213,6 +218,8 @@ static long exo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case EXO_IOC_EVENT_RAISE:
 		return exo_ioctl_event_raise(env, uarg);
 	default:
+		if (EXO_MEM_IOCTLS & BIT_ULL(_IOC_NR(cmd)))
+			return exo_mem_ioctl(env, cmd, uarg);
 		return -ENOTTY;
 	}
 }
@@ -227,6 +234,18 @@ static ssize_t exo_read(struct file *file, char __user *buf, size_t len,
 	if (!READ_ONCE(env->api_version))
 		return -EPROTO;
 	return exo_event_read(env, buf, len, file->f_flags & O_NONBLOCK);
+}
+
+/* A region for the memory binding: see EXO_IOC_MEM_MAP. */
+static int exo_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct exo_env *env = file->private_data;
+
+	if (!exo_env_is_owner(env))
+		return -EPERM;
+	if (!READ_ONCE(env->api_version))
+		return -EPROTO;
+	return exo_mem_mmap(env, vma);
 }
 
 static __poll_t exo_poll(struct file *file, poll_table *wait)
@@ -244,6 +263,7 @@ static const struct file_operations exo_fops = {
 	.release	= exo_release,
 	.read		= exo_read,
 	.poll		= exo_poll,
+	.mmap		= exo_mmap,
 	.unlocked_ioctl	= exo_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
@@ -273,9 +293,12 @@ static int __init exo_init(void)
 	/* Group bits reach "other" on the node; exo_may_open() narrows them. */
 	exo_misc.mode = exo_dev_mode | ((exo_dev_mode & 0060) >> 3);
 
-	ret = exo_genl_init();
+	ret = exo_mem_init();
 	if (ret)
 		return ret;
+	ret = exo_genl_init();
+	if (ret)
+		goto err_mem;
 	ret = exo_debugfs_init();
 	if (ret)
 		goto err_genl;
@@ -291,6 +314,8 @@ err_debugfs:
 	exo_debugfs_exit();
 err_genl:
 	exo_genl_exit();
+err_mem:
+	exo_mem_exit();
 	return ret;
 }
 
@@ -299,6 +324,7 @@ static void __exit exo_exit(void)
 	misc_deregister(&exo_misc);
 	exo_debugfs_exit();
 	exo_genl_exit();
+	exo_mem_exit();
 }
 
 module_init(exo_init);

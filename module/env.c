@@ -39,6 +39,11 @@ struct exo_env *exo_env_create(void)
 	init_waitqueue_head(&env->event_wait);
 	spin_lock_init(&env->event_lock);
 	exo_evring_init(&env->events, env->event_slots, exo_event_queue_len);
+	if (exo_mem_env_init(env)) {
+		put_pid(env->owner);
+		kvfree(env);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	/* Ids are given under the lock so that the list stays in id order,
 	 * which netlink dumps rely on to resume.
@@ -60,9 +65,22 @@ void exo_env_destroy(struct exo_env *env)
 	atomic_dec(&exo_envs_live);
 	mutex_unlock(&exo_envs_lock);
 
+	exo_mem_env_destroy(env);
 	put_pid(env->owner);
 	mutex_destroy(&env->read_lock);
 	kvfree(env);
+}
+
+/* The live environment with id @id, or NULL; needs exo_envs_lock. */
+struct exo_env *exo_env_find_locked(u64 id)
+{
+	struct exo_env *env;
+
+	lockdep_assert_held(&exo_envs_lock);
+	list_for_each_entry(env, &exo_envs, node)
+		if (env->id == id)
+			return env;
+	return NULL;
 }
 
 bool exo_env_is_owner(const struct exo_env *env)
@@ -124,6 +142,7 @@ int exo_debugfs_init(void)
 	exo_debugfs_dir = debugfs_create_dir("exo", NULL);
 	debugfs_create_file("status", 0400, exo_debugfs_dir, NULL,
 			    &exo_status_fops);
+	exo_mem_debugfs_init(exo_debugfs_dir);
 	return 0;
 }
 

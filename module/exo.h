@@ -11,9 +11,37 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "../uapi/linux/exo.h"
 #include "core/evring.h"
+
+/*
+ * An environment's memory binding (mem.c). Every field is under
+ * exo_mem_lock unless it says otherwise.
+ */
+struct exo_env_mem {
+	struct list_head held;		/* exo_frame.node, in allocation order */
+	u32 nheld;
+	u32 nmapped;			/* pages bound in this env's regions */
+	struct list_head regions;	/* exo_region.env_node */
+	struct list_head grants_out;	/* exo_grant.grantor_node */
+	struct list_head grants_in;	/* exo_grant.grantee_node */
+	bool dead;			/* torn down: nothing may be added */
+
+	/* The pending revocation, if revoke_pending. */
+	bool revoke_pending;
+	u32 revoke_keep;		/* hold no more than this at the deadline */
+	u64 revoke_id;
+	u64 revoke_deadline_ns;
+	struct delayed_work revoke_work; /* the abort protocol */
+
+	/* Repossession vector: a ring of frame indexes the abort took. */
+	u32 *repossessed;
+	u32 repo_head;
+	u32 repo_count;
+	u32 repo_lost;
+};
 
 /*
  * An environment: the kernel's view of one libOS, one per open of /dev/exo.
@@ -28,8 +56,10 @@ struct exo_env {
 
 	struct list_head node;		/* in exo_envs, under exo_envs_lock */
 
+	struct exo_env_mem mem;		/* memory binding, see above */
+
 	/* Per-binding counters; each binding owns its own, 0 until it lands. */
-	atomic64_t frames;
+	atomic64_t frames;		/* mirrors mem.nheld for lockless readers */
 	atomic64_t slots;
 	atomic64_t filters;
 	atomic64_t blocks;
@@ -56,6 +86,22 @@ bool exo_env_is_owner(const struct exo_env *env);
 void exo_env_snapshot(struct exo_env *env, struct exo_env_info *info);
 int exo_debugfs_init(void);
 void exo_debugfs_exit(void);
+
+/* mem.c */
+extern struct mutex exo_mem_lock;
+int exo_mem_init(void);
+void exo_mem_exit(void);
+int exo_mem_env_init(struct exo_env *env);
+void exo_mem_env_destroy(struct exo_env *env);
+int exo_mem_mmap(struct exo_env *env, struct vm_area_struct *vma);
+long exo_mem_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
+void exo_mem_debugfs_init(struct dentry *dir);
+struct exo_env *exo_env_find_locked(u64 id);
+
+/* dev.c: argument copying shared by every binding */
+int exo_copy_args(void *karg, size_t ksize, size_t minsz, void __user *uarg);
+int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
+		    u32 argsz);
 
 /* event.c */
 void exo_event_post(struct exo_env *env, u32 type, u64 d0, u64 d1, u64 d2,

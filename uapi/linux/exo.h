@@ -34,6 +34,7 @@
 #define EXO_FEATURE_NETLINK	_BITULL(1)	/* generic netlink family "exo" */
 /* Joining the netlink event group needs CAP_NET_ADMIN (the kernel can say so). */
 #define EXO_FEATURE_NETLINK_PRIVATE	_BITULL(2)
+#define EXO_FEATURE_MEM		_BITULL(3)	/* physical frame bindings */
 
 #define EXO_IOC_MAGIC		0xE0
 
@@ -42,6 +43,15 @@
 #define EXO_NR_ENV_INFO		0x01
 #define EXO_NR_NOP		0x02
 #define EXO_NR_EVENT_RAISE	0x03
+#define EXO_NR_MEM_INFO		0x10
+#define EXO_NR_MEM_ALLOC	0x11
+#define EXO_NR_MEM_FREE		0x12
+#define EXO_NR_MEM_MAP		0x13
+#define EXO_NR_MEM_UNMAP	0x14
+#define EXO_NR_MEM_GRANT	0x15
+#define EXO_NR_MEM_UNGRANT	0x16
+#define EXO_NR_MEM_REVOKE	0x17
+#define EXO_NR_MEM_REPOSSESSED	0x18
 
 /**
  * struct exo_api - argument of EXO_IOC_API, the handshake
@@ -149,6 +159,263 @@ struct exo_event_raise {
 #define EXO_IOC_EVENT_RAISE	_IO(EXO_IOC_MAGIC, EXO_NR_EVENT_RAISE)
 
 /*
+ * Memory: named physical frames.
+ *
+ * At load time exo.ko reserves a pool of physical frames (module parameter
+ * pool_mb). A frame's name is its pool index; it also has a cache colour
+ * (the physical address bits that pick its last-level cache sets) and a
+ * NUMA node. A libOS allocates frames by index, by colour or any; maps them
+ * into a region it mmap()ed from its /dev/exo fd, at page offsets and with
+ * protections of its choosing; and frees them. Every frame is zeroed before
+ * it reaches another environment.
+ *
+ * A region is mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0):
+ * address space only. Touching a page no frame is bound to raises SIGBUS;
+ * writing a page bound read-only raises SIGSEGV. Regions are not inherited
+ * across fork(): the child is not the environment's owner, and a frame
+ * mapped where the environment cannot see it could not be revoked.
+ *
+ * Revocation is visible first: an admin (EXO_IOC_MEM_REVOKE) or memory
+ * pressure asks an environment, with an EXO_EVENT_MEM_REVOKE record, to
+ * give back a number of frames by a deadline; the libOS chooses which. If
+ * the deadline passes, the abort protocol takes what is still owed, never
+ * touching the guaranteed reserve (module parameter mem_reserve), unmaps it
+ * everywhere, zeroes it, lists it in the repossession vector
+ * (EXO_IOC_MEM_REPOSSESSED) and posts EXO_EVENT_MEM_ABORT.
+ */
+
+/* Largest batch of frames in one ALLOC, FREE, MAP or UNMAP. */
+#define EXO_MEM_BATCH_MAX	512
+
+/**
+ * struct exo_mem_frame - a frame's name, as EXO_IOC_MEM_ALLOC reports it
+ * @index: pool index: the name every other call uses
+ * @colour: cache colour, 0..colours-1 (see struct exo_mem_info)
+ * @node: NUMA node
+ * @pfn: the raw page frame number for CAP_SYS_ADMIN callers, else 0
+ */
+struct exo_mem_frame {
+	__u32 index;
+	__u16 colour;
+	__u16 node;
+	__aligned_u64 pfn;
+};
+
+/**
+ * struct exo_mem_info - argument of EXO_IOC_MEM_INFO
+ * @argsz: sizeof(struct exo_mem_info) as the caller knows it
+ * @flags: must be 0
+ * @pool_frames: out: frames in the pool
+ * @free_frames: out: frames no environment holds
+ * @colours: out: number of cache colours
+ * @reserve_frames: out: frames of each environment revocation never takes
+ * @quota_frames: out: most frames one environment may hold
+ * @held_frames: out: frames the caller holds
+ * @mapped_pages: out: pages bound in the caller's regions
+ * @revoke_owed: out: frames a pending revocation still asks for, or 0
+ * @revoke_deadline_ns: out: CLOCK_BOOTTIME deadline of that revocation
+ * @repossessed: out: entries waiting in the repossession vector
+ * @reserved: must be 0
+ *
+ * EXO_IOC_MEM_INFO: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_INFO), in/out. Since 1.
+ * Return: 0, or -1 with errno EFAULT, EINVAL, E2BIG, EPROTO, EPERM.
+ */
+struct exo_mem_info {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pool_frames;
+	__u32 free_frames;
+	__u32 colours;
+	__u32 reserve_frames;
+	__u32 quota_frames;
+	__u32 held_frames;
+	__u32 mapped_pages;
+	__u32 revoke_owed;
+	__aligned_u64 revoke_deadline_ns;
+	__u32 repossessed;
+	__u32 reserved;
+};
+
+/* EXO_IOC_MEM_ALLOC flags */
+#define EXO_MEM_ALLOC_INDEX	_BITUL(0)	/* frames[i].index name the frames */
+#define EXO_MEM_ALLOC_COLOUR	_BITUL(1)	/* any frames of @colour */
+#define EXO_MEM_ALLOC_MAP	_BITUL(2)	/* also map them at @addr on */
+#define EXO_MEM_PROT_WRITE	_BITUL(3)	/* with MAP: read-write, else read-only */
+
+/**
+ * struct exo_mem_alloc - argument of EXO_IOC_MEM_ALLOC
+ * @argsz: sizeof(struct exo_mem_alloc) as the caller knows it
+ * @flags: EXO_MEM_ALLOC_INDEX or EXO_MEM_ALLOC_COLOUR (not both; neither
+ *	means any frames), EXO_MEM_ALLOC_MAP, EXO_MEM_PROT_WRITE
+ * @count: frames wanted, 1..EXO_MEM_BATCH_MAX
+ * @colour: with EXO_MEM_ALLOC_COLOUR, the colour wanted
+ * @frames: user pointer to @count struct exo_mem_frame: in, the indexes
+ *	(EXO_MEM_ALLOC_INDEX); out, the names of the frames allocated
+ * @addr: with EXO_MEM_ALLOC_MAP, where frame i is mapped: @addr + i pages,
+ *	page-aligned, inside one of the caller's regions, pages unbound
+ *
+ * EXO_IOC_MEM_ALLOC: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_ALLOC), in/out. Since 1.
+ * All or nothing: on error no frame has been allocated or mapped.
+ *
+ * Return: 0, or -1 with errno
+ *  EINVAL: bad flags, count, colour, index or address; a page already bound;
+ *  EBUSY: a named frame is held (by anyone, the caller included);
+ *  ENOSPC: not enough free frames (of that colour);
+ *  EDQUOT: the caller would hold more than its quota;
+ *  EFAULT, E2BIG, EPROTO, EPERM as for every ioctl.
+ */
+struct exo_mem_alloc {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;
+	__u32 colour;
+	__aligned_u64 frames;
+	__aligned_u64 addr;
+};
+
+/**
+ * struct exo_mem_batch - argument of EXO_IOC_MEM_FREE and EXO_IOC_MEM_MAP
+ * @argsz: sizeof(struct exo_mem_batch) as the caller knows it
+ * @flags: MAP: EXO_MEM_PROT_WRITE or 0; FREE: must be 0
+ * @count: frames in @indexes, 1..EXO_MEM_BATCH_MAX
+ * @reserved: must be 0
+ * @indexes: user pointer to @count __u32 frame indexes
+ * @addr: MAP: where frame i goes, @addr + i pages, as for ALLOC_MAP;
+ *	FREE: must be 0
+ *
+ * EXO_IOC_MEM_FREE: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_FREE), in. Since 1.
+ * Gives the frames back: every mapping of them, in any environment, goes
+ * first, and so does every grant of them. All or nothing.
+ * Return: 0, or -1 with errno EINVAL (bad index, duplicate), EPERM (a frame
+ * the caller does not hold), and the errors of every ioctl.
+ *
+ * EXO_IOC_MEM_MAP: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_MAP), in. Since 1.
+ * Binds each frame at its page: the caller must hold the frame or have a
+ * grant for it (a write grant for EXO_MEM_PROT_WRITE). All or nothing.
+ * Return: 0, or -1 with errno EINVAL (bad address or index, page already
+ * bound), EPERM (neither held nor granted, or read-only grant), and the
+ * errors of every ioctl.
+ */
+struct exo_mem_batch {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;
+	__u32 reserved;
+	__aligned_u64 indexes;
+	__aligned_u64 addr;
+};
+
+/**
+ * struct exo_mem_unmap - argument of EXO_IOC_MEM_UNMAP
+ * @argsz: sizeof(struct exo_mem_unmap) as the caller knows it
+ * @flags: must be 0
+ * @count: pages, 1..EXO_MEM_BATCH_MAX
+ * @reserved: must be 0
+ * @addr: first page, inside one of the caller's regions; every page of the
+ *	range must be bound
+ *
+ * EXO_IOC_MEM_UNMAP: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_UNMAP), in. Since 1.
+ * Return: 0, or -1 with errno EINVAL (bad range, a page not bound) and the
+ * errors of every ioctl.
+ */
+struct exo_mem_unmap {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;
+	__u32 reserved;
+	__aligned_u64 addr;
+};
+
+/* EXO_IOC_MEM_GRANT flags */
+#define EXO_MEM_GRANT_WRITE	_BITUL(0)	/* the grantee may map read-write */
+
+/**
+ * struct exo_mem_grant - argument of EXO_IOC_MEM_GRANT and _UNGRANT
+ * @argsz: sizeof(struct exo_mem_grant) as the caller knows it
+ * @flags: GRANT: EXO_MEM_GRANT_WRITE or 0; UNGRANT: must be 0
+ * @first: GRANT: first frame index of the range
+ * @count: GRANT: frames in the range, 1..EXO_MEM_BATCH_MAX
+ * @grantee: GRANT: the environment id that may map the range
+ * @grant_id: GRANT: out, the capability's id; UNGRANT: in
+ *
+ * EXO_IOC_MEM_GRANT: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_GRANT), in/out. Since 1.
+ * The capability lives in the kernel; only its grantor can revoke it, and
+ * it dies with the frames or either environment.
+ * Return: 0, or -1 with errno EINVAL (bad range, grantee is the caller),
+ * EPERM (a frame of the range is not the caller's), ESRCH (no such
+ * grantee), and the errors of every ioctl.
+ *
+ * EXO_IOC_MEM_UNGRANT: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_UNGRANT), in. Since 1.
+ * Revokes the capability and removes the grantee's mappings at once; the
+ * grantee gets EXO_EVENT_MEM_UNGRANTED.
+ * Return: 0, or -1 with errno ENOENT (no such grant of the caller's) and
+ * the errors of every ioctl.
+ */
+struct exo_mem_grant {
+	__u32 argsz;
+	__u32 flags;
+	__u32 first;
+	__u32 count;
+	__aligned_u64 grantee;
+	__aligned_u64 grant_id;
+};
+
+/**
+ * struct exo_mem_revoke - argument of EXO_IOC_MEM_REVOKE (CAP_SYS_ADMIN)
+ * @argsz: sizeof(struct exo_mem_revoke) as the caller knows it
+ * @flags: must be 0
+ * @count: in: frames asked for, >= 1; out: frames actually asked for, after
+ *	sparing the target's reserve (may be 0: then no request is sent)
+ * @deadline_ms: 1..60000 ms to comply
+ * @env_id: the target environment
+ *
+ * EXO_IOC_MEM_REVOKE: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_REVOKE), in/out. Since
+ * 1. Sends the target EXO_EVENT_MEM_REVOKE; the abort protocol follows at
+ * the deadline if it still holds more than it was asked to keep.
+ * Return: 0, or -1 with errno EPERM (no CAP_SYS_ADMIN), ESRCH (no such
+ * environment), EBUSY (a revocation is already pending there), EINVAL, and
+ * the errors of every ioctl.
+ */
+struct exo_mem_revoke {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;
+	__u32 deadline_ms;
+	__aligned_u64 env_id;
+};
+
+/**
+ * struct exo_mem_repossessed - argument of EXO_IOC_MEM_REPOSSESSED
+ * @argsz: sizeof(struct exo_mem_repossessed) as the caller knows it
+ * @flags: must be 0
+ * @count: in: room in @indexes, 1..EXO_MEM_BATCH_MAX; out: entries given
+ * @lost: out: entries that did not fit in the vector since the last read
+ * @indexes: user pointer to __u32 frame indexes, oldest first
+ *
+ * EXO_IOC_MEM_REPOSSESSED: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_REPOSSESSED),
+ * in/out. Since 1. Takes entries out of the repossession vector: the frames
+ * the abort protocol took from the caller.
+ * Return: 0, or -1 with errno EINVAL and the errors of every ioctl.
+ */
+struct exo_mem_repossessed {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;
+	__u32 lost;
+	__aligned_u64 indexes;
+};
+
+#define EXO_IOC_MEM_INFO	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_INFO)
+#define EXO_IOC_MEM_ALLOC	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_ALLOC)
+#define EXO_IOC_MEM_FREE	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_FREE)
+#define EXO_IOC_MEM_MAP		_IO(EXO_IOC_MAGIC, EXO_NR_MEM_MAP)
+#define EXO_IOC_MEM_UNMAP	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_UNMAP)
+#define EXO_IOC_MEM_GRANT	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_GRANT)
+#define EXO_IOC_MEM_UNGRANT	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_UNGRANT)
+#define EXO_IOC_MEM_REVOKE	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_REVOKE)
+#define EXO_IOC_MEM_REPOSSESSED	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_REPOSSESSED)
+
+/*
  * Event codes. Zero is never a valid code. Each binding owns a range:
  * 0x001-0x0ff generic, 0x100 memory, 0x200 CPU, 0x300 network, 0x400 XN.
  */
@@ -156,6 +423,12 @@ struct exo_event_raise {
 #define EXO_EVENT_USER		0x002	/* data[0]: cookie of EVENT_RAISE */
 
 #define EXO_EVENT_MEM_BASE	0x100
+/* Give back data[0] frames by data[1] (CLOCK_BOOTTIME ns); data[2]: id. */
+#define EXO_EVENT_MEM_REVOKE	0x101
+/* The abort protocol took data[0] frames for revocation data[2]. */
+#define EXO_EVENT_MEM_ABORT	0x102
+/* Grant data[0] was revoked (or its frames freed); its mappings are gone. */
+#define EXO_EVENT_MEM_UNGRANTED	0x103
 #define EXO_EVENT_CPU_BASE	0x200
 #define EXO_EVENT_NET_BASE	0x300
 #define EXO_EVENT_XN_BASE	0x400
