@@ -261,6 +261,12 @@ LIBEXO_EXPORT const char *exo_event_name(__u32 type)
 		return "overflow";
 	case EXO_EVENT_USER:
 		return "user";
+	case EXO_EVENT_MEM_REVOKE:
+		return "mem-revoke";
+	case EXO_EVENT_MEM_ABORT:
+		return "mem-abort";
+	case EXO_EVENT_MEM_UNGRANTED:
+		return "mem-ungranted";
 	default:
 		return "unknown";
 	}

@@ -65,9 +65,10 @@ struct exo_frame {
 	u32 index;				/* immutable: the frame's name */
 	u16 colour;				/* immutable */
 	u16 nid;				/* immutable */
-	struct exo_env *owner;			/* NULL when free or dirty */
+	struct exo_env *owner;			/* NULL unless held */
+	bool releasing;				/* taken from its owner, PTEs not yet gone */
 	bool dirty;				/* freed, not yet zeroed */
-	struct list_head node;			/* free list, dirty list or owner's held */
+	struct list_head node;			/* free, dirty, owner's held or a teardown */
 	struct list_head bindings;		/* exo_binding.frame_node */
 };
 
@@ -111,6 +112,23 @@ struct exo_zap {
 	u32 pgoff;
 	struct list_head node;
 };
+
+/*
+ * What taking frames away leaves to do after exo_mem_lock is dropped: zap
+ * their PTEs in every mm, and only then let the frames be zeroed and
+ * handed out again, so that no one can still reach a frame another
+ * environment has been given.
+ */
+struct exo_teardown {
+	struct list_head zaps;			/* struct exo_zap */
+	struct list_head frames;		/* exo_frame.node, releasing */
+};
+
+static void exo_teardown_init(struct exo_teardown *td)
+{
+	INIT_LIST_HEAD(&td->zaps);
+	INIT_LIST_HEAD(&td->frames);
+}
 
 /* Protects everything in this file; see the comment at the top. */
 DEFINE_MUTEX(exo_mem_lock);
@@ -424,22 +442,47 @@ static void exo_frame_ungrant(struct exo_env *env, struct exo_frame *frame,
 			exo_grant_remove(grant, zaps, true);
 }
 
-/* Take @frame from its owner: unmap it everywhere, queue it for zeroing. */
-static void exo_frame_release(struct exo_frame *frame, struct list_head *zaps)
+/* Take @frame from its owner: its bindings and grants go into @td. */
+static void exo_frame_release(struct exo_frame *frame, struct exo_teardown *td)
 {
 	struct exo_env *env = frame->owner;
 
 	lockdep_assert_held(&exo_mem_lock);
-	exo_frame_ungrant(env, frame, zaps);
-	exo_frame_unbind_all(frame, zaps);
+	exo_frame_ungrant(env, frame, &td->zaps);
+	exo_frame_unbind_all(frame, &td->zaps);
 	list_del(&frame->node);
 	env->mem.nheld--;
 	atomic64_set(&env->frames, env->mem.nheld);
 	frame->owner = NULL;
-	frame->dirty = true;
-	list_add_tail(&frame->node, &exo_pool.dirty);
-	exo_pool.ndirty++;
-	exo_pool.nfree++;
+	frame->releasing = true;
+	list_add_tail(&frame->node, &td->frames);
+}
+
+/* The frames of @td are unreachable now: queue them for zeroing. */
+static void exo_frames_retire_locked(struct exo_teardown *td)
+{
+	struct exo_frame *frame, *next;
+
+	lockdep_assert_held(&exo_mem_lock);
+	list_for_each_entry_safe(frame, next, &td->frames, node) {
+		list_move_tail(&frame->node, &exo_pool.dirty);
+		frame->releasing = false;
+		frame->dirty = true;
+		exo_pool.ndirty++;
+		exo_pool.nfree++;
+	}
+}
+
+/* Finish a teardown begun under exo_mem_lock; call without it. */
+static void exo_teardown_finish(struct exo_teardown *td)
+{
+	exo_zap_run(&td->zaps);
+	if (list_empty(&td->frames))
+		return;
+	mutex_lock(&exo_mem_lock);
+	exo_frames_retire_locked(td);
+	mutex_unlock(&exo_mem_lock);
+	queue_work(system_unbound_wq, &exo_zero_work);
 }
 
 /* ---- regions: mmap and faults ------------------------------------------ */
@@ -699,7 +742,7 @@ static int exo_pick_frames(const struct exo_mem_alloc *req,
 		for (i = 0; i < req->count; i++) {
 			struct exo_frame *frame = &exo_pool.frames[names[i].index];
 
-			if (frame->owner)
+			if (frame->owner || frame->releasing)
 				return -EBUSY;
 			if (frame->dirty) {
 				list_del(&frame->node);
@@ -820,8 +863,13 @@ static long exo_mem_alloc_ioctl(struct exo_env *env, void __user *uarg)
 				      req.count,
 				      req.flags & EXO_MEM_PROT_WRITE);
 		if (ret) {
+			struct exo_teardown td;
+
+			/* Never mapped, never granted: nothing to zap. */
+			exo_teardown_init(&td);
 			for (i = 0; i < req.count; i++)
-				exo_frame_release(frames[i], NULL);
+				exo_frame_release(frames[i], &td);
+			exo_frames_retire_locked(&td);
 			goto out_unlock;
 		}
 	}
@@ -880,13 +928,27 @@ err_inval:
 	return ERR_PTR(-EINVAL);
 }
 
+/* A revocation is over as soon as the environment holds what it may keep. */
+static void exo_revoke_check_met(struct exo_env *env)
+{
+	struct exo_env_mem *mem = &env->mem;
+
+	lockdep_assert_held(&exo_mem_lock);
+	if (mem->revoke_pending && mem->nheld <= mem->revoke_keep) {
+		mem->revoke_pending = false;
+		/* A worker already running sees !revoke_pending and leaves. */
+		cancel_delayed_work(&mem->revoke_work);
+	}
+}
+
 static long exo_mem_free_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_mem_batch req;
-	LIST_HEAD(zaps);
+	struct exo_teardown td;
 	u32 *indexes, i;
 	int ret;
 
+	exo_teardown_init(&td);
 	ret = exo_copy_args(&req, sizeof(req), EXO_MEM_BATCH_MINSZ, uarg);
 	if (ret)
 		return ret;
@@ -902,13 +964,12 @@ static long exo_mem_free_ioctl(struct exo_env *env, void __user *uarg)
 		if (exo_pool.frames[indexes[i]].owner != env)
 			goto out_unlock;
 	for (i = 0; i < req.count; i++)
-		exo_frame_release(&exo_pool.frames[indexes[i]], &zaps);
+		exo_frame_release(&exo_pool.frames[indexes[i]], &td);
+	exo_revoke_check_met(env);
 	ret = 0;
 out_unlock:
 	mutex_unlock(&exo_mem_lock);
-	exo_zap_run(&zaps);
-	if (!ret)
-		queue_work(system_unbound_wq, &exo_zero_work);
+	exo_teardown_finish(&td);
 	kvfree(indexes);
 	return ret;
 }
@@ -1123,9 +1184,10 @@ static void exo_revoke_abort(struct work_struct *work)
 					       revoke_work);
 	struct exo_env *env = container_of(mem, struct exo_env, mem);
 	u32 owed, floor, taken = 0;
+	struct exo_teardown td;
 	u64 revoke_id;
-	LIST_HEAD(zaps);
 
+	exo_teardown_init(&td);
 	mutex_lock(&exo_mem_lock);
 	if (!mem->revoke_pending || mem->dead) {
 		mutex_unlock(&exo_mem_lock);
@@ -1142,16 +1204,15 @@ static void exo_revoke_abort(struct work_struct *work)
 							  node);
 
 		exo_repossessed_push(mem, frame->index);
-		exo_frame_release(frame, &zaps);
+		exo_frame_release(frame, &td);
 		taken++;
 	}
+	mutex_unlock(&exo_mem_lock);
+	/* The event says the frames are gone: make it true first. */
+	exo_teardown_finish(&td);
 	if (taken)
 		exo_event_post(env, EXO_EVENT_MEM_ABORT, taken, 0, revoke_id,
 			       0);
-	mutex_unlock(&exo_mem_lock);
-	exo_zap_run(&zaps);
-	if (taken)
-		queue_work(system_unbound_wq, &exo_zero_work);
 }
 
 static long exo_mem_revoke_ioctl(struct exo_env *env, void __user *uarg)
@@ -1336,8 +1397,9 @@ void exo_mem_env_destroy(struct exo_env *env)
 	struct exo_env_mem *mem = &env->mem;
 	struct exo_frame *frame, *next_frame;
 	struct exo_grant *grant, *next_grant;
-	LIST_HEAD(zaps);
+	struct exo_teardown td;
 
+	exo_teardown_init(&td);
 	mutex_lock(&exo_mem_lock);
 	mem->dead = true;
 	mem->revoke_pending = false;
@@ -1347,14 +1409,13 @@ void exo_mem_env_destroy(struct exo_env *env)
 	mutex_lock(&exo_mem_lock);
 	list_for_each_entry_safe(grant, next_grant, &mem->grants_in,
 				 grantee_node)
-		exo_grant_remove(grant, &zaps, false);
+		exo_grant_remove(grant, &td.zaps, false);
 	list_for_each_entry_safe(frame, next_frame, &mem->held, node)
-		exo_frame_release(frame, &zaps);
+		exo_frame_release(frame, &td);
 	WARN_ON(!list_empty(&mem->grants_out));
 	WARN_ON(!list_empty(&mem->regions));
 	mutex_unlock(&exo_mem_lock);
-	exo_zap_run(&zaps);
-	queue_work(system_unbound_wq, &exo_zero_work);
+	exo_teardown_finish(&td);
 	kvfree(mem->repossessed);
 }
 
