@@ -8,12 +8,18 @@
  * emulator hit both alike; the median ns per call of each is reported.
  * speedup = plain / exo, so > 1 means exo is faster.
  *
+ * A row may have a setup and a teardown hook, run once around its timing
+ * (e.g. the region the memory rows map into), and its own iteration counts
+ * where one call is much heavier than a null ioctl.
+ *
  * BENCH_FORMAT=tsv prints one line per row:
  *   name<TAB>exo_ns<TAB>plain_ns<TAB>speedup
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +37,10 @@ struct bench_row {
 	const char *plain_path;
 	int (*exo_op)(struct exo *exo);
 	int (*plain_op)(void);
+	/* Optional: 0 or -errno (-EOPNOTSUPP skips the row), and its undo. */
+	int (*setup)(struct exo *exo);
+	void (*teardown)(struct exo *exo);
+	int iters, chunk, warmup;	/* 0: ITERS, CHUNK, WARMUP */
 };
 
 static int null_exo(struct exo *exo)
@@ -43,8 +53,115 @@ static int null_plain(void)
 	return (int)syscall(SYS_getppid) > 0 ? 0 : -1;
 }
 
+/*
+ * Frame bind + map vs mmap(MAP_POPULATE) + munmap. exo: one
+ * EXO_IOC_MEM_ALLOC with EXO_MEM_ALLOC_MAP binds n frames at pages of a
+ * region made once in setup, a write touches each page, one
+ * EXO_IOC_MEM_FREE unmaps and frees them. plain: an anonymous mapping of n
+ * pages, populated, touched, unmapped. Both end where they started.
+ */
+static struct {
+	struct exo_region *region;
+	char *base;
+	size_t page;
+	struct exo_mem_frame frames[EXO_MEM_BATCH_MAX];
+	__u32 indexes[EXO_MEM_BATCH_MAX];
+} mem;
+
+static int mem_setup(struct exo *exo)
+{
+	struct exo_api api;
+	int ret;
+
+	ret = exo_api(exo, &api);
+	if (ret)
+		return ret;
+	if (!(api.features & EXO_FEATURE_MEM))
+		return -EOPNOTSUPP;
+	mem.page = (size_t)sysconf(_SC_PAGESIZE);
+	mem.region = exo_region_create(exo, EXO_MEM_BATCH_MAX);
+	if (!mem.region)
+		return -errno;
+	mem.base = exo_region_addr(mem.region);
+	return 0;
+}
+
+static void mem_teardown(struct exo *exo)
+{
+	(void)exo;
+	exo_region_destroy(mem.region);
+	mem.region = NULL;
+}
+
+static int mem_exo(struct exo *exo, __u32 n)
+{
+	volatile char *p = mem.base;
+	__u32 i;
+
+	if (exo_mem_alloc(exo, EXO_MEM_ALLOC_MAP | EXO_MEM_PROT_WRITE, n, 0,
+			  mem.frames, mem.base))
+		return -1;
+	for (i = 0; i < n; i++) {
+		p[i * mem.page] = 1;
+		mem.indexes[i] = mem.frames[i].index;
+	}
+	return exo_mem_free(exo, mem.indexes, n) ? -1 : 0;
+}
+
+static int mem_plain(size_t n)
+{
+	volatile char *p;
+	size_t i;
+
+	p = mmap(NULL, n * mem.page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	for (i = 0; i < n; i++)
+		p[i * mem.page] = 1;
+	return munmap((void *)p, n * mem.page);
+}
+
+static int mem1_exo(struct exo *exo)
+{
+	return mem_exo(exo, 1);
+}
+
+static int mem1_plain(void)
+{
+	return mem_plain(1);
+}
+
+static int mem512_exo(struct exo *exo)
+{
+	return mem_exo(exo, EXO_MEM_BATCH_MAX);
+}
+
+static int mem512_plain(void)
+{
+	return mem_plain(EXO_MEM_BATCH_MAX);
+}
+
 static const struct bench_row rows[] = {
-	{ "null_ioctl", "EXO_IOC_NOP", "getppid()", null_exo, null_plain },
+	{
+		.name = "null_ioctl",
+		.exo_path = "EXO_IOC_NOP", .plain_path = "getppid()",
+		.exo_op = null_exo, .plain_op = null_plain,
+	},
+	{
+		.name = "mem_bind_map_1",
+		.exo_path = "ALLOC_MAP+FREE", .plain_path = "mmap+munmap",
+		.exo_op = mem1_exo, .plain_op = mem1_plain,
+		.setup = mem_setup, .teardown = mem_teardown,
+		.iters = 4000, .chunk = 100, .warmup = 500,
+	},
+	{
+		.name = "mem_bind_map_512",
+		.exo_path = "ALLOC_MAP+FREE", .plain_path = "mmap 2MiB",
+		.exo_op = mem512_exo, .plain_op = mem512_plain,
+		.setup = mem_setup, .teardown = mem_teardown,
+		.iters = 100, .chunk = 10, .warmup = 10,
+	},
 };
 
 static double now_ns(void)
@@ -71,30 +188,36 @@ static double median(double *v, int n)
 static int measure(const struct bench_row *row, struct exo *exo,
 		   double *exo_ns, double *plain_ns)
 {
+	int iters = row->iters ? row->iters : ITERS;
+	int chunk = row->chunk ? row->chunk : CHUNK;
+	int warmup = row->warmup ? row->warmup : WARMUP;
 	double exo_runs[RUNS], plain_runs[RUNS], t;
-	int run, i;
+	int run, i, failed = 0;
 
-	for (i = 0; i < WARMUP; i++)
+	for (i = 0; i < warmup; i++)
 		if (row->exo_op(exo) || row->plain_op())
 			return -1;
 	for (run = 0; run < RUNS; run++) {
 		double exo_total = 0, plain_total = 0;
 		int done;
 
-		for (done = 0; done < ITERS; done += CHUNK) {
+		for (done = 0; done < iters; done += chunk) {
 			t = now_ns();
-			for (i = 0; i < CHUNK; i++)
-				row->exo_op(exo);
+			for (i = 0; i < chunk; i++)
+				failed |= row->exo_op(exo);
 			exo_total += now_ns() - t;
 
 			t = now_ns();
-			for (i = 0; i < CHUNK; i++)
-				row->plain_op();
+			for (i = 0; i < chunk; i++)
+				failed |= row->plain_op();
 			plain_total += now_ns() - t;
 		}
-		exo_runs[run] = exo_total / ITERS;
-		plain_runs[run] = plain_total / ITERS;
+		exo_runs[run] = exo_total / iters;
+		plain_runs[run] = plain_total / iters;
 	}
+	/* A row whose calls failed measured something else: drop it. */
+	if (failed)
+		return -1;
 	*exo_ns = median(exo_runs, RUNS);
 	*plain_ns = median(plain_runs, RUNS);
 	return 0;
@@ -113,13 +236,26 @@ int main(void)
 		return 1;
 
 	if (!tsv) {
-		printf("exo-bench: median of %d runs x %d calls, after %d warm-up calls\n",
+		printf("exo-bench: median of %d runs x %d calls, after %d warm-up calls\n"
+		       "  (memory rows: fewer calls per run, see rows[])\n",
 		       RUNS, ITERS, WARMUP);
-		printf("%-12s %-14s %10s   %-12s %10s   %8s\n", "row", "exo path",
+		printf("%-16s %-14s %10s   %-12s %10s   %8s\n", "row", "exo path",
 		       "ns/op", "plain path", "ns/op", "speedup");
 	}
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		if (measure(&rows[i], exo, &exo_ns, &plain_ns)) {
+		int ret = rows[i].setup ? rows[i].setup(exo) : 0;
+
+		if (ret == -EOPNOTSUPP) {
+			if (!tsv)
+				printf("%-16s skipped: this exo.ko lacks it\n",
+				       rows[i].name);
+			continue;
+		}
+		if (!ret)
+			ret = measure(&rows[i], exo, &exo_ns, &plain_ns);
+		if (rows[i].teardown)
+			rows[i].teardown(exo);
+		if (ret) {
 			fprintf(stderr, "exo-bench: %s failed\n", rows[i].name);
 			exo_close(exo);
 			return 1;
@@ -128,7 +264,7 @@ int main(void)
 			printf("%s\t%.1f\t%.1f\t%.3f\n", rows[i].name, exo_ns,
 			       plain_ns, plain_ns / exo_ns);
 		else
-			printf("%-12s %-14s %10.1f   %-12s %10.1f   %7.2fx\n",
+			printf("%-16s %-14s %10.1f   %-12s %10.1f   %7.2fx\n",
 			       rows[i].name, rows[i].exo_path, exo_ns,
 			       rows[i].plain_path, plain_ns, plain_ns / exo_ns);
 	}

@@ -203,6 +203,498 @@ int exo_monitor_read(struct exo_monitor *mon, struct exo_event *event,
 int exo_monitor_list_envs(struct exo_monitor *mon, struct exo_env_info *envs,
 			  size_t max);
 
+/*
+ * Memory: named physical frames.
+ *
+ * The raw layer is one call per EXO_IOC_MEM_* ioctl. On top of it sit two
+ * libOS pieces: a *region* (address space mmap()ed from the environment's
+ * fd, where frames are bound at pages of the libOS's choosing, and which
+ * remembers what it bound where) and a *pager* (a frame allocator that
+ * caches frames per cache colour and answers the kernel's revocation
+ * requests with victims of the application's choosing).
+ */
+
+/* No frame: an unbound page of a region. */
+#define EXO_NO_FRAME		((__u32)~0U)
+/* exo_pager_alloc(): frames of any colour. */
+#define EXO_ANY_COLOUR		((__u32)~0U)
+
+/**
+ * exo_mem_info() - describe the frame pool and what this environment holds
+ * @exo: handle
+ * @info: filled by the kernel (argsz is set here)
+ *
+ * Return: 0 or -errno.
+ */
+int exo_mem_info(struct exo *exo, struct exo_mem_info *info);
+
+/**
+ * exo_mem_alloc() - EXO_IOC_MEM_ALLOC: allocate frames, optionally map them
+ * @exo: handle
+ * @flags: EXO_MEM_ALLOC_INDEX or EXO_MEM_ALLOC_COLOUR (or neither: any),
+ *	EXO_MEM_ALLOC_MAP, EXO_MEM_PROT_WRITE
+ * @count: frames, 1..EXO_MEM_BATCH_MAX
+ * @colour: with EXO_MEM_ALLOC_COLOUR, the colour wanted
+ * @frames: @count entries; in: the indexes (EXO_MEM_ALLOC_INDEX); out: the
+ *	names of the frames allocated
+ * @addr: with EXO_MEM_ALLOC_MAP, the page of a region where frame 0 goes;
+ *	frame i goes i pages further. NULL otherwise.
+ *
+ * All or nothing.
+ *
+ * Return: 0 or -errno (ENOSPC: not enough free frames of that colour;
+ * EDQUOT: over this environment's quota; EBUSY: a named frame is held).
+ */
+int exo_mem_alloc(struct exo *exo, __u32 flags, __u32 count, __u32 colour,
+		  struct exo_mem_frame *frames, void *addr);
+
+/**
+ * exo_mem_free() - EXO_IOC_MEM_FREE: give frames back to the pool
+ * @exo: handle
+ * @indexes: frame indexes
+ * @count: 1..EXO_MEM_BATCH_MAX
+ *
+ * Every mapping of the frames, in any environment, and every grant of them
+ * goes first. All or nothing.
+ *
+ * Return: 0 or -errno (EPERM: a frame this environment does not hold).
+ */
+int exo_mem_free(struct exo *exo, const __u32 *indexes, __u32 count);
+
+/**
+ * exo_mem_map() - EXO_IOC_MEM_MAP: bind frames at consecutive pages
+ * @exo: handle
+ * @flags: EXO_MEM_PROT_WRITE for read-write, 0 for read-only
+ * @indexes: frame indexes, held or granted
+ * @count: 1..EXO_MEM_BATCH_MAX
+ * @addr: page of a region where frame 0 goes; frame i goes i pages further
+ *
+ * The raw call: a region's bookkeeping does not see it (exo_region_bind()
+ * does). All or nothing.
+ *
+ * Return: 0 or -errno (EINVAL: bad address, or a page already bound;
+ * EPERM: neither held nor granted, or a read-only grant).
+ */
+int exo_mem_map(struct exo *exo, __u32 flags, const __u32 *indexes,
+		__u32 count, void *addr);
+
+/**
+ * exo_mem_unmap() - EXO_IOC_MEM_UNMAP: unbind consecutive pages
+ * @exo: handle
+ * @addr: first page, inside a region
+ * @count: pages, 1..EXO_MEM_BATCH_MAX, each of them bound
+ *
+ * The frames stay held.
+ *
+ * Return: 0 or -errno.
+ */
+int exo_mem_unmap(struct exo *exo, void *addr, __u32 count);
+
+/**
+ * exo_mem_grant() - EXO_IOC_MEM_GRANT: let another environment map frames
+ * @exo: handle
+ * @flags: EXO_MEM_GRANT_WRITE to allow read-write mappings, else 0
+ * @first: first frame index of the range, all held by the caller
+ * @count: frames in the range, 1..EXO_MEM_BATCH_MAX
+ * @grantee: the environment id (exo_env_info()) that may map them
+ * @grant_id: out: the capability's id, for exo_mem_ungrant()
+ *
+ * Return: 0 or -errno (ESRCH: no such grantee; EPERM: a frame is not the
+ * caller's).
+ */
+int exo_mem_grant(struct exo *exo, __u32 flags, __u32 first, __u32 count,
+		  __u64 grantee, __u64 *grant_id);
+
+/**
+ * exo_mem_ungrant() - EXO_IOC_MEM_UNGRANT: take a capability back
+ * @exo: handle of the grantor
+ * @grant_id: from exo_mem_grant()
+ *
+ * The grantee's mappings go at once; it gets EXO_EVENT_MEM_UNGRANTED.
+ *
+ * Return: 0 or -errno (ENOENT: no such grant of the caller's).
+ */
+int exo_mem_ungrant(struct exo *exo, __u64 grant_id);
+
+/**
+ * exo_mem_revoke() - EXO_IOC_MEM_REVOKE: ask an environment for frames
+ * @exo: handle of a CAP_SYS_ADMIN caller
+ * @env_id: the target environment (it may be the caller's own)
+ * @count: frames to ask for, at least 1
+ * @deadline_ms: time to comply, 1..60000 ms; then the abort protocol
+ * @asked: out, may be NULL: frames actually asked for after sparing the
+ *	target's reserve; 0 means no request was sent
+ *
+ * Return: 0 or -errno (EPERM: no CAP_SYS_ADMIN; ESRCH: no such
+ * environment; EBUSY: a revocation is already pending there).
+ */
+int exo_mem_revoke(struct exo *exo, __u64 env_id, __u32 count,
+		   __u32 deadline_ms, __u32 *asked);
+
+/**
+ * exo_mem_repossessed() - EXO_IOC_MEM_REPOSSESSED: read the frames the
+ * abort protocol took
+ * @exo: handle
+ * @indexes: where to put frame indexes, oldest first
+ * @max: room in @indexes, 1..EXO_MEM_BATCH_MAX
+ * @lost: out, may be NULL: entries that did not fit in the kernel's vector
+ *	since the last read (their frames are gone, but unnamed)
+ *
+ * Entries read are taken out of the vector.
+ *
+ * Return: the number of entries given (0 when the vector is empty), or
+ * -errno.
+ */
+int exo_mem_repossessed(struct exo *exo, __u32 *indexes, __u32 max,
+			__u32 *lost);
+
+/**
+ * struct exo_region - address space mmap()ed from the environment's fd
+ *
+ * Pages are bound to frames by exo_region_bind() and unbound by
+ * exo_region_unbind(); the region remembers which frame each page shows.
+ * Touching an unbound page raises SIGBUS. A region is used by one thread at
+ * a time unless it is attached to a pager, whose lock then covers it.
+ */
+struct exo_region;
+
+/**
+ * exo_region_create() - reserve @pages pages of address space for frames
+ * @exo: handle
+ * @pages: size of the region, at least 1
+ *
+ * Return: a region with no page bound, or NULL with errno set.
+ */
+struct exo_region *exo_region_create(struct exo *exo, size_t pages);
+
+/**
+ * exo_region_destroy() - unmap the region
+ * @region: region, or NULL
+ *
+ * Its pages are unbound; the frames stay held. It leaves its pager.
+ */
+void exo_region_destroy(struct exo_region *region);
+
+/**
+ * exo_region_addr() - where the region starts
+ * @region: region
+ *
+ * Return: the address of page 0, or NULL with errno EINVAL.
+ */
+void *exo_region_addr(const struct exo_region *region);
+
+/**
+ * exo_region_pages() - how many pages the region has
+ * @region: region
+ *
+ * Return: the size in pages, or 0 for a NULL region.
+ */
+size_t exo_region_pages(const struct exo_region *region);
+
+/**
+ * exo_region_bind() - bind frames at consecutive pages of a region
+ * @region: region
+ * @page: first page offset in the region
+ * @indexes: frame indexes, held or granted; one may repeat (aliases)
+ * @count: frames, at least 1; more than EXO_MEM_BATCH_MAX are done in
+ *	several calls
+ * @writable: non-zero maps read-write, zero read-only
+ *
+ * All or nothing: if a later batch fails, earlier ones are unbound again.
+ * A pager the region is attached to records the bind order of its frames.
+ *
+ * Return: 0 or -errno (EINVAL: out of the region, or a page already bound).
+ */
+int exo_region_bind(struct exo_region *region, size_t page,
+		    const __u32 *indexes, size_t count, int writable);
+
+/**
+ * exo_region_unbind() - unbind consecutive pages of a region
+ * @region: region
+ * @page: first page offset
+ * @count: pages, at least 1, each of them bound
+ *
+ * The frames stay held. Past EXO_MEM_BATCH_MAX pages this is several calls:
+ * if one fails, the pages before it stay unbound.
+ *
+ * Return: 0 or -errno (EINVAL: out of the region, or a page not bound).
+ */
+int exo_region_unbind(struct exo_region *region, size_t page, size_t count);
+
+/**
+ * exo_region_frame() - which frame a page of the region shows
+ * @region: region
+ * @page: page offset
+ *
+ * Return: the frame index, or EXO_NO_FRAME if the page is unbound or out of
+ * the region. Frames taken away by revocation or by the abort protocol are
+ * unbound here once a pager that the region is attached to has handled the
+ * event.
+ */
+__u32 exo_region_frame(const struct exo_region *region, size_t page);
+
+/**
+ * struct exo_pager - a libOS frame allocator
+ *
+ * It asks the kernel for frames in batches and caches those it holds in
+ * per-colour free lists. It hands frames out by colour, records the order
+ * in which its frames are bound in the regions attached to it, and answers
+ * revocation: it asks a policy for victims, unbinds them and frees them
+ * before the deadline. After an abort it reads the repossession vector and
+ * forgets what was taken. One mutex covers the pager and its regions, so
+ * an event thread may serve it while others allocate.
+ */
+struct exo_pager;
+
+/* exo_pager_frame_view.flags */
+#define EXO_PAGER_FRAME_CACHED	(1U << 0)	/* in the free lists, unused */
+
+/**
+ * struct exo_pager_frame_view - a frame the pager holds, as a policy sees it
+ * @index: pool index: the frame's name
+ * @colour: cache colour
+ * @node: NUMA node
+ * @flags: EXO_PAGER_FRAME_CACHED if the application does not have it
+ * @maps: pages showing it in the regions attached to the pager
+ * @bind_seq: the pager's bind clock at its latest bind, from 1; 0 if it was
+ *	never bound
+ */
+struct exo_pager_frame_view {
+	__u32 index;
+	__u16 colour;
+	__u16 node;
+	__u32 flags;
+	__u32 maps;
+	__u64 bind_seq;
+};
+
+/**
+ * typedef exo_pager_pick_fn - a revocation policy: choose the victims
+ * @ctx: exo_pager_opts.ctx
+ * @held: every frame the pager holds, cached ones first, then the least
+ *	recently bound first (never bound counts as least recent)
+ * @nheld: entries in @held
+ * @want: frames the kernel asks for, at most @nheld
+ * @victims: room for @want frame indexes
+ *
+ * Called with the pager's lock held: it must not call exo_pager_*().
+ *
+ * Return: the number of indexes written to @victims (fewer than @want
+ * leaves the rest to the abort protocol), or -errno to give nothing back.
+ */
+typedef int (*exo_pager_pick_fn)(void *ctx,
+				 const struct exo_pager_frame_view *held,
+				 size_t nheld, size_t want, __u32 *victims);
+
+/** Why the application lost frames, as exo_pager_lost_fn says. */
+enum exo_pager_loss {
+	EXO_PAGER_REVOKED = 1,		/* given back on request */
+	EXO_PAGER_REPOSSESSED = 2,	/* taken by the abort protocol */
+};
+
+/**
+ * typedef exo_pager_lost_fn - tell the application what it lost
+ * @ctx: exo_pager_opts.ctx
+ * @why: EXO_PAGER_REVOKED or EXO_PAGER_REPOSSESSED
+ * @indexes: frames it had from exo_pager_alloc(), plus, after an abort, any
+ *	frame of the repossession vector the pager did not hand out (from
+ *	exo_mem_alloc()); the pager's cached frames are never reported
+ * @n: entries in @indexes
+ *
+ * Called without the pager's lock, after its books and its regions' are
+ * updated: the pages that showed these frames are unbound.
+ */
+typedef void (*exo_pager_lost_fn)(void *ctx, enum exo_pager_loss why,
+				  const __u32 *indexes, size_t n);
+
+/**
+ * typedef exo_pager_event_fn - an event exo_pager_serve() read but that is
+ * not only the pager's
+ * @ctx: exo_pager_opts.ctx
+ * @event: the record (EXO_EVENT_OVERFLOW included)
+ */
+typedef void (*exo_pager_event_fn)(void *ctx, const struct exo_event *event);
+
+/**
+ * struct exo_pager_opts - options of exo_pager_create()
+ * @sz: sizeof(struct exo_pager_opts), set by the caller
+ * @batch: frames to ask the kernel for when a free list runs dry,
+ *	1..EXO_MEM_BATCH_MAX; 0 means 16. A request larger than @batch asks
+ *	for what it needs.
+ * @max_cached: cached frames to keep at most; exo_pager_free() gives the
+ *	rest back to the kernel. 0 keeps everything.
+ * @pick: revocation policy; NULL means exo_pager_pick_lrb()
+ * @lost: told which frames the application lost; may be NULL
+ * @event: gets the events exo_pager_serve() reads and does not consume;
+ *	NULL drops them (with a debug message)
+ * @ctx: passed to @pick, @lost and @event
+ */
+struct exo_pager_opts {
+	size_t sz;
+	__u32 batch;
+	__u32 max_cached;
+	exo_pager_pick_fn pick;
+	exo_pager_lost_fn lost;
+	exo_pager_event_fn event;
+	void *ctx;
+};
+
+/**
+ * struct exo_pager_stats - counters of a pager
+ * @sz: sizeof(struct exo_pager_stats), set by the caller
+ * @held: frames the pager holds from the kernel, cached or handed out
+ * @cached: of those, frames in its free lists
+ * @kernel_allocs: EXO_IOC_MEM_ALLOC calls made
+ * @kernel_frees: EXO_IOC_MEM_FREE calls made
+ * @revocations: EXO_EVENT_MEM_REVOKE requests handled
+ * @revoked: frames given back on request
+ * @aborts: EXO_EVENT_MEM_ABORT records handled
+ * @repossessed: frames the abort protocol took from the pager
+ */
+struct exo_pager_stats {
+	size_t sz;
+	__u64 held;
+	__u64 cached;
+	__u64 kernel_allocs;
+	__u64 kernel_frees;
+	__u64 revocations;
+	__u64 revoked;
+	__u64 aborts;
+	__u64 repossessed;
+};
+
+/**
+ * exo_pager_create() - a frame allocator for an environment
+ * @exo: handle; it must outlive the pager
+ * @opts: options, or NULL for the defaults
+ *
+ * Return: a pager holding no frame, or NULL with errno set (EOPNOTSUPP:
+ * the kernel has no memory binding; EINVAL: bad @opts).
+ */
+struct exo_pager *exo_pager_create(struct exo *exo,
+				   const struct exo_pager_opts *opts);
+
+/**
+ * exo_pager_destroy() - give back every frame and forget the regions
+ * @pager: pager, or NULL
+ *
+ * Every frame the pager holds goes back to the kernel, including the ones
+ * handed out and not freed, and is unbound wherever it is bound. The
+ * regions stay, detached.
+ */
+void exo_pager_destroy(struct exo_pager *pager);
+
+/**
+ * exo_pager_alloc() - take @n frames of one colour
+ * @pager: pager
+ * @colour: cache colour, or EXO_ANY_COLOUR to spread over all colours
+ * @n: frames, at least 1
+ * @out: @n entries, filled with the frames' names
+ *
+ * Served from the free lists; the kernel is asked only when they run dry.
+ * A cached frame keeps what this environment last wrote in it: the kernel
+ * zeroes frames only between environments. All or nothing.
+ *
+ * Return: 0 or -errno (EINVAL: bad colour; ENOSPC, EDQUOT: the kernel's).
+ */
+int exo_pager_alloc(struct exo_pager *pager, __u32 colour, size_t n,
+		    struct exo_mem_frame *out);
+
+/**
+ * exo_pager_free() - hand frames back to the pager
+ * @pager: pager
+ * @indexes: frames from exo_pager_alloc()
+ * @n: entries in @indexes
+ *
+ * They return to the free lists; beyond exo_pager_opts.max_cached, to the
+ * kernel. All or nothing.
+ *
+ * Return: 0 or -errno (EINVAL: a frame not handed out by this pager, or
+ * already taken back by revocation; EBUSY: a frame still bound in a region
+ * attached to the pager).
+ */
+int exo_pager_free(struct exo_pager *pager, const __u32 *indexes, size_t n);
+
+/**
+ * exo_pager_trim() - give cached frames back to the kernel
+ * @pager: pager
+ * @keep: cached frames to keep
+ *
+ * Return: the number of frames given back, or -errno.
+ */
+int exo_pager_trim(struct exo_pager *pager, size_t keep);
+
+/**
+ * exo_pager_attach() - let the pager see a region's bindings
+ * @pager: pager
+ * @region: region of the same environment, attached to no other pager
+ *
+ * From now on the pager records the bind order of its frames in @region,
+ * and unbinds them there when revocation or the abort protocol takes them.
+ * exo_region_destroy() detaches the region.
+ *
+ * Return: 0 or -errno (EINVAL: another environment's region; EBUSY:
+ * attached elsewhere).
+ */
+int exo_pager_attach(struct exo_pager *pager, struct exo_region *region);
+
+/**
+ * exo_pager_handle_event() - act on an event record, from an event loop
+ * @pager: pager
+ * @event: a record read from exo_event_fd()
+ *
+ * EXO_EVENT_MEM_REVOKE: asks the policy for victims among the frames the
+ * pager holds, unbinds them from the attached regions and frees them
+ * before the deadline. EXO_EVENT_MEM_ABORT: reads the repossession vector
+ * and drops what was taken from the books and the regions.
+ * EXO_EVENT_OVERFLOW: records may have been lost, so the pager checks
+ * exo_mem_info() for a pending revocation or a repossession it missed, and
+ * returns 0 so that the caller passes the record on too.
+ *
+ * Return: 1 if @event was a memory event and has been handled, 0 if it is
+ * not (only) the pager's, or -errno.
+ */
+int exo_pager_handle_event(struct exo_pager *pager,
+			   const struct exo_event *event);
+
+/**
+ * exo_pager_serve() - read events and handle the memory ones
+ * @pager: pager
+ * @timeout_ms: how long to wait for one: -1 forever, 0 not at all
+ *
+ * For a libOS without an event loop of its own. Records that are not the
+ * pager's go to exo_pager_opts.event.
+ *
+ * Return: the number of memory events handled, 0 if @timeout_ms passed
+ * without one, or -errno.
+ */
+int exo_pager_serve(struct exo_pager *pager, int timeout_ms);
+
+/**
+ * exo_pager_stats() - read a pager's counters
+ * @pager: pager
+ * @stats: filled up to @stats->sz, which the caller sets
+ *
+ * Return: 0 or -errno.
+ */
+int exo_pager_stats(struct exo_pager *pager, struct exo_pager_stats *stats);
+
+/**
+ * exo_pager_pick_lrb() - the default policy: least recently bound first
+ * @ctx: unused
+ * @held: as exo_pager_pick_fn gets it
+ * @nheld: entries in @held
+ * @want: victims wanted
+ * @victims: filled with the first @want entries of @held
+ *
+ * Cached frames go first, as they hold nothing; then the frames bound
+ * longest ago. A policy of its own may call it for what it leaves over.
+ *
+ * Return: the number of victims written.
+ */
+int exo_pager_pick_lrb(void *ctx, const struct exo_pager_frame_view *held,
+		       size_t nheld, size_t want, __u32 *victims);
+
 #ifdef __cplusplus
 }
 #endif
