@@ -110,6 +110,7 @@ struct exo_grant {
 struct exo_zap {
 	struct exo_region *region;		/* holds a reference */
 	u32 pgoff;
+	u32 npages;
 	struct list_head node;
 };
 
@@ -137,8 +138,9 @@ static struct {
 	struct exo_frame *frames;		/* immutable array */
 	u32 nframes;				/* immutable */
 	u32 ncolours;				/* immutable, a power of two */
-	u32 nfree;				/* clean and dirty */
-	u32 ndirty;
+	u32 nfree;				/* clean, dirty and zeroing */
+	u32 ndirty;				/* on the dirty list */
+	struct exo_frame *zeroing;		/* the one the worker is zeroing */
 	u32 next_colour;			/* where "any" starts looking */
 	struct list_head *clean;		/* per colour: zeroed, free */
 	u32 *nclean;				/* per colour */
@@ -307,12 +309,33 @@ static void exo_zero_dirty_locked(void)
 	exo_pool.ndirty = 0;
 }
 
-/* Freed frames are zeroed here, off the allocation path. */
+/*
+ * Freed frames are zeroed here, off the allocation path, one at a time with
+ * the lock dropped so that allocations go on meanwhile.
+ */
 static void exo_zero_dirty_work(struct work_struct *work)
 {
+	struct exo_frame *frame;
+
 	mutex_lock(&exo_mem_lock);
-	exo_zero_dirty_locked();
+	while ((frame = list_first_entry_or_null(&exo_pool.dirty,
+						 struct exo_frame, node))) {
+		list_del(&frame->node);
+		exo_pool.ndirty--;
+		exo_pool.zeroing = frame;
+		mutex_unlock(&exo_mem_lock);
+		clear_highpage(frame->page);
+		mutex_lock(&exo_mem_lock);
+		exo_pool.zeroing = NULL;
+		exo_frame_make_clean(frame);
+	}
 	mutex_unlock(&exo_mem_lock);
+}
+
+/* Clean frames, ready to hand out. */
+static u32 exo_pool_nclean(void)
+{
+	return exo_pool.nfree - exo_pool.ndirty - (exo_pool.zeroing ? 1 : 0);
 }
 
 static struct exo_frame *exo_take_clean(u32 colour)
@@ -359,11 +382,18 @@ static void exo_binding_remove(struct exo_binding *binding,
 	region->pages[binding->pgoff] = NULL;
 	if (region->env)
 		region->env->mem.nmapped--;
-	if (zaps) {
+	zap = zaps && !list_empty(zaps) ?
+	      list_last_entry(zaps, struct exo_zap, node) : NULL;
+	if (zap && zap->region == region &&
+	    zap->pgoff + zap->npages == binding->pgoff) {
+		/* Batches bind runs of pages: zap them as one range. */
+		zap->npages++;
+	} else if (zaps) {
 		/* GFP_NOFAIL: a PTE that outlives its binding is a leak. */
 		zap = kmalloc(sizeof(*zap), GFP_KERNEL | __GFP_NOFAIL);
 		zap->region = region;
 		zap->pgoff = binding->pgoff;
+		zap->npages = 1;
 		kref_get(&region->ref);
 		list_add_tail(&zap->node, zaps);
 	}
@@ -393,7 +423,7 @@ static void exo_zap_run(struct list_head *zaps)
 			if (region->vma)
 				zap_vma_ptes(region->vma, region->start +
 					     ((unsigned long)zap->pgoff << PAGE_SHIFT),
-					     PAGE_SIZE);
+					     (unsigned long)zap->npages << PAGE_SHIFT);
 			mmap_read_unlock(region->mm);
 			mmput(region->mm);
 		}
@@ -744,6 +774,8 @@ static int exo_pick_frames(const struct exo_mem_alloc *req,
 
 			if (frame->owner || frame->releasing)
 				return -EBUSY;
+			if (frame == exo_pool.zeroing)
+				return -EAGAIN;	/* the caller waits and retries */
 			if (frame->dirty) {
 				list_del(&frame->node);
 				exo_pool.ndirty--;
@@ -763,7 +795,7 @@ static int exo_pick_frames(const struct exo_mem_alloc *req,
 		if (exo_pool.nclean[req->colour] < req->count)
 			exo_zero_dirty_locked();
 		if (exo_pool.nclean[req->colour] < req->count)
-			return -ENOSPC;
+			return exo_pool.zeroing ? -EAGAIN : -ENOSPC;
 		for (i = 0; i < req->count; i++)
 			frames[i] = exo_take_clean(req->colour);
 		return 0;
@@ -771,8 +803,10 @@ static int exo_pick_frames(const struct exo_mem_alloc *req,
 
 	if (exo_pool.nfree < req->count)
 		return -ENOSPC;
-	if (exo_pool.nfree - exo_pool.ndirty < req->count)
+	if (exo_pool_nclean() < req->count)
 		exo_zero_dirty_locked();
+	if (exo_pool_nclean() < req->count)
+		return -EAGAIN;		/* short by the frame being zeroed */
 	/* Round-robin over colours, so "any" frames spread over the cache. */
 	for (c = exo_pool.next_colour; got < req->count; c++) {
 		struct exo_frame *frame;
@@ -838,6 +872,7 @@ static long exo_mem_alloc_ioctl(struct exo_env *env, void __user *uarg)
 		}
 	}
 
+retry:
 	if (map)
 		mmap_read_lock(current->mm);
 	mutex_lock(&exo_mem_lock);
@@ -854,6 +889,14 @@ static long exo_mem_alloc_ioctl(struct exo_env *env, void __user *uarg)
 	if (env->mem.nheld + req.count > exo_mem_quota)
 		goto out_unlock;
 	ret = exo_pick_frames(&req, names, frames);
+	if (ret == -EAGAIN) {
+		/* A frame we need is being zeroed: wait for the worker. */
+		mutex_unlock(&exo_mem_lock);
+		if (map)
+			mmap_read_unlock(current->mm);
+		flush_work(&exo_zero_work);
+		goto retry;
+	}
 	if (ret)
 		goto out_unlock;
 	for (i = 0; i < req.count; i++)
