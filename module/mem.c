@@ -123,12 +123,21 @@ struct exo_zap {
 struct exo_teardown {
 	struct list_head zaps;			/* struct exo_zap */
 	struct list_head frames;		/* exo_frame.node, releasing */
+	struct list_head notices;		/* struct exo_notice */
+};
+
+/* An EXO_EVENT_MEM_UNGRANTED to post once the grantee's PTEs are gone. */
+struct exo_notice {
+	u64 env_id;
+	u64 grant_id;
+	struct list_head node;
 };
 
 static void exo_teardown_init(struct exo_teardown *td)
 {
 	INIT_LIST_HEAD(&td->zaps);
 	INIT_LIST_HEAD(&td->frames);
+	INIT_LIST_HEAD(&td->notices);
 }
 
 /* Protects everything in this file; see the comment at the top. */
@@ -435,10 +444,10 @@ static void exo_zap_run(struct list_head *zaps)
 
 /* ---- grants ------------------------------------------------------------- */
 
-static void exo_grant_remove(struct exo_grant *grant, struct list_head *zaps,
+static void exo_grant_remove(struct exo_grant *grant, struct exo_teardown *td,
 			     bool notify)
 {
-	struct exo_env *grantee = grant->grantee;
+	struct exo_notice *notice;
 	u32 i;
 
 	lockdep_assert_held(&exo_mem_lock);
@@ -449,19 +458,22 @@ static void exo_grant_remove(struct exo_grant *grant, struct list_head *zaps,
 		list_for_each_entry_safe(binding, next, &frame->bindings,
 					 frame_node)
 			if (binding->grant == grant)
-				exo_binding_remove(binding, zaps);
+				exo_binding_remove(binding, &td->zaps);
 	}
 	list_del(&grant->grantor_node);
 	list_del(&grant->grantee_node);
-	if (notify)
-		exo_event_post(grantee, EXO_EVENT_MEM_UNGRANTED, grant->id, 0,
-			       0, 0);
+	if (notify) {
+		notice = kmalloc(sizeof(*notice), GFP_KERNEL | __GFP_NOFAIL);
+		notice->env_id = grant->grantee->id;
+		notice->grant_id = grant->id;
+		list_add_tail(&notice->node, &td->notices);
+	}
 	kfree(grant);
 }
 
 /* Grants of @env's that cover @frame die with the frame. */
 static void exo_frame_ungrant(struct exo_env *env, struct exo_frame *frame,
-			      struct list_head *zaps)
+			      struct exo_teardown *td)
 {
 	struct exo_grant *grant, *next;
 
@@ -469,7 +481,7 @@ static void exo_frame_ungrant(struct exo_env *env, struct exo_frame *frame,
 				 grantor_node)
 		if (frame->index >= grant->first &&
 		    frame->index - grant->first < grant->count)
-			exo_grant_remove(grant, zaps, true);
+			exo_grant_remove(grant, td, true);
 }
 
 /* Take @frame from its owner: its bindings and grants go into @td. */
@@ -478,7 +490,7 @@ static void exo_frame_release(struct exo_frame *frame, struct exo_teardown *td)
 	struct exo_env *env = frame->owner;
 
 	lockdep_assert_held(&exo_mem_lock);
-	exo_frame_ungrant(env, frame, &td->zaps);
+	exo_frame_ungrant(env, frame, td);
 	exo_frame_unbind_all(frame, &td->zaps);
 	list_del(&frame->node);
 	env->mem.nheld--;
@@ -506,13 +518,29 @@ static void exo_frames_retire_locked(struct exo_teardown *td)
 /* Finish a teardown begun under exo_mem_lock; call without it. */
 static void exo_teardown_finish(struct exo_teardown *td)
 {
+	struct exo_notice *notice, *next;
+
 	exo_zap_run(&td->zaps);
-	if (list_empty(&td->frames))
+	if (!list_empty(&td->frames)) {
+		mutex_lock(&exo_mem_lock);
+		exo_frames_retire_locked(td);
+		mutex_unlock(&exo_mem_lock);
+		queue_work(system_unbound_wq, &exo_zero_work);
+	}
+	if (list_empty(&td->notices))
 		return;
-	mutex_lock(&exo_mem_lock);
-	exo_frames_retire_locked(td);
-	mutex_unlock(&exo_mem_lock);
-	queue_work(system_unbound_wq, &exo_zero_work);
+	/* The grantee may have gone meanwhile: find it again by id. */
+	mutex_lock(&exo_envs_lock);
+	list_for_each_entry_safe(notice, next, &td->notices, node) {
+		struct exo_env *grantee = exo_env_find_locked(notice->env_id);
+
+		if (grantee)
+			exo_event_post(grantee, EXO_EVENT_MEM_UNGRANTED,
+				       notice->grant_id, 0, 0, 0);
+		list_del(&notice->node);
+		kfree(notice);
+	}
+	mutex_unlock(&exo_envs_lock);
 }
 
 /* ---- regions: mmap and faults ------------------------------------------ */
@@ -707,6 +735,13 @@ static int exo_bind_locked(struct exo_env *env, struct exo_region *region,
 		region->pages[pgoff + i] = binding;
 		env->mem.nmapped++;
 	}
+	/*
+	 * A page unbound by another thread's FREE or UNGRANT may still have
+	 * its old PTE until that call's zap runs; we hold this mm's mmap_lock,
+	 * so clear the range here rather than keep a stale translation.
+	 */
+	zap_vma_ptes(vma, vma->vm_start + ((unsigned long)pgoff << PAGE_SHIFT),
+		     (unsigned long)count << PAGE_SHIFT);
 	for (i = 0; i < count; i++) {
 		unsigned long addr = vma->vm_start +
 				     ((unsigned long)(pgoff + i) << PAGE_SHIFT);
@@ -1159,10 +1194,11 @@ out_unlock:
 static long exo_mem_ungrant_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_mem_grant req;
+	struct exo_teardown td;
 	struct exo_grant *grant;
-	LIST_HEAD(zaps);
 	int ret;
 
+	exo_teardown_init(&td);
 	ret = exo_copy_args(&req, sizeof(req), EXO_MEM_GRANT_MINSZ, uarg);
 	if (ret)
 		return ret;
@@ -1173,13 +1209,13 @@ static long exo_mem_ungrant_ioctl(struct exo_env *env, void __user *uarg)
 	mutex_lock(&exo_mem_lock);
 	list_for_each_entry(grant, &env->mem.grants_out, grantor_node) {
 		if (grant->id == req.grant_id) {
-			exo_grant_remove(grant, &zaps, true);
+			exo_grant_remove(grant, &td, true);
 			ret = 0;
 			break;
 		}
 	}
 	mutex_unlock(&exo_mem_lock);
-	exo_zap_run(&zaps);
+	exo_teardown_finish(&td);
 	return ret;
 }
 
@@ -1452,7 +1488,7 @@ void exo_mem_env_destroy(struct exo_env *env)
 	mutex_lock(&exo_mem_lock);
 	list_for_each_entry_safe(grant, next_grant, &mem->grants_in,
 				 grantee_node)
-		exo_grant_remove(grant, &td.zaps, false);
+		exo_grant_remove(grant, &td, false);
 	list_for_each_entry_safe(frame, next_frame, &mem->held, node)
 		exo_frame_release(frame, &td);
 	WARN_ON(!list_empty(&mem->grants_out));
