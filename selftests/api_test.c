@@ -12,8 +12,15 @@
 
 #include "exo_test_util.h"
 
+/* Every ioctl this tree defines; a binding adds its own bits here. */
+#define EXO_MEM_IOCTLS	((1ULL << EXO_NR_MEM_INFO) | (1ULL << EXO_NR_MEM_ALLOC) | \
+			 (1ULL << EXO_NR_MEM_FREE) | (1ULL << EXO_NR_MEM_MAP) | \
+			 (1ULL << EXO_NR_MEM_UNMAP) | (1ULL << EXO_NR_MEM_GRANT) | \
+			 (1ULL << EXO_NR_MEM_UNGRANT) | (1ULL << EXO_NR_MEM_REVOKE) | \
+			 (1ULL << EXO_NR_MEM_REPOSSESSED))
 #define EXO_ALL_IOCTLS	((1ULL << EXO_NR_API) | (1ULL << EXO_NR_ENV_INFO) | \
-			 (1ULL << EXO_NR_NOP) | (1ULL << EXO_NR_EVENT_RAISE))
+			 (1ULL << EXO_NR_NOP) | (1ULL << EXO_NR_EVENT_RAISE) | \
+			 EXO_MEM_IOCTLS)
 
 /* The three argument structs, for table-driven tests. */
 struct exo_ioc_desc {
