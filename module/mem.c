@@ -545,12 +545,13 @@ static void exo_teardown_finish(struct exo_teardown *td)
 
 /* ---- regions: mmap and faults ------------------------------------------ */
 
+/* A binding's PTE never grants more than the VMA's own protection. */
 static pgprot_t exo_binding_prot(struct vm_area_struct *vma, bool writable)
 {
-	vm_flags_t flags = VM_READ | VM_SHARED;
+	vm_flags_t flags = VM_SHARED | (vma->vm_flags & VM_READ);
 
-	if (writable && (vma->vm_flags & VM_WRITE))
-		flags |= VM_WRITE;
+	if (writable)
+		flags |= vma->vm_flags & VM_WRITE;
 	return vm_get_page_prot(flags);
 }
 
@@ -742,7 +743,8 @@ static int exo_bind_locked(struct exo_env *env, struct exo_region *region,
 	 */
 	zap_vma_ptes(vma, vma->vm_start + ((unsigned long)pgoff << PAGE_SHIFT),
 		     (unsigned long)count << PAGE_SHIFT);
-	for (i = 0; i < count; i++) {
+	/* PROT_NONE: no PTE now; a fault after mprotect() fills them in. */
+	for (i = 0; i < count && (vma->vm_flags & VM_READ); i++) {
 		unsigned long addr = vma->vm_start +
 				     ((unsigned long)(pgoff + i) << PAGE_SHIFT);
 
@@ -890,10 +892,14 @@ static long exo_mem_alloc_ioctl(struct exo_env *env, void __user *uarg)
 		ret = -ENOMEM;
 		goto out_free;
 	}
+	ret = -EFAULT;
+	if (req.flags & EXO_MEM_ALLOC_INDEX &&
+	    copy_from_user(names, unames, req.count * sizeof(*names)))
+		goto out_free;
+	/* The names go back there: fail now rather than after committing. */
+	if (copy_to_user(unames, names, req.count * sizeof(*names)))
+		goto out_free;
 	if (req.flags & EXO_MEM_ALLOC_INDEX) {
-		ret = -EFAULT;
-		if (copy_from_user(names, unames, req.count * sizeof(*names)))
-			goto out_free;
 		ret = -EINVAL;
 		for (i = 0; i < req.count; i++) {
 			u32 j;
@@ -963,8 +969,19 @@ retry:
 		names[i].pfn = admin ? page_to_pfn(frames[i]->page) : 0;
 	}
 	ret = 0;
-	if (copy_to_user(unames, names, req.count * sizeof(*names)))
-		ret = -EFAULT;	/* the frames are held: INFO or FREE finds them */
+	if (copy_to_user(unames, names, req.count * sizeof(*names))) {
+		struct exo_teardown td;
+
+		/* Unmapped under us since the check: give them all back. */
+		exo_teardown_init(&td);
+		mutex_lock(&exo_mem_lock);
+		for (i = 0; i < req.count; i++)
+			if (frames[i]->owner == env)
+				exo_frame_release(frames[i], &td);
+		mutex_unlock(&exo_mem_lock);
+		exo_teardown_finish(&td);
+		ret = -EFAULT;
+	}
 	goto out_free;
 
 out_unlock:
@@ -1156,6 +1173,9 @@ static long exo_mem_grant_ioctl(struct exo_env *env, void __user *uarg)
 	    req.first >= exo_pool.nframes ||
 	    req.count > exo_pool.nframes - req.first || req.grantee == env->id)
 		return -EINVAL;
+	/* The id goes back there: fail before the grant exists, not after. */
+	if (exo_copy_result(uarg, &req, sizeof(req), req.argsz))
+		return -EFAULT;
 	grant = kzalloc(sizeof(*grant), GFP_KERNEL);
 	if (!grant)
 		return -ENOMEM;
@@ -1308,6 +1328,9 @@ static long exo_mem_revoke_ioctl(struct exo_env *env, void __user *uarg)
 		return -EINVAL;
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	/* A request cannot be taken back: make sure the answer can land. */
+	if (exo_copy_result(uarg, &req, sizeof(req), req.argsz))
+		return -EFAULT;
 
 	mutex_lock(&exo_envs_lock);
 	mutex_lock(&exo_mem_lock);
@@ -1339,6 +1362,9 @@ static long exo_mem_repossessed_ioctl(struct exo_env *env, void __user *uarg)
 	if (req.flags || req.lost || !req.count ||
 	    req.count > EXO_MEM_BATCH_MAX)
 		return -EINVAL;
+	/* Entries leave the vector only if the count can reach the caller. */
+	if (exo_copy_result(uarg, &req, sizeof(req), req.argsz))
+		return -EFAULT;
 	indexes = kvcalloc(req.count, sizeof(*indexes), GFP_KERNEL);
 	if (!indexes)
 		return -ENOMEM;
