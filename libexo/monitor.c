@@ -166,7 +166,9 @@ LIBEXO_EXPORT int exo_monitor_read(struct exo_monitor *mon,
 		}
 		ret = nl_recvmsgs_default(mon->sock);
 		if (ret < 0) {
-			ret = -exo_nl_errno(ret);
+			/* libnl says NOMEM for a socket overrun (ENOBUFS). */
+			ret = ret == -NLE_NOMEM && errno == ENOBUFS ?
+			      -ENOBUFS : -exo_nl_errno(ret);
 			break;
 		}
 	}

@@ -186,7 +186,8 @@ int exo_monitor_fd(const struct exo_monitor *mon);
  * @event: filled with the record; event->env_id names its environment
  * @timeout_ms: -1 forever, 0 not at all
  *
- * Return: 1 with @event filled, 0 on timeout, or -errno.
+ * Return: 1 with @event filled, 0 on timeout, or -errno (ENOBUFS: the
+ * socket overran and events were lost; reading again goes on).
  */
 int exo_monitor_read(struct exo_monitor *mon, struct exo_event *event,
 		     int timeout_ms);
