@@ -33,6 +33,8 @@ CORE_HDRS := $(wildcard module/core/*.h)
 SELFTESTS := $(patsubst selftests/%.c,$(B)/selftests/%,$(wildcard selftests/*_test.c))
 HOSTTESTS := $(patsubst selftests/host/%.c,$(B)/host/%,$(wildcard selftests/host/*_test.c))
 SAMPLES := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
+FUZZ_SRCS := $(wildcard selftests/fuzz/*.c)
+FUZZ_HDRS := $(wildcard selftests/fuzz/*.h)
 FUZZ_HOST := $(patsubst selftests/host/%.c,$(B)/fuzz-host/%,$(wildcard selftests/host/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
@@ -42,7 +44,7 @@ FUZZ_SECONDS ?= 60
 
 all: module user
 
-user: lib selftests samples hosttests
+user: lib selftests samples hosttests $(B)/fuzz/exo-fuzz
 
 help:
 	@echo 'make            build exo.ko (against KDIR) and libexo, samples, tests'
@@ -101,6 +103,11 @@ $(B)/selftests/%: selftests/%.c selftests/exo_test_util.h $(B)/lib/libexo.a $(HA
 $(B)/samples/%: samples/%.c $(B)/lib/libexo.a
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $< -o $@ $(B)/lib/libexo.a $(NL_LIBS) -lpthread
+
+# The in-VM ioctl fuzzer: raw syscalls only, table-driven per binding.
+$(B)/fuzz/exo-fuzz: $(FUZZ_SRCS) $(FUZZ_HDRS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(FUZZ_SRCS) -o $@
 
 # ---- host tests of module/core -------------------------------------------
 
@@ -167,4 +174,5 @@ clean:
 	rm -f module/*.o module/core/*.o module/*.ko module/*.mod module/*.mod.c \
 		module/.*.cmd module/core/.*.cmd .*.cmd module/modules.order \
 		modules.order Module.symvers
-	rm -rf $(B)/lib $(B)/selftests $(B)/samples $(B)/host $(B)/fuzz-host $(B)/mod $(B)/vm
+	rm -rf $(B)/lib $(B)/selftests $(B)/samples $(B)/host $(B)/fuzz-host $(B)/fuzz \
+		$(B)/mod $(B)/vm

@@ -62,20 +62,6 @@ read -r p f s < <(tally build/vm/lint.log)
 [ "$f" = 0 ] || grep -A40 '^not ok' build/vm/lint.log | head -60
 add lint "$p" "$f" "$s"
 
-# Builds the guest payload of one lane: exo.ko, tests in run order, samples.
-make_payload() {
-	local lane=$1 dir=build/vm/payload-$lane
-	rm -rf "$dir"
-	mkdir -p "$dir/tests" "$dir/bin"
-	cp "build/mod/$lane/module/exo.ko" "$dir/"
-	cp build/selftests/*_test "$dir/tests/"
-	cp build/samples/* "$dir/bin/"
-	cp scripts/guest/check.sh "$dir/run.sh"
-	# module_test unloads and reloads exo.ko, so it runs last.
-	ls "$dir/tests" | grep -v '^module_test$' >"$dir/tests.list"
-	[ ! -e "$dir/tests/module_test" ] || echo module_test >>"$dir/tests.list"
-}
-
 for lane in $LANES; do
 	echo "==> lane $lane: boot and run the selftests"
 	log=build/vm/$lane.log
@@ -84,7 +70,7 @@ for lane in $LANES; do
 		echo "lane $lane: exo.ko did not build (see build/vm/lint.log)"
 		continue
 	fi
-	make_payload "$lane"
+	scripts/payload.sh "$lane" "build/vm/payload-$lane"
 	vm_rc=0
 	scripts/vm-run.sh --lane "$lane" --payload "build/vm/payload-$lane" \
 		--timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?

@@ -4,11 +4,39 @@
 # every selftest in the order of /exo/tests.list, then unloads the module.
 # The host reads the EXO-* marker lines and the harness's "# Totals:" lines.
 export EXO_KO=/exo/exo.ko
+# make fuzz raises the budgets of the fuzzer and the kill storm here.
+[ ! -f /exo/fuzz.env ] || . /exo/fuzz.env
 if ! insmod /exo/exo.ko; then
 	echo "EXO-INSMOD-FAILED"
 	exit 1
 fi
 rc=0
+# The samples are what a newcomer runs first: each must succeed too.
+for sample in hello pages; do
+	[ -x /exo/bin/$sample ] || continue
+	echo "EXO-TEST-BEGIN sample-$sample"
+	if /exo/bin/$sample >/tmp/$sample.out 2>&1; then
+		echo "ok 1 samples.$sample"
+		echo "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"
+		echo "EXO-TEST-END sample-$sample 0"
+	else
+		src=$?
+		sed 's/^/# /' /tmp/$sample.out
+		echo "not ok 1 samples.$sample"
+		echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
+		echo "EXO-TEST-END sample-$sample $src"
+		rc=1
+	fi
+done
+# The ioctl fuzzer (FUZZ_CALLS calls, 50,000 by default) before the tests,
+# whose last one unloads and reloads the module.
+if [ -x /exo/bin/exo-fuzz ]; then
+	echo "EXO-TEST-BEGIN exo-fuzz"
+	/exo/bin/exo-fuzz
+	trc=$?
+	echo "EXO-TEST-END exo-fuzz $trc"
+	[ "$trc" -eq 0 ] || rc=1
+fi
 for name in $(cat /exo/tests.list); do
 	echo "EXO-TEST-BEGIN $name"
 	/exo/tests/"$name"
@@ -16,10 +44,13 @@ for name in $(cat /exo/tests.list); do
 	echo "EXO-TEST-END $name $trc"
 	[ "$trc" -eq 0 ] || rc=1
 done
+# The debug lane (scripts/check-debug.sh) adds kmemleak.sh to the payload.
+[ ! -f /exo/kmemleak.sh ] || sh /exo/kmemleak.sh loaded
 if grep -q '^exo ' /proc/modules; then
 	rmmod exo
 	echo "EXO-RMMOD $?"
 else
 	echo "EXO-RMMOD unloaded-by-tests"
 fi
+[ ! -f /exo/kmemleak.sh ] || sh /exo/kmemleak.sh unloaded
 exit $rc

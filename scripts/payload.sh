@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest payload that runs every selftest in a VM lane: exo.ko (from
+# build/mod/<lane>/, scripts/build-module.sh), the selftests and samples (from
+# `make user`), the ioctl fuzzer, run.sh (scripts/guest/check.sh) and tests.list, the run
+# order. module_test unloads and reloads exo.ko, so it runs last.
+# Usage: scripts/payload.sh <lane> <dir>     (dir is emptied first)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+lane=${1:?usage: scripts/payload.sh <lane> <dir>}
+dir=${2:?usage: scripts/payload.sh <lane> <dir>}
+ko=$top/build/mod/$lane/module/exo.ko
+[ -f "$ko" ] || { echo "payload: $ko not built (scripts/build-module.sh $lane)" >&2; exit 1; }
+rm -rf "$dir"
+mkdir -p "$dir/tests" "$dir/bin"
+cp "$ko" "$dir/"
+cp "$top"/build/selftests/*_test "$dir/tests/"
+cp "$top"/build/samples/* "$dir/bin/"
+cp "$top/build/fuzz/exo-fuzz" "$dir/bin/"
+cp "$top/scripts/guest/check.sh" "$dir/run.sh"
+{
+	for t in "$dir"/tests/*; do
+		[ "${t##*/}" = module_test ] || echo "${t##*/}"
+	done
+	[ ! -e "$dir/tests/module_test" ] || echo module_test
+} >"$dir/tests.list"

@@ -1,0 +1,1143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The isolation matrix. A victim process holds an environment with events
+ * queued; a hostile process, forked before the victim opened anything and
+ * holding an environment of its own, gets the victim's fds over SCM_RIGHTS
+ * and tries, one row at a time, an operation on one of the victim's
+ * resources. Each row names the exact refusal it must get; rows marked
+ * ISO_AS_NOBODY run in a child of the hostile that has dropped to nobody.
+ * After each attempt the victim checks that nothing of its own changed.
+ *
+ * The matrix is printed as a table (resource | operation | expected | got |
+ * ok) so that every cell can be read in the log.
+ *
+ * Each binding adds rows here, as the memory binding's "frame" and "grant"
+ * rows do; e.g. CPU: "slot | book a slot the victim holds | EEXIST";
+ * network: "filter | bind a filter overlapping the victim's | EEXIST"; XN:
+ * "block | write the victim's block | EPERM". The attempt hook runs in the
+ * hostile (with its own environment and region, and the victim's fds and
+ * names in struct iso_hostile), the optional prep hook in the victim first
+ * (to set up what the row needs), and the check hook in the victim after,
+ * to see that what it holds is untouched. Rows that need a binding carry
+ * its flag (ISO_MEM) and are skipped on kernels without it.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <linux/capability.h>
+
+#include <exo/exo.h>
+
+#include "exo_test_util.h"
+
+#define ISO_VICTIM_EVENTS	5
+#define ISO_GOT_LEN		48
+#define ISO_FRAMES		4	/* the victim's, mapped and written */
+#define ISO_FILL		0xa5
+
+#ifndef EXO_FEATURE_MEM
+#define EXO_FEATURE_MEM		0
+#endif
+
+/* What the victim tells the hostile besides its fds. */
+struct iso_setup {
+	__u64 victim_id;
+	__u64 victim2_id;		/* a second env of the victim's */
+	__u64 grant_id;			/* victim's frame 0, granted to it */
+	__u32 frames[ISO_FRAMES];	/* the victim's frame indexes */
+};
+
+/* What the hostile process has. */
+struct iso_hostile {
+	int own;		/* its own environment, handshaken */
+	__u64 own_id;
+	__u64 own_posted;	/* events it raised on its own environment */
+	int victim;		/* the victim's environment, handshaken */
+	int victim_fresh;	/* a victim fd that never did the handshake */
+	__u64 victim_id;
+	__u64 ioctls;		/* the kernel's ioctl mask */
+	__u64 features;
+	struct iso_setup set;	/* memory: the victim's frames and grant */
+	unsigned char *region;	/* 4 pages of its own environment's */
+};
+
+/* What the victim has, and what it must still have after each row. */
+struct iso_victim {
+	int fd;
+	int fresh;
+	struct exo_env_info info;	/* after raising its events */
+	__u64 features;
+	/* Memory binding, when the kernel has it. */
+	int fd2;			/* its second environment */
+	unsigned char *region;		/* ISO_FRAMES pages, frames bound */
+	struct iso_setup set;
+	__u32 held;			/* frames it holds now */
+	unsigned int held_mask;		/* which of set.frames, by bit */
+	__u64 hostile_id;
+};
+
+#define ISO_AS_NOBODY		(1U << 0)	/* attempt as uid/gid nobody */
+#define ISO_NETLINK_PRIVATE	(1U << 1)	/* only if the kernel can say no */
+#define ISO_DEFAULT_MODE	(1U << 2)	/* only with dev_mode 0600 */
+#define ISO_MEM			(1U << 3)	/* only with the memory binding */
+#define ISO_NO_SYS_ADMIN	(1U << 4)	/* attempt without CAP_SYS_ADMIN */
+
+struct iso_row {
+	const char *resource;
+	const char *operation;
+	/* What the attempt must report; NULL: call expect_fn. */
+	const char *expected;
+	const char *(*expect_fn)(const struct iso_victim *v);
+	unsigned int needs;
+	/* In the hostile: try it, describe the outcome in @got. */
+	void (*attempt)(struct iso_hostile *h, char *got, size_t len);
+	/* In the victim, afterwards: true if nothing of its changed. */
+	bool (*victim_check)(struct iso_victim *v, char *why, size_t len);
+	/* In the victim, before the attempt, if set. */
+	void (*victim_prep)(struct iso_victim *v);
+};
+
+/* ---- describing outcomes ------------------------------------------------ */
+
+static void iso_errno(char *got, size_t len, long ret, int err)
+{
+	if (ret < 0)
+		snprintf(got, len, "%s", exo_errno_name(err));
+	else
+		snprintf(got, len, "ok (%ld)", ret);
+}
+
+/* poll(2) bits by name; with @e, as epoll names them. */
+static void iso_revents(char *got, size_t len, unsigned int rev, bool e)
+{
+	static const struct { unsigned int bit; const char *name; } bits[] = {
+		{ POLLIN, "POLLIN" }, { POLLPRI, "POLLPRI" },
+		{ POLLOUT, "POLLOUT" }, { POLLERR, "POLLERR" },
+		{ POLLHUP, "POLLHUP" }, { POLLNVAL, "POLLNVAL" },
+		{ POLLRDNORM, "POLLRDNORM" },
+	};
+	size_t i, used = 0;
+
+	got[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
+		if (rev & bits[i].bit)
+			used += snprintf(got + used, len - used, "%s%s%s",
+					 used ? "|" : "", e ? "E" : "",
+					 bits[i].name);
+	if (!used)
+		snprintf(got, len, "none");
+}
+
+/* ---- attempts (in the hostile) --------------------------------------- */
+
+static void iso_read_victim(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_event ev[ISO_VICTIM_EVENTS];
+	ssize_t ret = read(h->victim, ev, sizeof(ev));
+
+	iso_errno(got, len, ret, errno);
+}
+
+static void iso_poll_victim(struct iso_hostile *h, char *got, size_t len)
+{
+	int rev = exo_poll1(h->victim, POLLIN | POLLRDNORM, 0);
+
+	if (rev < 0)
+		iso_errno(got, len, -1, -rev);
+	else
+		iso_revents(got, len, rev, false);
+}
+
+static void iso_epoll_victim(struct iso_hostile *h, char *got, size_t len)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	int ep = epoll_create1(EPOLL_CLOEXEC), n;
+
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, h->victim, &ev)) {
+		iso_errno(got, len, -1, errno);
+		if (ep >= 0)
+			close(ep);
+		return;
+	}
+	n = epoll_wait(ep, &out, 1, 0);
+	if (n < 0)
+		iso_errno(got, len, -1, errno);
+	else
+		iso_revents(got, len, n ? out.events : 0, true);
+	close(ep);
+}
+
+static void iso_info_victim(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_env_info info, before;
+	int err;
+
+	memset(&info, 0x5a, sizeof(info));
+	info.argsz = sizeof(info);
+	info.flags = 0;
+	info.reserved = 0;
+	before = info;
+	err = exo_ioc(h->victim, EXO_IOC_ENV_INFO, &info);
+	iso_errno(got, len, err ? -1 : 0, err);
+	if (memcmp(&info, &before, sizeof(info)))
+		snprintf(got + strlen(got), len - strlen(got), ", struct written");
+}
+
+/* Its own ENV_INFO: its own id and counters, nothing of the victim's. */
+static void iso_info_own(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_env_info info;
+	int err = exo_raw_info(h->own, &info);
+
+	if (err)
+		iso_errno(got, len, -1, err);
+	else if (info.env_id == h->victim_id)
+		snprintf(got, len, "victim's id %llu",
+			 (unsigned long long)info.env_id);
+	else if (info.env_id != h->own_id ||
+		 info.owner_tgid != (__u32)getpid())
+		snprintf(got, len, "id %llu tgid %u", (unsigned long long)info.env_id,
+			 info.owner_tgid);
+	else if (info.events_posted != h->own_posted || info.events_pending ||
+		 info.events_lost)
+		snprintf(got, len, "posted %llu pending %u",
+			 (unsigned long long)info.events_posted,
+			 info.events_pending);
+	else
+		snprintf(got, len, "own only");
+}
+
+static void iso_raise_victim(struct iso_hostile *h, char *got, size_t len)
+{
+	int err = exo_raw_raise(h->victim, 0x666);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/* Raising on its own environment lands there, and only there. */
+static void iso_raise_own(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_event ev;
+	int err = exo_raw_raise(h->own, 0x777);
+	ssize_t n;
+
+	if (err) {
+		iso_errno(got, len, -1, err);
+		return;
+	}
+	h->own_posted++;
+	n = exo_raw_read(h->own, &ev, sizeof(ev));
+	if (n != sizeof(ev))
+		iso_errno(got, len, n, (int)-n);
+	else if (ev.env_id != h->own_id || ev.data[0] != 0x777)
+		snprintf(got, len, "record of env %llu",
+			 (unsigned long long)ev.env_id);
+	else
+		snprintf(got, len, "own queue only");
+}
+
+static void iso_api_victim(struct iso_hostile *h, char *got, size_t len)
+{
+	int err = exo_raw_api(h->victim, NULL);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_api_victim_fresh(struct iso_hostile *h, char *got, size_t len)
+{
+	int err = exo_raw_api(h->victim_fresh, NULL);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_nop_victim(struct iso_hostile *h, char *got, size_t len)
+{
+	int err = exo_ioc(h->victim, EXO_IOC_NOP, NULL);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/* Every ioctl the kernel serves, with a zeroed page for an argument. */
+static void iso_every_ioctl_victim(struct iso_hostile *h, char *got,
+				   size_t len)
+{
+	static unsigned char page[4096];
+	int nr, err;
+
+	for (nr = 0; nr < 64; nr++) {
+		if (!(h->ioctls & (1ULL << nr)))
+			continue;
+		memset(page, 0, sizeof(page));
+		*(__u32 *)page = sizeof(page);
+		err = exo_ioc(h->victim, _IO(EXO_IOC_MAGIC, nr), page);
+		if (err != EPERM) {
+			snprintf(got, len, "nr %#x: %s", nr, exo_errno_name(err));
+			return;
+		}
+	}
+	snprintf(got, len, "EPERM");
+}
+
+static void iso_mmap_victim(struct iso_hostile *h, char *got, size_t len)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	void *p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       h->victim, 0);
+
+	if (p == MAP_FAILED) {
+		iso_errno(got, len, -1, errno);
+		return;
+	}
+	munmap(p, page);
+	snprintf(got, len, "mapped");
+}
+
+/* Dropping its reference does not end the victim's environment. */
+static void iso_close_victim(struct iso_hostile *h, char *got, size_t len)
+{
+	int fd = dup(h->victim);
+
+	if (fd < 0) {
+		iso_errno(got, len, -1, errno);
+		return;
+	}
+	iso_errno(got, len, close(fd), errno);
+}
+
+static void iso_open_dev(struct iso_hostile *h, char *got, size_t len)
+{
+	int fd = open(EXO_DEV_PATH, O_RDWR | O_CLOEXEC);
+
+	(void)h;
+	iso_errno(got, len, fd, errno);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void iso_nl_dump(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_env_info envs[4];
+	struct exo_monitor *mon;
+	int ret;
+
+	(void)h;
+	mon = exo_monitor_open();
+	if (!mon) {
+		snprintf(got, len, "open: %s", exo_errno_name(errno));
+		return;
+	}
+	ret = exo_monitor_list_envs(mon, envs, ARRAY_SIZE(envs));
+	iso_errno(got, len, ret, -ret);
+	exo_monitor_close(mon);
+}
+
+static void iso_nl_subscribe(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_monitor *mon;
+	int ret;
+
+	(void)h;
+	mon = exo_monitor_open();
+	if (!mon) {
+		snprintf(got, len, "open: %s", exo_errno_name(errno));
+		return;
+	}
+	ret = exo_monitor_subscribe(mon);
+	iso_errno(got, len, ret, -ret);
+	exo_monitor_close(mon);
+}
+
+static void iso_debugfs_status(struct iso_hostile *h, char *got, size_t len)
+{
+	int fd = open(EXO_STATUS_PATH, O_RDONLY | O_CLOEXEC);
+
+	(void)h;
+	iso_errno(got, len, fd, errno);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* ---- memory attempts ------------------------------------------------------- */
+
+static void iso_ioc_errno(char *got, size_t len, int fd, unsigned long cmd,
+			  void *arg)
+{
+	int err = exo_ioc(fd, cmd, arg);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_map_frame(struct iso_hostile *h, __u32 index, char *got,
+			  size_t len)
+{
+	struct exo_mem_batch mb = {
+		.argsz = sizeof(mb), .count = 1,
+		.indexes = (uintptr_t)&index, .addr = (uintptr_t)h->region,
+	};
+
+	iso_ioc_errno(got, len, h->own, EXO_IOC_MEM_MAP, &mb);
+}
+
+static void iso_map_victim_frame(struct iso_hostile *h, char *got, size_t len)
+{
+	iso_map_frame(h, h->set.frames[1], got, len);
+}
+
+static void iso_map_granted_frame(struct iso_hostile *h, char *got, size_t len)
+{
+	iso_map_frame(h, h->set.frames[0], got, len);
+}
+
+static void iso_free_victim_frame(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_mem_batch mb = {
+		.argsz = sizeof(mb), .count = 1,
+		.indexes = (uintptr_t)&h->set.frames[1],
+	};
+
+	iso_ioc_errno(got, len, h->own, EXO_IOC_MEM_FREE, &mb);
+}
+
+static void iso_alloc_victim_frame(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_mem_frame fr = { .index = h->set.frames[2] };
+	struct exo_mem_alloc al = {
+		.argsz = sizeof(al), .flags = EXO_MEM_ALLOC_INDEX, .count = 1,
+		.frames = (uintptr_t)&fr,
+	};
+
+	iso_ioc_errno(got, len, h->own, EXO_IOC_MEM_ALLOC, &al);
+}
+
+static void iso_grant_victim_frame(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_mem_grant g = {
+		.argsz = sizeof(g), .first = h->set.frames[1], .count = 1,
+		.grantee = h->set.victim_id,
+	};
+
+	iso_ioc_errno(got, len, h->own, EXO_IOC_MEM_GRANT, &g);
+}
+
+static void iso_ungrant_victim_grant(struct iso_hostile *h, char *got,
+				     size_t len)
+{
+	struct exo_mem_grant g = {
+		.argsz = sizeof(g), .grant_id = h->set.grant_id,
+	};
+
+	iso_ioc_errno(got, len, h->own, EXO_IOC_MEM_UNGRANT, &g);
+}
+
+/* Drop CAP_SYS_ADMIN, staying root: 0 or errno. */
+static int iso_drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return errno;
+	data[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	data[CAP_SYS_ADMIN / 32].permitted &= ~(1U << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &hdr, data) ? errno : 0;
+}
+
+/* Without CAP_SYS_ADMIN, from an environment of its own. */
+static void iso_revoke_victim(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_mem_revoke rv = {
+		.argsz = sizeof(rv), .count = 1, .deadline_ms = 60000,
+		.env_id = h->set.victim_id,
+	};
+	int fd = exo_raw_env();
+
+	if (fd < 0) {
+		snprintf(got, len, "open: %s", exo_errno_name(-fd));
+		return;
+	}
+	iso_ioc_errno(got, len, fd, EXO_IOC_MEM_REVOKE, &rv);
+	close(fd);
+}
+
+static void iso_pfn_hidden(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_mem_frame fr;
+	struct exo_mem_alloc al = {
+		.argsz = sizeof(al), .count = 1, .frames = (uintptr_t)&fr,
+	};
+	int fd = exo_raw_env(), err;
+
+	(void)h;
+	if (fd < 0) {
+		snprintf(got, len, "open: %s", exo_errno_name(-fd));
+		return;
+	}
+	memset(&fr, 0xff, sizeof(fr));
+	err = exo_ioc(fd, EXO_IOC_MEM_ALLOC, &al);
+	if (err)
+		iso_errno(got, len, -1, err);
+	else
+		snprintf(got, len, "pfn %#llx", (unsigned long long)fr.pfn);
+	close(fd);
+}
+
+/* The frame the victim just freed: allocated by index, it reads as zeroes. */
+static void iso_freed_frame_zeroed(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_mem_frame fr = { .index = h->set.frames[3] };
+	struct exo_mem_alloc al = {
+		.argsz = sizeof(al),
+		.flags = EXO_MEM_ALLOC_INDEX | EXO_MEM_ALLOC_MAP,
+		.count = 1, .frames = (uintptr_t)&fr,
+		.addr = (uintptr_t)(h->region + 3 * 4096),
+	};
+	int err = exo_ioc(h->own, EXO_IOC_MEM_ALLOC, &al);
+	size_t i, nz = 0;
+
+	if (err) {
+		iso_errno(got, len, -1, err);
+		return;
+	}
+	for (i = 0; i < 4096; i++)
+		nz += h->region[3 * 4096 + i] != 0;
+	if (nz)
+		snprintf(got, len, "%zu bytes not zero", nz);
+	else
+		snprintf(got, len, "zeroes");
+}
+
+static sigjmp_buf iso_probe_jmp;
+
+static void iso_probe_fault(int sig)
+{
+	siglongjmp(iso_probe_jmp, sig);
+}
+
+/* Read a byte at @p: the signal it raised, or 0 with *@val. */
+static int iso_probe_read(volatile unsigned char *p, unsigned char *val)
+{
+	struct sigaction sa = { .sa_handler = iso_probe_fault }, obus, osegv;
+	int sig;
+
+	sigaction(SIGBUS, &sa, &obus);
+	sigaction(SIGSEGV, &sa, &osegv);
+	sig = sigsetjmp(iso_probe_jmp, 1);
+	if (!sig)
+		*val = *p;
+	sigaction(SIGBUS, &obus, NULL);
+	sigaction(SIGSEGV, &osegv, NULL);
+	return sig;
+}
+
+static void iso_probe_got(char *got, size_t len, int sig, unsigned char val)
+{
+	if (sig)
+		snprintf(got, len, "%s", sig == SIGBUS ? "SIGBUS" :
+			 sig == SIGSEGV ? "SIGSEGV" : "signal");
+	else
+		snprintf(got, len, "reads %#x", val);
+}
+
+/* The capability works: the frame granted to it maps, with its bytes. */
+static void iso_map_frame_granted_to_it(struct iso_hostile *h, char *got,
+					size_t len)
+{
+	struct exo_mem_batch mb = {
+		.argsz = sizeof(mb), .count = 1,
+		.indexes = (uintptr_t)&h->set.frames[2],
+		.addr = (uintptr_t)(h->region + 2 * 4096),
+	};
+	unsigned char val = 0;
+	int err = exo_ioc(h->own, EXO_IOC_MEM_MAP, &mb), sig;
+
+	if (err) {
+		iso_errno(got, len, -1, err);
+		return;
+	}
+	sig = iso_probe_read(h->region + 2 * 4096, &val);
+	iso_probe_got(got, len, sig, val);
+}
+
+/* Once the grantor freed it, its page here is gone. */
+static void iso_touch_freed_granted(struct iso_hostile *h, char *got,
+				    size_t len)
+{
+	unsigned char val = 0;
+	int sig = iso_probe_read(h->region + 2 * 4096, &val);
+
+	iso_probe_got(got, len, sig, val);
+}
+
+static void iso_debugfs_pool(struct iso_hostile *h, char *got, size_t len)
+{
+	int fd = open(EXO_DEBUGFS_ROOT "/exo/pool", O_RDONLY | O_CLOEXEC);
+
+	(void)h;
+	iso_errno(got, len, fd, errno);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* ---- victim checks ---------------------------------------------------- */
+
+/* The victim's queue and counters are as it left them. */
+static bool iso_victim_unchanged(struct iso_victim *v, char *why, size_t len)
+{
+	struct exo_env_info now;
+	int err = exo_raw_info(v->fd, &now);
+
+	if (err) {
+		snprintf(why, len, "victim's ENV_INFO: %s", exo_errno_name(err));
+		return false;
+	}
+	if (now.events_posted != v->info.events_posted ||
+	    now.events_pending != v->info.events_pending ||
+	    now.events_read != v->info.events_read ||
+	    now.events_lost != v->info.events_lost ||
+	    now.env_id != v->info.env_id) {
+		snprintf(why, len,
+			 "victim's queue changed: posted %llu pending %u read %llu (was %llu %u %llu)",
+			 (unsigned long long)now.events_posted,
+			 now.events_pending,
+			 (unsigned long long)now.events_read,
+			 (unsigned long long)v->info.events_posted,
+			 v->info.events_pending,
+			 (unsigned long long)v->info.events_read);
+		return false;
+	}
+	return true;
+}
+
+/* The fresh fd still has no handshake: for the victim, NOP is EPROTO. */
+static bool iso_victim_fresh_untouched(struct iso_victim *v, char *why,
+				       size_t len)
+{
+	int err = exo_ioc(v->fresh, EXO_IOC_NOP, NULL);
+
+	if (err != EPROTO) {
+		snprintf(why, len, "victim's fresh fd: NOP gave %s, not EPROTO",
+			 exo_errno_name(err));
+		return false;
+	}
+	return iso_victim_unchanged(v, why, len);
+}
+
+/* Still alive and usable, and listed in debugfs. */
+static bool iso_victim_alive(struct iso_victim *v, char *why, size_t len)
+{
+	int err = exo_ioc(v->fd, EXO_IOC_NOP, NULL);
+
+	if (err) {
+		snprintf(why, len, "victim's NOP: %s", exo_errno_name(err));
+		return false;
+	}
+	if (exo_debugfs_mounted() && exo_status_env(v->info.env_id, NULL) != 1) {
+		snprintf(why, len, "victim's env %llu gone from debugfs",
+			 (unsigned long long)v->info.env_id);
+		return false;
+	}
+	return iso_victim_unchanged(v, why, len);
+}
+
+/* Its frames are all its own still, mapped and holding what it wrote. */
+static bool iso_victim_frames_intact(struct iso_victim *v, char *why,
+				     size_t len)
+{
+	struct exo_mem_info mi = { .argsz = sizeof(mi) };
+	__u32 i;
+	size_t b;
+	int err;
+
+	if (!iso_victim_unchanged(v, why, len))
+		return false;
+	err = exo_ioc(v->fd, EXO_IOC_MEM_INFO, &mi);
+	if (err || mi.held_frames != v->held) {
+		snprintf(why, len, "victim's MEM_INFO: %s, holds %u of %u",
+			 exo_errno_name(err), mi.held_frames, v->held);
+		return false;
+	}
+	for (i = 0; i < ISO_FRAMES; i++)
+		for (b = 0; b < 4096 && (v->held_mask & (1U << i)); b++)
+			if (v->region[i * 4096 + b] != ISO_FILL) {
+				snprintf(why, len, "victim's frame %u changed at byte %zu",
+					 v->set.frames[i], b);
+				return false;
+			}
+	return true;
+}
+
+static void iso_victim_free(struct iso_victim *v, int i)
+{
+	struct exo_mem_batch mb = {
+		.argsz = sizeof(mb), .count = 1,
+		.indexes = (uintptr_t)&v->set.frames[i],
+	};
+
+	if (!exo_ioc(v->fd, EXO_IOC_MEM_FREE, &mb)) {
+		v->held--;
+		v->held_mask &= ~(1U << i);
+	}
+}
+
+/* It gives back its last frame, filled with its bytes, for another to take. */
+static void iso_victim_frees_one(struct iso_victim *v)
+{
+	iso_victim_free(v, ISO_FRAMES - 1);
+}
+
+/* It grants its frame 2 to the hostile, read-only. */
+static void iso_victim_grants_hostile(struct iso_victim *v)
+{
+	struct exo_mem_grant g = {
+		.argsz = sizeof(g), .first = v->set.frames[2], .count = 1,
+		.grantee = v->hostile_id,
+	};
+
+	exo_ioc(v->fd, EXO_IOC_MEM_GRANT, &g);
+}
+
+/* ... and takes it back by freeing it. */
+static void iso_victim_frees_granted(struct iso_victim *v)
+{
+	iso_victim_free(v, 2);
+}
+
+/* Until the memory binding, /dev/exo has no mmap at all. */
+static const char *iso_mmap_expect(const struct iso_victim *v)
+{
+#ifdef EXO_FEATURE_MEM
+	if (v->features & EXO_FEATURE_MEM)
+		return "EPERM";
+#else
+	(void)v;
+#endif
+	return "ENODEV";
+}
+
+/* ---- the matrix ------------------------------------------------------- */
+
+#define ISO_ROW(res, op, exp, need, try, check)				\
+	{ .resource = res, .operation = op, .expected = exp,		\
+	  .needs = need, .attempt = try, .victim_check = check }
+
+static const struct iso_row iso_rows[] = {
+	ISO_ROW("events", "read(2) of the victim's fd (SCM_RIGHTS)", "EPERM",
+		0, iso_read_victim, iso_victim_unchanged),
+	ISO_ROW("events", "poll(2) of the victim's fd", "POLLERR",
+		0, iso_poll_victim, iso_victim_unchanged),
+	ISO_ROW("events", "epoll_wait(2) on the victim's fd", "EPOLLERR",
+		0, iso_epoll_victim, iso_victim_unchanged),
+	ISO_ROW("events", "EVENT_RAISE on the victim's fd", "EPERM",
+		0, iso_raise_victim, iso_victim_unchanged),
+	ISO_ROW("events", "EVENT_RAISE on its own env", "own queue only",
+		0, iso_raise_own, iso_victim_unchanged),
+	ISO_ROW("info", "ENV_INFO on the victim's fd", "EPERM",
+		0, iso_info_victim, iso_victim_unchanged),
+	ISO_ROW("info", "ENV_INFO on its own env", "own only",
+		0, iso_info_own, iso_victim_unchanged),
+	ISO_ROW("handshake", "EXO_IOC_API on the victim's fd", "EPERM",
+		0, iso_api_victim, iso_victim_unchanged),
+	ISO_ROW("handshake", "EXO_IOC_API on the victim's fresh fd", "EPERM",
+		0, iso_api_victim_fresh, iso_victim_fresh_untouched),
+	ISO_ROW("nop", "EXO_IOC_NOP on the victim's fd", "EPERM",
+		0, iso_nop_victim, iso_victim_unchanged),
+	ISO_ROW("ioctls", "every ioctl served, on the victim's fd", "EPERM",
+		0, iso_every_ioctl_victim, iso_victim_unchanged),
+	{ .resource = "memory", .operation = "mmap(2) of the victim's fd",
+	  .expect_fn = iso_mmap_expect, .attempt = iso_mmap_victim,
+	  .victim_check = iso_victim_unchanged },
+	ISO_ROW("env", "close(2) of its copy of the victim's fd", "ok (0)",
+		0, iso_close_victim, iso_victim_alive),
+	ISO_ROW("env list", "netlink GET_ENV dump as nobody", "EPERM",
+		ISO_AS_NOBODY, iso_nl_dump, iso_victim_unchanged),
+	ISO_ROW("events", "netlink event group join as nobody", "EPERM",
+		ISO_AS_NOBODY | ISO_NETLINK_PRIVATE, iso_nl_subscribe,
+		iso_victim_unchanged),
+	ISO_ROW("env list", "debugfs status read as nobody", "EACCES",
+		ISO_AS_NOBODY, iso_debugfs_status, iso_victim_unchanged),
+	ISO_ROW("device", "open(2) /dev/exo as nobody", "EACCES",
+		ISO_AS_NOBODY | ISO_DEFAULT_MODE, iso_open_dev,
+		iso_victim_unchanged),
+	/*
+	 * Memory. The victim holds ISO_FRAMES frames mapped and written, and
+	 * has granted its frame 0 to a second environment of its own.
+	 */
+	ISO_ROW("frame", "MEM_MAP of the victim's frame into its region",
+		"EPERM", ISO_MEM, iso_map_victim_frame, iso_victim_frames_intact),
+	ISO_ROW("frame", "MEM_MAP of a frame granted to another env", "EPERM",
+		ISO_MEM, iso_map_granted_frame, iso_victim_frames_intact),
+	ISO_ROW("frame", "MEM_FREE of the victim's frame", "EPERM",
+		ISO_MEM, iso_free_victim_frame, iso_victim_frames_intact),
+	ISO_ROW("frame", "MEM_ALLOC by index of the victim's frame", "EBUSY",
+		ISO_MEM, iso_alloc_victim_frame, iso_victim_frames_intact),
+	ISO_ROW("frame", "MEM_GRANT of the victim's frame", "EPERM",
+		ISO_MEM, iso_grant_victim_frame, iso_victim_frames_intact),
+	ISO_ROW("grant", "MEM_UNGRANT of the victim's grant id", "ENOENT",
+		ISO_MEM, iso_ungrant_victim_grant, iso_victim_frames_intact),
+	ISO_ROW("frame", "MEM_REVOKE of the victim without CAP_SYS_ADMIN",
+		"EPERM", ISO_MEM | ISO_NO_SYS_ADMIN, iso_revoke_victim,
+		iso_victim_frames_intact),
+	ISO_ROW("frame name", "pfn from MEM_ALLOC without CAP_SYS_ADMIN",
+		"pfn 0", ISO_MEM | ISO_NO_SYS_ADMIN, iso_pfn_hidden,
+		iso_victim_frames_intact),
+	{ .resource = "frame", .operation = "a frame the victim freed, taken by index",
+	  .expected = "zeroes", .needs = ISO_MEM,
+	  .attempt = iso_freed_frame_zeroed,
+	  .victim_check = iso_victim_frames_intact,
+	  .victim_prep = iso_victim_frees_one },
+	{ .resource = "grant", .operation = "MEM_MAP of a frame granted to it",
+	  .expected = "reads 0xa5", .needs = ISO_MEM,
+	  .attempt = iso_map_frame_granted_to_it,
+	  .victim_check = iso_victim_frames_intact,
+	  .victim_prep = iso_victim_grants_hostile },
+	{ .resource = "grant", .operation = "that page, once the grantor freed it",
+	  .expected = "SIGBUS", .needs = ISO_MEM,
+	  .attempt = iso_touch_freed_granted,
+	  .victim_check = iso_victim_frames_intact,
+	  .victim_prep = iso_victim_frees_granted },
+	ISO_ROW("frame list", "debugfs pool read as nobody", "EACCES",
+		ISO_MEM | ISO_AS_NOBODY, iso_debugfs_pool, iso_victim_unchanged),
+};
+
+#define ISO_NROWS	ARRAY_SIZE(iso_rows)
+
+/* What the hostile answers for one row. */
+struct iso_reply {
+	int row;
+	char got[ISO_GOT_LEN];
+};
+
+/*
+ * Run @row's attempt in a child, as nobody or without CAP_SYS_ADMIN; its
+ * answer comes back through a pipe.
+ */
+static void iso_attempt_restricted(struct iso_hostile *h,
+				   const struct iso_row *row, char *got,
+				   size_t len)
+{
+	int p[2], status;
+	pid_t pid;
+
+	if (pipe(p)) {
+		snprintf(got, len, "pipe: %s", exo_errno_name(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char buf[ISO_GOT_LEN];
+
+		close(p[0]);
+		if ((row->needs & ISO_AS_NOBODY) &&
+		    exo_become(EXO_NOBODY, EXO_NOBODY, NULL, 0))
+			snprintf(buf, sizeof(buf), "cannot become nobody");
+		else if ((row->needs & ISO_NO_SYS_ADMIN) && iso_drop_sys_admin())
+			snprintf(buf, sizeof(buf), "cannot drop CAP_SYS_ADMIN");
+		else
+			row->attempt(h, buf, sizeof(buf));
+		exo_write_full(p[1], buf, sizeof(buf));
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid < 0 || exo_read_full(p[0], got, len))
+		snprintf(got, len, "nobody child failed");
+	got[len - 1] = '\0';
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+}
+
+/* The hostile process: its own env, the victim's fds, then row by row. */
+static int iso_hostile_main(int sock)
+{
+	struct iso_hostile h;
+	struct exo_env_info info;
+	struct exo_api api;
+	struct iso_reply rep;
+	int fds[2], row;
+
+	exo_set_print(NULL);
+	memset(&h, 0, sizeof(h));
+	h.own = exo_raw_env_flags(O_NONBLOCK);
+	EXO_CHILD_CHECK(1, h.own >= 0);
+	EXO_CHILD_CHECK(2, exo_raw_info(h.own, &info) == 0);
+	h.own_id = info.env_id;
+	EXO_CHILD_CHECK(3, exo_raw_api(h.own, &api) == 0);
+	h.ioctls = api.ioctls;
+	h.features = api.features;
+	EXO_CHILD_CHECK(4, exo_write_full(sock, &h.own_id, sizeof(h.own_id)) == 0);
+	EXO_CHILD_CHECK(5, exo_scm_recv_fds(sock, fds, 2, &h.set,
+					    sizeof(h.set)) == 0);
+	h.victim_id = h.set.victim_id;
+	h.victim = fds[0];
+	h.victim_fresh = fds[1];
+	if (h.features & EXO_FEATURE_MEM) {
+		h.region = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
+				MAP_SHARED, h.own, 0);
+		EXO_CHILD_CHECK(7, h.region != MAP_FAILED);
+	}
+
+	while (exo_read_full(sock, &row, sizeof(row)) == 0 && row >= 0 &&
+	       row < (int)ISO_NROWS) {
+		memset(&rep, 0, sizeof(rep));
+		rep.row = row;
+		if (iso_rows[row].needs & (ISO_AS_NOBODY | ISO_NO_SYS_ADMIN))
+			iso_attempt_restricted(&h, &iso_rows[row], rep.got,
+					       sizeof(rep.got));
+		else
+			iso_rows[row].attempt(&h, rep.got, sizeof(rep.got));
+		EXO_CHILD_CHECK(6, exo_write_full(sock, &rep, sizeof(rep)) == 0);
+	}
+	return 0;
+}
+
+static long iso_dev_mode(void)
+{
+	return exo_kmod_param("dev_mode");
+}
+
+FIXTURE(isolation) {
+	int sock;
+	pid_t hostile;
+	struct iso_victim v;
+};
+
+FIXTURE_SETUP(isolation)
+{
+	self->sock = -1;
+	self->hostile = -1;
+	self->v.fd = -1;
+	self->v.fresh = -1;
+	self->v.fd2 = -1;
+	if (!exo_dev_present())
+		SKIP(return, EXO_NO_DEV_MSG);
+}
+
+FIXTURE_TEARDOWN(isolation)
+{
+	int stop = -1;
+
+	if (self->sock >= 0) {
+		exo_write_full(self->sock, &stop, sizeof(stop));
+		close(self->sock);
+	}
+	if (self->hostile > 0)
+		exo_wait_child(self->hostile);
+	if (self->v.fd >= 0)
+		close(self->v.fd);
+	if (self->v.fresh >= 0)
+		close(self->v.fresh);
+	if (self->v.fd2 >= 0)
+		close(self->v.fd2);
+}
+
+/* Why @row cannot run here, or NULL. */
+static const char *iso_skip_reason(const struct iso_row *row,
+				   const struct iso_victim *v)
+{
+	if ((row->needs & ISO_AS_NOBODY) && geteuid() != 0)
+		return "needs root to become nobody";
+	if ((row->needs & ISO_NETLINK_PRIVATE) &&
+	    !(v->features & EXO_FEATURE_NETLINK_PRIVATE))
+		return "kernel cannot restrict genl groups";
+	if ((row->needs & ISO_DEFAULT_MODE) && iso_dev_mode() != 0600)
+		return "dev_mode is not 0600";
+	if ((row->needs & ISO_MEM) && !(v->features & EXO_FEATURE_MEM))
+		return "no memory binding";
+	if ((row->needs & ISO_NO_SYS_ADMIN) && geteuid() != 0)
+		return "needs root to drop CAP_SYS_ADMIN from";
+	return NULL;
+}
+
+/* The victim's memory: frames mapped and written, one granted to fd2. */
+static void iso_victim_memory(struct __test_metadata *_metadata,
+			      struct iso_victim *v)
+{
+	struct exo_mem_frame fr[ISO_FRAMES];
+	struct exo_mem_alloc al = {
+		.argsz = sizeof(al),
+		.flags = EXO_MEM_ALLOC_MAP | EXO_MEM_PROT_WRITE,
+		.count = ISO_FRAMES, .frames = (uintptr_t)fr,
+	};
+	struct exo_mem_grant g = { .argsz = sizeof(g), .count = 1 };
+	struct exo_env_info info;
+	int i;
+
+	v->region = mmap(NULL, ISO_FRAMES * 4096, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, v->fd, 0);
+	ASSERT_NE(MAP_FAILED, v->region);
+	al.addr = (uintptr_t)v->region;
+	ASSERT_EQ(0, exo_ioc(v->fd, EXO_IOC_MEM_ALLOC, &al));
+	memset(v->region, ISO_FILL, ISO_FRAMES * 4096);
+	for (i = 0; i < ISO_FRAMES; i++)
+		v->set.frames[i] = fr[i].index;
+	v->held = ISO_FRAMES;
+	v->held_mask = (1U << ISO_FRAMES) - 1;
+
+	v->fd2 = exo_raw_env();
+	ASSERT_LE(0, v->fd2);
+	ASSERT_EQ(0, exo_raw_info(v->fd2, &info));
+	v->set.victim2_id = info.env_id;
+	g.first = fr[0].index;
+	g.grantee = info.env_id;
+	ASSERT_EQ(0, exo_ioc(v->fd, EXO_IOC_MEM_GRANT, &g));
+	v->set.grant_id = g.grant_id;
+}
+
+TEST_F(isolation, matrix)
+{
+	char got[ISO_NROWS][ISO_GOT_LEN], why[ISO_NROWS][160];
+	const char *expected[ISO_NROWS], *skip[ISO_NROWS];
+	bool ok[ISO_NROWS];
+	struct iso_reply rep;
+	struct exo_api api;
+	__u64 hostile_id;
+	int sv[2], fds[2], i, failed = 0, skipped = 0;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv));
+	/* Forked first: the hostile inherits nothing of the victim's. */
+	fflush(stdout);
+	fflush(stderr);
+	self->hostile = fork();
+	ASSERT_LE(0, self->hostile);
+	if (self->hostile == 0) {
+		close(sv[0]);
+		_exit(iso_hostile_main(sv[1]));
+	}
+	close(sv[1]);
+	self->sock = sv[0];
+	ASSERT_EQ(0, exo_read_full(self->sock, &hostile_id, sizeof(hostile_id)));
+	self->v.hostile_id = hostile_id;
+
+	/* The victim: an environment with events queued, and a fresh fd. */
+	self->v.fd = exo_raw_open();
+	ASSERT_LE(0, self->v.fd);
+	ASSERT_EQ(0, exo_raw_api(self->v.fd, &api));
+	self->v.features = api.features;
+	for (i = 0; i < ISO_VICTIM_EVENTS; i++)
+		ASSERT_EQ(0, exo_raw_raise(self->v.fd, 0x5ec0 + i));
+	ASSERT_EQ(0, exo_raw_info(self->v.fd, &self->v.info));
+	ASSERT_NE(hostile_id, self->v.info.env_id);
+	self->v.fresh = exo_raw_open();
+	ASSERT_LE(0, self->v.fresh);
+	self->v.set.victim_id = self->v.info.env_id;
+	if (self->v.features & EXO_FEATURE_MEM)
+		iso_victim_memory(_metadata, &self->v);
+	fds[0] = self->v.fd;
+	fds[1] = self->v.fresh;
+	ASSERT_EQ(0, exo_scm_send_fds(self->sock, fds, 2, &self->v.set,
+				      sizeof(self->v.set)));
+
+	for (i = 0; i < (int)ISO_NROWS; i++) {
+		const struct iso_row *row = &iso_rows[i];
+
+		expected[i] = row->expected ? row->expected : row->expect_fn(&self->v);
+		why[i][0] = '\0';
+		skip[i] = iso_skip_reason(row, &self->v);
+		if (skip[i]) {
+			snprintf(got[i], sizeof(got[i]), "-");
+			ok[i] = true;
+			skipped++;
+			continue;
+		}
+		if (row->victim_prep)
+			row->victim_prep(&self->v);
+		ASSERT_EQ(0, exo_write_full(self->sock, &i, sizeof(i)));
+		ASSERT_EQ(0, exo_read_full(self->sock, &rep, sizeof(rep))) {
+			TH_LOG("the hostile process died at row %d", i);
+		}
+		ASSERT_EQ(i, rep.row);
+		rep.got[sizeof(rep.got) - 1] = '\0';
+		snprintf(got[i], sizeof(got[i]), "%s", rep.got);
+		ok[i] = !strcmp(got[i], expected[i]);
+		if (row->victim_check &&
+		    !row->victim_check(&self->v, why[i], sizeof(why[i])))
+			ok[i] = false;
+		failed += !ok[i];
+	}
+
+	ksft_print_msg("isolation matrix: hostile env %llu (pid %d) against victim env %llu (pid %d)\n",
+		       (unsigned long long)hostile_id, self->hostile,
+		       (unsigned long long)self->v.info.env_id, getpid());
+	ksft_print_msg("%-10s | %-47s | %-14s | %-14s | %s\n", "resource",
+		       "operation", "expected", "got", "ok");
+	ksft_print_msg("-----------+-------------------------------------------------+----------------+----------------+-----\n");
+	for (i = 0; i < (int)ISO_NROWS; i++) {
+		ksft_print_msg("%-10s | %-47s | %-14s | %-14s | %s%s%s\n",
+			       iso_rows[i].resource, iso_rows[i].operation,
+			       expected[i], got[i],
+			       skip[i] ? "skip: " : ok[i] ? "ok" : "NO",
+			       skip[i] ? skip[i] : why[i][0] ? ": " : "",
+			       skip[i] ? "" : why[i]);
+	}
+	ksft_print_msg("isolation matrix: %d rows, %d held, %d broken, %d skipped\n",
+		       (int)ISO_NROWS, (int)ISO_NROWS - failed - skipped, failed,
+		       skipped);
+
+	for (i = 0; i < (int)ISO_NROWS; i++)
+		EXPECT_TRUE(ok[i]) {
+			TH_LOG("%s | %s: expected %s, got %s%s%s",
+			       iso_rows[i].resource, iso_rows[i].operation,
+			       expected[i], got[i], why[i][0] ? "; " : "",
+			       why[i]);
+		}
+
+	/* And the victim still reads its own events, all of them, in order. */
+	{
+		struct exo_event ev[ISO_VICTIM_EVENTS + 1];
+		int fl = fcntl(self->v.fd, F_GETFL);
+
+		ASSERT_LE(0, fl);
+		ASSERT_EQ(0, fcntl(self->v.fd, F_SETFL, fl | O_NONBLOCK));
+		ASSERT_EQ((ssize_t)(ISO_VICTIM_EVENTS * sizeof(ev[0])),
+			  exo_raw_read(self->v.fd, ev, sizeof(ev)));
+		for (i = 0; i < ISO_VICTIM_EVENTS; i++) {
+			EXPECT_EQ((__u64)(0x5ec0 + i), ev[i].data[0]);
+			EXPECT_EQ(self->v.info.env_id, ev[i].env_id);
+			EXPECT_EQ((__u64)(i + 1), ev[i].seq);
+		}
+	}
+}
+
+/* The foundation's rows are all there: bindings add, never take away. */
+TEST_F(isolation, has_foundation_rows)
+{
+	static const struct { const char *resource, *operation; } need[] = {
+		{ "events", "read(2) of the victim's fd (SCM_RIGHTS)" },
+		{ "events", "poll(2) of the victim's fd" },
+		{ "events", "EVENT_RAISE on the victim's fd" },
+		{ "info", "ENV_INFO on the victim's fd" },
+		{ "info", "ENV_INFO on its own env" },
+		{ "handshake", "EXO_IOC_API on the victim's fd" },
+		{ "nop", "EXO_IOC_NOP on the victim's fd" },
+		{ "env list", "netlink GET_ENV dump as nobody" },
+		{ "events", "netlink event group join as nobody" },
+		{ "device", "open(2) /dev/exo as nobody" },
+	};
+	size_t i, j;
+
+	EXPECT_LE(ARRAY_SIZE(need), ISO_NROWS);
+	for (i = 0; i < ARRAY_SIZE(need); i++) {
+		for (j = 0; j < ISO_NROWS; j++)
+			if (!strcmp(iso_rows[j].resource, need[i].resource) &&
+			    !strcmp(iso_rows[j].operation, need[i].operation))
+				break;
+		EXPECT_LT(j, ISO_NROWS) {
+			TH_LOG("no row \"%s | %s\"", need[i].resource,
+			       need[i].operation);
+		}
+	}
+	for (j = 0; j < ISO_NROWS; j++) {
+		EXPECT_TRUE(iso_rows[j].attempt && (iso_rows[j].expected ||
+						    iso_rows[j].expect_fn)) {
+			TH_LOG("row %zu is incomplete", j);
+		}
+	}
+}
+
+TEST_HARNESS_MAIN
