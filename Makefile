@@ -38,7 +38,7 @@ FUZZ_HDRS := $(wildcard selftests/fuzz/*.h)
 FUZZ_HOST := $(patsubst selftests/host/%.c,$(B)/fuzz-host/%,$(wildcard selftests/host/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all module user lib selftests samples hosttests fuzz-host check demo bench \
+.PHONY: all module user lib selftests samples hosttests fuzz-host fuzz check demo bench \
 	lint install load unload clean help
 .DELETE_ON_ERROR:
 
@@ -55,6 +55,7 @@ help:
 	@echo 'make unload     rmmod exo on this machine (root)'
 	@echo 'make install    headers, libraries, libexo.pc and exo.ko (PREFIX, DESTDIR)'
 	@echo 'make lint       W=1 and sparse builds on both header sets, checkpatch --strict'
+	@echo 'make fuzz       1,000,000 fuzzer calls and a 1,000-kill storm in the debug VM'
 	@echo 'make fuzz-host  libFuzzer targets of module/core, FUZZ_SECONDS each (default 60)'
 
 # ---- the module ---------------------------------------------------------
@@ -136,6 +137,9 @@ check:
 
 lint:
 	@scripts/lint.sh
+
+fuzz:
+	@scripts/fuzz.sh
 
 demo:
 	@scripts/demo.sh demo
