@@ -38,7 +38,8 @@ FUZZ_HDRS := $(wildcard selftests/fuzz/*.h)
 FUZZ_HOST := $(patsubst selftests/host/%.c,$(B)/fuzz-host/%,$(wildcard selftests/host/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all module user lib selftests samples hosttests fuzz-host fuzz check demo bench \
+.PHONY: all module user lib selftests samples hosttests fuzz-host fuzz check check-debug \
+	demo bench \
 	lint install load unload clean help
 .DELETE_ON_ERROR:
 
@@ -55,6 +56,7 @@ help:
 	@echo 'make unload     rmmod exo on this machine (root)'
 	@echo 'make install    headers, libraries, libexo.pc and exo.ko (PREFIX, DESTDIR)'
 	@echo 'make lint       W=1 and sparse builds on both header sets, checkpatch --strict'
+	@echo 'make check-debug  every selftest in a KASAN/lockdep/kmemleak kernel built from linux-source'
 	@echo 'make fuzz       1,000,000 fuzzer calls and a 1,000-kill storm in the debug VM'
 	@echo 'make fuzz-host  libFuzzer targets of module/core, FUZZ_SECONDS each (default 60)'
 
@@ -140,6 +142,9 @@ lint:
 
 fuzz:
 	@scripts/fuzz.sh
+
+check-debug:
+	@scripts/check-debug.sh
 
 demo:
 	@scripts/demo.sh demo

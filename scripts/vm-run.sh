@@ -306,7 +306,8 @@ wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 clean=$work/console.txt
 tr -d '\r' <"$log" >"$clean"
 
-reports_re='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|INFO: task .* blocked|possible circular locking|refcount_t|list_add corruption|kmemleak: .* new suspected|Kernel panic'
+# (The last one is lockdep's report of an uninitialised lock, debug lane only.)
+reports_re='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|INFO: task .* blocked|possible circular locking|refcount_t|list_add corruption|kmemleak: .* new suspected|Kernel panic|INFO: trying to register non-static key'
 show_reports() {
 	local hits
 	hits=$(grep -aE "$reports_re" "$clean" || true)

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The debug-kernel lane: build exo.ko against the debug kernel of
+# scripts/debug-kernel.sh (KASAN, lockdep, kmemleak, UBSAN, KFENCE,
+# DEBUG_LIST, DEBUG_OBJECTS), boot it and run every selftest, then ask
+# kmemleak for leaks with exo.ko loaded and again after rmmod. Prints
+# "lane debug: N passed, N failed, N skipped" and ends with the plain line
+# "N passed, N failed, N skipped". Exits non-zero on any failed test, any
+# kernel report in the console log (vm-run.sh) or any object kmemleak
+# suspects. The first run builds the kernel (about 13 min on 2 cores); later
+# runs take it from /var/cache/exo/debug-kernel.
+# Environment: VM_TIMEOUT bounds the boot (default 2400 s: KASAN and lockdep
+# under TCG are slow).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+VM_TIMEOUT=${VM_TIMEOUT:-2400}
+lane=debug
+log=build/vm/$lane.log
+payload=build/vm/payload-$lane
+
+p=0 f=0 s=0
+summary() {
+	echo "lane $lane: $p passed, $f failed, $s skipped"
+	echo "$p passed, $f failed, $s skipped"
+}
+early_exit() {
+	local rc=$?
+	[ "$rc" = 0 ] && return
+	f=$((f + 1))
+	echo "check-debug: stopped early (exit $rc)"
+	summary
+}
+trap early_exit EXIT
+
+# Sum the kselftest "# Totals:" lines of a log: prints "pass fail skip"
+# (as scripts/check.sh does).
+tally() {
+	tr -d '\r' <"$1" | awk '
+		/^# Totals: / { for (i = 3; i <= NF; i++) { split($i, kv, ":"); t[kv[1]] += kv[2] } }
+		END { print t["pass"] + t["xfail"] + 0, t["fail"] + t["error"] + t["xpass"] + 0, t["skip"] + 0 }'
+}
+
+echo "==> dependencies, the debug kernel and the kselftest harness"
+scripts/deps.sh
+scripts/debug-kernel.sh
+scripts/harness.sh >/dev/null
+
+echo "==> build exo.ko against the debug kernel, libexo, samples, selftests"
+mkdir -p build/vm
+if ! scripts/build-module.sh "$lane" >"build/vm/$lane-module.log" 2>&1; then
+	tail -n 30 "build/vm/$lane-module.log"
+	echo "lane $lane: exo.ko did not build (see build/vm/$lane-module.log)"
+	exit 1
+fi
+make -s user
+scripts/payload.sh "$lane" "$payload"
+cp scripts/guest/kmemleak.sh "$payload/"
+
+echo "==> lane $lane: boot and run the selftests (KASAN under TCG: several minutes)"
+start=$SECONDS
+vm_rc=0
+scripts/vm-run.sh --lane "$lane" --payload "$payload" \
+	--timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
+read -r p f s < <(tally "$log")
+# A test binary that died without its totals, or a lost rmmod, fails too
+# (as in scripts/check.sh).
+extra=$(tr -d '\r' <"$log" | awk '
+	/^EXO-TEST-BEGIN / { name = $2; failed = 0; open = 1 }
+	/^# Totals: / { split($4, kv, ":"); failed += kv[2] }
+	/^EXO-TEST-END / { open = 0; if ($3 != 0 && failed == 0) { print "not ok " $2 " exited " $3 > "/dev/stderr"; n++ } }
+	/^EXO-RMMOD / { rm = $2 }
+	END {
+		if (open) { print "not ok " name " never finished" > "/dev/stderr"; n++ }
+		if (rm != "0" && rm != "unloaded-by-tests") { print "not ok rmmod exo after the tests" > "/dev/stderr"; n++ } else pass++
+		print n + 0, pass + 0
+	}')
+read -r xf xp <<<"$extra"
+f=$((f + xf)) p=$((p + xp))
+
+# kmemleak: both scans (exo.ko loaded, then unloaded) must have run and
+# found nothing. One check.
+leaks=$(tr -d '\r' <"$log" | awk '
+	/^EXO-KMEMLEAK-END / { n++; if ($3 == "unavailable") bad = bad " " $2 ":unavailable"; else if ($3 != 0) bad = bad " " $2 ":" $3 }
+	END { if (n < 2) bad = bad " only " n + 0 " of 2 scans ran"; print bad }')
+if [ -z "$leaks" ]; then
+	p=$((p + 1))
+else
+	f=$((f + 1))
+	echo "not ok kmemleak:$leaks"
+	tr -d '\r' <"$log" | sed -n '/^EXO-KMEMLEAK-BEGIN /,/^EXO-KMEMLEAK-END /p' | head -80
+fi
+
+if [ "$vm_rc" != 0 ]; then
+	case $vm_rc in
+	3) echo "lane $lane: kernel reports in the console log (above), failing the lane" ;;
+	124) echo "lane $lane: the VM timed out after ${VM_TIMEOUT}s" ;;
+	*) echo "lane $lane: the guest exited $vm_rc" ;;
+	esac
+	[ "$vm_rc" = 1 ] || f=$((f + 1))
+fi
+[ "$f" = 0 ] || tr -d '\r' <"$log" | grep -E '^not ok|^# +(FAIL|.*:[0-9]+:)|Expected' | head -40
+echo "==> lane $lane: $((SECONDS - start)) s in the VM (log $log)"
+
+trap - EXIT
+summary
+[ "$f" = 0 ]
