@@ -74,29 +74,7 @@ for lane in $LANES; do
 	vm_rc=0
 	scripts/vm-run.sh --lane "$lane" --payload "build/vm/payload-$lane" \
 		--timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
-	read -r p f s < <(tally "$log")
-	# A test binary that died without its totals, or a lost rmmod, fails too.
-	extra=$(tr -d '\r' <"$log" | awk '
-		/^EXO-TEST-BEGIN / { name = $2; failed = 0; open = 1 }
-		/^# Totals: / { split($4, kv, ":"); failed += kv[2] }
-		/^EXO-TEST-END / { open = 0; if ($3 != 0 && failed == 0) { print "not ok " $2 " exited " $3 > "/dev/stderr"; n++ } }
-		/^EXO-RMMOD / { rm = $2 }
-		END {
-			if (open) { print "not ok " name " never finished" > "/dev/stderr"; n++ }
-			if (rm != "0" && rm != "unloaded-by-tests") { print "not ok rmmod exo after the tests" > "/dev/stderr"; n++ } else pass++
-			print n + 0, pass + 0
-		}')
-	read -r xf xp <<<"$extra"
-	f=$((f + xf)) p=$((p + xp))
-	if [ "$vm_rc" != 0 ]; then
-		case $vm_rc in
-		3) echo "lane $lane: kernel reports in the console log (above), failing the lane" ;;
-		124) echo "lane $lane: the VM timed out after ${VM_TIMEOUT}s" ;;
-		*) echo "lane $lane: the guest exited $vm_rc" ;;
-		esac
-		[ "$vm_rc" = 1 ] || f=$((f + 1))
-	fi
-	[ "$f" = 0 ] || tr -d '\r' <"$log" | grep -E '^not ok|^# +(FAIL|.*:[0-9]+:)|Expected' | head -40
+	read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$vm_rc" "$VM_TIMEOUT")
 	add "lane $lane" "$p" "$f" "$s"
 done
 

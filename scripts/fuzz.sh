@@ -36,9 +36,6 @@ scripts/vm-run.sh --lane "$lane" --payload "$dir" --timeout "${VM_TIMEOUT:-3600}
 tr -d '\r' <"$log" | grep -E '^exo-fuzz: (seed|calls)|^# robust: seed|^not ok|kmemleak' || true
 reports=$(tr -d '\r' <"$log" | grep -cE 'BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|INFO: task .* blocked|possible circular locking|refcount_t|list_add corruption|kmemleak: .* new suspected' || true)
 echo "fuzz: kernel reports in the console log: $reports"
-read -r p f s < <(tr -d '\r' <"$log" | awk '
-	/^# Totals: / { for (i = 3; i <= NF; i++) { split($i, kv, ":"); t[kv[1]] += kv[2] } }
-	END { print t["pass"] + t["xfail"] + 0, t["fail"] + t["error"] + t["xpass"] + 0, t["skip"] + 0 }')
-[ "$rc" = 0 ] || [ "$f" != 0 ] || f=1
+read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$rc" "${VM_TIMEOUT:-3600}")
 echo "$p passed, $f failed, $s skipped"
 [ "$f" = 0 ]
