@@ -545,10 +545,17 @@ static void exo_teardown_finish(struct exo_teardown *td)
 
 /* ---- regions: mmap and faults ------------------------------------------ */
 
-/* A binding's PTE never grants more than the VMA's own protection. */
+/*
+ * A binding's PTE never grants more than the VMA's own protection. x86 has
+ * no write-only PTE, so a write-only VMA reads like the kernel's own: a
+ * PROT_NONE PTE there would fault forever, since insert leaves it alone.
+ */
 static pgprot_t exo_binding_prot(struct vm_area_struct *vma, bool writable)
 {
-	vm_flags_t flags = VM_SHARED | (vma->vm_flags & VM_READ);
+	vm_flags_t flags = VM_SHARED;
+
+	if (vma->vm_flags & (VM_READ | VM_WRITE))
+		flags |= VM_READ;
 
 	if (writable)
 		flags |= vma->vm_flags & VM_WRITE;
@@ -744,7 +751,7 @@ static int exo_bind_locked(struct exo_env *env, struct exo_region *region,
 	zap_vma_ptes(vma, vma->vm_start + ((unsigned long)pgoff << PAGE_SHIFT),
 		     (unsigned long)count << PAGE_SHIFT);
 	/* PROT_NONE: no PTE now; a fault after mprotect() fills them in. */
-	for (i = 0; i < count && (vma->vm_flags & VM_READ); i++) {
+	for (i = 0; i < count && (vma->vm_flags & (VM_READ | VM_WRITE)); i++) {
 		unsigned long addr = vma->vm_start +
 				     ((unsigned long)(pgoff + i) << PAGE_SHIFT);
 

@@ -556,6 +556,45 @@ TEST_F(mem, map_ro_write_segv)
 	EXPECT_EQ(0, exo_pattern_check(MEM_PG(r, 1), 0x4444));
 }
 
+/*
+ * x86 has no write-only PTE: a PROT_WRITE region reads its read-only
+ * binding (as any write-only mapping does) and only the write faults. Both
+ * the bind-time insert and the fault path are covered; a PROT_NONE PTE here
+ * once made the read fault forever.
+ */
+TEST_F(mem, write_only_region_reads_ro_binding)
+{
+	unsigned char v = 0;
+	void *r;
+	__u32 x;
+
+	r = exo_raw_mem_region(self->fd, 2);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, mem_alloc_any(self->fd, 1, EXO_MEM_PROT_WRITE,
+				   MEM_PG(r, 0), &x));
+	ASSERT_EQ(0, exo_pattern_fill(MEM_PG(r, 0), 0x5151));
+
+	/* Bound while write-only: the PTE goes in at once. */
+	ASSERT_EQ(0, mprotect(r, 2 * EXO_PAGE, PROT_WRITE));
+	ASSERT_EQ(0, exo_raw_mem_map(self->fd, 0, &x, 1, MEM_PG(r, 1)));
+	EXPECT_EQ(0, exo_probe_read(MEM_PG(r, 1), &v));
+	EXPECT_EQ(exo_pattern_byte(0x5151, 0), v);
+	EXPECT_EQ(SIGSEGV, exo_probe_write(MEM_PG(r, 1), 1));
+	EXPECT_EQ(0, exo_probe_write(MEM_PG(r, 0), v));
+
+	/* Bound while PROT_NONE: the first read after mprotect() faults it in. */
+	ASSERT_EQ(0, exo_raw_mem_unmap(self->fd, MEM_PG(r, 1), 1));
+	ASSERT_EQ(0, mprotect(r, 2 * EXO_PAGE, PROT_NONE));
+	ASSERT_EQ(0, exo_raw_mem_map(self->fd, 0, &x, 1, MEM_PG(r, 1)));
+	ASSERT_EQ(0, mprotect(r, 2 * EXO_PAGE, PROT_WRITE));
+	v = 0;
+	EXPECT_EQ(0, exo_probe_read(MEM_PG(r, 1), &v));
+	EXPECT_EQ(exo_pattern_byte(0x5151, 0), v);
+	EXPECT_EQ(SIGSEGV, exo_probe_write(MEM_PG(r, 1), 1));
+	ASSERT_EQ(0, mprotect(r, 2 * EXO_PAGE, PROT_READ));
+	EXPECT_EQ(0, exo_pattern_check(MEM_PG(r, 1), 0x5151));
+}
+
 TEST_F(mem, unbound_page_sigbus)
 {
 	void *r, *fault = NULL;
