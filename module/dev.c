@@ -116,6 +116,8 @@ int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
 #define EXO_SUPPORTED_IOCTLS	(BIT_ULL(EXO_NR_API) | BIT_ULL(EXO_NR_ENV_INFO) | \
 				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE) | \
 				 EXO_MEM_IOCTLS)
+/* ioctls numbered 64 to 127, bit (nr - 64); see exo_api.ioctls_hi. */
+#define EXO_SUPPORTED_IOCTLS_HI	0ULL
 
 static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 {
@@ -135,6 +137,7 @@ static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 		/* Tell the caller what we speak so that it can say so. */
 		api.features = 0;
 		api.ioctls = 0;
+		api.ioctls_hi = 0;
 		ret = exo_copy_result(uarg, &api, sizeof(api), api.argsz);
 		return ret ? ret : -EPROTONOSUPPORT;
 	}
@@ -143,6 +146,7 @@ static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 	if (EXO_GENL_MCGRP_RESTRICTED)
 		api.features |= EXO_FEATURE_NETLINK_PRIVATE;
 	api.ioctls = EXO_SUPPORTED_IOCTLS;
+	api.ioctls_hi = EXO_SUPPORTED_IOCTLS_HI;
 	ret = exo_copy_result(uarg, &api, sizeof(api), api.argsz);
 	if (ret)
 		return ret;
@@ -190,10 +194,16 @@ static long exo_ioctl_event_raise(struct exo_env *env, void __user *uarg)
 
 static bool exo_ioctl_known(unsigned int cmd)
 {
+	unsigned int nr = _IOC_NR(cmd);
+
 	if (_IOC_TYPE(cmd) != EXO_IOC_MAGIC || _IOC_DIR(cmd) != _IOC_NONE ||
-	    _IOC_SIZE(cmd) || _IOC_NR(cmd) >= 64)
+	    _IOC_SIZE(cmd))
 		return false;
-	return EXO_SUPPORTED_IOCTLS & BIT_ULL(_IOC_NR(cmd));
+	if (nr < 64)
+		return EXO_SUPPORTED_IOCTLS & BIT_ULL(nr);
+	if (nr < 128)
+		return EXO_SUPPORTED_IOCTLS_HI & BIT_ULL(nr - 64);
+	return false;
 }
 
 static long exo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -217,9 +227,12 @@ static long exo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return exo_ioctl_nop(arg);
 	case EXO_IOC_EVENT_RAISE:
 		return exo_ioctl_event_raise(env, uarg);
+	}
+	/* Each binding serves its own block of 16 numbers. */
+	switch (_IOC_NR(cmd) >> 4) {
+	case EXO_NR_MEM_INFO >> 4:
+		return exo_mem_ioctl(env, cmd, uarg);
 	default:
-		if (EXO_MEM_IOCTLS & BIT_ULL(_IOC_NR(cmd)))
-			return exo_mem_ioctl(env, cmd, uarg);
 		return -ENOTTY;
 	}
 }
@@ -236,16 +249,26 @@ static ssize_t exo_read(struct file *file, char __user *buf, size_t len,
 	return exo_event_read(env, buf, len, file->f_flags & O_NONBLOCK);
 }
 
-/* A region for the memory binding: see EXO_IOC_MEM_MAP. */
+/*
+ * Each binding maps its own window of the offset space (EXO_MMAP_*); a
+ * binding sees vm_pgoff relative to its window.
+ */
 static int exo_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct exo_env *env = file->private_data;
+	unsigned long window = vma->vm_pgoff >> (EXO_MMAP_SHIFT - PAGE_SHIFT);
 
 	if (!exo_env_is_owner(env))
 		return -EPERM;
 	if (!READ_ONCE(env->api_version))
 		return -EPROTO;
-	return exo_mem_mmap(env, vma);
+	vma->vm_pgoff &= BIT(EXO_MMAP_SHIFT - PAGE_SHIFT) - 1;
+	switch (window) {
+	case EXO_MMAP_MEM >> EXO_MMAP_SHIFT:
+		return exo_mem_mmap(env, vma);
+	default:
+		return -EINVAL;
+	}
 }
 
 static __poll_t exo_poll(struct file *file, poll_table *wait)

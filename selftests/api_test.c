@@ -21,19 +21,26 @@
 #define EXO_ALL_IOCTLS	((1ULL << EXO_NR_API) | (1ULL << EXO_NR_ENV_INFO) | \
 			 (1ULL << EXO_NR_NOP) | (1ULL << EXO_NR_EVENT_RAISE) | \
 			 EXO_MEM_IOCTLS)
+/* Numbers 64 to 127, bit (nr - 64), in exo_api.ioctls_hi. */
+#define EXO_ALL_IOCTLS_HI	0ULL
 
 /* The three argument structs, for table-driven tests. */
 struct exo_ioc_desc {
 	const char *name;
 	unsigned long cmd;
-	size_t minsz;
+	size_t minsz;		/* the first version's size */
+	size_t size;		/* the size this header knows */
 };
 
+#define EXO_API_V1_SIZE	(offsetof(struct exo_api, ioctls) + sizeof(__u64))
+
 static const struct exo_ioc_desc exo_iocs[] = {
-	{ "EXO_IOC_API", EXO_IOC_API, sizeof(struct exo_api) },
-	{ "EXO_IOC_ENV_INFO", EXO_IOC_ENV_INFO, sizeof(struct exo_env_info) },
+	/* Version 1 ended at ioctls; ioctls_hi came with XN. */
+	{ "EXO_IOC_API", EXO_IOC_API, EXO_API_V1_SIZE, sizeof(struct exo_api) },
+	{ "EXO_IOC_ENV_INFO", EXO_IOC_ENV_INFO, sizeof(struct exo_env_info),
+	  sizeof(struct exo_env_info) },
 	{ "EXO_IOC_EVENT_RAISE", EXO_IOC_EVENT_RAISE,
-	  sizeof(struct exo_event_raise) },
+	  sizeof(struct exo_event_raise), sizeof(struct exo_event_raise) },
 };
 
 /*
@@ -103,6 +110,9 @@ TEST_F(api, handshake_reports_version_features_ioctls)
 	EXPECT_EQ(EXO_ALL_IOCTLS, api.ioctls) {
 		TH_LOG("ioctls mask %#llx", (unsigned long long)api.ioctls);
 	}
+	EXPECT_EQ(EXO_ALL_IOCTLS_HI, api.ioctls_hi) {
+		TH_LOG("ioctls_hi mask %#llx", (unsigned long long)api.ioctls_hi);
+	}
 	close(fd);
 }
 
@@ -170,6 +180,7 @@ TEST_F(api, handshake_repeats)
 		ASSERT_EQ(0, exo_raw_api(self->fd, &api));
 		EXPECT_EQ((__u32)EXO_API_VERSION, api.api_version);
 		EXPECT_EQ(EXO_ALL_IOCTLS, api.ioctls);
+		EXPECT_EQ(EXO_ALL_IOCTLS_HI, api.ioctls_hi);
 	}
 	/* Harmless: the same environment, still usable. */
 	ASSERT_EQ(0, exo_raw_info(self->fd, &after));
@@ -182,9 +193,9 @@ static const unsigned long exo_unknown_cmds[] = {
 	_IO(EXO_IOC_MAGIC + 1, EXO_NR_ENV_INFO),
 	_IO('x', EXO_NR_NOP),
 	_IO(EXO_IOC_MAGIC, EXO_NR_EVENT_RAISE + 1),	/* first unused NR */
-	_IO(EXO_IOC_MAGIC, 0x20),
-	_IO(EXO_IOC_MAGIC, 0x3f),
-	_IO(EXO_IOC_MAGIC, 0x40),
+	_IO(EXO_IOC_MAGIC, 0x6f),			/* past every binding */
+	_IO(EXO_IOC_MAGIC, 0x7f),			/* last of ioctls_hi */
+	_IO(EXO_IOC_MAGIC, 0x80),			/* past ioctls_hi */
 	_IO(EXO_IOC_MAGIC, 0xff),
 	/* known NRs, but encoded with a direction and a size */
 	_IOWR(EXO_IOC_MAGIC, EXO_NR_ENV_INFO, struct exo_env_info),
@@ -235,15 +246,15 @@ static void exo_check_argsz(struct __test_metadata *_metadata, int fd,
 
 	for (i = 0; i < ARRAY_SIZE(exo_iocs); i++) {
 		const struct exo_ioc_desc *d = &exo_iocs[i];
-		size_t argsz = d->minsz + extra;
+		size_t argsz = d->size + extra;
 
 		ASSERT_GE(bufsz, argsz);
 		exo_fill_arg(buf, bufsz, d, argsz);
 		if (dirty_tail)
 			buf[argsz - 1] = 0x01;
 		EXPECT_EQ(want, exo_ioc(fd, d->cmd, buf)) {
-			TH_LOG("%s argsz %zu (minsz %zu)%s", d->name, argsz,
-			       d->minsz, dirty_tail ? " non-zero tail" : "");
+			TH_LOG("%s argsz %zu (size %zu)%s", d->name, argsz,
+			       d->size, dirty_tail ? " non-zero tail" : "");
 		}
 	}
 }
@@ -368,8 +379,19 @@ TEST_F(api, refused_argument_has_no_effect)
 	api.reserved = 1;
 	EXPECT_EQ(EINVAL, exo_ioc(fd, EXO_IOC_API, &api));
 	api.reserved = 0;
-	api.argsz = sizeof(api) - 1;
+	api.argsz = EXO_API_V1_SIZE - 1;
 	EXPECT_EQ(EINVAL, exo_ioc(fd, EXO_IOC_API, &api));
+	/* A version-1 caller is served, and nothing past its struct is written. */
+	api.argsz = EXO_API_V1_SIZE;
+	api.ioctls_hi = 0x5a5a5a5a5a5a5a5aULL;
+	EXPECT_EQ(0, exo_ioc(fd, EXO_IOC_API, &api));
+	EXPECT_EQ(0x5a5a5a5a5a5a5a5aULL, api.ioctls_hi);
+	close(fd);
+	fd = exo_raw_open();
+	ASSERT_LE(0, fd);
+	memset(&api, 0, sizeof(api));
+	api.argsz = sizeof(api);
+	api.api_version = EXO_API_VERSION;
 	exo_fill_arg(self->buf, self->bufsz, &exo_iocs[0], sizeof(api) + 8);
 	self->buf[sizeof(api) + 7] = 1;
 	EXPECT_EQ(E2BIG, exo_ioc(fd, EXO_IOC_API, self->buf));

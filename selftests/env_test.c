@@ -208,7 +208,7 @@ TEST_F(env, forked_child_gets_eperm)
 		EXO_CHILD_CHECK(5, exo_raw_read(self->fd, &cev, sizeof(cev)) == -EPERM);
 		EXO_CHILD_CHECK(6, exo_poll1(self->fd, POLLIN, 0) & POLLERR);
 		/* ENOTTY comes first: the command is not ours at all. */
-		EXO_CHILD_CHECK(7, exo_ioc(self->fd, _IO(EXO_IOC_MAGIC, 0x3f), NULL) == ENOTTY);
+		EXO_CHILD_CHECK(7, exo_ioc(self->fd, _IO(EXO_IOC_MAGIC, 0x7f), NULL) == ENOTTY);
 		/* Not even the handshake on an fd that never had one. */
 		EXO_CHILD_CHECK(8, exo_ioc(fresh, EXO_IOC_API, &api) == EPERM);
 		EXO_CHILD_CHECK(9, exo_ioc(fresh, EXO_IOC_NOP, NULL) == EPERM);

@@ -59,7 +59,8 @@ struct iso_hostile {
 	int victim;		/* the victim's environment, handshaken */
 	int victim_fresh;	/* a victim fd that never did the handshake */
 	__u64 victim_id;
-	__u64 ioctls;		/* the kernel's ioctl mask */
+	__u64 ioctls;		/* the kernel's ioctl mask, nrs 0..63 */
+	__u64 ioctls_hi;	/* nrs 64..127 */
 	__u64 features;
 	struct iso_setup set;	/* memory: the victim's frames and grant */
 	unsigned char *region;	/* 4 pages of its own environment's */
@@ -268,8 +269,8 @@ static void iso_every_ioctl_victim(struct iso_hostile *h, char *got,
 	static unsigned char page[4096];
 	int nr, err;
 
-	for (nr = 0; nr < 64; nr++) {
-		if (!(h->ioctls & (1ULL << nr)))
+	for (nr = 0; nr < 128; nr++) {
+		if (!((nr < 64 ? h->ioctls : h->ioctls_hi) & (1ULL << (nr % 64))))
 			continue;
 		memset(page, 0, sizeof(page));
 		*(__u32 *)page = sizeof(page);
@@ -869,6 +870,7 @@ static int iso_hostile_main(int sock)
 	h.own_id = info.env_id;
 	EXO_CHILD_CHECK(3, exo_raw_api(h.own, &api) == 0);
 	h.ioctls = api.ioctls;
+	h.ioctls_hi = api.ioctls_hi;
 	h.features = api.features;
 	EXO_CHILD_CHECK(4, exo_write_full(sock, &h.own_id, sizeof(h.own_id)) == 0);
 	EXO_CHILD_CHECK(5, exo_scm_recv_fds(sock, fds, 2, &h.set,

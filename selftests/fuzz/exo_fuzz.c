@@ -136,6 +136,7 @@ size_t fz_nrows;
 __u32 fz_kernel_api;
 __u64 fz_kernel_features;
 __u64 fz_kernel_ioctls;
+__u64 fz_kernel_ioctls_hi;
 __u32 fz_qlen;
 bool fz_model_on;
 size_t fz_page;
@@ -652,11 +653,17 @@ void fz_model_check_info(struct fz_worker *w, struct fz_env *e,
 		  (unsigned long long)info->blocks);
 }
 
+bool fz_nr_served(unsigned int nr)
+{
+	if (nr < 64)
+		return fz_kernel_ioctls & (1ULL << nr);
+	return nr < 128 && (fz_kernel_ioctls_hi & (1ULL << (nr - 64)));
+}
+
 bool fz_cmd_served(unsigned int cmd)
 {
 	return _IOC_TYPE(cmd) == EXO_IOC_MAGIC && _IOC_DIR(cmd) == _IOC_NONE &&
-	       !_IOC_SIZE(cmd) && _IOC_NR(cmd) < 64 &&
-	       (fz_kernel_ioctls & (1ULL << _IOC_NR(cmd)));
+	       !_IOC_SIZE(cmd) && fz_nr_served(_IOC_NR(cmd));
 }
 
 unsigned long fz_wild_value(struct fz_worker *w)
@@ -2019,7 +2026,7 @@ static int fz_startup_handshake(void)
 		.argsz = sizeof(api),
 		.api_version = EXO_API_VERSION,
 	};
-	__u64 table = 0;
+	__u64 table[2] = { 0, 0 };
 	size_t i;
 	int fd, nr;
 
@@ -2033,24 +2040,27 @@ static int fz_startup_handshake(void)
 		return -err;
 	}
 	fz_kernel_ioctls = api.ioctls;
+	fz_kernel_ioctls_hi = api.ioctls_hi;
 	fz_mem_startup(fd);
 	close(fd);
 	fz_kernel_api = api.api_version;
 	fz_kernel_features = api.features;
 	fz_kernel_ioctls = api.ioctls;
+	fz_kernel_ioctls_hi = api.ioctls_hi;
 
 	for (i = 0; i < fz_nrows; i++) {
 		if (fz_rows[i]->attrs & FZ_UNKNOWN)
 			continue;
 		nr = _IOC_NR(fz_rows[i]->cmd);
-		table |= 1ULL << nr;
-		fz_expect(NULL, FZ_CHK_TABLE, fz_kernel_ioctls & (1ULL << nr),
+		if (nr < 128)
+			table[nr / 64] |= 1ULL << (nr % 64);
+		fz_expect(NULL, FZ_CHK_TABLE, fz_nr_served(nr),
 			  "the table has %s (nr %d), which the kernel does not serve",
 			  fz_rows[i]->name, nr);
 	}
-	for (nr = 0; nr < 64; nr++)
+	for (nr = 0; nr < 128; nr++)
 		fz_expect(NULL, FZ_CHK_TABLE,
-			  !(fz_kernel_ioctls & (1ULL << nr)) || (table & (1ULL << nr)),
+			  !fz_nr_served(nr) || (table[nr / 64] & (1ULL << (nr % 64))),
 			  "the kernel serves ioctl nr %d; add its row to selftests/fuzz/fz_ioctls.c",
 			  nr);
 	return 0;

@@ -266,7 +266,8 @@ void fz_env_loosen(struct fz_env *e);
 /* What the kernel said at startup (EXO_IOC_API on a fresh fd). */
 extern __u32 fz_kernel_api;
 extern __u64 fz_kernel_features;
-extern __u64 fz_kernel_ioctls;
+extern __u64 fz_kernel_ioctls;		/* ioctl nrs 0..63 */
+extern __u64 fz_kernel_ioctls_hi;	/* ioctl nrs 64..127 */
 /* event_queue_len from debugfs; 0 turns the queue model off. */
 extern __u32 fz_qlen;
 extern bool fz_model_on;
@@ -288,6 +289,7 @@ void fz_model_check_info(struct fz_worker *w, struct fz_env *e,
 			 const struct exo_env_info *info);
 
 /* True if @cmd is an ioctl the kernel serves (per its handshake). */
+bool fz_nr_served(unsigned int nr);
 bool fz_cmd_served(unsigned int cmd);
 
 /* Put/get the __u32 at @off of the staged argument. */

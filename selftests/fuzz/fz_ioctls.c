@@ -66,7 +66,8 @@ static void fz_gen_api(struct fz_worker *w, struct fz_env *e, struct fz_call *c)
 	if (!v || v > fz_kernel_api)
 		fz_bad(c, "api_version unsupported");
 	fz_scribble(w, (unsigned char *)&api->features,
-		    sizeof(api->features) + sizeof(api->ioctls));
+		    sizeof(api->features) + sizeof(api->ioctls) +
+		    sizeof(api->ioctls_hi));
 }
 
 static void fz_done_api(struct fz_worker *w, struct fz_env *e,
@@ -84,14 +85,17 @@ static void fz_done_api(struct fz_worker *w, struct fz_env *e,
 		  "EXO_IOC_API (%s) wrote back api_version %u, kernel speaks %u",
 		  c->err ? "refused" : "ok", api.api_version, fz_kernel_api);
 	if (c->err) {
-		fz_expect(w, FZ_CHK_MODEL, !api.features && !api.ioctls,
-			  "refused EXO_IOC_API reported features %#llx ioctls %#llx",
+		fz_expect(w, FZ_CHK_MODEL,
+			  !api.features && !api.ioctls && !api.ioctls_hi,
+			  "refused EXO_IOC_API reported features %#llx ioctls %#llx %#llx",
 			  (unsigned long long)api.features,
-			  (unsigned long long)api.ioctls);
+			  (unsigned long long)api.ioctls,
+			  (unsigned long long)api.ioctls_hi);
 		return;
 	}
 	fz_expect(w, FZ_CHK_MODEL,
-		  api.features == fz_kernel_features && api.ioctls == fz_kernel_ioctls,
+		  api.features == fz_kernel_features && api.ioctls == fz_kernel_ioctls &&
+		  api.ioctls_hi == fz_kernel_ioctls_hi,
 		  "EXO_IOC_API features %#llx ioctls %#llx, at startup %#llx %#llx",
 		  (unsigned long long)api.features, (unsigned long long)api.ioctls,
 		  (unsigned long long)fz_kernel_features,

@@ -35,10 +35,17 @@
 /* Joining the netlink event group needs CAP_NET_ADMIN (the kernel can say so). */
 #define EXO_FEATURE_NETLINK_PRIVATE	_BITULL(2)
 #define EXO_FEATURE_MEM		_BITULL(3)	/* physical frame bindings */
+#define EXO_FEATURE_CPU		_BITULL(4)	/* CPU time-slot bindings */
+#define EXO_FEATURE_NET		_BITULL(5)	/* packet-filter bindings */
+#define EXO_FEATURE_XN		_BITULL(6)	/* XN disk-block bindings */
 
 #define EXO_IOC_MAGIC		0xE0
 
-/* ioctl numbers; bit (1 << EXO_NR_*) of exo_api.ioctls says it is there. */
+/*
+ * ioctl numbers, one block of 16 per binding: 0x00 core, 0x10 memory,
+ * 0x20 CPU, 0x30 network, 0x40-0x5f XN. Bit (1 << nr) of exo_api.ioctls
+ * (nr < 64) or bit (1 << (nr - 64)) of exo_api.ioctls_hi says it is there.
+ */
 #define EXO_NR_API		0x00
 #define EXO_NR_ENV_INFO		0x01
 #define EXO_NR_NOP		0x02
@@ -62,6 +69,10 @@
  * @reserved: must be 0
  * @features: out: EXO_FEATURE_* bits this kernel provides
  * @ioctls: out: bit (1 << EXO_NR_x) set for every ioctl this kernel serves
+ *	whose number is below 64
+ * @ioctls_hi: out: bit (1 << (EXO_NR_x - 64)) for those from 64 to 127
+ *	(since the XN binding; a caller whose argsz stops before it does not
+ *	learn of them)
  *
  * EXO_IOC_API: _IO(EXO_IOC_MAGIC, EXO_NR_API), in/out. Since version 1.
  *
@@ -82,6 +93,7 @@ struct exo_api {
 	__u32 reserved;
 	__aligned_u64 features;
 	__aligned_u64 ioctls;
+	__aligned_u64 ioctls_hi;
 };
 
 /**
@@ -157,6 +169,17 @@ struct exo_event_raise {
  */
 #define EXO_IOC_NOP		_IO(EXO_IOC_MAGIC, EXO_NR_NOP)
 #define EXO_IOC_EVENT_RAISE	_IO(EXO_IOC_MAGIC, EXO_NR_EVENT_RAISE)
+
+/*
+ * mmap(2) offsets of /dev/exo: each binding owns a window of the offset
+ * space, EXO_MMAP_<binding> to EXO_MMAP_<binding> + (1 << EXO_MMAP_SHIFT).
+ * What an offset inside the window names is the binding's business.
+ */
+#define EXO_MMAP_SHIFT		40
+#define EXO_MMAP_MEM		0ULL				/* regions */
+#define EXO_MMAP_CPU		_BITULL(EXO_MMAP_SHIFT)		/* slot pages */
+#define EXO_MMAP_NET		(2ULL << EXO_MMAP_SHIFT)	/* packet rings */
+#define EXO_MMAP_XN		(3ULL << EXO_MMAP_SHIFT)	/* cached blocks */
 
 /*
  * Memory: named physical frames.
