@@ -5,7 +5,8 @@
 # one plain total line, "N passed, N failed, N skipped". Exits non-zero on any
 # failure, including a kernel report in a guest's console log.
 # Environment: LANES="6.12 6.1" picks the lanes; VM_TIMEOUT bounds each boot;
-# CHECK_FUZZ_SECONDS is each host fuzzer's time (default 20).
+# CHECK_FUZZ_SECONDS is each host fuzzer's time (default 20); TESTS="a_test
+# b_test" runs only those selftests in the lanes (a development shortcut).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -5,6 +5,8 @@
 # `make user`), the ioctl fuzzer, run.sh (scripts/guest/check.sh) and tests.list, the run
 # order. module_test unloads and reloads exo.ko, so it runs last.
 # Usage: scripts/payload.sh <lane> <dir>     (dir is emptied first)
+# TESTS="mem_test cpu_test" keeps only those selftests (for a quick loop;
+# `make check` must run them all).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 lane=${1:?usage: scripts/payload.sh <lane> <dir>}
@@ -23,4 +25,5 @@ cp "$top/scripts/guest/check.sh" "$dir/run.sh"
 		[ "${t##*/}" = module_test ] || echo "${t##*/}"
 	done
 	[ ! -e "$dir/tests/module_test" ] || echo module_test
-} >"$dir/tests.list"
+} | if [ -n "${TESTS:-}" ]; then grep -xF -f <(tr ' ' '\n' <<<"$TESTS"); else cat; fi \
+	>"$dir/tests.list"
