@@ -15,68 +15,14 @@
 
 #include "exo_test_util.h"
 
-#define EXO_KO_DEFAULT		"/exo/exo.ko"
-#define EXO_SYSFS_MODULE	"/sys/module/exo"
 #define EXO_QLEN_DEFAULT	256
 #define EXO_QLEN_MAX		65536
 
-static const char *exo_ko_path(void)
-{
-	const char *path = getenv("EXO_KO");
-
-	return path && *path ? path : EXO_KO_DEFAULT;
-}
-
-/* finit_module(2) with @params; 0 or errno. */
-static int exo_mod_load(const char *params)
-{
-	int fd, ret, err = 0;
-
-	fd = open(exo_ko_path(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	if (ret)
-		err = errno;
-	close(fd);
-	return err;
-}
-
-/* delete_module(2), never waiting; 0 or errno. */
-static int exo_mod_unload(void)
-{
-	return syscall(SYS_delete_module, "exo", O_NONBLOCK) ? errno : 0;
-}
-
-static bool exo_mod_loaded(void)
-{
-	return access(EXO_SYSFS_MODULE, F_OK) == 0;
-}
-
-/* A parameter as /sys/module/exo/parameters shows it, or -1. */
-static long exo_mod_param(const char *name)
-{
-	char path[128], buf[32] = "";
-	ssize_t len;
-	int fd;
-
-	snprintf(path, sizeof(path), EXO_SYSFS_MODULE "/parameters/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return -1;
-	buf[len] = '\0';
-	return strtol(buf, NULL, 10);
-}
-
 static bool exo_mod_defaults(void)
 {
-	return exo_mod_param("event_queue_len") == EXO_QLEN_DEFAULT &&
-	       exo_mod_param("dev_mode") == 0600 &&
-	       exo_mod_param("dev_group") == 0;
+	return exo_kmod_param("event_queue_len") == EXO_QLEN_DEFAULT &&
+	       exo_kmod_param("dev_mode") == 0600 &&
+	       exo_kmod_param("dev_group") == 0;
 }
 
 /* Leave exo.ko loaded with its defaults, whatever the test did. */
@@ -84,14 +30,14 @@ static int exo_mod_restore(void)
 {
 	int err;
 
-	if (exo_mod_loaded()) {
+	if (exo_kmod_loaded()) {
 		if (exo_mod_defaults())
 			return 0;
-		err = exo_mod_unload();
+		err = exo_kmod_unload();
 		if (err)
 			return err;
 	}
-	return exo_mod_load("");
+	return exo_kmod_load("");
 }
 
 FIXTURE(module) {
@@ -105,9 +51,9 @@ FIXTURE_SETUP(module)
 	self->test_pid = getpid();
 	if (geteuid() != 0)
 		SKIP(return, "loading modules needs root");
-	if (access(exo_ko_path(), R_OK))
+	if (access(exo_kmod_path(), R_OK))
 		SKIP(return, "%s is missing: set EXO_KO to the built exo.ko",
-		     exo_ko_path());
+		     exo_kmod_path());
 	if (!exo_dev_present())
 		SKIP(return, EXO_NO_DEV_MSG);
 	exo_set_print(NULL);
@@ -130,8 +76,8 @@ FIXTURE_TEARDOWN_PARENT(module)
 
 static void exo_unload_ok(struct __test_metadata *_metadata)
 {
-	ASSERT_EQ(0, exo_mod_unload());
-	ASSERT_FALSE(exo_mod_loaded());
+	ASSERT_EQ(0, exo_kmod_unload());
+	ASSERT_FALSE(exo_kmod_loaded());
 }
 
 TEST_F(module, unload_refused_while_env_open)
@@ -141,16 +87,16 @@ TEST_F(module, unload_refused_while_env_open)
 	/* An fd without the handshake holds the module too. */
 	fresh = exo_raw_open();
 	ASSERT_LE(0, fresh);
-	EXPECT_EQ(EWOULDBLOCK, exo_mod_unload());
+	EXPECT_EQ(EWOULDBLOCK, exo_kmod_unload());
 	EXPECT_TRUE(exo_dev_present());
 	close(fresh);
 
 	self->fd = exo_raw_env();
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, exo_raw_raise(self->fd, 1));
-	EXPECT_EQ(EWOULDBLOCK, exo_mod_unload());
+	EXPECT_EQ(EWOULDBLOCK, exo_kmod_unload());
 	EXPECT_TRUE(exo_dev_present());
-	EXPECT_TRUE(exo_mod_loaded());
+	EXPECT_TRUE(exo_kmod_loaded());
 	/* The environment did not notice. */
 	EXPECT_EQ(0, exo_ioc(self->fd, EXO_IOC_NOP, NULL));
 	close(self->fd);
@@ -180,7 +126,7 @@ TEST_F(module, unload_removes_everything_and_reload_restores)
 	if (exo_debugfs_mounted())
 		EXPECT_NE(0, access(EXO_DEBUGFS_ROOT "/exo", F_OK));
 
-	ASSERT_EQ(0, exo_mod_load(""));
+	ASSERT_EQ(0, exo_kmod_load(""));
 	EXPECT_TRUE(exo_dev_present());
 	EXPECT_TRUE(exo_mod_defaults());
 	exo = exo_open(NULL);
@@ -218,18 +164,18 @@ TEST_F(module, unload_with_monitor_open)
 	if (ret == 1)
 		EXPECT_EQ(1U, ev.data[0]);
 	exo_monitor_close(mon);
-	ASSERT_EQ(0, exo_mod_load(""));
+	ASSERT_EQ(0, exo_kmod_load(""));
 }
 
 static void exo_load_refused(struct __test_metadata *_metadata,
 			     const char *params, int want)
 {
-	if (exo_mod_loaded())
+	if (exo_kmod_loaded())
 		exo_unload_ok(_metadata);
-	EXPECT_EQ(want, exo_mod_load(params)) {
+	EXPECT_EQ(want, exo_kmod_load(params)) {
 		TH_LOG("finit_module(\"%s\")", params);
 	}
-	EXPECT_FALSE(exo_mod_loaded());
+	EXPECT_FALSE(exo_kmod_loaded());
 	EXPECT_FALSE(exo_dev_present());
 }
 
@@ -246,8 +192,8 @@ TEST_F(module, param_event_queue_len_2)
 	struct exo_event ev[3];
 
 	exo_unload_ok(_metadata);
-	ASSERT_EQ(0, exo_mod_load("event_queue_len=2"));
-	EXPECT_EQ(2, exo_mod_param("event_queue_len"));
+	ASSERT_EQ(0, exo_kmod_load("event_queue_len=2"));
+	EXPECT_EQ(2, exo_kmod_param("event_queue_len"));
 	if (exo_debugfs_mounted()) {
 		ASSERT_EQ(0, exo_status_value("event_queue_len", &qlen));
 		EXPECT_EQ(2U, qlen);
@@ -279,8 +225,8 @@ TEST_F_TIMEOUT(module, param_event_queue_len_65536, 600)
 	long i;
 
 	exo_unload_ok(_metadata);
-	ASSERT_EQ(0, exo_mod_load("event_queue_len=65536"));
-	EXPECT_EQ(EXO_QLEN_MAX, exo_mod_param("event_queue_len"));
+	ASSERT_EQ(0, exo_kmod_load("event_queue_len=65536"));
+	EXPECT_EQ(EXO_QLEN_MAX, exo_kmod_param("event_queue_len"));
 
 	/* Every environment gets the whole queue: 65535 fit, then overflow. */
 	self->fd = exo_raw_env();
@@ -310,8 +256,8 @@ TEST_F(module, param_dev_mode_limits)
 	exo_load_refused(_metadata, "dev_mode=0667", EINVAL);
 	exo_load_refused(_metadata, "dev_mode=0100", EINVAL);
 	/* The widest mode it takes. */
-	ASSERT_EQ(0, exo_mod_load("dev_mode=0666"));
-	EXPECT_EQ(0666, exo_mod_param("dev_mode"));
+	ASSERT_EQ(0, exo_kmod_load("dev_mode=0666"));
+	EXPECT_EQ(0666, exo_kmod_param("dev_mode"));
 	ASSERT_EQ(0, stat(EXO_DEV_PATH, &st));
 	EXPECT_EQ(0666U, st.st_mode & 07777);
 }
@@ -347,9 +293,9 @@ TEST_F(module, dev_group_opens_to_group)
 	struct exo *exo;
 
 	exo_unload_ok(_metadata);
-	ASSERT_EQ(0, exo_mod_load("dev_mode=0660 dev_group=4242"));
-	EXPECT_EQ(0660, exo_mod_param("dev_mode"));
-	EXPECT_EQ(4242, exo_mod_param("dev_group"));
+	ASSERT_EQ(0, exo_kmod_load("dev_mode=0660 dev_group=4242"));
+	EXPECT_EQ(0660, exo_kmod_param("dev_mode"));
+	EXPECT_EQ(4242, exo_kmod_param("dev_group"));
 
 	/* In the group, by primary gid or by supplementary group: yes. */
 	EXPECT_EQ(0, exo_try_open_as(EXO_NOBODY, 4242, NULL, 0, O_RDWR));
@@ -367,7 +313,7 @@ TEST_F(module, dev_group_opens_to_group)
 TEST_F(module, dev_mode_group_read_only)
 {
 	exo_unload_ok(_metadata);
-	ASSERT_EQ(0, exo_mod_load("dev_mode=0640 dev_group=4242"));
+	ASSERT_EQ(0, exo_kmod_load("dev_mode=0640 dev_group=4242"));
 	EXPECT_EQ(0, exo_try_open_as(EXO_NOBODY, 4242, NULL, 0, O_RDONLY));
 	EXPECT_EQ(EACCES, exo_try_open_as(EXO_NOBODY, 4242, NULL, 0, O_RDWR));
 	EXPECT_EQ(EACCES, exo_try_open_as(EXO_NOBODY, 4242, NULL, 0, O_WRONLY));
@@ -378,7 +324,7 @@ TEST_F(module, dev_mode_group_read_only)
 TEST_F(module, dev_mode_other_bits)
 {
 	exo_unload_ok(_metadata);
-	ASSERT_EQ(0, exo_mod_load("dev_mode=0606"));
+	ASSERT_EQ(0, exo_kmod_load("dev_mode=0606"));
 	EXPECT_EQ(0, exo_try_open_as(EXO_NOBODY, EXO_NOBODY, NULL, 0, O_RDWR));
 }
 

@@ -32,23 +32,6 @@ FIXTURE_TEARDOWN(perm)
 #define EXO_NO_ROOT_MSG	"needs root to become nobody"
 
 /* dev_mode the module was loaded with, or -1. */
-static long exo_dev_mode_param(void)
-{
-	char buf[32] = "";
-	ssize_t len;
-	int fd;
-
-	fd = open("/sys/module/exo/parameters/dev_mode", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return -1;
-	buf[len] = '\0';
-	return strtol(buf, NULL, 0);
-}
-
 /* Run @fn as nobody in a child; its exit code (0 = every check held). */
 static int exo_as_nobody(int (*fn)(void *), void *arg)
 {
@@ -82,7 +65,7 @@ static int exo_nobody_open(void *arg)
 
 TEST_F(perm, nobody_cannot_open)
 {
-	long mode = exo_dev_mode_param();
+	long mode = exo_kmod_param("dev_mode");
 
 	if (geteuid() != 0)
 		SKIP(return, EXO_NO_ROOT_MSG);
