@@ -72,6 +72,7 @@ struct robust_child {
 	int epfd;
 	int threads, forks;
 	bool mem;			/* the kernel has the memory binding */
+	bool revoked;			/* it has revoked its own frames */
 	/*
 	 * Memory calls go through dups the child never closes, so that an
 	 * fd always names the environment it did when the frame or region
@@ -381,6 +382,9 @@ static void robust_op_region(struct robust_child *c)
 	c->regions[c->nregions++].next = 0;
 }
 
+/* What robust_op_alloc_map() writes: 16 pages of 0x5a. */
+static unsigned char robust_fill[16 * 4096];
+
 /* Frames allocated and mapped into a region, then written. */
 static void robust_op_alloc_map(struct robust_child *c)
 {
@@ -388,6 +392,7 @@ static void robust_op_alloc_map(struct robust_child *c)
 	struct exo_mem_alloc al = { .argsz = sizeof(al) };
 	int r = c->nregions ? (int)exo_rng_below(&c->rng, c->nregions) : -1;
 	__u32 count;
+	int sig;
 
 	if (r < 0 || c->regions[r].next == c->regions[r].pages)
 		return robust_op_region(c);
@@ -402,8 +407,15 @@ static void robust_op_alloc_map(struct robust_child *c)
 		EXO_CHILD_CHECK(170, robust_mem_errno(errno));
 		return;
 	}
-	memset(c->regions[r].addr + c->regions[r].next * 4096UL, 0x5a,
-	       count * 4096UL);
+	/*
+	 * After its own revocation the abort may take any frame, the ones
+	 * just allocated too: then the write is SIGBUS, as it should be.
+	 */
+	if (!robust_fill[0])
+		memset(robust_fill, 0x5a, sizeof(robust_fill));
+	sig = exo_probe_copy(c->regions[r].addr + c->regions[r].next * 4096UL,
+			     robust_fill, count * 4096UL, NULL);
+	EXO_CHILD_CHECK(171, !sig || (sig == SIGBUS && c->revoked));
 	c->regions[r].next += count;
 	robust_note_frames(c, c->regions[r].fd, fr, count);
 }
@@ -477,6 +489,8 @@ static void robust_op_revoke(struct robust_child *c)
 	rv.env_id = robust_env_id(c->fds[i]);
 	if (ioctl(c->fds[i], EXO_IOC_MEM_REVOKE, &rv))
 		EXO_CHILD_CHECK(200, robust_mem_errno(errno));
+	else
+		c->revoked = true;
 }
 
 static void robust_op_free(struct robust_child *c)
