@@ -115,6 +115,34 @@ bool exo_filter_overlap(const struct exo_filter *a, const struct exo_filter *b)
 	return true;
 }
 
+/*
+ * True if @f fixes every bit of the @len (<= 8) bytes at @off; *@value is
+ * then what they must be, big-endian.
+ */
+bool exo_filter_pinned(const struct exo_filter *f, u32 off, u32 len,
+		       u64 *value)
+{
+	u32 o, i;
+
+	*value = 0;
+	for (o = off; o < off + len; o++) {
+		for (i = 0; i < f->natoms; i++) {
+			const struct exo_fatom *a = &f->atoms[i];
+
+			if (o >= a->off && o < (u32)a->off + a->len)
+				break;
+		}
+		if (i == f->natoms ||
+		    exo_atom_byte(f->atoms[i].mask, f->atoms[i].len,
+				  o - f->atoms[i].off) != 0xff)
+			return false;
+		*value = *value << 8 | exo_atom_byte(f->atoms[i].value,
+						     f->atoms[i].len,
+						     o - f->atoms[i].off);
+	}
+	return true;
+}
+
 static u64 exo_load_be(const u8 *p, u8 len)
 {
 	u64 x = 0;

@@ -37,6 +37,8 @@ int exo_filter_canon(const struct exo_net_atom *in, u32 natoms,
 bool exo_filter_overlap(const struct exo_filter *a, const struct exo_filter *b);
 bool exo_filter_match(const struct exo_filter *f, const u8 *frame, u32 len);
 void exo_frame_swap(u8 *frame, u32 len);
+bool exo_filter_pinned(const struct exo_filter *f, u32 off, u32 len,
+		       u64 *value);
 
 struct exo_fdec;
 

@@ -240,6 +240,8 @@ extern const struct fz_ioctl fz_base_ioctls[];
 extern const size_t fz_base_nioctls;
 extern const struct fz_ioctl fz_mem_ioctls[];
 extern const size_t fz_mem_nioctls;
+extern const struct fz_ioctl fz_net_ioctls[];
+extern const size_t fz_net_nioctls;
 extern const struct fz_table fz_tables[];
 extern const size_t fz_ntables;
 

@@ -396,4 +396,23 @@ TEST(frame_swap)
 	EXPECT_EQ(0, memcmp(f, g, sizeof(f)));
 }
 
+TEST(filter_pinned)
+{
+	struct exo_net_atom a[3];
+	struct exo_filter f;
+	__u64 v;
+
+	a[0] = atom(12, 2, 0xffff, 0x0800);
+	a[1] = atom(23, 1, 0xff, 17);
+	a[2] = atom(36, 2, 0xfff0, 0x0070);
+	ASSERT_EQ(0, exo_filter_canon(a, 3, &f));
+	ASSERT_TRUE(exo_filter_pinned(&f, 12, 2, &v));
+	EXPECT_EQ(0x0800, v);
+	ASSERT_TRUE(exo_filter_pinned(&f, 23, 1, &v));
+	EXPECT_EQ(17, v);
+	EXPECT_FALSE(exo_filter_pinned(&f, 36, 2, &v));
+	EXPECT_FALSE(exo_filter_pinned(&f, 22, 2, &v));
+	EXPECT_FALSE(exo_filter_pinned(&f, 30, 4, &v));
+}
+
 TEST_HARNESS_MAIN

@@ -472,8 +472,9 @@ struct exo_mem_repossessed {
  * each a struct exo_net_slot and the frame's first bytes. The kernel owns
  * @producer, the libOS owns @consumer; both only ever increase (mod 2^32)
  * and slot i is at index i % ring_slots. Only the binding's environment
- * may map it (EPERM). The environment's fd reports EPOLLRDBAND (and
- * EPOLLIN) to poll(2) while one of its rings holds frames.
+ * may map it (EPERM). The environment's fd reports EPOLLRDBAND to poll(2)
+ * and epoll while one of its rings holds frames (EPOLLIN stays the sign of
+ * an event record to read(2)).
  */
 
 /* Most atoms in one filter. */
