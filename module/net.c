@@ -309,7 +309,12 @@ static unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
 	b = t->bindings[idx];
 	if (READ_ONCE(b->unbound))
 		return NF_ACCEPT;
-	exo_net_deliver(b, skb, mac_off, flen);
+	/*
+	 * A frame from a local sender (veth) may carry only a partial
+	 * checksum; the libOS must see what the wire would carry.
+	 */
+	if (skb->ip_summed != CHECKSUM_PARTIAL || !skb_checksum_help(skb))
+		exo_net_deliver(b, skb, mac_off, flen);
 	/* Ours now, delivered or counted as dropped: not the host's. */
 	consume_skb(skb);
 	return NF_STOLEN;

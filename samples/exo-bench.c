@@ -28,6 +28,8 @@
 
 #include <exo/exo.h>
 
+#include "veth.h"
+
 #define RUNS	15
 #define ITERS	20000
 #define CHUNK	500
@@ -170,6 +172,157 @@ static int mem512_plain(void)
 	return mem_plain(EXO_MEM_BATCH_MAX);
 }
 
+/*
+ * net_rx: the same stream of UDP datagrams, sent with sendmmsg() by a
+ * plain socket in the far namespace of a veth pair, received either from a
+ * libOS ring (a filter on one port) or with recvmmsg() by a host socket
+ * (another port). One op is a batch of NETB_BATCH datagrams, sent and
+ * received; the send costs the same on both sides.
+ */
+#define NETB_BATCH	32
+#define NETB_PAYLOAD	64
+#define NETB_EXO_PORT	9001
+#define NETB_HOST_PORT	9002
+
+static struct {
+	struct veth_lab lab;
+	struct exo_ring *ring;
+	int peer;
+	int host;
+	struct sockaddr_in exo_to, host_to;
+	char payload[NETB_PAYLOAD];
+	char rx[NETB_BATCH][NETB_PAYLOAD];
+	struct iovec iov[NETB_BATCH], rx_iov[NETB_BATCH];
+	struct mmsghdr to_exo[NETB_BATCH], to_host[NETB_BATCH], from[NETB_BATCH];
+} netb;
+
+static void netb_msgs(struct mmsghdr *m, struct sockaddr_in *to)
+{
+	int i;
+
+	for (i = 0; i < NETB_BATCH; i++) {
+		memset(&m[i], 0, sizeof(m[i]));
+		m[i].msg_hdr.msg_name = to;
+		m[i].msg_hdr.msg_namelen = sizeof(*to);
+		m[i].msg_hdr.msg_iov = &netb.iov[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+}
+
+static void net_teardown(struct exo *exo)
+{
+	(void)exo;
+	exo_ring_destroy(netb.ring);
+	netb.ring = NULL;
+	if (netb.peer >= 0)
+		close(netb.peer);
+	if (netb.host >= 0)
+		close(netb.host);
+	veth_lab_teardown(&netb.lab);
+}
+
+static int net_setup(struct exo *exo)
+{
+	struct exo_net_atom a[4];
+	struct exo_api api;
+	char buf[NETB_PAYLOAD];
+	int i, ret;
+
+	netb.peer = netb.host = -1;
+	if (exo_api(exo, &api) || !(api.features & EXO_FEATURE_NET))
+		return -EOPNOTSUPP;
+	ret = veth_lab_setup(&netb.lab, "exob0", "exob0p", "10.77.2.1",
+			     "10.77.2.2", 24);
+	if (ret)
+		goto fail;
+	memset(a, 0, sizeof(a));
+	a[0].offset = 12, a[0].width = 2, a[0].mask = 0xffff, a[0].value = 0x0800;
+	a[1].offset = 14, a[1].width = 1, a[1].mask = 0xff, a[1].value = 0x45;
+	a[2].offset = 23, a[2].width = 1, a[2].mask = 0xff, a[2].value = 17;
+	a[3].offset = 36, a[3].width = 2, a[3].mask = 0xffff, a[3].value = NETB_EXO_PORT;
+	netb.ring = exo_ring_create(exo, 0, netb.lab.ifindex, a, 4, 1024, 256);
+	if (!netb.ring) {
+		ret = -errno;
+		goto fail;
+	}
+	netb.host = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	netb.host_to.sin_family = AF_INET;
+	netb.host_to.sin_port = htons(NETB_HOST_PORT);
+	inet_pton(AF_INET, "10.77.2.1", &netb.host_to.sin_addr);
+	netb.exo_to = netb.host_to;
+	netb.exo_to.sin_port = htons(NETB_EXO_PORT);
+	if (netb.host < 0 || bind(netb.host, (struct sockaddr *)&netb.host_to,
+				  sizeof(netb.host_to))) {
+		ret = -errno;
+		goto fail;
+	}
+	netb.peer = veth_peer_socket(&netb.lab, AF_INET, SOCK_DGRAM, 0);
+	if (netb.peer < 0) {
+		ret = netb.peer;
+		goto fail;
+	}
+	memset(netb.payload, 'x', sizeof(netb.payload));
+	for (i = 0; i < NETB_BATCH; i++) {
+		netb.iov[i].iov_base = netb.payload;
+		netb.iov[i].iov_len = sizeof(netb.payload);
+		netb.rx_iov[i].iov_base = netb.rx[i];
+		netb.rx_iov[i].iov_len = sizeof(netb.rx[i]);
+	}
+	netb_msgs(netb.to_exo, &netb.exo_to);
+	netb_msgs(netb.to_host, &netb.host_to);
+	for (i = 0; i < NETB_BATCH; i++) {
+		memset(&netb.from[i], 0, sizeof(netb.from[i]));
+		netb.from[i].msg_hdr.msg_iov = &netb.rx_iov[i];
+		netb.from[i].msg_hdr.msg_iovlen = 1;
+	}
+	/* Resolve the address once, off the clock. */
+	if (sendto(netb.peer, buf, 1, 0, (struct sockaddr *)&netb.host_to,
+		   sizeof(netb.host_to)) != 1 || recv(netb.host, buf, sizeof(buf), 0) != 1) {
+		ret = -EIO;
+		goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "exo-bench: net_rx setup: %s\n", strerror(-ret));
+	net_teardown(exo);
+	return ret;
+}
+
+static int net_exo(struct exo *exo)
+{
+	const struct exo_net_slot *slot;
+	const void *frame;
+	int got = 0;
+
+	if (sendmmsg(netb.peer, netb.to_exo, NETB_BATCH, 0) != NETB_BATCH)
+		return -1;
+	while (got < NETB_BATCH) {
+		while (exo_ring_peek(netb.ring, &slot, &frame) == 1) {
+			got++;
+			exo_ring_release(netb.ring);
+		}
+		if (got < NETB_BATCH && exo_ring_wait(exo, 1000) != 1)
+			return got ? 0 : -1;
+	}
+	return 0;
+}
+
+static int net_plain(void)
+{
+	int got = 0, n;
+
+	if (sendmmsg(netb.peer, netb.to_host, NETB_BATCH, 0) != NETB_BATCH)
+		return -1;
+	while (got < NETB_BATCH) {
+		n = recvmmsg(netb.host, netb.from, NETB_BATCH - got, MSG_WAITFORONE,
+			     NULL);
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return 0;
+}
+
 static const struct bench_row rows[] = {
 	{
 		.name = "null_ioctl",
@@ -195,6 +348,13 @@ static const struct bench_row rows[] = {
 		.exo_op = mem512_exo, .plain_op = mem512_plain,
 		.setup = mem_setup, .teardown = mem_teardown,
 		.iters = 100, .chunk = 10, .warmup = 10,
+	},
+	{
+		.name = "net_rx_32",
+		.exo_path = "ring peek", .plain_path = "recvmmsg",
+		.exo_op = net_exo, .plain_op = net_plain,
+		.setup = net_setup, .teardown = net_teardown,
+		.iters = 400, .chunk = 20, .warmup = 20,
 	},
 };
 
@@ -304,8 +464,10 @@ int main(void)
 	}
 	if (!tsv)
 		printf("speedup = plain / exo: above 1 exo is faster. Targets: null_ioctl >= 0.67,\n"
-		       "mem_bind_map_1 >= 1.5, mem_bind_map_512 >= 2.0. ioctl_floor is context, not\n"
-		       "an exo path: a bare ioctl(2) that no driver sees, the floor under null_ioctl.\n");
+		       "mem_bind_map_1 >= 1.5, mem_bind_map_512 >= 2.0, net_rx_32 >= 2.0. ioctl_floor\n"
+		       "is context, not an exo path: a bare ioctl(2) that no driver sees, the floor\n"
+		       "under null_ioctl. net_rx_32: one op is 32 datagrams sent by a plain socket in\n"
+		       "a peer namespace over veth and received (the send is the same on both sides).\n");
 	exo_close(exo);
 	return 0;
 }

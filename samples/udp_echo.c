@@ -151,6 +151,7 @@ static int demo(void)
 		veth_lab_teardown(&lab);
 		return 1;
 	}
+	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		close(ready[0]);

@@ -89,6 +89,8 @@ struct fz_env {
 	__u32 *held;
 	unsigned char *held_fill;	/* what each held frame holds, 0: zeroes */
 	__u32 nheld, held_cap;
+	/* Network binding: filters bound (fz_net.c). */
+	__u32 nfilters;
 
 	/* The event queue as the fuzzer predicts it (fz_model_on). */
 	struct fz_rec *q;	/* ring of fz_qlen records */

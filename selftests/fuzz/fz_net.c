@@ -110,8 +110,10 @@ static void fz_done_net_bind(struct fz_worker *w, struct fz_env *e,
 {
 	struct exo_net_bind b;
 
-	(void)e;
-	if (c->err || !out)
+	if (c->err)
+		return;
+	e->nfilters++;
+	if (!out)
 		return;
 	memcpy(&b, out, sizeof(b));
 	fz_expect(w, FZ_CHK_MODEL,
@@ -136,6 +138,18 @@ static void fz_gen_net_unbind(struct fz_worker *w, struct fz_env *e,
 
 	(void)e;
 	u->binding_id = fz_net_pick_id(w);
+}
+
+static void fz_done_net_unbind(struct fz_worker *w, struct fz_env *e,
+			       struct fz_call *c, const unsigned char *out)
+{
+	(void)out;
+	if (c->err)
+		return;
+	fz_expect(w, FZ_CHK_MODEL, e->nfilters > 0,
+		  "NET_UNBIND succeeded with no filter bound in the model");
+	if (e->nfilters)
+		e->nfilters--;
 }
 
 static void fz_gen_net_tx(struct fz_worker *w, struct fz_env *e,
@@ -190,11 +204,12 @@ static void fz_done_net_stats(struct fz_worker *w, struct fz_env *e,
 
 static const int fz_errs_net_info[] = { EFAULT, EINVAL, E2BIG, 0 };
 static const int fz_errs_net_bind[] = {
-	EFAULT, EINVAL, E2BIG, ENODEV, EEXIST, EADDRINUSE, ENOSPC, ENOMEM, 0,
+	EFAULT, EINVAL, E2BIG, ENODEV, EPERM, EEXIST, EADDRINUSE, ENOSPC, ENOMEM, 0,
 };
-static const int fz_errs_net_unbind[] = { EFAULT, EINVAL, E2BIG, ENOENT, 0 };
+/* EPERM: a binding id of another environment's. */
+static const int fz_errs_net_unbind[] = { EFAULT, EINVAL, E2BIG, ENOENT, EPERM, 0 };
 static const int fz_errs_net_tx[] = {
-	EFAULT, EINVAL, E2BIG, ENOENT, ENETDOWN, ENOMEM, ENOBUFS, 0,
+	EFAULT, EINVAL, E2BIG, ENOENT, EPERM, ENETDOWN, ENOMEM, ENOBUFS, 0,
 };
 
 #define FZ_NET_ROW(nm, cm, type, minfield, fl, res, at, g, d, errs)	\
@@ -217,7 +232,7 @@ const struct fz_ioctl fz_net_ioctls[] = {
 		   fz_gen_net_bind, fz_done_net_bind, fz_errs_net_bind),
 	FZ_NET_ROW("EXO_IOC_NET_UNBIND", EXO_IOC_NET_UNBIND, struct exo_net_unbind,
 		   reserved, 0, (int)offsetof(struct exo_net_unbind, reserved), 0,
-		   fz_gen_net_unbind, NULL, fz_errs_net_unbind),
+		   fz_gen_net_unbind, fz_done_net_unbind, fz_errs_net_unbind),
 	FZ_NET_ROW("EXO_IOC_NET_TX", EXO_IOC_NET_TX, struct exo_net_tx,
 		   frame, 0, -1, 0, fz_gen_net_tx, NULL, fz_errs_net_tx),
 	FZ_NET_ROW("EXO_IOC_NET_STATS", EXO_IOC_NET_STATS, struct exo_net_stats,
