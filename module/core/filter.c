@@ -210,14 +210,22 @@ void exo_frame_swap(u8 *frame, u32 len)
 
 /* ---- the decision structure ------------------------------------------ */
 
+/* A bucket: the key's hash tag and its entry, or EXO_FDEC_NONE if empty. */
+struct exo_fbucket {
+	u32 tag;
+	u32 entry;
+};
+
 struct exo_fshape {
 	u32 natoms;
 	u32 need;			/* max off + len */
-	u32 entries;
+	u32 entries;			/* filters of this shape */
+	u32 nkeys;			/* distinct values among them */
 	u32 nbuckets;			/* a power of two, >= 2 * entries */
 	struct exo_fatom keys[EXO_NET_ATOMS_MAX];	/* value unused */
-	u32 *index;			/* filter index, or EXO_FDEC_NONE */
-	u64 *values;			/* nbuckets * natoms masked values */
+	struct exo_fbucket *buckets;	/* small, so that probes stay in cache */
+	u32 *index;			/* per key: the lowest filter index */
+	u64 *values;			/* per key: natoms masked values */
 };
 
 struct exo_fdec {
@@ -294,6 +302,7 @@ void exo_fdec_free(struct exo_fdec *dec)
 	if (!dec)
 		return;
 	for (s = 0; s < dec->nshapes; s++) {
+		exo_core_free(dec->shapes[s].buckets);
 		exo_core_free(dec->shapes[s].index);
 		exo_core_free(dec->shapes[s].values);
 	}
@@ -304,22 +313,27 @@ void exo_fdec_free(struct exo_fdec *dec)
 static void exo_shape_insert(struct exo_fshape *s, const struct exo_filter *f,
 			     u32 idx)
 {
-	u64 v[EXO_NET_ATOMS_MAX];
-	u32 i, b;
+	u64 v[EXO_NET_ATOMS_MAX], h;
+	u32 i, b, e;
 
 	for (i = 0; i < s->natoms; i++)
 		v[i] = f->atoms[i].value;
-	b = (u32)exo_hash_values(v, s->natoms) & (s->nbuckets - 1);
-	for (;; b = (b + 1) & (s->nbuckets - 1)) {
-		if (s->index[b] == EXO_FDEC_NONE)
+	h = exo_hash_values(v, s->natoms);
+	for (b = (u32)h & (s->nbuckets - 1);; b = (b + 1) & (s->nbuckets - 1)) {
+		e = s->buckets[b].entry;
+		if (e == EXO_FDEC_NONE)
 			break;
-		/* Same values: the earlier (lower) index keeps the slot. */
-		if (!memcmp(&s->values[(size_t)b * s->natoms], v,
+		/* Same values: the earlier (lower) index keeps the key. */
+		if (s->buckets[b].tag == (u32)(h >> 32) &&
+		    !memcmp(&s->values[(size_t)e * s->natoms], v,
 			    s->natoms * sizeof(u64)))
 			return;
 	}
-	s->index[b] = idx;
-	memcpy(&s->values[(size_t)b * s->natoms], v, s->natoms * sizeof(u64));
+	e = s->nkeys++;
+	s->buckets[b].tag = (u32)(h >> 32);
+	s->buckets[b].entry = e;
+	s->index[e] = idx;
+	memcpy(&s->values[(size_t)e * s->natoms], v, s->natoms * sizeof(u64));
 }
 
 /*
@@ -374,12 +388,12 @@ struct exo_fdec *exo_fdec_build(const struct exo_filter *const *filters,
 		sh->nbuckets = 2;
 		while (sh->nbuckets < 2 * sh->entries)
 			sh->nbuckets <<= 1;
-		sh->index = exo_core_zalloc(sizeof(u32) * sh->nbuckets);
-		sh->values = exo_core_zalloc(sizeof(u64) * sh->nbuckets *
-					     (sh->natoms ? sh->natoms : 1));
-		if (!sh->index || !sh->values)
+		sh->buckets = exo_core_zalloc(sizeof(*sh->buckets) * sh->nbuckets);
+		sh->index = exo_core_zalloc(sizeof(u32) * sh->entries);
+		sh->values = exo_core_zalloc(sizeof(u64) * sh->entries * sh->natoms);
+		if (!sh->buckets || !sh->index || !sh->values)
 			goto fail;
-		memset(sh->index, 0xff, sizeof(u32) * sh->nbuckets);
+		memset(sh->buckets, 0xff, sizeof(*sh->buckets) * sh->nbuckets);
 	}
 	/* In index order, so that equal keys keep the lowest index. */
 	for (i = 0; i < n; i++)
@@ -395,23 +409,23 @@ fail:
 
 static u32 exo_shape_lookup(const struct exo_fshape *s, const u8 *frame, u32 len)
 {
-	u64 v[EXO_NET_ATOMS_MAX];
-	u32 i, b;
+	u64 v[EXO_NET_ATOMS_MAX], h;
+	u32 i, b, e;
 
 	if (len < s->need)
 		return EXO_FDEC_NONE;
 	for (i = 0; i < s->natoms; i++)
 		v[i] = exo_load_be(frame + s->keys[i].off, s->keys[i].len) &
 		       s->keys[i].mask;
-	b = (u32)exo_hash_values(v, s->natoms) & (s->nbuckets - 1);
-	for (;; b = (b + 1) & (s->nbuckets - 1)) {
-		u32 idx = s->index[b];
-
-		if (idx == EXO_FDEC_NONE)
+	h = exo_hash_values(v, s->natoms);
+	for (b = (u32)h & (s->nbuckets - 1);; b = (b + 1) & (s->nbuckets - 1)) {
+		e = s->buckets[b].entry;
+		if (e == EXO_FDEC_NONE)
 			return EXO_FDEC_NONE;
-		if (!memcmp(&s->values[(size_t)b * s->natoms], v,
+		if (s->buckets[b].tag == (u32)(h >> 32) &&
+		    !memcmp(&s->values[(size_t)e * s->natoms], v,
 			    s->natoms * sizeof(u64)))
-			return idx;
+			return s->index[e];
 	}
 }
 
