@@ -112,6 +112,8 @@ void exo_net_env_init(struct exo_env *env);
 void exo_net_env_destroy(struct exo_env *env);
 int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma);
 __poll_t exo_net_poll(struct exo_env *env);
+void exo_net_env_totals(struct exo_env *env, u64 *delivered, u64 *dropped,
+			u64 *tx);
 long exo_net_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
 void exo_net_debugfs_init(struct dentry *dir);
 /* dev.c: argument copying shared by every binding */

@@ -25,6 +25,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/etherdevice.h>
@@ -142,6 +143,7 @@ struct exo_net_dev {
 static DEFINE_MUTEX(exo_net_lock);
 static LIST_HEAD(exo_net_devs);		/* exo_net_lock */
 static DEFINE_IDR(exo_net_ids);		/* exo_net_lock */
+static u32 exo_net_nbindings;		/* exo_net_lock: ids in exo_net_ids */
 static struct workqueue_struct *exo_net_wq;
 
 /* ---- bindings and tables, freed after a grace period ------------------ */
@@ -412,6 +414,7 @@ static void exo_net_remove(struct exo_net_binding *b)
 	lockdep_assert_held(&exo_net_lock);
 	exo_net_detach(b);
 	idr_remove(&exo_net_ids, b->id);
+	exo_net_nbindings--;
 	list_del_rcu(&b->env_node);
 	b->env->net.nbindings--;
 	exo_net_binding_put(b);
@@ -667,6 +670,7 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	b->port_sock = port_sock;
 	list_add_tail_rcu(&b->env_node, &env->net.bindings);
 	env->net.nbindings++;
+	exo_net_nbindings++;
 	atomic64_inc(&env->filters);
 	exo_net_table_publish(nd, t);
 	mutex_unlock(&exo_net_lock);
@@ -862,12 +866,18 @@ static const struct vm_operations_struct exo_net_vm_ops = {
 	.close	= exo_net_vm_close,
 };
 
+/* What a ring's VMA points at instead of /dev/exo; it pins the module. */
+static const struct file_operations exo_net_ring_fops = {
+	.owner	= THIS_MODULE,
+};
+
 /* @vma->vm_pgoff is relative to EXO_MMAP_NET. */
 int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma)
 {
 	unsigned long per_ring = 1UL << (EXO_NET_RING_SHIFT - PAGE_SHIFT);
 	unsigned long len = vma->vm_end - vma->vm_start;
 	struct exo_net_binding *b;
+	struct file *file;
 	int ret;
 
 	if (vma->vm_pgoff & (per_ring - 1))
@@ -884,6 +894,19 @@ int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma)
 	ret = remap_vmalloc_range(vma, b->ring, 0);
 	if (ret)
 		goto out;
+	/*
+	 * The mapping must not keep the environment's file open: close(2)
+	 * unbinds at once even with rings mapped, and the ring's memory
+	 * lives on (the VMA's reference) until munmap.
+	 */
+	file = anon_inode_getfile("[exo_net_ring]", &exo_net_ring_fops, NULL,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out;
+	}
+	vma_set_file(vma, file);
+	fput(file);
 	exo_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND);
 	vma->vm_private_data = b;
 	vma->vm_ops = &exo_net_vm_ops;
@@ -914,6 +937,24 @@ __poll_t exo_net_poll(struct exo_env *env)
 }
 
 /* ---- environments and the module ---------------------------------------- */
+
+/* Sums of @env's bindings' counters, for netlink: delivered, dropped, tx. */
+void exo_net_env_totals(struct exo_env *env, u64 *delivered, u64 *dropped,
+			u64 *tx)
+{
+	struct exo_net_binding *b;
+
+	*delivered = *dropped = *tx = 0;
+	rcu_read_lock();
+	list_for_each_entry_rcu(b, &env->net.bindings, env_node) {
+		spin_lock_bh(&b->lock);
+		*delivered += b->delivered;
+		*dropped += b->dropped;
+		spin_unlock_bh(&b->lock);
+		*tx += atomic64_read(&b->tx);
+	}
+	rcu_read_unlock();
+}
 
 void exo_net_env_init(struct exo_env *env)
 {
@@ -946,6 +987,8 @@ static int exo_net_show(struct seq_file *m, void *unused)
 	u32 s, a;
 
 	mutex_lock(&exo_net_lock);
+	/* "key: value" lines first, for tools and the kill-storm test. */
+	seq_printf(m, "bindings: %u\n", exo_net_nbindings);
 	list_for_each_entry(nd, &exo_net_devs, node) {
 		seq_printf(m, "dev %s ifindex %d bindings %u\n", nd->dev->name,
 			   nd->dev->ifindex, nd->nbindings);

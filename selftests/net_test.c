@@ -8,6 +8,7 @@
  * counts drops; kill -9 gives the traffic back to the host.
  */
 #include <signal.h>
+#include <linux/genetlink.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <linux/capability.h>
@@ -646,6 +647,195 @@ TEST_F(net, kill9_gives_traffic_back_to_the_host)
 	close(s);
 	close(sync[0]);
 	close(sync[1]);
+}
+
+/* ---- a raw generic-netlink dump of the environments ------------------- */
+
+struct nl_req {
+	struct nlmsghdr nh;
+	struct genlmsghdr gh;
+	char attrs[64];
+};
+
+static int nl_roundtrip(int s, struct nl_req *req, char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (send(s, req, req->nh.nlmsg_len, 0) < 0)
+		return -1;
+	n = recv(s, buf, len, 0);
+	return n < 0 ? -1 : (int)n;
+}
+
+static int nl_family_id(int s)
+{
+	struct nl_req req;
+	char buf[8192];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	struct rtattr *rta;
+	int n, left;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_type = GENL_ID_CTRL;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.gh.cmd = CTRL_CMD_GETFAMILY;
+	req.gh.version = 1;
+	rta = (struct rtattr *)req.attrs;
+	rta->rta_type = CTRL_ATTR_FAMILY_NAME;
+	rta->rta_len = RTA_LENGTH(sizeof(EXO_GENL_NAME));
+	memcpy(RTA_DATA(rta), EXO_GENL_NAME, sizeof(EXO_GENL_NAME));
+	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN) + RTA_ALIGN(rta->rta_len);
+	n = nl_roundtrip(s, &req, buf, sizeof(buf));
+	if (n <= 0 || nh->nlmsg_type == NLMSG_ERROR)
+		return -1;
+	left = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	for (rta = (struct rtattr *)((char *)NLMSG_DATA(nh) + GENL_HDRLEN);
+	     RTA_OK(rta, left); rta = RTA_NEXT(rta, left))
+		if (rta->rta_type == CTRL_ATTR_FAMILY_ID)
+			return *(__u16 *)RTA_DATA(rta);
+	return -1;
+}
+
+/* The NET_* attributes of environment @env_id in a GET_ENV dump; 0 or -1. */
+static int nl_env_net(__u64 env_id, __u64 *delivered, __u64 *dropped, __u64 *tx)
+{
+	static char buf[65536];
+	struct nl_req req;
+	int s, fam, n, found = -1, done = 0;
+
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (s < 0)
+		return -1;
+	fam = nl_family_id(s);
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	req.nh.nlmsg_type = fam;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.gh.cmd = EXO_CMD_GET_ENV;
+	req.gh.version = EXO_GENL_VERSION;
+	if (fam < 0 || send(s, &req, req.nh.nlmsg_len, 0) < 0) {
+		close(s);
+		return -1;
+	}
+	while (!done && (n = recv(s, buf, sizeof(buf), 0)) > 0) {
+		struct nlmsghdr *nh;
+
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)n);
+		     nh = NLMSG_NEXT(nh, n)) {
+			struct rtattr *rta;
+			__u64 id = 0, v[3] = { 0, 0, 0 };
+			int left;
+
+			if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			left = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+			for (rta = (struct rtattr *)((char *)NLMSG_DATA(nh) + GENL_HDRLEN);
+			     RTA_OK(rta, left); rta = RTA_NEXT(rta, left)) {
+				__u64 val;
+
+				memcpy(&val, RTA_DATA(rta), sizeof(val));
+				if (rta->rta_type == EXO_ATTR_ENV_ID)
+					id = val;
+				else if (rta->rta_type == EXO_ATTR_ENV_NET_DELIVERED)
+					v[0] = val;
+				else if (rta->rta_type == EXO_ATTR_ENV_NET_DROPPED)
+					v[1] = val;
+				else if (rta->rta_type == EXO_ATTR_ENV_NET_TX)
+					v[2] = val;
+			}
+			if (id == env_id) {
+				*delivered = v[0];
+				*dropped = v[1];
+				*tx = v[2];
+				found = 0;
+			}
+		}
+	}
+	close(s);
+	return found;
+}
+
+TEST_F(net, netlink_reports_ring_totals)
+{
+	struct exo_net_atom a[4];
+	struct exo_net_bind b;
+	__u64 delivered, dropped, tx;
+	int s, i;
+
+	net_bind_init(&b, self->lab.ifindex, a, net_udp_port_atoms(a, 7090));
+	b.ring_slots = 2;
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7090, "count", 5));
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, 5));
+	ASSERT_EQ(0, nl_env_net(exo_raw_env_id(self->fd), &delivered, &dropped, &tx));
+	EXPECT_EQ(2, delivered);
+	EXPECT_EQ(3, dropped);
+	EXPECT_EQ(0, tx);
+	close(s);
+}
+
+TEST_F(net, debugfs_dumps_the_decision_structure)
+{
+	struct exo_net_atom a[4];
+	char *text, want[64];
+	__u32 id;
+
+	if (!exo_debugfs_mounted())
+		SKIP(return, EXO_NO_DEBUGFS_MSG);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_udp_port_atoms(a, 7100), 0, &id));
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_udp_port_atoms(a, 7101), 0, NULL));
+	text = exo_file_slurp(EXO_DEBUGFS_ROOT "/exo/net");
+	ASSERT_NE(NULL, text);
+	snprintf(want, sizeof(want), "dev %s ifindex %d bindings 2", NET_LAB_DEV,
+		 self->lab.ifindex);
+	EXPECT_NE(NULL, strstr(text, want)) {
+		TH_LOG("%s", text);
+	}
+	snprintf(want, sizeof(want), "binding %u env", id);
+	EXPECT_NE(NULL, strstr(text, want));
+	/* Two filters, one shape: the merged structure has one table. */
+	EXPECT_NE(NULL, strstr(text, "table: 2 filters, 1 shapes"));
+	EXPECT_NE(NULL, strstr(text, "shape 0: 2 entries"));
+	free(text);
+}
+
+TEST_F(net, close_with_ring_mapped_unbinds_at_once)
+{
+	struct exo_net_atom a[4];
+	struct exo_net_bind b;
+	struct exo_net_ring *ring;
+	char buf[16];
+	int host, s;
+
+	net_bind_init(&b, self->lab.ifindex, a, net_udp_port_atoms(a, 7080));
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	ring = net_ring_map(self->fd, b.binding_id, b.ring_len);
+	ASSERT_NE(NULL, ring);
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7080, "ring", 4));
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, 1));
+	/* The mapping does not keep the environment alive. */
+	close(self->fd);
+	self->fd = -1;
+	host = net_host_udp(NET_HOST_IP, 7080);
+	ASSERT_LE(0, host);
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7080, "host", 4));
+	ASSERT_EQ(4, net_recv_within(host, buf, sizeof(buf), 5000));
+	EXPECT_EQ(0, memcmp(buf, "host", 4));
+	/* What the ring got stays readable until munmap. */
+	EXPECT_EQ(1, ring->producer);
+	EXPECT_EQ(0, memcmp(slot_payload(ring_slot(ring, 0)), "ring", 4));
+	EXPECT_EQ(0, munmap(ring, b.ring_len));
+	close(host);
+	close(s);
 }
 
 TEST_F(net, device_removal_drops_bindings)

@@ -594,7 +594,9 @@ struct exo_net_bind {
  *
  * EXO_IOC_NET_UNBIND: _IO(EXO_IOC_MAGIC, EXO_NR_NET_UNBIND), in. Since 1.
  * Frames stop reaching the ring at once and go to the host stack again; a
- * mapping of the ring stays readable until it is unmapped.
+ * mapping of the ring stays readable until it is unmapped. Closing the
+ * environment unbinds all its filters in the same way, mapped rings or not
+ * (a ring's mapping does not hold the environment's file).
  * Return: 0, or -1 with errno ENOENT (no such binding), EPERM (another
  * environment's), and the errors of every ioctl.
  */
@@ -792,6 +794,9 @@ enum exo_genl_attr {
 	EXO_ATTR_ENV_FILTERS,		/* u64 */
 	EXO_ATTR_ENV_BLOCKS,		/* u64 */
 	EXO_ATTR_EVENT,			/* binary struct exo_event */
+	EXO_ATTR_ENV_NET_DELIVERED,	/* u64: frames put in its rings */
+	EXO_ATTR_ENV_NET_DROPPED,	/* u64: frames its full rings lost */
+	EXO_ATTR_ENV_NET_TX,		/* u64: frames it sent */
 	__EXO_ATTR_MAX,
 };
 
