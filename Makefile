@@ -26,7 +26,7 @@ HARNESS_CFLAGS := -Wno-missing-prototypes -Wno-sign-compare -Wno-unused-paramete
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 USER_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -Iuapi -Ilibexo/include $(CFLAGS)
 
-LIB_SRCS := libexo/exo.c libexo/monitor.c libexo/mem.c
+LIB_SRCS := libexo/exo.c libexo/monitor.c libexo/mem.c libexo/net.c
 LIB_HDRS := libexo/include/exo/exo.h libexo/internal.h uapi/linux/exo.h
 CORE_SRCS := $(wildcard module/core/*.c)
 CORE_HDRS := $(wildcard module/core/*.h)
@@ -39,7 +39,7 @@ FUZZ_HOST := $(patsubst selftests/host/%.c,$(B)/fuzz-host/%,$(wildcard selftests
 FUZZ_SECONDS ?= 60
 
 .PHONY: all module user lib selftests samples hosttests fuzz-host fuzz check check-debug \
-	demo bench \
+	demo bench bench-host \
 	lint install load unload clean help
 .DELETE_ON_ERROR:
 
@@ -59,6 +59,7 @@ help:
 	@echo 'make check-debug  every selftest in a KASAN/lockdep/kmemleak kernel built from linux-source'
 	@echo 'make fuzz       1,000,000 fuzzer calls and a 1,000-kill storm in the debug VM'
 	@echo 'make fuzz-host  libFuzzer targets of module/core, FUZZ_SECONDS each (default 60)'
+	@echo 'make bench-host the packet classifier natively, against libpcap cBPF (needs libpcap-dev)'
 
 # ---- the module ---------------------------------------------------------
 
@@ -132,6 +133,16 @@ $(B)/fuzz-host/%: selftests/host/%.c $(CORE_SRCS) $(CORE_HDRS)
 fuzz-host: $(FUZZ_HOST)
 	@scripts/fuzz-host.sh $(FUZZ_SECONDS)
 
+# ---- native benchmark of the packet classifier (libpcap for the peer) -----
+
+$(B)/bench-host/bench_filter: selftests/host/bench_filter.c $(CORE_SRCS) $(CORE_HDRS)
+	@scripts/deps.sh libpcap-dev >/dev/null
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -std=gnu11 $(WARN) -Iuapi $< $(CORE_SRCS) -o $@ -lpcap
+
+bench-host: $(B)/bench-host/bench_filter
+	@$(B)/bench-host/bench_filter
+
 # ---- the VM lanes and lint -----------------------------------------------
 
 check:
@@ -184,4 +195,5 @@ clean:
 		module/.*.cmd module/core/.*.cmd .*.cmd module/modules.order \
 		modules.order Module.symvers
 	rm -rf $(B)/lib $(B)/selftests $(B)/samples $(B)/host $(B)/fuzz-host $(B)/fuzz \
+		$(B)/bench-host \
 		$(B)/mod $(B)/vm

@@ -113,9 +113,12 @@ int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
 				 BIT_ULL(EXO_NR_MEM_UNMAP) | BIT_ULL(EXO_NR_MEM_GRANT) | \
 				 BIT_ULL(EXO_NR_MEM_UNGRANT) | BIT_ULL(EXO_NR_MEM_REVOKE) | \
 				 BIT_ULL(EXO_NR_MEM_REPOSSESSED))
+#define EXO_NET_IOCTLS		(BIT_ULL(EXO_NR_NET_INFO) | BIT_ULL(EXO_NR_NET_BIND) | \
+				 BIT_ULL(EXO_NR_NET_UNBIND) | BIT_ULL(EXO_NR_NET_TX) | \
+				 BIT_ULL(EXO_NR_NET_STATS))
 #define EXO_SUPPORTED_IOCTLS	(BIT_ULL(EXO_NR_API) | BIT_ULL(EXO_NR_ENV_INFO) | \
 				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE) | \
-				 EXO_MEM_IOCTLS)
+				 EXO_MEM_IOCTLS | EXO_NET_IOCTLS)
 /* ioctls numbered 64 to 127, bit (nr - 64); see exo_api.ioctls_hi. */
 #define EXO_SUPPORTED_IOCTLS_HI	0ULL
 
@@ -142,7 +145,8 @@ static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 		return ret ? ret : -EPROTONOSUPPORT;
 	}
 
-	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK | EXO_FEATURE_MEM;
+	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK | EXO_FEATURE_MEM |
+		       EXO_FEATURE_NET;
 	if (EXO_GENL_MCGRP_RESTRICTED)
 		api.features |= EXO_FEATURE_NETLINK_PRIVATE;
 	api.ioctls = EXO_SUPPORTED_IOCTLS;
@@ -232,6 +236,8 @@ static long exo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (_IOC_NR(cmd) >> 4) {
 	case EXO_NR_MEM_INFO >> 4:
 		return exo_mem_ioctl(env, cmd, uarg);
+	case EXO_NR_NET_INFO >> 4:
+		return exo_net_ioctl(env, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -266,6 +272,8 @@ static int exo_mmap(struct file *file, struct vm_area_struct *vma)
 	switch (window) {
 	case EXO_MMAP_MEM >> EXO_MMAP_SHIFT:
 		return exo_mem_mmap(env, vma);
+	case EXO_MMAP_NET >> EXO_MMAP_SHIFT:
+		return exo_net_mmap(env, vma);
 	default:
 		return -EINVAL;
 	}
@@ -277,7 +285,8 @@ static __poll_t exo_poll(struct file *file, poll_table *wait)
 
 	if (!exo_env_is_owner(env))
 		return EPOLLERR;
-	return exo_event_poll(env, file, wait);
+	/* Events, and frames waiting in the environment's rings. */
+	return exo_event_poll(env, file, wait) | exo_net_poll(env);
 }
 
 static const struct file_operations exo_fops = {
@@ -319,9 +328,12 @@ static int __init exo_init(void)
 	ret = exo_mem_init();
 	if (ret)
 		return ret;
-	ret = exo_genl_init();
+	ret = exo_net_init();
 	if (ret)
 		goto err_mem;
+	ret = exo_genl_init();
+	if (ret)
+		goto err_net;
 	ret = exo_debugfs_init();
 	if (ret)
 		goto err_genl;
@@ -337,6 +349,8 @@ err_debugfs:
 	exo_debugfs_exit();
 err_genl:
 	exo_genl_exit();
+err_net:
+	exo_net_exit();
 err_mem:
 	exo_mem_exit();
 	return ret;
@@ -347,6 +361,7 @@ static void __exit exo_exit(void)
 	misc_deregister(&exo_misc);
 	exo_debugfs_exit();
 	exo_genl_exit();
+	exo_net_exit();
 	exo_mem_exit();
 }
 

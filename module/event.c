@@ -148,10 +148,12 @@ __poll_t exo_event_poll(struct exo_env *env, struct file *file,
 static int exo_genl_fill_env(struct sk_buff *skb, struct netlink_callback *cb,
 			     struct exo_env *env)
 {
+	u64 net_delivered, net_dropped, net_tx;
 	struct exo_env_info info;
 	void *hdr;
 
 	exo_env_snapshot(env, &info);
+	exo_net_env_totals(env, &net_delivered, &net_dropped, &net_tx);
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &exo_genl_family, NLM_F_MULTI, EXO_CMD_GET_ENV);
 	if (!hdr)
@@ -174,7 +176,12 @@ static int exo_genl_fill_env(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_FILTERS, info.filters,
 			      EXO_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_BLOCKS, info.blocks,
-			      EXO_ATTR_PAD)) {
+			      EXO_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_NET_DELIVERED, net_delivered,
+			      EXO_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_NET_DROPPED, net_dropped,
+			      EXO_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_NET_TX, net_tx, EXO_ATTR_PAD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

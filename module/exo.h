@@ -43,6 +43,12 @@ struct exo_env_mem {
 	u32 repo_lost;
 };
 
+/* An environment's network binding (net.c), under exo_net_lock. */
+struct exo_env_net {
+	struct list_head bindings;	/* exo_net_binding.env_node; RCU too */
+	u32 nbindings;
+};
+
 /*
  * An environment: the kernel's view of one libOS, one per open of /dev/exo.
  * It lives from open to the last close of that file.
@@ -57,6 +63,7 @@ struct exo_env {
 	struct list_head node;		/* in exo_envs, under exo_envs_lock */
 
 	struct exo_env_mem mem;		/* memory binding, see above */
+	struct exo_env_net net;		/* network binding, see above */
 
 	/* Per-binding counters; each binding owns its own, 0 until it lands. */
 	atomic64_t frames;		/* mirrors mem.nheld for lockless readers */
@@ -98,6 +105,17 @@ long exo_mem_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
 void exo_mem_debugfs_init(struct dentry *dir);
 struct exo_env *exo_env_find_locked(u64 id);
 
+/* net.c */
+int exo_net_init(void);
+void exo_net_exit(void);
+void exo_net_env_init(struct exo_env *env);
+void exo_net_env_destroy(struct exo_env *env);
+int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma);
+__poll_t exo_net_poll(struct exo_env *env);
+void exo_net_env_totals(struct exo_env *env, u64 *delivered, u64 *dropped,
+			u64 *tx);
+long exo_net_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
+void exo_net_debugfs_init(struct dentry *dir);
 /* dev.c: argument copying shared by every binding */
 int exo_copy_args(void *karg, size_t ksize, size_t minsz, void __user *uarg);
 int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,

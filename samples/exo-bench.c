@@ -26,7 +26,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/socket.h>
+
 #include <exo/exo.h>
+
+#include "veth.h"
 
 #define RUNS	15
 #define ITERS	20000
@@ -170,6 +176,233 @@ static int mem512_plain(void)
 	return mem_plain(EXO_MEM_BATCH_MAX);
 }
 
+/*
+ * net_rx: the same stream of UDP datagrams, received either from a libOS
+ * ring (a filter on one port) or with recvmmsg() by a host socket (another
+ * port). The sender is a raw packet socket in the far namespace of a veth
+ * pair writing prebuilt Ethernet frames with sendmmsg(), as pktgen would:
+ * the cost left on the clock is mostly the receiving side's. One op is a
+ * batch of NETB_BATCH frames, sent and received.
+ */
+#define NETB_BATCH	32
+#define NETB_PAYLOAD	64
+#define NETB_FRAME	(14 + 20 + 8 + NETB_PAYLOAD)
+#define NETB_EXO_PORT	9001
+#define NETB_HOST_PORT	9002
+
+static struct {
+	struct veth_lab lab;
+	struct exo_ring *ring;
+	int peer;
+	int host;
+	unsigned char exo_frame[NETB_FRAME], host_frame[NETB_FRAME];
+	char rx[NETB_BATCH][NETB_PAYLOAD];
+	struct iovec exo_iov, host_iov, rx_iov[NETB_BATCH];
+	struct mmsghdr to_exo[NETB_BATCH], to_host[NETB_BATCH], from[NETB_BATCH];
+} netb;
+
+static void netb_msgs(struct mmsghdr *m, struct iovec *iov)
+{
+	int i;
+
+	for (i = 0; i < NETB_BATCH; i++) {
+		memset(&m[i], 0, sizeof(m[i]));
+		m[i].msg_hdr.msg_iov = iov;
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+}
+
+static unsigned int netb_sum(const unsigned char *p, size_t len, unsigned int sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* 10.77.2.2:5555 -> 10.77.2.1:@port, from @src to @dst, checksums filled. */
+static void netb_frame(unsigned char *f, const unsigned char *dst,
+		       const unsigned char *src, unsigned short port)
+{
+	unsigned char *ip = f + 14, *udp = ip + 20;
+	unsigned int sum;
+
+	memset(f, 0, NETB_FRAME);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[3] = 20 + 8 + NETB_PAYLOAD;
+	ip[8] = 64;
+	ip[9] = 17;
+	ip[12] = 10, ip[13] = 77, ip[14] = 2, ip[15] = 2;
+	ip[16] = 10, ip[17] = 77, ip[18] = 2, ip[19] = 1;
+	sum = ~netb_sum(ip, 20, 0) & 0xffff;
+	ip[10] = sum >> 8, ip[11] = sum & 0xff;
+	udp[0] = 5555 >> 8, udp[1] = 5555 & 0xff;
+	udp[2] = port >> 8, udp[3] = port & 0xff;
+	udp[5] = 8 + NETB_PAYLOAD;
+	memset(udp + 8, 'x', NETB_PAYLOAD);
+	sum = netb_sum(ip + 12, 8, 17 + 8 + NETB_PAYLOAD);
+	sum = ~netb_sum(udp, 8 + NETB_PAYLOAD, sum) & 0xffff;
+	udp[6] = sum >> 8, udp[7] = sum & 0xff;
+}
+
+static int netb_mac(const char *name, unsigned char *mac)
+{
+	struct ifreq ifr;
+	int s, ret = 0;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || ioctl(s, SIOCGIFHWADDR, &ifr))
+		ret = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (s >= 0)
+		close(s);
+	return ret;
+}
+
+/* In the peer's namespace: its MAC and a packet socket bound to it. */
+struct netb_peer {
+	unsigned char mac[6];
+	int sock;
+};
+
+static int netb_peer_open(void *arg)
+{
+	struct netb_peer *p = arg;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	int ret = netb_mac(netb.lab.peer, p->mac);
+
+	if (ret)
+		return ret;
+	p->sock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (p->sock < 0)
+		return -errno;
+	sll.sll_ifindex = if_nametoindex(netb.lab.peer);
+	if (bind(p->sock, (struct sockaddr *)&sll, sizeof(sll)))
+		return -errno;
+	return 0;
+}
+
+static void net_teardown(struct exo *exo)
+{
+	(void)exo;
+	exo_ring_destroy(netb.ring);
+	netb.ring = NULL;
+	if (netb.peer >= 0)
+		close(netb.peer);
+	if (netb.host >= 0)
+		close(netb.host);
+	veth_lab_teardown(&netb.lab);
+}
+
+static int net_setup(struct exo *exo)
+{
+	struct sockaddr_in host_addr = { .sin_family = AF_INET,
+					 .sin_port = htons(NETB_HOST_PORT) };
+	struct netb_peer peer = { .sock = -1 };
+	struct timeval tv = { .tv_sec = 1 };
+	unsigned char host_mac[6];
+	struct exo_net_atom a[4];
+	struct exo_api api;
+	int i, ret;
+
+	netb.peer = netb.host = -1;
+	if (exo_api(exo, &api) || !(api.features & EXO_FEATURE_NET))
+		return -EOPNOTSUPP;
+	ret = veth_lab_setup(&netb.lab, "exob0", "exob0p", "10.77.2.1",
+			     "10.77.2.2", 24);
+	if (ret)
+		goto fail;
+	memset(a, 0, sizeof(a));
+	a[0].offset = 12, a[0].width = 2, a[0].mask = 0xffff, a[0].value = 0x0800;
+	a[1].offset = 14, a[1].width = 1, a[1].mask = 0xff, a[1].value = 0x45;
+	a[2].offset = 23, a[2].width = 1, a[2].mask = 0xff, a[2].value = 17;
+	a[3].offset = 36, a[3].width = 2, a[3].mask = 0xffff, a[3].value = NETB_EXO_PORT;
+	netb.ring = exo_ring_create(exo, 0, netb.lab.ifindex, a, 4, 1024, 256);
+	if (!netb.ring) {
+		ret = -errno;
+		goto fail;
+	}
+	netb.host = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	inet_pton(AF_INET, "10.77.2.1", &host_addr.sin_addr);
+	/* A lost frame fails the row instead of hanging it. */
+	if (netb.host < 0 || setsockopt(netb.host, SOL_SOCKET, SO_RCVTIMEO, &tv,
+					sizeof(tv)) ||
+	    bind(netb.host, (struct sockaddr *)&host_addr, sizeof(host_addr))) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = netb_mac(netb.lab.name, host_mac);
+	if (!ret)
+		ret = veth_in_peer(&netb.lab, netb_peer_open, &peer);
+	netb.peer = peer.sock;
+	if (ret)
+		goto fail;
+	netb_frame(netb.exo_frame, host_mac, peer.mac, NETB_EXO_PORT);
+	netb_frame(netb.host_frame, host_mac, peer.mac, NETB_HOST_PORT);
+	netb.exo_iov.iov_base = netb.exo_frame;
+	netb.exo_iov.iov_len = NETB_FRAME;
+	netb.host_iov.iov_base = netb.host_frame;
+	netb.host_iov.iov_len = NETB_FRAME;
+	netb_msgs(netb.to_exo, &netb.exo_iov);
+	netb_msgs(netb.to_host, &netb.host_iov);
+	for (i = 0; i < NETB_BATCH; i++) {
+		netb.rx_iov[i].iov_base = netb.rx[i];
+		netb.rx_iov[i].iov_len = sizeof(netb.rx[i]);
+		memset(&netb.from[i], 0, sizeof(netb.from[i]));
+		netb.from[i].msg_hdr.msg_iov = &netb.rx_iov[i];
+		netb.from[i].msg_hdr.msg_iovlen = 1;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "exo-bench: net_rx setup: %s\n", strerror(-ret));
+	net_teardown(exo);
+	return ret;
+}
+
+static int net_exo(struct exo *exo)
+{
+	const struct exo_net_slot *slot;
+	const void *frame;
+	int got = 0;
+
+	if (sendmmsg(netb.peer, netb.to_exo, NETB_BATCH, 0) != NETB_BATCH)
+		return -1;
+	while (got < NETB_BATCH) {
+		while (exo_ring_peek(netb.ring, &slot, &frame) == 1) {
+			got++;
+			exo_ring_release(netb.ring);
+		}
+		if (got < NETB_BATCH && exo_ring_wait(exo, 1000) != 1)
+			return got ? 0 : -1;
+	}
+	return 0;
+}
+
+static int net_plain(void)
+{
+	int got = 0, n;
+
+	if (sendmmsg(netb.peer, netb.to_host, NETB_BATCH, 0) != NETB_BATCH)
+		return -1;
+	while (got < NETB_BATCH) {
+		n = recvmmsg(netb.host, netb.from, NETB_BATCH - got, MSG_WAITFORONE,
+			     NULL);
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return 0;
+}
+
 static const struct bench_row rows[] = {
 	{
 		.name = "null_ioctl",
@@ -195,6 +428,13 @@ static const struct bench_row rows[] = {
 		.exo_op = mem512_exo, .plain_op = mem512_plain,
 		.setup = mem_setup, .teardown = mem_teardown,
 		.iters = 100, .chunk = 10, .warmup = 10,
+	},
+	{
+		.name = "net_rx_32",
+		.exo_path = "ring peek", .plain_path = "recvmmsg",
+		.exo_op = net_exo, .plain_op = net_plain,
+		.setup = net_setup, .teardown = net_teardown,
+		.iters = 400, .chunk = 20, .warmup = 20,
 	},
 };
 
@@ -304,8 +544,10 @@ int main(void)
 	}
 	if (!tsv)
 		printf("speedup = plain / exo: above 1 exo is faster. Targets: null_ioctl >= 0.67,\n"
-		       "mem_bind_map_1 >= 1.5, mem_bind_map_512 >= 2.0. ioctl_floor is context, not\n"
-		       "an exo path: a bare ioctl(2) that no driver sees, the floor under null_ioctl.\n");
+		       "mem_bind_map_1 >= 1.5, mem_bind_map_512 >= 2.0, net_rx_32 >= 2.0. ioctl_floor\n"
+		       "is context, not an exo path: a bare ioctl(2) that no driver sees, the floor\n"
+		       "under null_ioctl. net_rx_32: one op is 32 UDP frames written by a packet socket\n"
+		       "in a peer namespace over veth, and received (the send is the same on both sides).\n");
 	exo_close(exo);
 	return 0;
 }

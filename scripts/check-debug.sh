@@ -52,7 +52,7 @@ cp scripts/guest/kmemleak.sh "$payload/"
 echo "==> lane $lane: boot and run the selftests (KASAN under TCG: several minutes)"
 start=$SECONDS
 vm_rc=0
-scripts/vm-run.sh --lane "$lane" --payload "$payload" \
+scripts/vm-run.sh --lane "$lane" --payload "$payload" --modules veth \
 	--timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
 read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$vm_rc" "$VM_TIMEOUT")
 

@@ -30,4 +30,4 @@ bench) echo "/exo/bin/exo-bench" >"$dir/demo.cmd" ;;
 esac
 
 echo "==> boot the $lane VM (software emulation, no network device)"
-scripts/vm-run.sh --lane "$lane" --payload "$dir" --log "build/vm/$mode.log" --timeout 600
+scripts/vm-run.sh --lane "$lane" --payload "$dir" --modules veth --log "build/vm/$mode.log" --timeout 600

@@ -31,7 +31,7 @@ scripts/payload.sh "$lane" "$dir"
 echo "==> lane $lane: $calls fuzzer calls, a $iters-iteration kill storm, every selftest"
 log=build/vm/fuzz-$lane.log
 rc=0
-scripts/vm-run.sh --lane "$lane" --payload "$dir" --timeout "${VM_TIMEOUT:-3600}" \
+scripts/vm-run.sh --lane "$lane" --payload "$dir" --modules veth --timeout "${VM_TIMEOUT:-3600}" \
 	--log "$log" >/dev/null || rc=$?
 tr -d '\r' <"$log" | grep -E '^exo-fuzz: (seed|calls)|^# robust: seed|^not ok|kmemleak' || true
 reports=$(tr -d '\r' <"$log" | grep -cE 'BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|INFO: task .* blocked|possible circular locking|refcount_t|list_add corruption|kmemleak: .* new suspected' || true)

@@ -18,9 +18,12 @@
 			 (1ULL << EXO_NR_MEM_UNMAP) | (1ULL << EXO_NR_MEM_GRANT) | \
 			 (1ULL << EXO_NR_MEM_UNGRANT) | (1ULL << EXO_NR_MEM_REVOKE) | \
 			 (1ULL << EXO_NR_MEM_REPOSSESSED))
+#define EXO_NET_IOCTLS	((1ULL << EXO_NR_NET_INFO) | (1ULL << EXO_NR_NET_BIND) | \
+			 (1ULL << EXO_NR_NET_UNBIND) | (1ULL << EXO_NR_NET_TX) | \
+			 (1ULL << EXO_NR_NET_STATS))
 #define EXO_ALL_IOCTLS	((1ULL << EXO_NR_API) | (1ULL << EXO_NR_ENV_INFO) | \
 			 (1ULL << EXO_NR_NOP) | (1ULL << EXO_NR_EVENT_RAISE) | \
-			 EXO_MEM_IOCTLS)
+			 EXO_MEM_IOCTLS | EXO_NET_IOCTLS)
 /* Numbers 64 to 127, bit (nr - 64), in exo_api.ioctls_hi. */
 #define EXO_ALL_IOCTLS_HI	0ULL
 

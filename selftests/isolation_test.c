@@ -43,12 +43,23 @@
 #define EXO_FEATURE_MEM		0
 #endif
 
+/* Network: the victim's filter on the loopback device, for an address no
+ * host has (10.99.0.1); the hostile's own, disjoint one (10.99.0.2).
+ */
+#define ISO_NET_IFINDEX		1
+#define ISO_NET_VICTIM_IP	0x0a630001
+#define ISO_NET_HOSTILE_IP	0x0a630002
+
 /* What the victim tells the hostile besides its fds. */
 struct iso_setup {
 	__u64 victim_id;
 	__u64 victim2_id;		/* a second env of the victim's */
 	__u64 grant_id;			/* victim's frame 0, granted to it */
 	__u32 frames[ISO_FRAMES];	/* the victim's frame indexes */
+	__u32 net_id;			/* the victim's filter binding */
+	__u32 net_pad;
+	__u64 net_ring_offset;		/* and its ring */
+	__u64 net_ring_len;
 };
 
 /* What the hostile process has. */
@@ -86,6 +97,7 @@ struct iso_victim {
 #define ISO_DEFAULT_MODE	(1U << 2)	/* only with dev_mode 0600 */
 #define ISO_MEM			(1U << 3)	/* only with the memory binding */
 #define ISO_NO_SYS_ADMIN	(1U << 4)	/* attempt without CAP_SYS_ADMIN */
+#define ISO_NET			(1U << 5)	/* only with the network binding */
 
 struct iso_row {
 	const char *resource;
@@ -709,6 +721,162 @@ static void iso_victim_frees_granted(struct iso_victim *v)
 	iso_victim_free(v, 2);
 }
 
+/* ---- network: the victim's filter, ring and source address ------------ */
+
+static void iso_net_filter(struct exo_net_bind *b, __u32 ip)
+{
+	memset(b, 0, sizeof(*b));
+	b->argsz = sizeof(*b);
+	b->ifindex = ISO_NET_IFINDEX;
+	b->natoms = 2;
+	b->ring_slots = 16;
+	b->slot_size = 2048;
+	b->atoms[0].offset = 12;
+	b->atoms[0].width = 2;
+	b->atoms[0].mask = 0xffff;
+	b->atoms[0].value = 0x0800;
+	b->atoms[1].offset = 30;
+	b->atoms[1].width = 4;
+	b->atoms[1].mask = 0xffffffff;
+	b->atoms[1].value = ip;
+}
+
+static void iso_net_bind_overlapping(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_net_bind b;
+	int err;
+
+	iso_net_filter(&b, ISO_NET_VICTIM_IP);
+	b.natoms = 1;	/* all IPv4: a superset of the victim's */
+	b.flags = EXO_NET_BIND_HOST;
+	err = exo_ioc(h->own, EXO_IOC_NET_BIND, &b);
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_net_mmap_ring(struct iso_hostile *h, int fd, char *got,
+			      size_t len)
+{
+	void *p = mmap(NULL, h->set.net_ring_len, PROT_READ, MAP_SHARED, fd,
+		       (off_t)h->set.net_ring_offset);
+
+	if (p != MAP_FAILED) {
+		munmap(p, h->set.net_ring_len);
+		snprintf(got, len, "mapped");
+		return;
+	}
+	iso_errno(got, len, -1, errno);
+}
+
+static void iso_net_mmap_own_fd(struct iso_hostile *h, char *got, size_t len)
+{
+	iso_net_mmap_ring(h, h->own, got, len);
+}
+
+static void iso_net_mmap_victim_fd(struct iso_hostile *h, char *got, size_t len)
+{
+	iso_net_mmap_ring(h, h->victim, got, len);
+}
+
+static void iso_net_unbind(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_net_unbind u = { .argsz = sizeof(u),
+				    .binding_id = h->set.net_id };
+	int err = exo_ioc(h->own, EXO_IOC_NET_UNBIND, &u);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_net_stats(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_net_stats st = { .argsz = sizeof(st),
+				    .binding_id = h->set.net_id };
+	int err = exo_ioc(h->own, EXO_IOC_NET_STATS, &st);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/* An IPv4 frame from @src to 10.99.0.9, no payload. */
+static void iso_net_frame(unsigned char *f, __u32 src)
+{
+	int i;
+
+	memset(f, 0, 64);
+	memset(f, 0xff, 6);
+	f[6] = 2;
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[17] = 20;
+	f[22] = 64;
+	f[23] = 17;
+	for (i = 0; i < 4; i++)
+		f[26 + i] = src >> (24 - 8 * i);
+	f[30] = 10;
+	f[31] = 99;
+	f[33] = 9;
+}
+
+static void iso_net_tx_victim_binding(struct iso_hostile *h, char *got,
+				      size_t len)
+{
+	unsigned char f[64];
+	struct exo_net_tx t = { .argsz = sizeof(t), .binding_id = h->set.net_id,
+				.len = sizeof(f), .frame = (uintptr_t)f };
+	int err;
+
+	iso_net_frame(f, ISO_NET_VICTIM_IP);
+	err = exo_ioc(h->own, EXO_IOC_NET_TX, &t);
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/* Through a binding of its own, a frame with the victim's source. */
+static void iso_net_tx_spoofed(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_net_unbind u = { .argsz = sizeof(u) };
+	struct exo_net_bind b;
+	unsigned char f[64];
+	struct exo_net_tx t = { .argsz = sizeof(t), .len = sizeof(f),
+				.frame = (uintptr_t)f };
+	int err;
+
+	iso_net_filter(&b, ISO_NET_HOSTILE_IP);
+	err = exo_ioc(h->own, EXO_IOC_NET_BIND, &b);
+	if (err) {
+		snprintf(got, len, "own bind %s", exo_errno_name(err));
+		return;
+	}
+	t.binding_id = b.binding_id;
+	iso_net_frame(f, ISO_NET_VICTIM_IP);
+	err = exo_ioc(h->own, EXO_IOC_NET_TX, &t);
+	iso_errno(got, len, err ? -1 : 0, err);
+	u.binding_id = b.binding_id;
+	exo_ioc(h->own, EXO_IOC_NET_UNBIND, &u);
+}
+
+/* Its binding is still its own, on its device, with nothing sent. */
+static bool iso_victim_net_intact(struct iso_victim *v, char *why, size_t len)
+{
+	struct exo_net_stats st = { .argsz = sizeof(st),
+				    .binding_id = v->set.net_id };
+	struct exo_env_info info;
+	int err;
+
+	if (!iso_victim_unchanged(v, why, len))
+		return false;
+	err = exo_ioc(v->fd, EXO_IOC_NET_STATS, &st);
+	if (err || st.ifindex != ISO_NET_IFINDEX || st.tx) {
+		snprintf(why, len, "victim's NET_STATS: %s, ifindex %u, tx %llu",
+			 exo_errno_name(err), st.ifindex,
+			 (unsigned long long)st.tx);
+		return false;
+	}
+	if (exo_raw_info(v->fd, &info) || info.filters != 1) {
+		snprintf(why, len, "victim's filters: %llu",
+			 (unsigned long long)info.filters);
+		return false;
+	}
+	return true;
+}
+
 /* Until the memory binding, /dev/exo has no mmap at all. */
 static const char *iso_mmap_expect(const struct iso_victim *v)
 {
@@ -765,6 +933,24 @@ static const struct iso_row iso_rows[] = {
 	ISO_ROW("device", "open(2) /dev/exo as nobody", "EACCES",
 		ISO_AS_NOBODY | ISO_DEFAULT_MODE, iso_open_dev,
 		iso_victim_unchanged),
+	/*
+	 * Network. The victim has a filter bound on the loopback device (IPv4
+	 * to 10.99.0.1) with a ring.
+	 */
+	ISO_ROW("filter", "NET_BIND of a filter overlapping the victim's",
+		"EEXIST", ISO_NET, iso_net_bind_overlapping, iso_victim_net_intact),
+	ISO_ROW("ring", "mmap(2) of the victim's ring through its own fd",
+		"EPERM", ISO_NET, iso_net_mmap_own_fd, iso_victim_net_intact),
+	ISO_ROW("ring", "mmap(2) of the victim's ring, victim's fd", "EPERM",
+		ISO_NET, iso_net_mmap_victim_fd, iso_victim_net_intact),
+	ISO_ROW("filter", "NET_UNBIND of the victim's binding", "EPERM",
+		ISO_NET, iso_net_unbind, iso_victim_net_intact),
+	ISO_ROW("filter", "NET_STATS of the victim's binding", "EPERM",
+		ISO_NET, iso_net_stats, iso_victim_net_intact),
+	ISO_ROW("filter", "NET_TX through the victim's binding", "EPERM",
+		ISO_NET, iso_net_tx_victim_binding, iso_victim_net_intact),
+	ISO_ROW("source", "NET_TX from the victim's address, own binding",
+		"EPERM", ISO_NET, iso_net_tx_spoofed, iso_victim_net_intact),
 	/*
 	 * Memory. The victim holds ISO_FRAMES frames mapped and written, and
 	 * has granted its frame 0 to a second environment of its own.
@@ -953,6 +1139,10 @@ static const char *iso_skip_reason(const struct iso_row *row,
 		return "no memory binding";
 	if ((row->needs & ISO_NO_SYS_ADMIN) && geteuid() != 0)
 		return "needs root to drop CAP_SYS_ADMIN from";
+	if ((row->needs & ISO_NET) && !(v->features & EXO_FEATURE_NET))
+		return "no network binding";
+	if ((row->needs & ISO_NET) && geteuid() != 0)
+		return "needs root (CAP_NET_ADMIN) to bind filters";
 	return NULL;
 }
 
@@ -1030,6 +1220,15 @@ TEST_F(isolation, matrix)
 	self->v.set.victim_id = self->v.info.env_id;
 	if (self->v.features & EXO_FEATURE_MEM)
 		iso_victim_memory(_metadata, &self->v);
+	if ((self->v.features & EXO_FEATURE_NET) && geteuid() == 0) {
+		struct exo_net_bind b;
+
+		iso_net_filter(&b, ISO_NET_VICTIM_IP);
+		ASSERT_EQ(0, exo_ioc(self->v.fd, EXO_IOC_NET_BIND, &b));
+		self->v.set.net_id = b.binding_id;
+		self->v.set.net_ring_offset = b.ring_offset;
+		self->v.set.net_ring_len = b.ring_len;
+	}
 	fds[0] = self->v.fd;
 	fds[1] = self->v.fresh;
 	ASSERT_EQ(0, exo_scm_send_fds(self->sock, fds, 2, &self->v.set,

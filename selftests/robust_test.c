@@ -55,6 +55,7 @@ static const struct robust_counter {
 } robust_counters[] = {
 	{ "status", "envs_live" },
 	{ "pool", "free" },		/* memory: frames no environment holds */
+	{ "net", "bindings" },		/* network: filters bound, on any device */
 };
 
 #define ROBUST_NCOUNTERS	ARRAY_SIZE(robust_counters)
@@ -508,6 +509,45 @@ static void robust_op_free(struct robust_child *c)
 }
 
 /*
+ * Network: a filter on the loopback device (IPv4 to an address no host has),
+ * its ring mapped half of the time. Skipped on a kernel without the binding.
+ */
+static void robust_op_net_bind(struct robust_child *c)
+{
+	struct exo_net_info ni = { .argsz = sizeof(ni) };
+	struct exo_net_bind b;
+	int i = robust_pick(c, true);
+	void *p;
+
+	if (i < 0 || ioctl(c->fds[i], EXO_IOC_NET_INFO, &ni))
+		return robust_op_raise(c);
+	memset(&b, 0, sizeof(b));
+	b.argsz = sizeof(b);
+	b.ifindex = 1;
+	b.natoms = 2;
+	b.ring_slots = 4;
+	b.slot_size = 256;
+	b.atoms[0].offset = 12;
+	b.atoms[0].width = 2;
+	b.atoms[0].mask = 0xffff;
+	b.atoms[0].value = 0x0800;
+	b.atoms[1].offset = 30;
+	b.atoms[1].width = 4;
+	b.atoms[1].mask = 0xffffffff;
+	b.atoms[1].value = 0x0a620000 + exo_rng_below(&c->rng, 64);
+	if (ioctl(c->fds[i], EXO_IOC_NET_BIND, &b)) {
+		/* Another environment of this child may hold that address. */
+		EXO_CHILD_CHECK(190, errno == EEXIST || errno == ENOSPC);
+		return;
+	}
+	if (exo_rng_below(&c->rng, 2))
+		return;
+	p = mmap(NULL, b.ring_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 c->fds[i], (off_t)b.ring_offset);
+	EXO_CHILD_CHECK(191, p != MAP_FAILED);
+}
+
+/*
  * The steps a child's program is drawn from. A binding adds its own (bind
  * a frame and map it, book a slot, install a filter) with a weight, and its
  * counters to robust_counters[].
@@ -540,6 +580,8 @@ static const struct robust_op robust_ops[] = {
 	{ "mem-grant", 3, robust_op_grant },
 	{ "mem-revoke", 2, robust_op_revoke },
 	{ "mem-free", 2, robust_op_free },
+	/* network */
+	{ "net-bind", 4, robust_op_net_bind },
 };
 
 #define ROBUST_NOPS	ARRAY_SIZE(robust_ops)

@@ -644,12 +644,12 @@ void fz_model_check_info(struct fz_worker *w, struct fz_env *e,
 	/* Each binding models its counter here; not there yet: 0. */
 	fz_expect(w, FZ_CHK_MODEL,
 		  (e->frames_unknown || info->frames == e->nheld) &&
-		  !info->slots && !info->filters && !info->blocks,
-		  "ENV_INFO frames %llu (model %u%s) slots %llu filters %llu blocks %llu",
+		  !info->slots && info->filters == e->nfilters && !info->blocks,
+		  "ENV_INFO frames %llu (model %u%s) slots %llu filters %llu (model %u) blocks %llu",
 		  (unsigned long long)info->frames, e->nheld,
 		  e->frames_unknown ? ", unknown" : "",
 		  (unsigned long long)info->slots,
-		  (unsigned long long)info->filters,
+		  (unsigned long long)info->filters, e->nfilters,
 		  (unsigned long long)info->blocks);
 }
 

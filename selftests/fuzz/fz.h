@@ -89,6 +89,8 @@ struct fz_env {
 	__u32 *held;
 	unsigned char *held_fill;	/* what each held frame holds, 0: zeroes */
 	__u32 nheld, held_cap;
+	/* Network binding: filters bound (fz_net.c). */
+	__u32 nfilters;
 
 	/* The event queue as the fuzzer predicts it (fz_model_on). */
 	struct fz_rec *q;	/* ring of fz_qlen records */
@@ -240,6 +242,8 @@ extern const struct fz_ioctl fz_base_ioctls[];
 extern const size_t fz_base_nioctls;
 extern const struct fz_ioctl fz_mem_ioctls[];
 extern const size_t fz_mem_nioctls;
+extern const struct fz_ioctl fz_net_ioctls[];
+extern const size_t fz_net_nioctls;
 extern const struct fz_table fz_tables[];
 extern const size_t fz_ntables;
 

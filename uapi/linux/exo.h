@@ -59,6 +59,11 @@
 #define EXO_NR_MEM_UNGRANT	0x16
 #define EXO_NR_MEM_REVOKE	0x17
 #define EXO_NR_MEM_REPOSSESSED	0x18
+#define EXO_NR_NET_INFO		0x30
+#define EXO_NR_NET_BIND		0x31
+#define EXO_NR_NET_UNBIND	0x32
+#define EXO_NR_NET_TX		0x33
+#define EXO_NR_NET_STATS	0x34
 
 /**
  * struct exo_api - argument of EXO_IOC_API, the handshake
@@ -439,6 +444,274 @@ struct exo_mem_repossessed {
 #define EXO_IOC_MEM_REPOSSESSED	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_REPOSSESSED)
 
 /*
+ * Network: packet filters, DPF-style.
+ *
+ * A libOS binds a filter on a network device. A filter is a conjunction of
+ * 1..EXO_NET_ATOMS_MAX atoms; an atom reads @width bytes at @offset from the
+ * start of the link-layer (Ethernet) frame as one big-endian (network byte
+ * order) unsigned integer and matches when (that integer & @mask) == @value.
+ * So a UDP destination port 7 over IPv4 without options is
+ * { .offset = 36, .width = 2, .mask = 0xffff, .value = 7 }. A frame too
+ * short to hold a byte that an atom's mask touches does not match it.
+ *
+ * The kernel canonicalises a filter (the set of bits it constrains) and
+ * refuses, with EEXIST, one that could match a frame that a filter of
+ * another environment on the same device could match: two filters overlap
+ * unless some bit is constrained to 0 by one and to 1 by the other. All
+ * filters of a device are merged into one decision structure, so that the
+ * cost of classifying a frame does not grow with the number of filters.
+ *
+ * A frame that matches a filter is copied into that binding's receive ring
+ * and does not reach the host stack; one that matches none goes on to the
+ * host stack untouched. If filters of one environment overlap, the binding
+ * with the lowest id gets the frame.
+ *
+ * The ring is mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+ * ring_offset) with the values EXO_IOC_NET_BIND returned: a struct
+ * exo_net_ring header page, then @ring_slots slots of @slot_size bytes,
+ * each a struct exo_net_slot and the frame's first bytes. The kernel owns
+ * @producer, the libOS owns @consumer; both only ever increase (mod 2^32)
+ * and slot i is at index i % ring_slots. Only the binding's environment
+ * may map it (EPERM). The environment's fd reports EPOLLRDBAND to poll(2)
+ * and epoll while one of its rings holds frames (EPOLLIN stays the sign of
+ * an event record to read(2)).
+ */
+
+/* Most atoms in one filter. */
+#define EXO_NET_ATOMS_MAX	16
+/* Atoms only reach this far into a frame: offset + width <= this. */
+#define EXO_NET_WINDOW		256
+
+/**
+ * struct exo_net_atom - one test of a filter
+ * @offset: first byte, from the start of the link-layer frame
+ * @width: 1, 2, 4 or 8 bytes
+ * @reserved: must be 0
+ * @mask: the bits tested; non-zero, and no bit beyond @width bytes
+ * @value: what they must be; no bit outside @mask
+ */
+struct exo_net_atom {
+	__u16 offset;
+	__u8 width;
+	__u8 reserved[5];
+	__aligned_u64 mask;
+	__aligned_u64 value;
+};
+
+/**
+ * struct exo_net_info - argument of EXO_IOC_NET_INFO
+ * @argsz: sizeof(struct exo_net_info) as the caller knows it
+ * @flags: must be 0
+ * @atoms_max: out: EXO_NET_ATOMS_MAX
+ * @window: out: EXO_NET_WINDOW
+ * @ring_slots_max: out: most slots in one ring (module parameter)
+ * @slot_size_max: out: largest slot, in bytes (module parameter)
+ * @bindings_max: out: most bindings one environment may hold
+ * @shapes_max: out: most distinct shapes (sets of masked bytes) the
+ *	decision structure of one device holds
+ * @bindings: out: bindings the caller holds
+ * @reserved: must be 0
+ *
+ * EXO_IOC_NET_INFO: _IO(EXO_IOC_MAGIC, EXO_NR_NET_INFO), in/out. Since 1.
+ * Return: 0, or -1 with errno EFAULT, EINVAL, E2BIG, EPROTO, EPERM.
+ */
+struct exo_net_info {
+	__u32 argsz;
+	__u32 flags;
+	__u32 atoms_max;
+	__u32 window;
+	__u32 ring_slots_max;
+	__u32 slot_size_max;
+	__u32 bindings_max;
+	__u32 shapes_max;
+	__u32 bindings;
+	__u32 reserved;
+};
+
+/* EXO_IOC_NET_BIND flags */
+/* Bind even a filter that may take traffic the host stack uses (root). */
+#define EXO_NET_BIND_HOST	_BITUL(0)
+
+/**
+ * struct exo_net_bind - argument of EXO_IOC_NET_BIND
+ * @argsz: sizeof(struct exo_net_bind) as the caller knows it
+ * @flags: EXO_NET_BIND_HOST or 0
+ * @ifindex: the device, in the caller's network namespace
+ * @natoms: atoms used in @atoms, 1..EXO_NET_ATOMS_MAX
+ * @ring_slots: slots of the receive ring, a power of two, 2..ring_slots_max
+ * @slot_size: bytes per slot with its header, a power of two,
+ *	64..slot_size_max; longer frames are cut (caplen < len)
+ * @binding_id: out: the binding's name, for UNBIND, TX and STATS
+ * @reserved: must be 0
+ * @ring_offset: out: the mmap(2) offset of the ring
+ * @ring_len: out: the mmap(2) length of the ring
+ * @atoms: the filter
+ *
+ * EXO_IOC_NET_BIND: _IO(EXO_IOC_MAGIC, EXO_NR_NET_BIND), in/out. Since 1.
+ *
+ * Needs CAP_NET_ADMIN, or a device named in the module parameter netdevs.
+ * A filter may take traffic the host stack uses unless it pins either an
+ * IPv4 UDP or TCP destination port (Ethernet type, IPv4 header length 5,
+ * protocol and port all fully masked) that no host socket of the device's
+ * namespace has bound, or an IPv4 (or ARP target) address that is not one
+ * of that namespace's own. Such a filter is refused with EADDRINUSE unless
+ * @flags has EXO_NET_BIND_HOST, which needs CAP_NET_ADMIN. A port filter
+ * holds the port (a kernel socket bound to it) while it is bound, so that
+ * no host socket can take it later.
+ *
+ * Return: 0, or -1 with errno
+ *  EINVAL: bad flags, reserved, natoms, width, offset, mask, value, a
+ *	contradictory filter, bad ring geometry;
+ *  ENODEV: no such device;
+ *  EPERM: neither CAP_NET_ADMIN nor a device of netdevs; HOST without
+ *	CAP_NET_ADMIN;
+ *  EEXIST: the filter overlaps one of another environment on the device;
+ *  EADDRINUSE: it may take host traffic and HOST was not given;
+ *  ENOSPC: the caller holds bindings_max bindings, or the device's decision
+ *	structure would hold more than shapes_max shapes;
+ *  ENOMEM, EFAULT, E2BIG, EPROTO as usual.
+ */
+struct exo_net_bind {
+	__u32 argsz;
+	__u32 flags;
+	__u32 ifindex;
+	__u32 natoms;
+	__u32 ring_slots;
+	__u32 slot_size;
+	__u32 binding_id;
+	__u32 reserved;
+	__aligned_u64 ring_offset;
+	__aligned_u64 ring_len;
+	struct exo_net_atom atoms[EXO_NET_ATOMS_MAX];
+};
+
+/**
+ * struct exo_net_unbind - argument of EXO_IOC_NET_UNBIND
+ * @argsz: sizeof(struct exo_net_unbind) as the caller knows it
+ * @flags: must be 0
+ * @binding_id: the binding to remove
+ * @reserved: must be 0
+ *
+ * EXO_IOC_NET_UNBIND: _IO(EXO_IOC_MAGIC, EXO_NR_NET_UNBIND), in. Since 1.
+ * Frames stop reaching the ring at once and go to the host stack again; a
+ * mapping of the ring stays readable until it is unmapped. Closing the
+ * environment unbinds all its filters in the same way, mapped rings or not
+ * (a ring's mapping does not hold the environment's file).
+ * Return: 0, or -1 with errno ENOENT (no such binding), EPERM (another
+ * environment's), and the errors of every ioctl.
+ */
+struct exo_net_unbind {
+	__u32 argsz;
+	__u32 flags;
+	__u32 binding_id;
+	__u32 reserved;
+};
+
+/**
+ * struct exo_net_tx - argument of EXO_IOC_NET_TX
+ * @argsz: sizeof(struct exo_net_tx) as the caller knows it
+ * @flags: must be 0
+ * @binding_id: a binding of the caller's: the device to send on
+ * @len: bytes in @frame, 14..device MTU + 14
+ * @frame: user pointer to a whole Ethernet frame
+ *
+ * EXO_IOC_NET_TX: _IO(EXO_IOC_MAGIC, EXO_NR_NET_TX), in. Since 1.
+ *
+ * Anti-spoofing: the frame is sent only if, with its source and
+ * destination swapped, one of the caller's own filters on that device
+ * would match it; that is, it comes from an address the caller receives
+ * on. The swap exchanges the Ethernet addresses; for IPv4 the addresses,
+ * and for UDP or TCP (header length 5) the ports too; for ARP the sender
+ * and target hardware and protocol addresses.
+ *
+ * Return: 0, or -1 with errno EPERM (no filter of the caller's matches;
+ * another environment's binding), ENOENT (no such binding), EINVAL (bad
+ * @len), ENETDOWN (the device went away), ENOMEM, EFAULT and the errors
+ * of every ioctl.
+ */
+struct exo_net_tx {
+	__u32 argsz;
+	__u32 flags;
+	__u32 binding_id;
+	__u32 len;
+	__aligned_u64 frame;
+};
+
+/**
+ * struct exo_net_stats - argument of EXO_IOC_NET_STATS
+ * @argsz: sizeof(struct exo_net_stats) as the caller knows it
+ * @flags: must be 0
+ * @binding_id: a binding of the caller's
+ * @ifindex: out: its device, or 0 once the device went away
+ * @matched: out: frames the filter matched
+ * @delivered: out: frames put in the ring
+ * @dropped: out: frames lost because the ring was full
+ * @tx: out: frames sent through EXO_IOC_NET_TX
+ * @tx_refused: out: frames TX refused by the anti-spoofing rule
+ *
+ * EXO_IOC_NET_STATS: _IO(EXO_IOC_MAGIC, EXO_NR_NET_STATS), in/out. Since 1.
+ * Return: 0, or -1 with errno ENOENT, EPERM as for UNBIND, and the errors
+ * of every ioctl.
+ */
+struct exo_net_stats {
+	__u32 argsz;
+	__u32 flags;
+	__u32 binding_id;
+	__u32 ifindex;
+	__aligned_u64 matched;
+	__aligned_u64 delivered;
+	__aligned_u64 dropped;
+	__aligned_u64 tx;
+	__aligned_u64 tx_refused;
+};
+
+/**
+ * struct exo_net_ring - the header page of a receive ring
+ * @producer: frames the kernel has put in the ring (written by the kernel)
+ * @slots: slots in the ring (informational; the kernel keeps its own copy)
+ * @slot_size: bytes per slot
+ * @data_offset: bytes from the start of the mapping to slot 0
+ * @dropped: frames lost because the ring was full (written by the kernel)
+ * @pad0: keeps @consumer on its own cache line
+ * @consumer: frames the libOS has released (written by the libOS)
+ * @pad1: pads the line
+ *
+ * The kernel trusts nothing the libOS writes: a @consumer more than @slots
+ * behind @producer, or ahead of it, makes the ring look full.
+ */
+struct exo_net_ring {
+	__u32 producer;
+	__u32 slots;
+	__u32 slot_size;
+	__u32 data_offset;
+	__aligned_u64 dropped;
+	__u8 pad0[40];
+	__u32 consumer;
+	__u32 pad1[15];
+};
+
+/**
+ * struct exo_net_slot - the header of one ring slot; the frame follows
+ * @len: the frame's length on the wire
+ * @caplen: bytes of it stored after this header
+ * @time_ns: CLOCK_BOOTTIME when it was classified
+ */
+struct exo_net_slot {
+	__u32 len;
+	__u32 caplen;
+	__aligned_u64 time_ns;
+};
+
+/* Each binding's ring sits at EXO_MMAP_NET + (binding_id << EXO_NET_RING_SHIFT). */
+#define EXO_NET_RING_SHIFT	28
+
+#define EXO_IOC_NET_INFO	_IO(EXO_IOC_MAGIC, EXO_NR_NET_INFO)
+#define EXO_IOC_NET_BIND	_IO(EXO_IOC_MAGIC, EXO_NR_NET_BIND)
+#define EXO_IOC_NET_UNBIND	_IO(EXO_IOC_MAGIC, EXO_NR_NET_UNBIND)
+#define EXO_IOC_NET_TX		_IO(EXO_IOC_MAGIC, EXO_NR_NET_TX)
+#define EXO_IOC_NET_STATS	_IO(EXO_IOC_MAGIC, EXO_NR_NET_STATS)
+
+/*
  * Event codes. Zero is never a valid code. Each binding owns a range:
  * 0x001-0x0ff generic, 0x100 memory, 0x200 CPU, 0x300 network, 0x400 XN.
  */
@@ -454,6 +727,8 @@ struct exo_mem_repossessed {
 #define EXO_EVENT_MEM_UNGRANTED	0x103
 #define EXO_EVENT_CPU_BASE	0x200
 #define EXO_EVENT_NET_BASE	0x300
+/* Binding data[0]'s device went away: the binding is gone (data[1]: ifindex). */
+#define EXO_EVENT_NET_DOWN	0x301
 #define EXO_EVENT_XN_BASE	0x400
 
 /**
@@ -519,6 +794,9 @@ enum exo_genl_attr {
 	EXO_ATTR_ENV_FILTERS,		/* u64 */
 	EXO_ATTR_ENV_BLOCKS,		/* u64 */
 	EXO_ATTR_EVENT,			/* binary struct exo_event */
+	EXO_ATTR_ENV_NET_DELIVERED,	/* u64: frames put in its rings */
+	EXO_ATTR_ENV_NET_DROPPED,	/* u64: frames its full rings lost */
+	EXO_ATTR_ENV_NET_TX,		/* u64: frames it sent */
 	__EXO_ATTR_MAX,
 };
 

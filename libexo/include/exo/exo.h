@@ -696,6 +696,257 @@ int exo_pager_stats(struct exo_pager *pager, struct exo_pager_stats *stats);
 int exo_pager_pick_lrb(void *ctx, const struct exo_pager_frame_view *held,
 		       size_t nheld, size_t want, __u32 *victims);
 
+/*
+ * Network binding (EXO_FEATURE_NET): packet filters on a device, receive
+ * rings, checked transmission; then a small libOS UDP/IP.
+ */
+
+/**
+ * exo_net_info() - EXO_IOC_NET_INFO: the binding's limits
+ * @exo: handle
+ * @info: filled by the kernel (argsz is set here)
+ *
+ * Return: 0 or -errno.
+ */
+int exo_net_info(struct exo *exo, struct exo_net_info *info);
+
+/**
+ * exo_net_bind() - EXO_IOC_NET_BIND: bind a filter and create its ring
+ * @exo: handle
+ * @bind: filled by the caller (argsz is set here); binding_id, ring_offset
+ *	and ring_len come back
+ *
+ * Return: 0 or -errno (EEXIST: overlaps another environment's filter;
+ * EADDRINUSE: may take host traffic without EXO_NET_BIND_HOST; EPERM: no
+ * CAP_NET_ADMIN and the device is not in netdevs).
+ */
+int exo_net_bind(struct exo *exo, struct exo_net_bind *bind);
+
+/**
+ * exo_net_unbind() - EXO_IOC_NET_UNBIND: remove a binding of this environment
+ * @exo: handle
+ * @binding_id: as exo_net_bind() returned it
+ *
+ * Return: 0 or -errno (ENOENT, EPERM).
+ */
+int exo_net_unbind(struct exo *exo, __u32 binding_id);
+
+/**
+ * exo_net_tx() - EXO_IOC_NET_TX: send one Ethernet frame
+ * @exo: handle
+ * @binding_id: a binding of this environment: the device
+ * @frame: the whole frame
+ * @len: its length
+ *
+ * Return: 0 or -errno (EPERM: no filter of this environment would receive
+ * the frame with source and destination swapped).
+ */
+int exo_net_tx(struct exo *exo, __u32 binding_id, const void *frame, __u32 len);
+
+/**
+ * exo_net_stats() - EXO_IOC_NET_STATS: one binding's counters
+ * @exo: handle
+ * @binding_id: a binding of this environment
+ * @stats: filled by the kernel
+ *
+ * Return: 0 or -errno.
+ */
+int exo_net_stats(struct exo *exo, __u32 binding_id, struct exo_net_stats *stats);
+
+struct exo_ring;
+
+/**
+ * exo_ring_create() - bind a filter and map its receive ring
+ * @exo: handle
+ * @flags: EXO_NET_BIND_* flags
+ * @ifindex: the device
+ * @atoms: the filter
+ * @natoms: atoms in @atoms
+ * @slots: ring slots, a power of two
+ * @slot_size: bytes per slot, a power of two
+ *
+ * Return: the ring, or NULL with errno set as exo_net_bind() or mmap(2) did.
+ */
+struct exo_ring *exo_ring_create(struct exo *exo, __u32 flags, __u32 ifindex,
+				 const struct exo_net_atom *atoms, __u32 natoms,
+				 __u32 slots, __u32 slot_size);
+
+/**
+ * exo_ring_destroy() - unbind the filter and unmap its ring
+ * @ring: ring, or NULL
+ */
+void exo_ring_destroy(struct exo_ring *ring);
+
+/**
+ * exo_ring_id() - the binding id of a ring
+ * @ring: ring
+ *
+ * Return: the id, or 0 for NULL.
+ */
+__u32 exo_ring_id(const struct exo_ring *ring);
+
+/**
+ * exo_ring_header() - the shared header of a ring (producer, consumer, drops)
+ * @ring: ring
+ *
+ * Return: the mapped header, or NULL for NULL.
+ */
+const struct exo_net_ring *exo_ring_header(const struct exo_ring *ring);
+
+/**
+ * exo_ring_peek() - the oldest frame waiting in a ring, if any
+ * @ring: ring
+ * @slot: set to its slot header (len, caplen, time)
+ * @frame: set to its first caplen bytes
+ *
+ * The frame stays valid until exo_ring_release().
+ *
+ * Return: 1 if a frame is there, 0 if the ring is empty, -errno.
+ */
+int exo_ring_peek(struct exo_ring *ring, const struct exo_net_slot **slot,
+		  const void **frame);
+
+/**
+ * exo_ring_release() - give the oldest frame's slot back to the kernel
+ * @ring: ring
+ */
+void exo_ring_release(struct exo_ring *ring);
+
+/**
+ * exo_ring_send() - send a frame on a ring's device (exo_net_tx())
+ * @ring: ring
+ * @frame: the whole Ethernet frame
+ * @len: its length
+ *
+ * Return: 0 or -errno.
+ */
+int exo_ring_send(struct exo_ring *ring, const void *frame, __u32 len);
+
+/**
+ * exo_ring_wait() - wait until one of the environment's rings holds frames
+ * @exo: handle
+ * @timeout_ms: -1 forever, 0 no wait
+ *
+ * Return: 1 if a ring holds frames, 0 on timeout, -errno.
+ */
+int exo_ring_wait(struct exo *exo, int timeout_ms);
+
+/**
+ * struct exo_udpip_opts - how exo_udpip_create() sets up the stack
+ * @sz: sizeof(struct exo_udpip_opts)
+ * @ifindex: the device
+ * @ip: the libOS's IPv4 address, network order; not one of the host's
+ * @bind_flags: EXO_NET_BIND_* flags for its two filters
+ * @mac: its Ethernet address; all zero: the device's
+ */
+struct exo_udpip_opts {
+	size_t sz;
+	__u32 ifindex;
+	__u32 ip;
+	__u32 bind_flags;
+	__u8 mac[6];
+};
+
+/**
+ * struct exo_udp_meta - the addresses of a datagram
+ * @peer_ip: the other end, network order
+ * @local_ip: ours, network order
+ * @peer_port: the other end's port, host order
+ * @local_port: ours, host order
+ */
+struct exo_udp_meta {
+	__u32 peer_ip;
+	__u32 local_ip;
+	__u16 peer_port;
+	__u16 local_port;
+};
+
+/**
+ * struct exo_udpip_stats - what a libOS UDP/IP stack has done
+ * @arp_replies: ARP requests for our address answered
+ * @echo_replies: ICMP echo requests answered
+ * @udp_in: datagrams received
+ * @udp_out: datagrams sent
+ * @udp_dropped: datagrams that arrived while only ARP and ICMP were served
+ * @bad: frames with bad headers or checksums
+ * @other: IPv4 frames of other protocols
+ */
+struct exo_udpip_stats {
+	__u64 arp_replies;
+	__u64 echo_replies;
+	__u64 udp_in;
+	__u64 udp_out;
+	__u64 udp_dropped;
+	__u64 bad;
+	__u64 other;
+};
+
+struct exo_udpip;
+
+/**
+ * exo_udpip_create() - a UDP/IP stack for one address on one device
+ * @exo: handle
+ * @opts: see struct exo_udpip_opts
+ *
+ * Binds two filters (ARP for @opts->ip, IPv4 to @opts->ip), each with a
+ * ring.
+ *
+ * Return: the stack, or NULL with errno set.
+ */
+struct exo_udpip *exo_udpip_create(struct exo *exo,
+				   const struct exo_udpip_opts *opts);
+
+/**
+ * exo_udpip_destroy() - unbind and free a stack
+ * @u: stack, or NULL
+ */
+void exo_udpip_destroy(struct exo_udpip *u);
+
+/**
+ * exo_udpip_recv() - receive a UDP datagram, serving ARP and ICMP meanwhile
+ * @u: stack
+ * @buf: where the payload goes
+ * @len: room in @buf; a longer payload is cut
+ * @meta: filled with the datagram's addresses
+ * @timeout_ms: -1 forever, 0 no wait
+ *
+ * Return: payload bytes stored, or -errno (ETIMEDOUT).
+ */
+int exo_udpip_recv(struct exo_udpip *u, void *buf, size_t len,
+		   struct exo_udp_meta *meta, int timeout_ms);
+
+/**
+ * exo_udpip_send() - send a UDP datagram
+ * @u: stack
+ * @to: addresses; an exo_udpip_recv() @meta answers its sender
+ * @buf: payload
+ * @len: payload bytes, up to 1472
+ *
+ * Resolves the peer with ARP if it is not known yet.
+ *
+ * Return: 0 or -errno (EHOSTUNREACH: no ARP answer).
+ */
+int exo_udpip_send(struct exo_udpip *u, const struct exo_udp_meta *to,
+		   const void *buf, size_t len);
+
+/**
+ * exo_udpip_poll() - serve ARP and ICMP only, for up to @timeout_ms
+ * @u: stack
+ * @timeout_ms: -1 forever, 0 no wait
+ *
+ * Return: 0 or -errno.
+ */
+int exo_udpip_poll(struct exo_udpip *u, int timeout_ms);
+
+/**
+ * exo_udpip_stats() - a stack's counters
+ * @u: stack
+ * @stats: filled
+ *
+ * Return: 0 or -errno.
+ */
+int exo_udpip_stats(const struct exo_udpip *u, struct exo_udpip_stats *stats);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,1064 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Network binding: DPF-style packet filters bound to a device, classified
+ * at ingress through one merged decision structure per device, delivered
+ * into receive rings the libOS maps, and a checked transmit path.
+ *
+ * The hook. It is a netfilter NF_NETDEV_INGRESS hook on the bound device,
+ * registered while the device has bindings. Of the three ways to see a
+ * device's frames first it is the one that composes: an rx_handler is
+ * exclusive (a bridge, bond, macvlan or team port already has one, and
+ * then we could not bind at all, or they could not), and a dev_add_pack
+ * tap sees a clone of each frame, so it cannot keep the frame from the
+ * host stack. Ingress hooks stack by priority with nftables' ingress
+ * chains, and the hook may steal the frame.
+ *
+ * Locking. exo_net_lock (a mutex) protects exo_net_devs, every device's
+ * bindings and table updates, the id table exo_net_ids, and every
+ * environment's exo_env_net. The netdevice notifier runs under RTNL, so the
+ * order is rtnl_lock -> exo_net_lock -> netfilter's hook mutex (inside
+ * nf_register_net_hook()). The packet path takes no mutex: it reads the
+ * device's table under RCU (the hook runs in an RCU read-side section) and
+ * takes only its binding's ring lock. Tables are replaced with
+ * rcu_assign_pointer() and freed after a grace period (queue_rcu_work),
+ * and so are bindings: a table holds a reference on every binding it names.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/debugfs.h>
+#include <linux/etherdevice.h>
+#include <linux/idr.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/net.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_netdev.h>
+#include <linux/rculist.h>
+#include <linux/seq_file.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/route.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "exo.h"
+#include "core/filter.h"
+
+static char exo_netdevs[256];
+module_param_string(netdevs, exo_netdevs, sizeof(exo_netdevs), 0644);
+MODULE_PARM_DESC(netdevs,
+		 "Comma-separated device names on which any environment may bind filters without CAP_NET_ADMIN (default none)");
+
+static uint exo_ring_slots_max = 4096;
+module_param_named(net_ring_slots_max, exo_ring_slots_max, uint, 0444);
+MODULE_PARM_DESC(net_ring_slots_max,
+		 "Most slots in one receive ring, a power of two, 2..65536 (default 4096)");
+
+static uint exo_slot_size_max = 4096;
+module_param_named(net_slot_size_max, exo_slot_size_max, uint, 0444);
+MODULE_PARM_DESC(net_slot_size_max,
+		 "Largest receive ring slot in bytes, a power of two, 64..65536 (default 4096)");
+
+static uint exo_net_bindings_max = 64;
+module_param_named(net_bindings_max, exo_net_bindings_max, uint, 0444);
+MODULE_PARM_DESC(net_bindings_max,
+		 "Most filter bindings one environment may hold, 1..4095 (default 64)");
+
+static uint exo_net_shapes_max = 32;
+module_param_named(net_shapes_max, exo_net_shapes_max, uint, 0444);
+MODULE_PARM_DESC(net_shapes_max,
+		 "Most distinct filter shapes in one device's decision structure: bounds the per-frame cost, 1..1024 (default 32)");
+
+#define EXO_NET_SLOTS_LIMIT	65536
+#define EXO_NET_SLOT_MIN	64
+#define EXO_NET_SLOT_LIMIT	65536
+#define EXO_NET_ID_MAX		((1 << (EXO_MMAP_SHIFT - EXO_NET_RING_SHIFT)) - 1)
+#define EXO_NET_SHAPES_LIMIT	1024
+#define EXO_NET_RING_HDR	PAGE_SIZE
+
+#define EXO_NET_INFO_MINSZ	offsetofend(struct exo_net_info, reserved)
+#define EXO_NET_BIND_MINSZ	offsetofend(struct exo_net_bind, atoms)
+#define EXO_NET_UNBIND_MINSZ	offsetofend(struct exo_net_unbind, reserved)
+#define EXO_NET_TX_MINSZ	offsetofend(struct exo_net_tx, frame)
+#define EXO_NET_STATS_MINSZ	offsetofend(struct exo_net_stats, tx_refused)
+
+struct exo_net_dev;
+
+/* One filter bound by one environment on one device, and its ring. */
+struct exo_net_binding {
+	u32 id;				/* immutable */
+	struct exo_env *env;		/* immutable; see exo_net_env_destroy() */
+	struct exo_filter filter;	/* immutable, canonical */
+	int ifindex;			/* immutable */
+	struct exo_net_dev *nd;		/* exo_net_lock; NULL once detached */
+	bool unbound;			/* READ_ONCE: the hook passes its frames */
+	struct list_head env_node;	/* env->net.bindings, exo_net_lock; RCU */
+	struct list_head dev_node;	/* nd->bindings, bind order, exo_net_lock */
+	struct socket *port_sock;	/* exo_net_lock: the held host port */
+	struct kref ref;		/* the id table, each table, each VMA */
+	struct rcu_work free_work;
+	/* The ring: exo_net_ring header page, then the slots. */
+	struct exo_net_ring *ring;	/* immutable, vmalloc_user() */
+	size_t ring_len;		/* immutable */
+	u32 slots;			/* immutable */
+	u32 slot_size;			/* immutable */
+	spinlock_t lock;		/* producer and the receive counters */
+	u32 producer;
+	u64 matched;
+	u64 delivered;
+	u64 dropped;
+	atomic64_t tx;
+	atomic64_t tx_refused;
+};
+
+/* What the hook reads: the merged filters and who owns each. */
+struct exo_net_table {
+	struct rcu_work free_work;
+	struct exo_fdec *dec;
+	u32 n;
+	struct exo_net_binding *bindings[];	/* by filter index, bind order */
+};
+
+/* A device with bindings: its hook and its published table. */
+struct exo_net_dev {
+	struct net_device *dev;		/* held while we are registered */
+	struct nf_hook_ops ops;
+	struct exo_net_table __rcu *table;	/* writes under exo_net_lock */
+	struct list_head bindings;	/* exo_net_binding.dev_node */
+	u32 nbindings;
+	struct list_head node;		/* exo_net_devs */
+};
+
+static DEFINE_MUTEX(exo_net_lock);
+static LIST_HEAD(exo_net_devs);		/* exo_net_lock */
+static DEFINE_IDR(exo_net_ids);		/* exo_net_lock */
+static u32 exo_net_nbindings;		/* exo_net_lock: ids in exo_net_ids */
+static struct workqueue_struct *exo_net_wq;
+
+/* ---- bindings and tables, freed after a grace period ------------------ */
+
+static void exo_net_binding_free(struct work_struct *work)
+{
+	struct exo_net_binding *b =
+		container_of(to_rcu_work(work), struct exo_net_binding, free_work);
+
+	vfree(b->ring);
+	kfree(b);
+}
+
+static void exo_net_binding_release(struct kref *ref)
+{
+	struct exo_net_binding *b = container_of(ref, struct exo_net_binding, ref);
+
+	INIT_RCU_WORK(&b->free_work, exo_net_binding_free);
+	queue_rcu_work(exo_net_wq, &b->free_work);
+}
+
+static void exo_net_binding_put(struct exo_net_binding *b)
+{
+	kref_put(&b->ref, exo_net_binding_release);
+}
+
+static void exo_net_table_free(struct work_struct *work)
+{
+	struct exo_net_table *t =
+		container_of(to_rcu_work(work), struct exo_net_table, free_work);
+	u32 i;
+
+	for (i = 0; i < t->n; i++)
+		exo_net_binding_put(t->bindings[i]);
+	exo_fdec_free(t->dec);
+	kvfree(t);
+}
+
+static void exo_net_table_retire(struct exo_net_table *t)
+{
+	if (!t)
+		return;
+	INIT_RCU_WORK(&t->free_work, exo_net_table_free);
+	queue_rcu_work(exo_net_wq, &t->free_work);
+}
+
+/*
+ * A table of @nd's bindings plus @extra (may be NULL) last, in bind order,
+ * which is the order of priority among overlapping filters of one
+ * environment. ERR_PTR(-ENOSPC) past net_shapes_max shapes.
+ */
+static struct exo_net_table *exo_net_table_build(struct exo_net_dev *nd,
+						 struct exo_net_binding *extra)
+{
+	const struct exo_filter **filters;
+	struct exo_net_binding *b;
+	struct exo_net_table *t;
+	u32 n = 0, i;
+	int err;
+
+	lockdep_assert_held(&exo_net_lock);
+	t = kvzalloc(struct_size(t, bindings, nd->nbindings + 1), GFP_KERNEL);
+	filters = kvcalloc(nd->nbindings + 1, sizeof(*filters), GFP_KERNEL);
+	if (!t || !filters) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	list_for_each_entry(b, &nd->bindings, dev_node)
+		t->bindings[n++] = b;
+	if (extra)
+		t->bindings[n++] = extra;
+	for (i = 0; i < n; i++)
+		filters[i] = &t->bindings[i]->filter;
+	if (exo_fdec_count_shapes(filters, n) > exo_net_shapes_max) {
+		err = -ENOSPC;
+		goto fail;
+	}
+	t->dec = exo_fdec_build(filters, n, &err);
+	if (!t->dec)
+		goto fail;
+	t->n = n;
+	for (i = 0; i < n; i++)
+		kref_get(&t->bindings[i]->ref);
+	kvfree(filters);
+	return t;
+fail:
+	kvfree(filters);
+	kvfree(t);
+	return ERR_PTR(err);
+}
+
+static void exo_net_table_publish(struct exo_net_dev *nd, struct exo_net_table *t)
+{
+	struct exo_net_table *old;
+
+	old = rcu_replace_pointer(nd->table, t, lockdep_is_held(&exo_net_lock));
+	exo_net_table_retire(old);
+}
+
+/* ---- the packet path ---------------------------------------------------- */
+
+static void exo_net_deliver(struct exo_net_binding *b, struct sk_buff *skb,
+			    int mac_off, u32 flen)
+{
+	struct exo_net_ring *ring = b->ring;
+	struct exo_net_slot *slot;
+	u32 cons, cap;
+	bool wake;
+
+	spin_lock_bh(&b->lock);
+	b->matched++;
+	cons = READ_ONCE(ring->consumer);
+	/* A consumer ahead of us or too far behind reads as a full ring. */
+	if (b->producer - cons >= b->slots) {
+		b->dropped++;
+		WRITE_ONCE(ring->dropped, b->dropped);
+		spin_unlock_bh(&b->lock);
+		return;
+	}
+	slot = (void *)ring + EXO_NET_RING_HDR +
+	       (size_t)(b->producer & (b->slots - 1)) * b->slot_size;
+	cap = min_t(u32, flen, b->slot_size - sizeof(*slot));
+	if (skb_copy_bits(skb, mac_off, slot + 1, cap)) {
+		spin_unlock_bh(&b->lock);
+		return;
+	}
+	slot->len = flen;
+	slot->caplen = cap;
+	slot->time_ns = ktime_get_boottime_ns();
+	b->producer++;
+	b->delivered++;
+	/* The slot is written before the libOS can see the new producer. */
+	smp_store_release(&ring->producer, b->producer);
+	wake = b->producer - cons == 1;
+	spin_unlock_bh(&b->lock);
+	if (wake && wq_has_sleeper(&b->env->event_wait))
+		wake_up_interruptible_poll(&b->env->event_wait, EPOLLRDBAND);
+}
+
+static unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct exo_net_dev *nd = priv;
+	struct exo_net_binding *b;
+	struct exo_net_table *t;
+	u8 buf[EXO_NET_WINDOW];
+	const u8 *hdr;
+	int mac_off;
+	u32 flen, hlen, idx;
+
+	t = rcu_dereference(nd->table);
+	if (!t || !t->n || !skb_mac_header_was_set(skb))
+		return NF_ACCEPT;
+	mac_off = skb_mac_offset(skb);
+	if (mac_off > 0 || skb->len + (u32)(-mac_off) < ETH_HLEN)
+		return NF_ACCEPT;
+	flen = skb->len - mac_off;
+	hlen = min_t(u32, flen, EXO_NET_WINDOW);
+	hdr = skb_header_pointer(skb, mac_off, hlen, buf);
+	if (!hdr)
+		return NF_ACCEPT;
+	idx = exo_fdec_classify(t->dec, hdr, hlen);
+	if (idx == EXO_FDEC_NONE)
+		return NF_ACCEPT;
+	b = t->bindings[idx];
+	if (READ_ONCE(b->unbound))
+		return NF_ACCEPT;
+	/*
+	 * A frame from a local sender (veth) may carry only a partial
+	 * checksum; the libOS must see what the wire would carry.
+	 */
+	if (skb->ip_summed != CHECKSUM_PARTIAL || !skb_checksum_help(skb))
+		exo_net_deliver(b, skb, mac_off, flen);
+	/* Ours now, delivered or counted as dropped: not the host's. */
+	consume_skb(skb);
+	return NF_STOLEN;
+}
+
+/* ---- devices ------------------------------------------------------------ */
+
+static struct exo_net_dev *exo_net_dev_find(struct net_device *dev)
+{
+	struct exo_net_dev *nd;
+
+	lockdep_assert_held(&exo_net_lock);
+	list_for_each_entry(nd, &exo_net_devs, node)
+		if (nd->dev == dev)
+			return nd;
+	return NULL;
+}
+
+static struct exo_net_dev *exo_net_dev_get(struct net_device *dev)
+{
+	struct exo_net_dev *nd;
+	int ret;
+
+	lockdep_assert_held(&exo_net_lock);
+	nd = exo_net_dev_find(dev);
+	if (nd)
+		return nd;
+	nd = kzalloc(sizeof(*nd), GFP_KERNEL);
+	if (!nd)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&nd->bindings);
+	nd->dev = dev;
+	nd->ops.hook = exo_net_hook;
+	nd->ops.priv = nd;
+	nd->ops.pf = NFPROTO_NETDEV;
+	nd->ops.hooknum = NF_NETDEV_INGRESS;
+	nd->ops.dev = dev;
+	/* After nftables ingress chains of negative priority: admin first. */
+	nd->ops.priority = 0;
+	ret = nf_register_net_hook(dev_net(dev), &nd->ops);
+	if (ret) {
+		kfree(nd);
+		return ERR_PTR(ret);
+	}
+	dev_hold(dev);
+	list_add_tail(&nd->node, &exo_net_devs);
+	return nd;
+}
+
+/* Drop @nd once its last binding is gone. */
+static void exo_net_dev_put(struct exo_net_dev *nd)
+{
+	lockdep_assert_held(&exo_net_lock);
+	if (nd->nbindings)
+		return;
+	/* Waits for every hook in flight. */
+	nf_unregister_net_hook(dev_net(nd->dev), &nd->ops);
+	exo_net_table_publish(nd, NULL);
+	list_del(&nd->node);
+	dev_put(nd->dev);
+	kfree(nd);
+}
+
+/* Take @b off its device: frames go back to the host stack at once. */
+static void exo_net_detach(struct exo_net_binding *b)
+{
+	struct exo_net_dev *nd = b->nd;
+	struct exo_net_table *t;
+
+	lockdep_assert_held(&exo_net_lock);
+	if (!nd)
+		return;
+	WRITE_ONCE(b->unbound, true);
+	list_del(&b->dev_node);
+	nd->nbindings--;
+	b->nd = NULL;
+	atomic64_dec(&b->env->filters);
+	if (b->port_sock) {
+		sock_release(b->port_sock);
+		b->port_sock = NULL;
+	}
+	if (!nd->nbindings) {
+		exo_net_dev_put(nd);
+		return;
+	}
+	/* On failure the old table stays; it passes this binding's frames. */
+	t = exo_net_table_build(nd, NULL);
+	if (!IS_ERR(t))
+		exo_net_table_publish(nd, t);
+}
+
+/* Detach and forget @b entirely: its id is free, its env no longer has it. */
+static void exo_net_remove(struct exo_net_binding *b)
+{
+	lockdep_assert_held(&exo_net_lock);
+	exo_net_detach(b);
+	idr_remove(&exo_net_ids, b->id);
+	exo_net_nbindings--;
+	list_del_rcu(&b->env_node);
+	b->env->net.nbindings--;
+	exo_net_binding_put(b);
+}
+
+static int exo_net_notify(struct notifier_block *nb, unsigned long event,
+			  void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct exo_net_binding *b, *tmp;
+	struct exo_net_dev *nd;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	mutex_lock(&exo_net_lock);
+	nd = exo_net_dev_find(dev);
+	if (nd) {
+		list_for_each_entry_safe(b, tmp, &nd->bindings, dev_node) {
+			exo_event_post(b->env, EXO_EVENT_NET_DOWN, b->id,
+				       b->ifindex, 0, 0);
+			/* The last one frees nd. */
+			exo_net_detach(b);
+		}
+	}
+	mutex_unlock(&exo_net_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block exo_net_notifier = {
+	.notifier_call = exo_net_notify,
+};
+
+/* ---- policy ------------------------------------------------------------- */
+
+static bool exo_net_dev_listed(const struct net_device *dev)
+{
+	char *list, *cur, *name;
+	bool found = false;
+
+	kernel_param_lock(THIS_MODULE);
+	list = kstrdup(exo_netdevs, GFP_KERNEL);
+	kernel_param_unlock(THIS_MODULE);
+	if (!list)
+		return false;
+	cur = list;
+	while ((name = strsep(&cur, ",")) && !found) {
+		name = strim(name);
+		found = *name && !strcmp(name, dev->name);
+	}
+	kfree(list);
+	return found;
+}
+
+/*
+ * May @f take frames the host stack of @net uses? Not if it pins an IPv4
+ * UDP or TCP destination port that no host socket holds (it then takes the
+ * port, in *@port_sock, so that none can bind it later), nor if it pins an
+ * IPv4 destination or ARP target address that is not one of @net's own.
+ * 0 if safe; -EADDRINUSE if not.
+ */
+static int exo_net_host_check(struct net *net, const struct exo_filter *f,
+			      struct socket **port_sock)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	u64 type, vhl, proto, port, addr;
+	struct socket *sock;
+	int ret;
+
+	*port_sock = NULL;
+	if (!exo_filter_pinned(f, 12, 2, &type))
+		return -EADDRINUSE;
+	if (type == ETH_P_IP && exo_filter_pinned(f, 14, 1, &vhl) && vhl == 0x45 &&
+	    exo_filter_pinned(f, 23, 1, &proto) &&
+	    (proto == IPPROTO_UDP || proto == IPPROTO_TCP) &&
+	    exo_filter_pinned(f, 36, 2, &port)) {
+		ret = sock_create_kern(net, PF_INET,
+				       proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM,
+				       proto, &sock);
+		if (ret)
+			return ret;
+		sin.sin_port = htons(port);
+		ret = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+		if (ret) {
+			sock_release(sock);
+			return ret == -EADDRINUSE ? -EADDRINUSE : ret;
+		}
+		*port_sock = sock;
+		return 0;
+	}
+	if (type == ETH_P_IP && exo_filter_pinned(f, 30, 4, &addr))
+		return inet_addr_type(net, htonl(addr)) == RTN_LOCAL ?
+		       -EADDRINUSE : 0;
+	if (type == ETH_P_ARP && exo_filter_pinned(f, 38, 4, &addr))
+		return inet_addr_type(net, htonl(addr)) == RTN_LOCAL ?
+		       -EADDRINUSE : 0;
+	return -EADDRINUSE;
+}
+
+/* ---- ioctls ------------------------------------------------------------- */
+
+static struct exo_net_binding *exo_net_lookup(struct exo_env *env, u32 id,
+					      int *err)
+{
+	struct exo_net_binding *b;
+
+	lockdep_assert_held(&exo_net_lock);
+	b = id ? idr_find(&exo_net_ids, id) : NULL;
+	if (!b) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	if (b->env != env) {
+		*err = -EPERM;
+		return NULL;
+	}
+	return b;
+}
+
+static long exo_net_info_ioctl(struct exo_env *env, void __user *uarg)
+{
+	struct exo_net_info info;
+	u32 argsz;
+	int ret;
+
+	ret = exo_copy_args(&info, sizeof(info), EXO_NET_INFO_MINSZ, uarg);
+	if (ret)
+		return ret;
+	if (info.flags || info.reserved)
+		return -EINVAL;
+	argsz = info.argsz;
+	memset(&info, 0, sizeof(info));
+	info.argsz = argsz;
+	info.atoms_max = EXO_NET_ATOMS_MAX;
+	info.window = EXO_NET_WINDOW;
+	info.ring_slots_max = exo_ring_slots_max;
+	info.slot_size_max = exo_slot_size_max;
+	info.bindings_max = exo_net_bindings_max;
+	info.shapes_max = exo_net_shapes_max;
+	mutex_lock(&exo_net_lock);
+	info.bindings = env->net.nbindings;
+	mutex_unlock(&exo_net_lock);
+	return exo_copy_result(uarg, &info, sizeof(info), argsz);
+}
+
+static struct exo_net_binding *exo_net_binding_alloc(const struct exo_net_bind *req)
+{
+	struct exo_net_binding *b;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	if (!b)
+		return NULL;
+	b->slots = req->ring_slots;
+	b->slot_size = req->slot_size;
+	b->ring_len = EXO_NET_RING_HDR + (size_t)b->slots * b->slot_size;
+	b->ring = vmalloc_user(b->ring_len);
+	if (!b->ring) {
+		kfree(b);
+		return NULL;
+	}
+	b->ring->slots = b->slots;
+	b->ring->slot_size = b->slot_size;
+	b->ring->data_offset = EXO_NET_RING_HDR;
+	kref_init(&b->ref);
+	spin_lock_init(&b->lock);
+	INIT_LIST_HEAD(&b->dev_node);
+	return b;
+}
+
+static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
+{
+	struct exo_net_bind req;
+	struct exo_net_binding *b, *other;
+	struct exo_net_table *t;
+	struct net_device *dev;
+	struct exo_net_dev *nd;
+	struct socket *port_sock = NULL;
+	bool admin;
+	int ret, id;
+
+	ret = exo_copy_args(&req, sizeof(req), EXO_NET_BIND_MINSZ, uarg);
+	if (ret)
+		return ret;
+	if ((req.flags & ~EXO_NET_BIND_HOST) || req.reserved)
+		return -EINVAL;
+	if (req.ring_slots < 2 || req.ring_slots > exo_ring_slots_max ||
+	    !is_power_of_2(req.ring_slots) ||
+	    req.slot_size < EXO_NET_SLOT_MIN || req.slot_size > exo_slot_size_max ||
+	    !is_power_of_2(req.slot_size))
+		return -EINVAL;
+	b = exo_net_binding_alloc(&req);
+	if (!b)
+		return -ENOMEM;
+	ret = exo_filter_canon(req.atoms, req.natoms, &b->filter);
+	if (ret)
+		goto out_free;
+	dev = dev_get_by_index(current->nsproxy->net_ns, req.ifindex);
+	if (!dev) {
+		ret = -ENODEV;
+		goto out_free;
+	}
+	admin = capable(CAP_NET_ADMIN);
+	ret = -EPERM;
+	if (!admin && !exo_net_dev_listed(dev))
+		goto out_dev;
+	if ((req.flags & EXO_NET_BIND_HOST) && !admin)
+		goto out_dev;
+
+	mutex_lock(&exo_net_lock);
+	ret = -ENODEV;
+	/* A device being unregistered would never be let go. */
+	if (dev->reg_state != NETREG_REGISTERED)
+		goto out_unlock;
+	ret = -ENOSPC;
+	if (env->net.nbindings >= exo_net_bindings_max)
+		goto out_unlock;
+	nd = exo_net_dev_find(dev);
+	if (nd) {
+		ret = -EEXIST;
+		list_for_each_entry(other, &nd->bindings, dev_node)
+			if (other->env != env &&
+			    exo_filter_overlap(&other->filter, &b->filter))
+				goto out_unlock;
+	}
+	/* After the overlap check, so that a conflict reads as EEXIST. */
+	ret = exo_net_host_check(dev_net(dev), &b->filter, &port_sock);
+	if (ret == -EADDRINUSE && (req.flags & EXO_NET_BIND_HOST))
+		ret = 0;
+	if (ret)
+		goto out_unlock;
+	id = idr_alloc(&exo_net_ids, b, 1, EXO_NET_ID_MAX + 1, GFP_KERNEL);
+	if (id < 0) {
+		ret = id == -ENOSPC ? -ENOSPC : id;
+		goto out_unlock;
+	}
+	b->id = id;
+	b->env = env;
+	b->ifindex = dev->ifindex;
+	nd = exo_net_dev_get(dev);
+	if (IS_ERR(nd)) {
+		ret = PTR_ERR(nd);
+		goto out_idr;
+	}
+	/* Bind order is priority order: the new binding goes last. */
+	t = exo_net_table_build(nd, b);
+	if (IS_ERR(t)) {
+		ret = PTR_ERR(t);
+		exo_net_dev_put(nd);
+		goto out_idr;
+	}
+	list_add_tail(&b->dev_node, &nd->bindings);
+	nd->nbindings++;
+	b->nd = nd;
+	b->port_sock = port_sock;
+	list_add_tail_rcu(&b->env_node, &env->net.bindings);
+	env->net.nbindings++;
+	exo_net_nbindings++;
+	atomic64_inc(&env->filters);
+	exo_net_table_publish(nd, t);
+	mutex_unlock(&exo_net_lock);
+	dev_put(dev);
+
+	req.binding_id = b->id;
+	req.ring_offset = EXO_MMAP_NET + ((u64)b->id << EXO_NET_RING_SHIFT);
+	req.ring_len = b->ring_len;
+	ret = exo_copy_result(uarg, &req, sizeof(req), req.argsz);
+	if (ret) {
+		/* Undo, so that an EFAULT leaves nothing bound (unless another
+		 * thread already unbound it).
+		 */
+		mutex_lock(&exo_net_lock);
+		if (idr_find(&exo_net_ids, req.binding_id) == b)
+			exo_net_remove(b);
+		mutex_unlock(&exo_net_lock);
+	}
+	return ret;
+
+out_idr:
+	idr_remove(&exo_net_ids, b->id);
+out_unlock:
+	mutex_unlock(&exo_net_lock);
+out_dev:
+	if (port_sock)
+		sock_release(port_sock);
+	dev_put(dev);
+out_free:
+	vfree(b->ring);
+	kfree(b);
+	return ret;
+}
+
+static long exo_net_unbind_ioctl(struct exo_env *env, void __user *uarg)
+{
+	struct exo_net_unbind req;
+	struct exo_net_binding *b;
+	int ret;
+
+	ret = exo_copy_args(&req, sizeof(req), EXO_NET_UNBIND_MINSZ, uarg);
+	if (ret)
+		return ret;
+	if (req.flags || req.reserved)
+		return -EINVAL;
+	mutex_lock(&exo_net_lock);
+	b = exo_net_lookup(env, req.binding_id, &ret);
+	if (b)
+		exo_net_remove(b);
+	mutex_unlock(&exo_net_lock);
+	return b ? 0 : ret;
+}
+
+static long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg)
+{
+	struct exo_net_binding *b, *own;
+	struct net_device *dev = NULL;
+	struct exo_net_tx req;
+	struct sk_buff *skb;
+	u8 swapped[EXO_NET_WINDOW];
+	bool allowed = false;
+	u8 *frame;
+	int ret;
+
+	ret = exo_copy_args(&req, sizeof(req), EXO_NET_TX_MINSZ, uarg);
+	if (ret)
+		return ret;
+	if (req.flags)
+		return -EINVAL;
+	if (req.len < ETH_HLEN || req.len > ETH_HLEN + 65535)
+		return -EINVAL;
+	frame = memdup_user(u64_to_user_ptr(req.frame), req.len);
+	if (IS_ERR(frame))
+		return PTR_ERR(frame);
+	memcpy(swapped, frame, min_t(u32, req.len, EXO_NET_WINDOW));
+	exo_frame_swap(swapped, min_t(u32, req.len, EXO_NET_WINDOW));
+
+	mutex_lock(&exo_net_lock);
+	b = exo_net_lookup(env, req.binding_id, &ret);
+	if (b && !b->nd)
+		ret = -ENETDOWN;
+	if (b && b->nd) {
+		dev = b->nd->dev;
+		list_for_each_entry(own, &env->net.bindings, env_node)
+			if (own->nd == b->nd &&
+			    exo_filter_match(&own->filter, swapped,
+					     min_t(u32, req.len, EXO_NET_WINDOW))) {
+				allowed = true;
+				break;
+			}
+		if (allowed) {
+			dev_hold(dev);
+			kref_get(&b->ref);
+		} else {
+			atomic64_inc(&b->tx_refused);
+		}
+		ret = allowed ? 0 : -EPERM;
+	}
+	mutex_unlock(&exo_net_lock);
+	if (ret)
+		goto out;
+
+	ret = -EINVAL;
+	if (req.len > dev->mtu + dev->hard_header_len)
+		goto out_dev;
+	ret = -ENOMEM;
+	skb = alloc_skb(LL_RESERVED_SPACE(dev) + req.len, GFP_KERNEL);
+	if (!skb)
+		goto out_dev;
+	skb_reserve(skb, LL_RESERVED_SPACE(dev));
+	skb_put_data(skb, frame, req.len);
+	skb->dev = dev;
+	skb_reset_mac_header(skb);
+	skb_set_network_header(skb, ETH_HLEN);
+	skb->protocol = eth_hdr(skb)->h_proto;
+	ret = dev_queue_xmit(skb);
+	ret = ret > 0 ? net_xmit_errno(ret) : ret;
+	if (!ret)
+		atomic64_inc(&b->tx);
+out_dev:
+	exo_net_binding_put(b);
+	dev_put(dev);
+out:
+	kfree(frame);
+	return ret;
+}
+
+static long exo_net_stats_ioctl(struct exo_env *env, void __user *uarg)
+{
+	struct exo_net_stats st;
+	struct exo_net_binding *b;
+	u32 argsz;
+	int ret;
+
+	ret = exo_copy_args(&st, sizeof(st), EXO_NET_STATS_MINSZ, uarg);
+	if (ret)
+		return ret;
+	if (st.flags)
+		return -EINVAL;
+	mutex_lock(&exo_net_lock);
+	b = exo_net_lookup(env, st.binding_id, &ret);
+	if (b) {
+		st.ifindex = b->nd ? b->ifindex : 0;
+		spin_lock_bh(&b->lock);
+		st.matched = b->matched;
+		st.delivered = b->delivered;
+		st.dropped = b->dropped;
+		spin_unlock_bh(&b->lock);
+		st.tx = atomic64_read(&b->tx);
+		st.tx_refused = atomic64_read(&b->tx_refused);
+	}
+	mutex_unlock(&exo_net_lock);
+	if (!b)
+		return ret;
+	argsz = st.argsz;
+	return exo_copy_result(uarg, &st, sizeof(st), argsz);
+}
+
+long exo_net_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg)
+{
+	switch (cmd) {
+	case EXO_IOC_NET_INFO:
+		return exo_net_info_ioctl(env, uarg);
+	case EXO_IOC_NET_BIND:
+		return exo_net_bind_ioctl(env, uarg);
+	case EXO_IOC_NET_UNBIND:
+		return exo_net_unbind_ioctl(env, uarg);
+	case EXO_IOC_NET_TX:
+		return exo_net_tx_ioctl(env, uarg);
+	case EXO_IOC_NET_STATS:
+		return exo_net_stats_ioctl(env, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- mmap and poll ------------------------------------------------------ */
+
+static void exo_net_vm_open(struct vm_area_struct *vma)
+{
+	struct exo_net_binding *b = vma->vm_private_data;
+
+	kref_get(&b->ref);
+}
+
+static void exo_net_vm_close(struct vm_area_struct *vma)
+{
+	exo_net_binding_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct exo_net_vm_ops = {
+	.open	= exo_net_vm_open,
+	.close	= exo_net_vm_close,
+};
+
+/* What a ring's VMA points at instead of /dev/exo; it pins the module. */
+static const struct file_operations exo_net_ring_fops = {
+	.owner	= THIS_MODULE,
+};
+
+/* @vma->vm_pgoff is relative to EXO_MMAP_NET. */
+int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma)
+{
+	unsigned long per_ring = 1UL << (EXO_NET_RING_SHIFT - PAGE_SHIFT);
+	unsigned long len = vma->vm_end - vma->vm_start;
+	struct exo_net_binding *b;
+	struct file *file;
+	int ret;
+
+	if (vma->vm_pgoff & (per_ring - 1))
+		return -EINVAL;
+	mutex_lock(&exo_net_lock);
+	b = idr_find(&exo_net_ids, vma->vm_pgoff / per_ring);
+	ret = -EINVAL;
+	if (!b || len > PAGE_ALIGN(b->ring_len))
+		goto out;
+	ret = -EPERM;
+	if (b->env != env)
+		goto out;
+	vma->vm_pgoff = 0;
+	ret = remap_vmalloc_range(vma, b->ring, 0);
+	if (ret)
+		goto out;
+	/*
+	 * The mapping must not keep the environment's file open: close(2)
+	 * unbinds at once even with rings mapped, and the ring's memory
+	 * lives on (the VMA's reference) until munmap.
+	 */
+	file = anon_inode_getfile("[exo_net_ring]", &exo_net_ring_fops, NULL,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out;
+	}
+	vma_set_file(vma, file);
+	fput(file);
+	exo_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND);
+	vma->vm_private_data = b;
+	vma->vm_ops = &exo_net_vm_ops;
+	kref_get(&b->ref);
+out:
+	mutex_unlock(&exo_net_lock);
+	return ret;
+}
+
+/*
+ * EPOLLRDBAND while one of @env's rings holds frames. Not EPOLLIN: that
+ * means an event record is there for read(2), which would block.
+ */
+__poll_t exo_net_poll(struct exo_env *env)
+{
+	struct exo_net_binding *b;
+	__poll_t mask = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(b, &env->net.bindings, env_node)
+		/* Pairs with the release in exo_net_deliver(). */
+		if (READ_ONCE(b->ring->consumer) != smp_load_acquire(&b->ring->producer)) {
+			mask = EPOLLRDBAND;
+			break;
+		}
+	rcu_read_unlock();
+	return mask;
+}
+
+/* ---- environments and the module ---------------------------------------- */
+
+/* Sums of @env's bindings' counters, for netlink: delivered, dropped, tx. */
+void exo_net_env_totals(struct exo_env *env, u64 *delivered, u64 *dropped,
+			u64 *tx)
+{
+	struct exo_net_binding *b;
+
+	*delivered = *dropped = *tx = 0;
+	rcu_read_lock();
+	list_for_each_entry_rcu(b, &env->net.bindings, env_node) {
+		spin_lock_bh(&b->lock);
+		*delivered += b->delivered;
+		*dropped += b->dropped;
+		spin_unlock_bh(&b->lock);
+		*tx += atomic64_read(&b->tx);
+	}
+	rcu_read_unlock();
+}
+
+void exo_net_env_init(struct exo_env *env)
+{
+	INIT_LIST_HEAD(&env->net.bindings);
+	env->net.nbindings = 0;
+}
+
+/* Close or kill -9: every filter goes, and frames reach the host again. */
+void exo_net_env_destroy(struct exo_env *env)
+{
+	struct exo_net_binding *b, *tmp;
+	bool had;
+
+	mutex_lock(&exo_net_lock);
+	had = !list_empty(&env->net.bindings);
+	list_for_each_entry_safe(b, tmp, &env->net.bindings, env_node)
+		exo_net_remove(b);
+	mutex_unlock(&exo_net_lock);
+	/* No hook may still be waking this environment once it is freed. */
+	if (had)
+		synchronize_rcu();
+}
+
+static int exo_net_show(struct seq_file *m, void *unused)
+{
+	struct exo_fdec_shape_info si;
+	struct exo_net_binding *b;
+	struct exo_net_table *t;
+	struct exo_net_dev *nd;
+	u32 s, a;
+
+	mutex_lock(&exo_net_lock);
+	/* "key: value" lines first, for tools and the kill-storm test. */
+	seq_printf(m, "bindings: %u\n", exo_net_nbindings);
+	list_for_each_entry(nd, &exo_net_devs, node) {
+		seq_printf(m, "dev %s ifindex %d bindings %u\n", nd->dev->name,
+			   nd->dev->ifindex, nd->nbindings);
+		list_for_each_entry(b, &nd->bindings, dev_node) {
+			seq_printf(m, "  binding %u env %llu slots %u slot_size %u matched %llu delivered %llu dropped %llu tx %lld\n",
+				   b->id, b->env->id, b->slots, b->slot_size,
+				   b->matched, b->delivered, b->dropped,
+				   atomic64_read(&b->tx));
+			for (a = 0; a < b->filter.natoms; a++)
+				seq_printf(m, "    [%u..%u) & %#llx == %#llx\n",
+					   b->filter.atoms[a].off,
+					   b->filter.atoms[a].off + b->filter.atoms[a].len,
+					   b->filter.atoms[a].mask,
+					   b->filter.atoms[a].value);
+		}
+		t = rcu_dereference_protected(nd->table,
+					      lockdep_is_held(&exo_net_lock));
+		if (!t)
+			continue;
+		seq_printf(m, "  table: %u filters, %u shapes\n", t->n,
+			   exo_fdec_nshapes(t->dec));
+		for (s = 0; s < exo_fdec_nshapes(t->dec); s++) {
+			exo_fdec_shape_info(t->dec, s, &si);
+			seq_printf(m, "    shape %u: %u entries, %u buckets, frames >= %u:",
+				   s, si.entries, si.buckets, si.need);
+			for (a = 0; a < si.natoms; a++)
+				seq_printf(m, " [%u..%u)&%#llx", si.keys[a].off,
+					   si.keys[a].off + si.keys[a].len,
+					   si.keys[a].mask);
+			seq_putc(m, '\n');
+		}
+	}
+	mutex_unlock(&exo_net_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(exo_net);
+
+void exo_net_debugfs_init(struct dentry *dir)
+{
+	debugfs_create_file("net", 0400, dir, NULL, &exo_net_fops);
+}
+
+int exo_net_init(void)
+{
+	int ret;
+
+	if (exo_ring_slots_max < 2 || exo_ring_slots_max > EXO_NET_SLOTS_LIMIT ||
+	    !is_power_of_2(exo_ring_slots_max) ||
+	    exo_slot_size_max < EXO_NET_SLOT_MIN ||
+	    exo_slot_size_max > EXO_NET_SLOT_LIMIT ||
+	    !is_power_of_2(exo_slot_size_max) ||
+	    !exo_net_bindings_max || exo_net_bindings_max > EXO_NET_ID_MAX ||
+	    !exo_net_shapes_max || exo_net_shapes_max > EXO_NET_SHAPES_LIMIT) {
+		pr_err("net_ring_slots_max, net_slot_size_max, net_bindings_max or net_shapes_max out of range\n");
+		return -EINVAL;
+	}
+	exo_net_wq = alloc_workqueue("exo_net", 0, 0);
+	if (!exo_net_wq)
+		return -ENOMEM;
+	ret = register_netdevice_notifier(&exo_net_notifier);
+	if (ret)
+		destroy_workqueue(exo_net_wq);
+	return ret;
+}
+
+void exo_net_exit(void)
+{
+	unregister_netdevice_notifier(&exo_net_notifier);
+	/* Every environment is gone; let the deferred frees run. */
+	rcu_barrier();
+	destroy_workqueue(exo_net_wq);
+	idr_destroy(&exo_net_ids);
+}

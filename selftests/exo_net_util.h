@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the network binding's selftests (net_test, isolation_test):
+ * raw NET ioctls, filters, and a veth lab with the far end in a namespace
+ * of its own. Include after exo_test_util.h.
+ */
+#ifndef EXO_NET_UTIL_H
+#define EXO_NET_UTIL_H
+
+#include <netinet/in.h>
+#include <sys/mman.h>
+
+#include "../samples/veth.h"
+
+#define NET_LAB_DEV	"exot0"
+#define NET_LAB_PEER	"exot0p"
+#define NET_HOST_IP	"10.77.0.1"	/* the near end's host address */
+#define NET_PEER_IP	"10.77.0.2"	/* the far end */
+#define NET_LIBOS_IP	0x0a4d0003	/* 10.77.0.3: no host has it */
+
+static inline struct exo_net_atom net_atom(__u16 off, __u8 width, __u64 mask,
+					   __u64 value)
+{
+	struct exo_net_atom a;
+
+	memset(&a, 0, sizeof(a));
+	a.offset = off;
+	a.width = width;
+	a.mask = mask;
+	a.value = value;
+	return a;
+}
+
+/* IPv4 (no options), UDP, destination port @port: host-safe if the port is free. */
+static inline __u32 net_udp_port_atoms(struct exo_net_atom *a, __u16 port)
+{
+	a[0] = net_atom(12, 2, 0xffff, 0x0800);
+	a[1] = net_atom(14, 1, 0xff, 0x45);
+	a[2] = net_atom(23, 1, 0xff, 17);
+	a[3] = net_atom(36, 2, 0xffff, port);
+	return 4;
+}
+
+/* IPv4 to @ip (host order): host-safe if no host has the address. */
+static inline __u32 net_ip_dst_atoms(struct exo_net_atom *a, __u32 ip)
+{
+	a[0] = net_atom(12, 2, 0xffff, 0x0800);
+	a[1] = net_atom(30, 4, 0xffffffff, ip);
+	return 2;
+}
+
+static inline void net_bind_init(struct exo_net_bind *b, int ifindex,
+				 const struct exo_net_atom *atoms, __u32 natoms)
+{
+	memset(b, 0, sizeof(*b));
+	b->argsz = sizeof(*b);
+	b->ifindex = ifindex;
+	b->natoms = natoms;
+	b->ring_slots = 16;
+	b->slot_size = 2048;
+	memcpy(b->atoms, atoms, natoms * sizeof(*atoms));
+}
+
+/* Bind: 0 or errno; the binding id in *@id. */
+static inline int net_bind(int fd, int ifindex, const struct exo_net_atom *atoms,
+			   __u32 natoms, __u32 flags, __u32 *id)
+{
+	struct exo_net_bind b;
+	int err;
+
+	net_bind_init(&b, ifindex, atoms, natoms);
+	b.flags = flags;
+	err = exo_ioc(fd, EXO_IOC_NET_BIND, &b);
+	if (!err && id)
+		*id = b.binding_id;
+	return err;
+}
+
+static inline int net_unbind(int fd, __u32 id)
+{
+	struct exo_net_unbind u = { .argsz = sizeof(u), .binding_id = id };
+
+	return exo_ioc(fd, EXO_IOC_NET_UNBIND, &u);
+}
+
+static inline int net_stats(int fd, __u32 id, struct exo_net_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->argsz = sizeof(*st);
+	st->binding_id = id;
+	return exo_ioc(fd, EXO_IOC_NET_STATS, st);
+}
+
+static inline int net_tx(int fd, __u32 id, const void *frame, __u32 len)
+{
+	struct exo_net_tx t = { .argsz = sizeof(t), .binding_id = id,
+				.len = len, .frame = (__u64)(unsigned long)frame };
+
+	return exo_ioc(fd, EXO_IOC_NET_TX, &t);
+}
+
+static inline __u64 net_ring_offset(__u32 id)
+{
+	return EXO_MMAP_NET + ((__u64)id << EXO_NET_RING_SHIFT);
+}
+
+/* Map binding @id's ring of @len bytes on @fd: the address, or NULL (errno). */
+static inline struct exo_net_ring *net_ring_map(int fd, __u32 id, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       (off_t)net_ring_offset(id));
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Wait (bounded) until binding @id has matched @n frames; 0 or ETIMEDOUT. */
+static inline int net_wait_matched(int fd, __u32 id, __u64 n)
+{
+	struct exo_net_stats st;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (net_stats(fd, id, &st))
+			return EIO;
+		if (st.matched >= n)
+			return 0;
+		usleep(10000);
+	}
+	return ETIMEDOUT;
+}
+
+/* Send @len bytes from the far end to @ip:@port with UDP socket @s. */
+static inline int net_peer_send(int s, const char *ip, __u16 port,
+				const void *buf, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	inet_pton(AF_INET, ip, &to.sin_addr);
+	return sendto(s, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) ==
+	       (ssize_t)len ? 0 : errno;
+}
+
+/* A host UDP socket bound to @ip:@port in the caller's namespace, or -errno. */
+static inline int net_host_udp(const char *ip, __u16 port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return -errno;
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	if (bind(s, (struct sockaddr *)&a, sizeof(a))) {
+		int err = errno;
+
+		close(s);
+		return -err;
+	}
+	return s;
+}
+
+/* Receive on @s within @timeout_ms: bytes, or -errno (-ETIMEDOUT). */
+static inline ssize_t net_recv_within(int s, void *buf, size_t len, int timeout_ms)
+{
+	int rev = exo_poll1(s, POLLIN, timeout_ms);
+	ssize_t got;
+
+	if (rev < 0)
+		return rev;
+	if (!(rev & POLLIN))
+		return -ETIMEDOUT;
+	got = recv(s, buf, len, MSG_DONTWAIT);
+	return got < 0 ? -errno : got;
+}
+
+static inline int net_lab_up(struct veth_lab *lab)
+{
+	return veth_lab_setup(lab, NET_LAB_DEV, NET_LAB_PEER, NET_HOST_IP,
+			      NET_PEER_IP, 24);
+}
+
+#endif /* EXO_NET_UTIL_H */

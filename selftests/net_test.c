@@ -1,0 +1,865 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The network binding (EXO_IOC_NET_*): filters bound on a veth whose far
+ * end lives in a namespace of its own, traffic from plain sockets there,
+ * rings mapped here. Exactly the matching frames reach the ring and not the
+ * host stack; the rest reaches host sockets; overlap with another
+ * environment is EEXIST; rings are private; TX is checked; a full ring
+ * counts drops; kill -9 gives the traffic back to the host.
+ */
+#include <signal.h>
+#include <linux/genetlink.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <linux/capability.h>
+
+#include "exo_test_util.h"
+#include "exo_net_util.h"
+
+FIXTURE(net) {
+	int fd;
+	struct veth_lab lab;
+	struct exo_net_info info;
+};
+
+FIXTURE_SETUP(net)
+{
+	int ret;
+
+	self->fd = -1;
+	self->lab.self_ns = self->lab.peer_ns = -1;
+	if (!exo_dev_present())
+		SKIP(return, EXO_NO_DEV_MSG);
+	self->fd = exo_raw_env();
+	ASSERT_LE(0, self->fd);
+	memset(&self->info, 0, sizeof(self->info));
+	self->info.argsz = sizeof(self->info);
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_INFO, &self->info));
+	ret = net_lab_up(&self->lab);
+	ASSERT_EQ(0, ret) {
+		TH_LOG("veth lab: %s", strerror(-ret));
+	}
+}
+
+FIXTURE_TEARDOWN(net)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	veth_lab_teardown(&self->lab);
+}
+
+static int peer_udp(struct veth_lab *lab)
+{
+	return veth_peer_socket(lab, AF_INET, SOCK_DGRAM, 0);
+}
+
+/* The UDP payload of a frame in a ring slot (IPv4 without options). */
+static const char *slot_payload(const struct exo_net_slot *slot)
+{
+	return (const char *)(slot + 1) + 14 + 20 + 8;
+}
+
+static const struct exo_net_slot *ring_slot(const struct exo_net_ring *ring,
+					    __u32 i)
+{
+	return (const void *)((const char *)ring + ring->data_offset +
+			      (size_t)(i % ring->slots) * ring->slot_size);
+}
+
+TEST_F(net, info_limits)
+{
+	EXPECT_EQ(EXO_NET_ATOMS_MAX, self->info.atoms_max);
+	EXPECT_EQ(EXO_NET_WINDOW, self->info.window);
+	EXPECT_LE(2, self->info.ring_slots_max);
+	EXPECT_LE(64, self->info.slot_size_max);
+	EXPECT_LE(1, self->info.bindings_max);
+	EXPECT_EQ(0, self->info.bindings);
+}
+
+TEST_F(net, receives_exactly_matching_frames)
+{
+	struct exo_net_atom a[4];
+	struct exo_net_bind b;
+	struct exo_net_stats st;
+	struct exo_net_ring *ring;
+	char buf[64];
+	int s, host, i;
+
+	net_bind_init(&b, self->lab.ifindex, a, net_udp_port_atoms(a, 7001));
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	ASSERT_NE(0, b.binding_id);
+	EXPECT_EQ(net_ring_offset(b.binding_id), b.ring_offset);
+	ring = net_ring_map(self->fd, b.binding_id, b.ring_len);
+	ASSERT_NE(NULL, ring);
+	EXPECT_EQ(16, ring->slots);
+	EXPECT_EQ(2048, ring->slot_size);
+	/* The binding holds the port: no host socket can take it now. */
+	EXPECT_EQ(-EADDRINUSE, net_host_udp("0.0.0.0", 7001));
+	host = net_host_udp(NET_HOST_IP, 7002);
+	ASSERT_LE(0, host);
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	for (i = 0; i < 3; i++) {
+		snprintf(buf, sizeof(buf), "exo-%d", i);
+		ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7001, buf, 6));
+		snprintf(buf, sizeof(buf), "host%d", i);
+		ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7002, buf, 6));
+	}
+	/* Non-matching traffic still reaches a normal socket. */
+	for (i = 0; i < 3; i++) {
+		char want[8];
+
+		snprintf(want, sizeof(want), "host%d", i);
+		ASSERT_EQ(6, net_recv_within(host, buf, sizeof(buf), 5000));
+		EXPECT_EQ(0, memcmp(buf, want, 6));
+	}
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, 3));
+	ASSERT_EQ(3, __atomic_load_n(&ring->producer, __ATOMIC_ACQUIRE));
+	for (i = 0; i < 3; i++) {
+		const struct exo_net_slot *slot = ring_slot(ring, i);
+		char want[8];
+
+		snprintf(want, sizeof(want), "exo-%d", i);
+		EXPECT_EQ(14 + 20 + 8 + 6, slot->len);
+		EXPECT_EQ(slot->len, slot->caplen);
+		EXPECT_EQ(0, memcmp(slot_payload(slot), want, 6));
+	}
+	ASSERT_EQ(0, net_stats(self->fd, b.binding_id, &st));
+	EXPECT_EQ(3, st.matched);
+	EXPECT_EQ(3, st.delivered);
+	EXPECT_EQ(0, st.dropped);
+	EXPECT_EQ(self->lab.ifindex, (int)st.ifindex);
+	/* Unbound, the port goes back to the host stack. */
+	ASSERT_EQ(0, net_unbind(self->fd, b.binding_id));
+	EXPECT_EQ(ENOENT, net_unbind(self->fd, b.binding_id));
+	close(host);
+	host = net_host_udp(NET_HOST_IP, 7001);
+	ASSERT_LE(0, host);
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7001, "back!", 5));
+	EXPECT_EQ(5, net_recv_within(host, buf, sizeof(buf), 5000));
+	/* The old mapping stays readable until unmapped. */
+	EXPECT_EQ(3, ring->producer);
+	munmap(ring, b.ring_len);
+	close(host);
+	close(s);
+}
+
+TEST_F(net, bad_filters_are_einval)
+{
+	struct exo_net_atom a[EXO_NET_ATOMS_MAX + 1];
+	struct exo_net_bind b;
+	__u32 n, i, id = 0;
+
+	n = net_udp_port_atoms(a, 7010);
+	/* No atoms; more than the most. */
+	net_bind_init(&b, self->lab.ifindex, a, n);
+	b.natoms = 0;
+	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	for (i = n; i <= EXO_NET_ATOMS_MAX; i++)
+		a[i] = net_atom(42 + i, 1, 0xff, 0);
+	net_bind_init(&b, self->lab.ifindex, a, EXO_NET_ATOMS_MAX);
+	b.natoms = EXO_NET_ATOMS_MAX + 1;
+	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	/* Exactly the most is fine. */
+	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, EXO_NET_ATOMS_MAX,
+			      0, &id));
+	EXPECT_EQ(0, net_unbind(self->fd, id));
+	/* Width 3; offset past the window; mask beyond the width; value
+	 * outside the mask; zero mask; contradiction; reserved bits.
+	 */
+	a[n] = net_atom(40, 3, 0xff, 0);
+	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
+	a[n] = net_atom(EXO_NET_WINDOW, 1, 0xff, 0);
+	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
+	a[n] = net_atom(EXO_NET_WINDOW - 1, 2, 0xffff, 0);
+	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
+	a[n] = net_atom(40, 1, 0x1ff, 0);
+	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
+	a[n] = net_atom(40, 2, 0x0f0f, 0xf000);
+	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
+	a[n] = net_atom(40, 1, 0, 0);
+	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
+	a[n] = net_atom(36, 2, 0xffff, 7011);
+	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
+	a[n] = net_atom(40, 1, 0xff, 0);
+	a[n].reserved[2] = 1;
+	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
+	/* Unknown flags, reserved field, ring geometry on both sides. */
+	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n, 1u << 7, NULL));
+	net_bind_init(&b, self->lab.ifindex, a, n);
+	b.reserved = 1;
+	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	net_bind_init(&b, self->lab.ifindex, a, n);
+	b.ring_slots = 1;
+	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	b.ring_slots = 3;
+	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	b.ring_slots = self->info.ring_slots_max * 2;
+	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	b.ring_slots = 2;
+	b.slot_size = 32;
+	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	b.slot_size = self->info.slot_size_max * 2;
+	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	b.slot_size = 64;
+	b.ifindex = 0x7fffff;
+	EXPECT_EQ(ENODEV, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	/* Nothing half-done: no binding is left. */
+	net_bind_init(&b, self->lab.ifindex, a, n);
+	b.ring_slots = self->info.ring_slots_max;
+	b.slot_size = 64;
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	EXPECT_EQ(0, net_unbind(self->fd, b.binding_id));
+	memset(&self->info, 0, sizeof(self->info));
+	self->info.argsz = sizeof(self->info);
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_INFO, &self->info));
+	EXPECT_EQ(0, self->info.bindings);
+}
+
+TEST_F(net, overlap_with_another_env_is_eexist)
+{
+	struct exo_net_atom a[8], h[8];
+	__u32 id, hid, n;
+	int hostile;
+
+	hostile = exo_raw_env();
+	ASSERT_LE(0, hostile);
+	n = net_udp_port_atoms(a, 7020);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, n, 0, &id));
+	/* Identical. */
+	EXPECT_EQ(EEXIST, net_bind(hostile, self->lab.ifindex, a, n, 0, NULL));
+	/* A subset of its packets: the same plus a destination address. */
+	memcpy(h, a, sizeof(a));
+	h[n] = net_atom(30, 4, 0xffffffff, 0x0a4d0001);
+	EXPECT_EQ(EEXIST, net_bind(hostile, self->lab.ifindex, h, n + 1, 0, NULL));
+	/* A partial-byte mask that agrees where both look. */
+	memcpy(h, a, sizeof(a));
+	h[3] = net_atom(36, 2, 0xff00, 7020 & 0xff00);
+	EXPECT_EQ(EEXIST, net_bind(hostile, self->lab.ifindex, h, 4, 0, NULL));
+	/* Other widths on the same bytes. */
+	memcpy(h, a, sizeof(a));
+	h[3] = net_atom(36, 1, 0xff, 7020 >> 8);
+	h[4] = net_atom(37, 1, 0xff, 7020 & 0xff);
+	EXPECT_EQ(EEXIST, net_bind(hostile, self->lab.ifindex, h, 5, 0, NULL));
+	h[2] = net_atom(20, 4, 0xff, 17);	/* the protocol, inside a word */
+	EXPECT_EQ(EEXIST, net_bind(hostile, self->lab.ifindex, h, 5, 0, NULL));
+	/* Disjoint: another port, a partial mask that clashes. */
+	n = net_udp_port_atoms(h, 7021);
+	EXPECT_EQ(0, net_bind(hostile, self->lab.ifindex, h, n, 0, &hid));
+	/* My own overlapping filters are my business. */
+	h[3] = net_atom(36, 2, 0xffff, 7020);
+	h[4] = net_atom(30, 4, 0xffffffff, 0x0a4d0001);
+	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, h, 5,
+			      EXO_NET_BIND_HOST, NULL));
+	/* Gone with its owner: then the hostile one may have it. */
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, net_bind(hostile, self->lab.ifindex, a, 4, 0, NULL));
+	close(hostile);
+}
+
+TEST_F(net, hostile_env_cannot_touch_my_binding)
+{
+	struct exo_net_atom a[4];
+	struct exo_net_bind b;
+	struct exo_net_stats st;
+	char frame[64];
+	void *p;
+	int hostile;
+
+	hostile = exo_raw_env();
+	ASSERT_LE(0, hostile);
+	net_bind_init(&b, self->lab.ifindex, a, net_ip_dst_atoms(a, NET_LIBOS_IP));
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	p = mmap(NULL, b.ring_len, PROT_READ, MAP_SHARED, hostile,
+		 (off_t)b.ring_offset);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(EPERM, net_unbind(hostile, b.binding_id));
+	EXPECT_EQ(EPERM, net_stats(hostile, b.binding_id, &st));
+	memset(frame, 0, sizeof(frame));
+	EXPECT_EQ(EPERM, net_tx(hostile, b.binding_id, frame, sizeof(frame)));
+	/* A ring that does not exist is EINVAL, one not at a ring's start too. */
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd,
+		 (off_t)net_ring_offset(4000));
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd,
+		 (off_t)(b.ring_offset + 4096));
+	EXPECT_EQ(MAP_FAILED, p);
+	/* Longer than the ring. */
+	p = mmap(NULL, b.ring_len + 4096, PROT_READ, MAP_SHARED, self->fd,
+		 (off_t)b.ring_offset);
+	EXPECT_EQ(MAP_FAILED, p);
+	/* Mine still works. */
+	p = mmap(NULL, b.ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 (off_t)b.ring_offset);
+	ASSERT_NE(MAP_FAILED, p);
+	munmap(p, b.ring_len);
+	EXPECT_EQ(0, net_stats(self->fd, b.binding_id, &st));
+	close(hostile);
+}
+
+/* An Ethernet + IPv4 + UDP frame from @src to @dst (host order). */
+static __u32 build_udp(unsigned char *f, const unsigned char *dmac,
+		       const unsigned char *smac, __u32 src, __u32 dst,
+		       __u16 sport, __u16 dport, const char *payload)
+{
+	__u32 plen = strlen(payload), i, sum = 0;
+	unsigned char *ip = f + 14, *udp = ip + 20;
+
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	ip[2] = (20 + 8 + plen) >> 8;
+	ip[3] = (20 + 8 + plen) & 0xff;
+	ip[8] = 64;
+	ip[9] = 17;
+	for (i = 0; i < 4; i++) {
+		ip[12 + i] = src >> (24 - 8 * i);
+		ip[16 + i] = dst >> (24 - 8 * i);
+	}
+	for (i = 0; i < 20; i += 2)
+		sum += ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	ip[10] = sum >> 8;
+	ip[11] = sum & 0xff;
+	udp[0] = sport >> 8;
+	udp[1] = sport & 0xff;
+	udp[2] = dport >> 8;
+	udp[3] = dport & 0xff;
+	udp[4] = (8 + plen) >> 8;
+	udp[5] = (8 + plen) & 0xff;
+	udp[6] = udp[7] = 0;	/* no checksum */
+	memcpy(udp + 8, payload, plen);
+	return 14 + 20 + 8 + plen;
+}
+
+static int peer_mac(void *arg)
+{
+	struct ifreq ifr;
+	int s, ret = 0;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", NET_LAB_PEER);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0 || ioctl(s, SIOCGIFHWADDR, &ifr))
+		ret = -errno;
+	else
+		memcpy(arg, ifr.ifr_hwaddr.sa_data, 6);
+	if (s >= 0)
+		close(s);
+	return ret;
+}
+
+TEST_F(net, tx_is_checked_against_own_filters)
+{
+	unsigned char frame[128], pmac[6], mymac[6] = { 2, 0, 0, 0, 0, 3 };
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	char buf[64];
+	__u32 id, len;
+	int s;
+	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons(9000) };
+
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_ip_dst_atoms(a, NET_LIBOS_IP), 0, &id));
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, bind(s, (struct sockaddr *)&any, sizeof(any)));
+	/* From my address: sent, and a plain socket over there gets it. */
+	len = build_udp(frame, pmac, mymac, NET_LIBOS_IP, 0x0a4d0002, 5000, 9000,
+			"from exo");
+	ASSERT_EQ(0, net_tx(self->fd, id, frame, len));
+	ASSERT_EQ(8, net_recv_within(s, buf, sizeof(buf), 5000));
+	EXPECT_EQ(0, memcmp(buf, "from exo", 8));
+	/* Spoofing someone else's address: refused. */
+	len = build_udp(frame, pmac, mymac, 0x0a4d0001, 0x0a4d0002, 5000, 9000,
+			"spoofed!");
+	EXPECT_EQ(EPERM, net_tx(self->fd, id, frame, len));
+	EXPECT_EQ(-ETIMEDOUT, net_recv_within(s, buf, sizeof(buf), 300));
+	/* Too short, too long. */
+	EXPECT_EQ(EINVAL, net_tx(self->fd, id, frame, 13));
+	EXPECT_EQ(EINVAL, net_tx(self->fd, id, frame, 14 + 65536));
+	ASSERT_EQ(0, net_stats(self->fd, id, &st));
+	EXPECT_EQ(1, st.tx);
+	EXPECT_EQ(1, st.tx_refused);
+	EXPECT_EQ(ENOENT, net_tx(self->fd, 4000, frame, len));
+	close(s);
+}
+
+TEST_F(net, full_ring_counts_drops_and_never_corrupts)
+{
+	struct exo_net_atom a[4];
+	struct exo_net_bind b;
+	struct exo_net_stats st;
+	struct exo_net_ring *ring;
+	char buf[16];
+	int s, i;
+
+	net_bind_init(&b, self->lab.ifindex, a, net_udp_port_atoms(a, 7030));
+	b.ring_slots = 4;
+	b.slot_size = 64;	/* shorter than the frames: they are cut */
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	ring = net_ring_map(self->fd, b.binding_id, b.ring_len);
+	ASSERT_NE(NULL, ring);
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	for (i = 0; i < 10; i++) {
+		memset(buf, 'a' + i, sizeof(buf));
+		ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7030, buf, sizeof(buf)));
+	}
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, 10));
+	ASSERT_EQ(0, net_stats(self->fd, b.binding_id, &st));
+	EXPECT_EQ(10, st.matched);
+	EXPECT_EQ(4, st.delivered);
+	EXPECT_EQ(6, st.dropped);
+	EXPECT_EQ(6, ring->dropped);
+	EXPECT_EQ(4, ring->producer);
+	for (i = 0; i < 4; i++) {
+		const struct exo_net_slot *slot = ring_slot(ring, i);
+
+		EXPECT_EQ(14 + 20 + 8 + 16, slot->len);
+		EXPECT_EQ(64 - sizeof(*slot), slot->caplen);
+		EXPECT_EQ('a' + i, slot_payload(slot)[0]);
+	}
+	/* A lying consumer (ahead of the producer) only makes it look full. */
+	ring->consumer = 100;
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7030, buf, sizeof(buf)));
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, 11));
+	EXPECT_EQ(4, ring->producer);
+	/* Released, the ring takes frames again, in order. */
+	ring->consumer = 4;
+	memset(buf, 'z', sizeof(buf));
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7030, buf, sizeof(buf)));
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, 12));
+	EXPECT_EQ(5, ring->producer);
+	EXPECT_EQ('z', slot_payload(ring_slot(ring, 4))[0]);
+	munmap(ring, b.ring_len);
+	close(s);
+}
+
+TEST_F(net, poll_reports_rdband_for_frames)
+{
+	struct exo_net_atom a[4];
+	struct exo_net_bind b;
+	struct epoll_event ev = { .events = EPOLLRDBAND | EPOLLIN };
+	struct exo_net_ring *ring;
+	int s, ep;
+
+	net_bind_init(&b, self->lab.ifindex, a, net_udp_port_atoms(a, 7040));
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	ring = net_ring_map(self->fd, b.binding_id, b.ring_len);
+	ASSERT_NE(NULL, ring);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7040, "wake", 4));
+	ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 5000));
+	EXPECT_EQ(EPOLLRDBAND, ev.events);
+	/* Consumed: quiet again. */
+	ring->consumer = ring->producer;
+	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	EXPECT_EQ(0, exo_poll1(self->fd, POLLRDBAND, 0));
+	close(ep);
+	close(s);
+	munmap(ring, b.ring_len);
+}
+
+TEST_F(net, host_socket_rule)
+{
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	char buf[16];
+	__u32 id, n;
+	int host, s;
+
+	host = net_host_udp(NET_HOST_IP, 7050);
+	ASSERT_LE(0, host);
+	n = net_udp_port_atoms(a, 7050);
+	/* A port a host socket holds: refused unless explicitly allowed. */
+	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a, n, 0, NULL));
+	/* Too wide to know: all IPv4; the host's own address. */
+	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a, 1, 0, NULL));
+	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a,
+				       net_ip_dst_atoms(a, 0x0a4d0001), 0, NULL));
+	a[0] = net_atom(12, 2, 0xffff, 0x0806);
+	a[1] = net_atom(38, 4, 0xffffffff, 0x0a4d0001);
+	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a, 2, 0, NULL));
+	/* An address no host has, for IPv4 and ARP: fine. */
+	a[1] = net_atom(38, 4, 0xffffffff, NET_LIBOS_IP);
+	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 2, 0, NULL));
+	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_ip_dst_atoms(a, NET_LIBOS_IP), 0, NULL));
+	/* With the flag, the filter takes the host socket's traffic. */
+	n = net_udp_port_atoms(a, 7050);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, n,
+			      EXO_NET_BIND_HOST, &id));
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7050, "mine", 4));
+	ASSERT_EQ(0, net_wait_matched(self->fd, id, 1));
+	EXPECT_EQ(-ETIMEDOUT, net_recv_within(host, buf, sizeof(buf), 200));
+	ASSERT_EQ(0, net_stats(self->fd, id, &st));
+	EXPECT_EQ(1, st.delivered);
+	close(s);
+	close(host);
+}
+
+TEST_F(net, permission_needs_cap_or_netdevs)
+{
+	struct exo_net_atom a[4];
+	int status, pfd;
+	pid_t pid;
+
+	pfd = open("/sys/module/exo/parameters/netdevs", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, pfd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd, ret = 0;
+
+		if (exo_cap_drop(CAP_NET_ADMIN))
+			_exit(10);
+		fd = exo_raw_env();
+		if (fd < 0)
+			_exit(11);
+		net_ip_dst_atoms(a, NET_LIBOS_IP);
+		if (net_bind(fd, self->lab.ifindex, a, 2, 0, NULL) != EPERM)
+			ret |= 1;
+		if (write(pfd, NET_LAB_DEV "\n", sizeof(NET_LAB_DEV)) < 0)
+			_exit(12);
+		if (net_bind(fd, self->lab.ifindex, a, 2, 0, NULL) != 0)
+			ret |= 2;
+		/* Taking the host's traffic stays an admin's decision. */
+		net_udp_port_atoms(a, 7060);
+		if (net_bind(fd, self->lab.ifindex, a, 4, EXO_NET_BIND_HOST,
+			     NULL) != EPERM)
+			ret |= 4;
+		if (write(pfd, "\n", 1) < 0)
+			_exit(13);
+		net_ip_dst_atoms(a, NET_LIBOS_IP + 1);
+		if (net_bind(fd, self->lab.ifindex, a, 2, 0, NULL) != EPERM)
+			ret |= 8;
+		_exit(ret);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	if (write(pfd, "\n", 1) < 0)
+		TH_LOG("could not clear netdevs");
+	close(pfd);
+}
+
+TEST_F(net, limits_bindings_and_shapes)
+{
+	struct exo_net_atom a[4];
+	__u32 i, id = 0;
+	struct exo_env_info info;
+
+	/* Bindings: the most, then one more. */
+	for (i = 0; i < self->info.bindings_max; i++) {
+		struct exo_net_bind b;
+
+		net_bind_init(&b, self->lab.ifindex, a,
+			      net_ip_dst_atoms(a, 0x0a4e0000 + i));
+		b.ring_slots = 2;
+		b.slot_size = 64;
+		ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b)) {
+			TH_LOG("binding %u", i);
+		}
+	}
+	ASSERT_EQ(0, exo_raw_info(self->fd, &info));
+	EXPECT_EQ(self->info.bindings_max, info.filters);
+	EXPECT_EQ(ENOSPC, net_bind(self->fd, self->lab.ifindex, a,
+				   net_ip_dst_atoms(a, 0x0a4f0000), 0, NULL));
+	close(self->fd);
+	self->fd = exo_raw_env();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, exo_raw_info(self->fd, &info));
+	EXPECT_EQ(0, info.filters);
+	/* Shapes: each filter below has one of its own (an extra byte). */
+	for (i = 0; i < self->info.shapes_max; i++) {
+		net_ip_dst_atoms(a, NET_LIBOS_IP);
+		a[2] = net_atom(42 + i, 1, 0xff, 0);
+		ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 3, 0, &id)) {
+			TH_LOG("shape %u", i);
+		}
+	}
+	a[2] = net_atom(42 + i, 1, 0xff, 0);
+	EXPECT_EQ(ENOSPC, net_bind(self->fd, self->lab.ifindex, a, 3, 0, NULL));
+	/* Another filter of an existing shape still fits. */
+	a[2] = net_atom(42, 1, 0xff, 1);
+	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 3, 0, NULL));
+	ASSERT_EQ(0, net_unbind(self->fd, id));
+	a[2] = net_atom(42 + i, 1, 0xff, 0);
+	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 3, 0, NULL));
+}
+
+TEST_F(net, kill9_gives_traffic_back_to_the_host)
+{
+	struct exo_net_atom a[4];
+	int sync[2], host, s;
+	char c, buf[16];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(sync));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = exo_raw_env();
+
+		if (fd < 0 || net_bind(fd, self->lab.ifindex, a,
+				       net_udp_port_atoms(a, 7070), 0, NULL))
+			_exit(1);
+		c = 'b';
+		if (write(sync[1], &c, 1) != 1)
+			_exit(2);
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(1, read(sync[0], &c, 1));
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(-EADDRINUSE, net_host_udp(NET_HOST_IP, 7070));
+	/* Bound: this one goes to the ring of the doomed environment. */
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7070, "gone", 4));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(128 + SIGKILL, exo_wait_child(pid));
+	host = net_host_udp(NET_HOST_IP, 7070);
+	ASSERT_LE(0, host);
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7070, "host", 4));
+	ASSERT_EQ(4, net_recv_within(host, buf, sizeof(buf), 5000));
+	EXPECT_EQ(0, memcmp(buf, "host", 4));
+	/* The hostile bind that would have clashed now succeeds. */
+	close(host);
+	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_udp_port_atoms(a, 7070), 0, NULL));
+	close(s);
+	close(sync[0]);
+	close(sync[1]);
+}
+
+/* ---- a raw generic-netlink dump of the environments ------------------- */
+
+struct nl_req {
+	struct nlmsghdr nh;
+	struct genlmsghdr gh;
+	char attrs[64];
+};
+
+static int nl_roundtrip(int s, struct nl_req *req, char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (send(s, req, req->nh.nlmsg_len, 0) < 0)
+		return -1;
+	n = recv(s, buf, len, 0);
+	return n < 0 ? -1 : (int)n;
+}
+
+static int nl_family_id(int s)
+{
+	struct nl_req req;
+	char buf[8192];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	struct rtattr *rta;
+	int n, left;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_type = GENL_ID_CTRL;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.gh.cmd = CTRL_CMD_GETFAMILY;
+	req.gh.version = 1;
+	rta = (struct rtattr *)req.attrs;
+	rta->rta_type = CTRL_ATTR_FAMILY_NAME;
+	rta->rta_len = RTA_LENGTH(sizeof(EXO_GENL_NAME));
+	memcpy(RTA_DATA(rta), EXO_GENL_NAME, sizeof(EXO_GENL_NAME));
+	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN) + RTA_ALIGN(rta->rta_len);
+	n = nl_roundtrip(s, &req, buf, sizeof(buf));
+	if (n <= 0 || nh->nlmsg_type == NLMSG_ERROR)
+		return -1;
+	left = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	for (rta = (struct rtattr *)((char *)NLMSG_DATA(nh) + GENL_HDRLEN);
+	     RTA_OK(rta, left); rta = RTA_NEXT(rta, left))
+		if (rta->rta_type == CTRL_ATTR_FAMILY_ID)
+			return *(__u16 *)RTA_DATA(rta);
+	return -1;
+}
+
+/* The NET_* attributes of environment @env_id in a GET_ENV dump; 0 or -1. */
+static int nl_env_net(__u64 env_id, __u64 *delivered, __u64 *dropped, __u64 *tx)
+{
+	static char buf[65536];
+	struct nl_req req;
+	int s, fam, n, found = -1, done = 0;
+
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (s < 0)
+		return -1;
+	fam = nl_family_id(s);
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	req.nh.nlmsg_type = fam;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.gh.cmd = EXO_CMD_GET_ENV;
+	req.gh.version = EXO_GENL_VERSION;
+	if (fam < 0 || send(s, &req, req.nh.nlmsg_len, 0) < 0) {
+		close(s);
+		return -1;
+	}
+	while (!done && (n = recv(s, buf, sizeof(buf), 0)) > 0) {
+		struct nlmsghdr *nh;
+
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)n);
+		     nh = NLMSG_NEXT(nh, n)) {
+			struct rtattr *rta;
+			__u64 id = 0, v[3] = { 0, 0, 0 };
+			int left;
+
+			if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			left = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+			for (rta = (struct rtattr *)((char *)NLMSG_DATA(nh) + GENL_HDRLEN);
+			     RTA_OK(rta, left); rta = RTA_NEXT(rta, left)) {
+				__u64 val;
+
+				memcpy(&val, RTA_DATA(rta), sizeof(val));
+				if (rta->rta_type == EXO_ATTR_ENV_ID)
+					id = val;
+				else if (rta->rta_type == EXO_ATTR_ENV_NET_DELIVERED)
+					v[0] = val;
+				else if (rta->rta_type == EXO_ATTR_ENV_NET_DROPPED)
+					v[1] = val;
+				else if (rta->rta_type == EXO_ATTR_ENV_NET_TX)
+					v[2] = val;
+			}
+			if (id == env_id) {
+				*delivered = v[0];
+				*dropped = v[1];
+				*tx = v[2];
+				found = 0;
+			}
+		}
+	}
+	close(s);
+	return found;
+}
+
+TEST_F(net, netlink_reports_ring_totals)
+{
+	struct exo_net_atom a[4];
+	struct exo_net_bind b;
+	__u64 delivered, dropped, tx;
+	int s, i;
+
+	net_bind_init(&b, self->lab.ifindex, a, net_udp_port_atoms(a, 7090));
+	b.ring_slots = 2;
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7090, "count", 5));
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, 5));
+	ASSERT_EQ(0, nl_env_net(exo_raw_env_id(self->fd), &delivered, &dropped, &tx));
+	EXPECT_EQ(2, delivered);
+	EXPECT_EQ(3, dropped);
+	EXPECT_EQ(0, tx);
+	close(s);
+}
+
+TEST_F(net, debugfs_dumps_the_decision_structure)
+{
+	struct exo_net_atom a[4];
+	char *text, want[64];
+	__u32 id;
+
+	if (!exo_debugfs_mounted())
+		SKIP(return, EXO_NO_DEBUGFS_MSG);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_udp_port_atoms(a, 7100), 0, &id));
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_udp_port_atoms(a, 7101), 0, NULL));
+	text = exo_file_slurp(EXO_DEBUGFS_ROOT "/exo/net");
+	ASSERT_NE(NULL, text);
+	snprintf(want, sizeof(want), "dev %s ifindex %d bindings 2", NET_LAB_DEV,
+		 self->lab.ifindex);
+	EXPECT_NE(NULL, strstr(text, want)) {
+		TH_LOG("%s", text);
+	}
+	snprintf(want, sizeof(want), "binding %u env", id);
+	EXPECT_NE(NULL, strstr(text, want));
+	/* Two filters, one shape: the merged structure has one table. */
+	EXPECT_NE(NULL, strstr(text, "table: 2 filters, 1 shapes"));
+	EXPECT_NE(NULL, strstr(text, "shape 0: 2 entries"));
+	free(text);
+}
+
+TEST_F(net, close_with_ring_mapped_unbinds_at_once)
+{
+	struct exo_net_atom a[4];
+	struct exo_net_bind b;
+	struct exo_net_ring *ring;
+	char buf[16];
+	int host, s;
+
+	net_bind_init(&b, self->lab.ifindex, a, net_udp_port_atoms(a, 7080));
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	ring = net_ring_map(self->fd, b.binding_id, b.ring_len);
+	ASSERT_NE(NULL, ring);
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7080, "ring", 4));
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, 1));
+	/* The mapping does not keep the environment alive. */
+	close(self->fd);
+	self->fd = -1;
+	host = net_host_udp(NET_HOST_IP, 7080);
+	ASSERT_LE(0, host);
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7080, "host", 4));
+	ASSERT_EQ(4, net_recv_within(host, buf, sizeof(buf), 5000));
+	EXPECT_EQ(0, memcmp(buf, "host", 4));
+	/* What the ring got stays readable until munmap. */
+	EXPECT_EQ(1, ring->producer);
+	EXPECT_EQ(0, memcmp(slot_payload(ring_slot(ring, 0)), "ring", 4));
+	EXPECT_EQ(0, munmap(ring, b.ring_len));
+	close(host);
+	close(s);
+}
+
+TEST_F(net, device_removal_drops_bindings)
+{
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	struct exo_event ev;
+	struct exo_env_info info;
+	char frame[64];
+	__u32 id;
+
+	memset(frame, 0, sizeof(frame));
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_ip_dst_atoms(a, NET_LIBOS_IP), 0, &id));
+	ASSERT_EQ(0, veth_link_del(NET_LAB_DEV));
+	ASSERT_EQ(0, exo_raw_event_wait(self->fd, 5000, &ev));
+	EXPECT_EQ(EXO_EVENT_NET_DOWN, ev.type);
+	EXPECT_EQ(id, ev.data[0]);
+	ASSERT_EQ(0, net_stats(self->fd, id, &st));
+	EXPECT_EQ(0, st.ifindex);
+	ASSERT_EQ(0, exo_raw_info(self->fd, &info));
+	EXPECT_EQ(0, info.filters);
+	EXPECT_EQ(ENETDOWN, net_tx(self->fd, id, frame, sizeof(frame)));
+	EXPECT_EQ(0, net_unbind(self->fd, id));
+}
+
+TEST_HARNESS_MAIN
