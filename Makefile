@@ -26,7 +26,9 @@ HARNESS_CFLAGS := -Wno-missing-prototypes -Wno-sign-compare -Wno-unused-paramete
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 USER_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -Iuapi -Ilibexo/include $(CFLAGS)
 
-LIB_SRCS := libexo/exo.c libexo/monitor.c libexo/mem.c
+LIB_SRCS := libexo/exo.c libexo/monitor.c libexo/mem.c libexo/udf.c libexo/xn.c
+# The parts of libexo that make no system call, linked into host tests too.
+HOST_LIB_SRCS := libexo/udf.c
 LIB_HDRS := libexo/include/exo/exo.h libexo/internal.h uapi/linux/exo.h
 CORE_SRCS := $(wildcard module/core/*.c)
 CORE_HDRS := $(wildcard module/core/*.h)
@@ -116,10 +118,10 @@ $(B)/fuzz/exo-fuzz: $(FUZZ_SRCS) $(FUZZ_HDRS) $(LIB_HDRS)
 
 hosttests: $(HOSTTESTS)
 
-$(B)/host/%: selftests/host/%.c $(CORE_SRCS) $(CORE_HDRS) $(HARNESS_DIR)/kselftest_harness.h
+$(B)/host/%: selftests/host/%.c $(CORE_SRCS) $(CORE_HDRS) $(HOST_LIB_SRCS) $(LIB_HDRS) $(HARNESS_DIR)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(HARNESS_CFLAGS) -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -I$(HARNESS_DIR) $< $(CORE_SRCS) -o $@
+		-fno-sanitize-recover=all -I$(HARNESS_DIR) $< $(CORE_SRCS) $(HOST_LIB_SRCS) -o $@
 
 # ---- libFuzzer targets of module/core (clang, ASan, UBSan) ---------------
 

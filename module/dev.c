@@ -116,8 +116,21 @@ int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
 #define EXO_SUPPORTED_IOCTLS	(BIT_ULL(EXO_NR_API) | BIT_ULL(EXO_NR_ENV_INFO) | \
 				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE) | \
 				 EXO_MEM_IOCTLS)
+#define EXO_XN_IOCTLS		(BIT_ULL(EXO_NR_XN_INFO - 64) | \
+				 BIT_ULL(EXO_NR_XN_TYPE_INSTALL - 64) | \
+				 BIT_ULL(EXO_NR_XN_TYPE_LOOKUP - 64) | \
+				 BIT_ULL(EXO_NR_XN_ROOT_INSTALL - 64) | \
+				 BIT_ULL(EXO_NR_XN_ROOT_LOOKUP - 64) | \
+				 BIT_ULL(EXO_NR_XN_READ - 64) | \
+				 BIT_ULL(EXO_NR_XN_RELEASE - 64) | \
+				 BIT_ULL(EXO_NR_XN_ALLOC - 64) | \
+				 BIT_ULL(EXO_NR_XN_FREE - 64) | \
+				 BIT_ULL(EXO_NR_XN_WRITE_META - 64) | \
+				 BIT_ULL(EXO_NR_XN_WRITE - 64) | \
+				 BIT_ULL(EXO_NR_XN_SYNC - 64) | \
+				 BIT_ULL(EXO_NR_XN_CHECK - 64))
 /* ioctls numbered 64 to 127, bit (nr - 64); see exo_api.ioctls_hi. */
-#define EXO_SUPPORTED_IOCTLS_HI	0ULL
+#define EXO_SUPPORTED_IOCTLS_HI	EXO_XN_IOCTLS
 
 static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 {
@@ -142,7 +155,8 @@ static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 		return ret ? ret : -EPROTONOSUPPORT;
 	}
 
-	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK | EXO_FEATURE_MEM;
+	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK | EXO_FEATURE_MEM |
+		       EXO_FEATURE_XN;
 	if (EXO_GENL_MCGRP_RESTRICTED)
 		api.features |= EXO_FEATURE_NETLINK_PRIVATE;
 	api.ioctls = EXO_SUPPORTED_IOCTLS;
@@ -232,6 +246,8 @@ static long exo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (_IOC_NR(cmd) >> 4) {
 	case EXO_NR_MEM_INFO >> 4:
 		return exo_mem_ioctl(env, cmd, uarg);
+	case EXO_NR_XN_INFO >> 4:
+		return exo_xn_ioctl(env, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -266,6 +282,8 @@ static int exo_mmap(struct file *file, struct vm_area_struct *vma)
 	switch (window) {
 	case EXO_MMAP_MEM >> EXO_MMAP_SHIFT:
 		return exo_mem_mmap(env, vma);
+	case EXO_MMAP_XN >> EXO_MMAP_SHIFT:
+		return exo_xn_mmap(env, vma);
 	default:
 		return -EINVAL;
 	}
@@ -319,9 +337,12 @@ static int __init exo_init(void)
 	ret = exo_mem_init();
 	if (ret)
 		return ret;
-	ret = exo_genl_init();
+	ret = exo_xn_init();
 	if (ret)
 		goto err_mem;
+	ret = exo_genl_init();
+	if (ret)
+		goto err_xn;
 	ret = exo_debugfs_init();
 	if (ret)
 		goto err_genl;
@@ -337,6 +358,8 @@ err_debugfs:
 	exo_debugfs_exit();
 err_genl:
 	exo_genl_exit();
+err_xn:
+	exo_xn_exit();
 err_mem:
 	exo_mem_exit();
 	return ret;
@@ -347,6 +370,7 @@ static void __exit exo_exit(void)
 	misc_deregister(&exo_misc);
 	exo_debugfs_exit();
 	exo_genl_exit();
+	exo_xn_exit();
 	exo_mem_exit();
 }
 

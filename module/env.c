@@ -39,6 +39,7 @@ struct exo_env *exo_env_create(void)
 	init_waitqueue_head(&env->event_wait);
 	spin_lock_init(&env->event_lock);
 	exo_evring_init(&env->events, env->event_slots, exo_event_queue_len);
+	exo_xn_env_init(env);
 	if (exo_mem_env_init(env)) {
 		put_pid(env->owner);
 		kvfree(env);
@@ -65,6 +66,7 @@ void exo_env_destroy(struct exo_env *env)
 	atomic_dec(&exo_envs_live);
 	mutex_unlock(&exo_envs_lock);
 
+	exo_xn_env_destroy(env);
 	exo_mem_env_destroy(env);
 	put_pid(env->owner);
 	mutex_destroy(&env->read_lock);

@@ -8,15 +8,21 @@
 #define EXO_CORE_H
 
 #ifdef __KERNEL__
+#include <linux/errno.h>
 #include <linux/types.h>
 #include <linux/string.h>
 #else
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <linux/types.h>
+typedef __u8 u8;
+typedef __u16 u16;
 typedef __u32 u32;
+typedef __s32 s32;
+typedef __s64 s64;
 typedef __u64 u64;
 #endif
 
