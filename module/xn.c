@@ -45,7 +45,7 @@
 #include "exo.h"
 #include "core/udf.h"
 
-static char *exo_xn_disk;
+static char *exo_xn_disk = "";
 module_param_named(disk, exo_xn_disk, charp, 0444);
 MODULE_PARM_DESC(disk, "Block device XN uses (e.g. /dev/vda); unset: a RAM disk of disk_mb");
 
