@@ -41,7 +41,7 @@ FUZZ_HOST := $(patsubst selftests/host/%.c,$(B)/fuzz-host/%,$(wildcard selftests
 FUZZ_SECONDS ?= 60
 
 .PHONY: all module user lib selftests samples hosttests fuzz-host fuzz check check-debug \
-	demo bench \
+	demo bench bench-host \
 	lint install load unload clean help
 .DELETE_ON_ERROR:
 
@@ -54,6 +54,7 @@ help:
 	@echo 'make check      host tests, lint, then every selftest in the 6.12 and 6.1 VMs'
 	@echo 'make demo       boot the 6.12 VM, load exo.ko and run samples/hello'
 	@echo 'make bench      boot the 6.12 VM and run exo-bench'
+	@echo 'make bench-host the UDF interpreter against native code, on this machine'
 	@echo 'make load       insmod module/exo.ko on this machine (root)'
 	@echo 'make unload     rmmod exo on this machine (root)'
 	@echo 'make install    headers, libraries, libexo.pc and exo.ko (PREFIX, DESTDIR)'
@@ -130,6 +131,14 @@ $(B)/fuzz-host/%: selftests/host/%.c $(CORE_SRCS) $(CORE_HDRS)
 	clang -g -O1 -Wall -Wextra -Werror -Iuapi \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$< $(CORE_SRCS) -o $@
+
+# Host-native speed of the UDF interpreter against native code (no test).
+$(B)/host/udf_bench: selftests/host/udf_bench.c $(CORE_SRCS) $(CORE_HDRS) $(HOST_LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $< $(CORE_SRCS) $(HOST_LIB_SRCS) -o $@
+
+bench-host: $(B)/host/udf_bench
+	@$(B)/host/udf_bench
 
 fuzz-host: $(FUZZ_HOST)
 	@scripts/fuzz-host.sh $(FUZZ_SECONDS)

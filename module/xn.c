@@ -461,6 +461,17 @@ static int xn_view_add(struct exo_env *env, struct xn_buf *buf, u64 parent)
 #define XN_WRITE_MINSZ	offsetofend(struct exo_xn_write, data)
 #define XN_SYNC_MINSZ	offsetofend(struct exo_xn_sync, faulted)
 
+/*
+ * Calls that change state and then write a result probe the result's
+ * memory first, so that a read-only argument fails before anything
+ * happened rather than after.
+ */
+static int xn_probe_result(void __user *uarg, const void *karg, size_t ksize,
+			   u32 argsz)
+{
+	return exo_copy_result(uarg, karg, ksize, argsz);
+}
+
 static long xn_info_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_xn_info info;
@@ -528,6 +539,9 @@ static long xn_type_install_ioctl(void __user *uarg)
 		return ret;
 	if (arg.flags || arg.reserved || !xn_name_ok(arg.name))
 		return -EINVAL;
+	ret = xn_probe_result(uarg, &arg, sizeof(arg), arg.argsz);
+	if (ret)
+		return ret;
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
@@ -645,6 +659,9 @@ static long xn_root_install_ioctl(void __user *uarg)
 		return ret;
 	if (arg.flags || arg.reserved || !xn_name_ok(arg.name))
 		return -EINVAL;
+	ret = xn_probe_result(uarg, &arg, sizeof(arg), arg.argsz);
+	if (ret)
+		return ret;
 	mutex_lock(&exo_xn_lock);
 	ret = -EINVAL;
 	if (arg.type_id == EXO_XN_TYPE_DATA || !xn_type_valid(arg.type_id))
@@ -738,6 +755,9 @@ static long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 		return ret;
 	if (arg.flags || arg.writable)
 		return -EINVAL;
+	ret = xn_probe_result(uarg, &arg, sizeof(arg), arg.argsz);
+	if (ret)
+		return ret;
 	mutex_lock(&exo_xn_lock);
 	ret = -EINVAL;
 	if (arg.block < xn.data_start || arg.block >= xn.nblocks ||

@@ -4,10 +4,11 @@
  *
  * The model: which blocks each environment has in its registry, which ENV_INFO
  * and XN_INFO must report as held. To reach past the first checks, a worker
- * installs types of a small format of its own (eight u64 pointers to data
- * blocks, an acl that allows everything) and roots of them, remembers them,
- * and aims most reads and allocations at them; the rest are random. Types and
- * roots are permanent, so the catalogues fill up: ENOSPC is expected then.
+ * installs a type of a small format of its own (eight u64 pointers to data
+ * blocks, an acl that allows everything) and roots of it, learns them (from
+ * its own installs or lookups), and aims most reads and allocations at them;
+ * the rest are random. Types and roots are permanent, so names come from
+ * small pools: the fuzzer takes a few catalogue entries, never all.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 	(offsetof(type, field) + sizeof(((type *)0)->field))
 
 #define FZ_XN_KNOWN	8
+#define FZ_XN_POOL	4	/* names of each kind */
 
 static __u64 fz_xn_nblocks, fz_xn_data_start;
 /* Per worker process: the roots and types it made. */
@@ -29,7 +31,6 @@ static __u32 fz_xn_root_type[FZ_XN_KNOWN];
 static unsigned int fz_xn_nroots;
 static __u32 fz_xn_type[FZ_XN_KNOWN];
 static unsigned int fz_xn_ntypes;
-static unsigned int fz_xn_serial;
 
 void fz_xn_startup(int fd)
 {
@@ -85,14 +86,19 @@ static __u64 fz_xn_held_block(struct fz_worker *w, struct fz_env *e)
 	return fz_xn_any_block(w);
 }
 
+/*
+ * Names come from small pools shared by every worker, so that however
+ * long the fuzzer runs it takes a handful of catalogue entries (they are
+ * permanent) and leaves the rest to the tests that follow it.
+ */
 static void fz_xn_name(struct fz_worker *w, char *name, const char *kind)
 {
 	if (fz_chance(&w->rng, 3)) {
 		memset(name, 'x', EXO_XN_NAME_MAX);	/* no NUL: too long */
 		return;
 	}
-	snprintf(name, EXO_XN_NAME_MAX, "fz-%s-%d-%u", kind, (int)getpid(),
-		 fz_xn_serial++);
+	snprintf(name, EXO_XN_NAME_MAX, "fz-%s-%u", kind,
+		 (unsigned int)fz_below(&w->rng, FZ_XN_POOL));
 }
 
 /* The worker's format: eight u64 pointers at 0, each to a data block. */
@@ -176,17 +182,19 @@ static void fz_gen_xn_type_install(struct fz_worker *w, struct fz_env *e,
 	__u32 i;
 
 	(void)e;
-	fz_xn_name(w, t->name, "t");
-	if (!memchr(t->name, 0, sizeof(t->name)))
-		fz_bad(c, "name without NUL");
 	t->owns = (__u64)(unsigned long)owns;
 	t->acl = (__u64)(unsigned long)acl;
 	if (fz_chance(&w->rng, 60)) {
+		/* One name for the worker format: the first install wins. */
+		snprintf(t->name, sizeof(t->name), "fz-format");
 		t->owns_len = fz_xn_good_owns(owns);
 		acl[0] = (struct exo_udf_insn){ EXO_UDF_RET_K, 0, 0, 0, 1 };
 		t->acl_len = 1;
 		c->note[0] = 1;		/* the worker's format */
 	} else {
+		fz_xn_name(w, t->name, "junk");
+		if (!memchr(t->name, 0, sizeof(t->name)))
+			fz_bad(c, "name without NUL");
 		t->owns_len = fz_below(&w->rng, EXO_UDF_MAX_INSNS + 2);
 		t->acl_len = 1 + fz_below(&w->rng, 8);
 		for (i = 0; i < t->owns_len; i++) {
@@ -226,16 +234,27 @@ static void fz_gen_xn_type_lookup(struct fz_worker *w, struct fz_env *e,
 
 	(void)e;
 	if (fz_chance(&w->rng, 50))
-		snprintf(t->name, sizeof(t->name), "fz-t-%d-%u", (int)getpid(),
-			 (unsigned int)fz_below(&w->rng, fz_xn_serial + 1));
+		snprintf(t->name, sizeof(t->name), "fz-format");
 	else
-		fz_xn_name(w, t->name, "none");
+		fz_xn_name(w, t->name, fz_chance(&w->rng, 50) ? "junk" : "none");
 	if (!memchr(t->name, 0, sizeof(t->name)))
 		fz_bad(c, "name without NUL");
 	if (fz_chance(&w->rng, 50)) {
 		t->owns = (__u64)(unsigned long)w->aux;
 		t->owns_len = fz_below(&w->rng, EXO_UDF_MAX_INSNS + 1);
 	}
+}
+
+static void fz_done_xn_type_lookup(struct fz_worker *w, struct fz_env *e,
+				   struct fz_call *c, const unsigned char *out)
+{
+	const struct exo_xn_type *t = (const struct exo_xn_type *)out;
+
+	(void)w;
+	(void)e;
+	if (c->err || !out || strcmp(t->name, "fz-format"))
+		return;
+	fz_xn_type[fz_xn_ntypes++ % FZ_XN_KNOWN] = t->type_id;
 }
 
 /* ---- roots --------------------------------------------------------------- */
@@ -284,13 +303,25 @@ static void fz_gen_xn_root_lookup(struct fz_worker *w, struct fz_env *e,
 	struct exo_xn_root *r = (struct exo_xn_root *)c->buf;
 
 	(void)e;
-	if (fz_chance(&w->rng, 50))
-		snprintf(r->name, sizeof(r->name), "fz-r-%d-%u", (int)getpid(),
-			 (unsigned int)fz_below(&w->rng, fz_xn_serial + 1));
-	else
-		fz_xn_name(w, r->name, "none");
+	fz_xn_name(w, r->name, fz_chance(&w->rng, 80) ? "r" : "none");
 	if (!memchr(r->name, 0, sizeof(r->name)))
 		fz_bad(c, "name without NUL");
+}
+
+static void fz_done_xn_root_lookup(struct fz_worker *w, struct fz_env *e,
+				   struct fz_call *c, const unsigned char *out)
+{
+	const struct exo_xn_root *r = (const struct exo_xn_root *)out;
+
+	(void)e;
+	if (c->err || !out)
+		return;
+	fz_expect(w, FZ_CHK_MODEL,
+		  r->block >= fz_xn_data_start && r->block < fz_xn_nblocks,
+		  "XN_ROOT_LOOKUP gave block %llu",
+		  (unsigned long long)r->block);
+	fz_xn_root[fz_xn_nroots % FZ_XN_KNOWN] = r->block;
+	fz_xn_root_type[fz_xn_nroots++ % FZ_XN_KNOWN] = r->type_id;
 }
 
 /* ---- the registry -------------------------------------------------------- */
@@ -482,7 +513,8 @@ const struct fz_ioctl fz_xn_ioctls[] = {
 	FZ_XN_ROW("EXO_IOC_XN_TYPE_LOOKUP", EXO_IOC_XN_TYPE_LOOKUP,
 		  struct exo_xn_type, acl,
 		  (int)offsetof(struct exo_xn_type, reserved), FZ_WRITES,
-		  fz_gen_xn_type_lookup, NULL, fz_errs_xn_type),
+		  fz_gen_xn_type_lookup, fz_done_xn_type_lookup,
+		  fz_errs_xn_type),
 	FZ_XN_ROW("EXO_IOC_XN_ROOT_INSTALL", EXO_IOC_XN_ROOT_INSTALL,
 		  struct exo_xn_root, block,
 		  (int)offsetof(struct exo_xn_root, reserved), FZ_WRITES,
@@ -491,7 +523,8 @@ const struct fz_ioctl fz_xn_ioctls[] = {
 	FZ_XN_ROW("EXO_IOC_XN_ROOT_LOOKUP", EXO_IOC_XN_ROOT_LOOKUP,
 		  struct exo_xn_root, block,
 		  (int)offsetof(struct exo_xn_root, reserved), FZ_WRITES,
-		  fz_gen_xn_root_lookup, NULL, fz_errs_xn_root),
+		  fz_gen_xn_root_lookup, fz_done_xn_root_lookup,
+		  fz_errs_xn_root),
 	FZ_XN_ROW("EXO_IOC_XN_READ", EXO_IOC_XN_READ, struct exo_xn_read,
 		  writable, -1, FZ_WRITES | FZ_PREFER_STATE, fz_gen_xn_read,
 		  fz_done_xn_read, fz_errs_xn_read),
