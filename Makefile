@@ -26,7 +26,7 @@ HARNESS_CFLAGS := -Wno-missing-prototypes -Wno-sign-compare -Wno-unused-paramete
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 USER_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -Iuapi -Ilibexo/include $(CFLAGS)
 
-LIB_SRCS := libexo/exo.c libexo/monitor.c libexo/mem.c libexo/udf.c libexo/xn.c
+LIB_SRCS := libexo/exo.c libexo/monitor.c libexo/mem.c libexo/udf.c libexo/xn.c libexo/exofs.c
 # The parts of libexo that make no system call, linked into host tests too.
 HOST_LIB_SRCS := libexo/udf.c
 LIB_HDRS := libexo/include/exo/exo.h libexo/internal.h uapi/linux/exo.h
@@ -47,7 +47,7 @@ FUZZ_SECONDS ?= 60
 
 all: module user
 
-user: lib selftests samples hosttests $(B)/fuzz/exo-fuzz
+user: lib selftests samples hosttests $(B)/fuzz/exo-fuzz $(B)/selftests/xn_crash
 
 help:
 	@echo 'make            build exo.ko (against KDIR) and libexo, samples, tests'
@@ -105,6 +105,11 @@ $(B)/selftests/%: selftests/%.c selftests/exo_test_util.h $(B)/lib/libexo.a $(HA
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(HARNESS_CFLAGS) -I$(HARNESS_DIR) $(NL_CFLAGS) $< -o $@ \
 		$(B)/lib/libexo.a $(NL_LIBS) -lpthread
+
+# XN's crash test: a program of two phases, not a kselftest binary.
+$(B)/selftests/xn_crash: selftests/xn_crash.c $(B)/lib/libexo.a
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $< -o $@ $(B)/lib/libexo.a $(NL_LIBS) -lpthread
 
 $(B)/samples/%: samples/%.c $(B)/lib/libexo.a
 	@mkdir -p $(dir $@)

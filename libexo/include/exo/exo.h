@@ -1079,6 +1079,117 @@ void *exo_xn_map(struct exo *exo, __u64 block, int writable);
  */
 int exo_xn_unmap(void *addr);
 
+/* ---- exofs: a small libFS on XN (libexo/exofs.c) ----------------------- */
+
+#define EXO_FS_NAME_MAX		40
+
+/** struct exo_fs - a mounted exofs */
+struct exo_fs;
+
+/**
+ * struct exo_fs_dirent - one file of the root directory
+ * @name: NUL-terminated
+ * @mode: permission bits (the "other" bits are enforced by the acl UDF)
+ * @uid: owner
+ * @block: the inode's block
+ */
+struct exo_fs_dirent {
+	char name[EXO_FS_NAME_MAX];
+	__u32 mode;
+	__u32 uid;
+	__u64 block;
+};
+
+/**
+ * exo_fs_mkfs() - install exofs's types and a root named @name, and mount it
+ * @exo: handle
+ * @name: root name, at most 20 bytes (types are "<name> dir", ...)
+ *
+ * Return: the file system, or NULL with errno set (EEXIST: already made).
+ */
+struct exo_fs *exo_fs_mkfs(struct exo *exo, const char *name);
+
+/**
+ * exo_fs_mount() - find an exofs by its root name and read its root
+ * @exo: handle
+ * @name: root name
+ *
+ * Return: the file system, or NULL with errno set.
+ */
+struct exo_fs *exo_fs_mount(struct exo *exo, const char *name);
+
+/**
+ * exo_fs_unmount() - forget a mounted exofs (exo_fs_sync() first to keep
+ * what was written)
+ * @fs: file system, or NULL
+ */
+void exo_fs_unmount(struct exo_fs *fs);
+
+/**
+ * exo_fs_create() - create an empty file in the root directory
+ * @fs: file system
+ * @name: 1..EXO_FS_NAME_MAX-1 bytes
+ * @mode: permission bits
+ *
+ * Return: 0 or -errno (EEXIST, ENOSPC).
+ */
+int exo_fs_create(struct exo_fs *fs, const char *name, __u32 mode);
+
+/**
+ * exo_fs_write() - write to a file, allocating its blocks through XN
+ * @fs: file system
+ * @name: file
+ * @off: byte offset
+ * @buf: bytes
+ * @len: byte count
+ *
+ * Files hold 12 direct blocks and 1,022 more through one indirect block.
+ *
+ * Return: bytes written, or -errno (EFBIG past the largest file).
+ */
+ssize_t exo_fs_write(struct exo_fs *fs, const char *name, __u64 off,
+		     const void *buf, size_t len);
+
+/**
+ * exo_fs_read() - read from a file through XN's checks
+ * @fs: file system
+ * @name: file
+ * @off: byte offset
+ * @buf: room for @len bytes
+ * @len: byte count
+ *
+ * Return: bytes read (0 at the end), or -errno (EACCES: the acl says no).
+ */
+ssize_t exo_fs_read(struct exo_fs *fs, const char *name, __u64 off,
+		    void *buf, size_t len);
+
+/**
+ * exo_fs_readdir() - list the root directory
+ * @fs: file system
+ * @out: room for @max entries
+ * @max: entries
+ *
+ * Return: entries filled, or -errno.
+ */
+int exo_fs_readdir(struct exo_fs *fs, struct exo_fs_dirent *out, int max);
+
+/**
+ * exo_fs_unlink() - free a file's blocks and its inode
+ * @fs: file system
+ * @name: file
+ *
+ * Return: 0 or -errno.
+ */
+int exo_fs_unlink(struct exo_fs *fs, const char *name);
+
+/**
+ * exo_fs_sync() - write everything back, in XN's safe order
+ * @fs: file system
+ *
+ * Return: 0 or -errno.
+ */
+int exo_fs_sync(struct exo_fs *fs);
+
 #ifdef __cplusplus
 }
 #endif
