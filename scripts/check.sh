@@ -77,7 +77,7 @@ xn_crash() {	# xn_crash <lane>
 	truncate -s 64M "$img"
 	echo storm >"$dir/phase"
 	scripts/vm-run.sh --lane "$lane" --payload "$dir" --disk "$img" \
-		--timeout "$VM_TIMEOUT" --log "$slog" >/dev/null || rc=$?
+		--timeout "$VM_TIMEOUT" --log "$slog" >/dev/null 2>&1 || rc=$?
 	# No status is expected from a guest powered off; a kernel report is not.
 	if [ "$rc" = 3 ] || ! grep -q EXO-CRASH-POWEROFF "$slog"; then
 		echo "lane $lane crash: the storm boot failed (exit $rc, see $slog)"

@@ -978,4 +978,94 @@ TEST_F(xn, persists_across_reload_on_real_disk)
 	EXPECT_EQ(0U, r.faulted);
 }
 
+/* exofs, the libFS on XN: files of direct and indirect blocks, the acl. */
+TEST_F(xn, exofs_files_direct_and_indirect)
+{
+	static unsigned char big[13 * XN_BS], back[13 * XN_BS];
+	struct exo_xn_info i0 = { 0 }, i1 = { 0 };
+	struct exo_fs_dirent ents[8];
+	struct exo_xn_sync r;
+	struct exo_fs *fs;
+	char small[32];
+	size_t k;
+	pid_t pid;
+
+	fs = exo_fs_mkfs(self->exo, "efs");
+	ASSERT_NE(NULL, fs);
+	EXPECT_EQ(NULL, exo_fs_mkfs(self->exo, "efs"));
+	EXPECT_EQ(EEXIST, errno);
+	ASSERT_EQ(0, exo_fs_create(fs, "hello", 0644));
+	EXPECT_EQ(-EEXIST, exo_fs_create(fs, "hello", 0644));
+	ASSERT_EQ(16, exo_fs_write(fs, "hello", 0, "hello from efs!", 16));
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &i0));
+
+	ASSERT_EQ(0, exo_fs_create(fs, "big", 0600));
+	for (k = 0; k < sizeof(big); k++)
+		big[k] = (unsigned char)(k * 7 + k / XN_BS);
+	/* 13 blocks: 12 direct and the first through the indirect block. */
+	ASSERT_EQ((ssize_t)sizeof(big), exo_fs_write(fs, "big", 0, big,
+						     sizeof(big)));
+	/* The last block a file can have, and one past it. */
+	EXPECT_EQ(1, exo_fs_write(fs, "big", (12ULL + 1021) * XN_BS, "z", 1));
+	EXPECT_EQ(-EFBIG, exo_fs_write(fs, "big", (12ULL + 1022) * XN_BS,
+				       "z", 1));
+	ASSERT_EQ((ssize_t)sizeof(back), exo_fs_read(fs, "big", 0, back,
+						     sizeof(back)));
+	EXPECT_EQ(0, memcmp(big, back, sizeof(big)));
+	EXPECT_EQ(1, exo_fs_read(fs, "big", (12ULL + 1021) * XN_BS, small, 8));
+	EXPECT_EQ('z', small[0]);
+	/* A hole reads as zeroes. */
+	ASSERT_EQ(8, exo_fs_read(fs, "big", 100ULL * XN_BS, small, 8));
+	EXPECT_EQ(0, memcmp(small, "\0\0\0\0\0\0\0\0", 8));
+	ASSERT_EQ(2, exo_fs_readdir(fs, ents, 8));
+	EXPECT_STREQ("hello", ents[0].name);
+	EXPECT_STREQ("big", ents[1].name);
+	EXPECT_EQ(0600U, ents[1].mode);
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.owned_twice);
+	EXPECT_EQ(0U, r.free_pointed);
+	EXPECT_EQ(0U, r.unreachable);
+
+	/* Another user: the world-readable file, not the private one. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct exo *h = exo_open(NULL);
+		struct exo_fs *other;
+		char got[16];
+
+		if (!h || exo_become(EXO_NOBODY, EXO_NOBODY, NULL, 0))
+			_exit(10);
+		other = exo_fs_mount(h, "efs");
+		if (!other)
+			_exit(11);
+		if (exo_fs_read(other, "hello", 0, got, 16) != 16 ||
+		    strcmp(got, "hello from efs!"))
+			_exit(12);
+		if (exo_fs_read(other, "big", 0, got, 16) != -EACCES)
+			_exit(13);
+		if (exo_fs_write(other, "hello", 0, "x", 1) != -EACCES)
+			_exit(14);
+		if (exo_fs_readdir(other, ents, 8) != 2)
+			_exit(15);
+		_exit(0);
+	}
+	EXPECT_EQ(0, exo_wait_child(pid));
+
+	/* unlink gives every block back (once the directory is on disk). */
+	ASSERT_EQ(0, exo_fs_unlink(fs, "big"));
+	EXPECT_EQ(-ENOENT, exo_fs_read(fs, "big", 0, small, 8));
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &i1));
+	EXPECT_EQ(i0.free_blocks, i1.free_blocks);
+	ASSERT_EQ(1, exo_fs_readdir(fs, ents, 8));
+	ASSERT_EQ(16, exo_fs_read(fs, "hello", 0, small, sizeof(small)));
+	EXPECT_STREQ("hello from efs!", small);
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.unreachable);
+	exo_fs_unmount(fs);
+}
+
 TEST_HARNESS_MAIN
