@@ -17,7 +17,8 @@
  *     (for its acl, the inode's), slots 2..1023 point to data blocks. owns
  *     walks all 1,024 with the bytecode's loop.
  *
- * Files live in the root directory (no subdirectories yet). Every change is
+ * Directories nest: an entry's type says whether it is a file or a
+ * directory, and the directory owns UDF claims each with its type. Every change is
  * an XN call: allocations and frees are verified by owns before and after,
  * so exofs cannot, by bug or by malice, claim a block it was not given.
  */
@@ -240,13 +241,13 @@ static __u64 fs_free_block(struct exo_fs *fs)
 	return info.hint;
 }
 
-/* The entry named @name: its index, and a copy in @e; or -ENOENT. */
-static int fs_lookup(struct exo_fs *fs, const char *name,
+/* The entry named @name in directory @dirblk: its index, a copy in @e. */
+static int fs_lookup(struct exo_fs *fs, __u64 dirblk, const char *name,
 		     struct fs_dirent *e, unsigned char *dir)
 {
 	int i;
 
-	if (fs_peek(fs, fs->root, dir))
+	if (fs_peek(fs, dirblk, dir))
 		return -errno;
 	for (i = 0; i < DIR_ENTRIES; i++) {
 		memcpy(e, dir + DIR_ENTRY(i), sizeof(*e));
@@ -254,6 +255,47 @@ static int fs_lookup(struct exo_fs *fs, const char *name,
 			return i;
 	}
 	return exo_err(ENOENT);
+}
+
+/*
+ * Walk @path ("a/b/c") to the directory holding its last component, which
+ * goes to @leaf; each directory on the way is read into the registry
+ * through its parent, so XN checks every step.
+ */
+static int fs_walk(struct exo_fs *fs, const char *path, __u64 *dirblk,
+		   char *leaf)
+{
+	unsigned char dir[FS_BS];
+	struct fs_dirent e;
+	const char *p = path, *slash;
+	__u64 cur = fs->root;
+	size_t n;
+	int ret;
+
+	if (!path || !*path)
+		return exo_err(EINVAL);
+	while ((slash = strchr(p, '/'))) {
+		n = slash - p;
+		if (!n || n >= EXO_FS_NAME_MAX)
+			return exo_err(EINVAL);
+		memcpy(leaf, p, n);
+		leaf[n] = '\0';
+		ret = fs_lookup(fs, cur, leaf, &e, dir);
+		if (ret < 0)
+			return ret;
+		if (e.type != fs->dir_type)
+			return exo_err(ENOTDIR);
+		ret = exo_xn_read(fs->exo, e.block, cur, fs->dir_type, NULL);
+		if (ret)
+			return ret;
+		cur = e.block;
+		p = slash + 1;
+	}
+	if (!*p || strlen(p) >= EXO_FS_NAME_MAX)
+		return exo_err(EINVAL);
+	strcpy(leaf, p);
+	*dirblk = cur;
+	return 0;
 }
 
 /* ---- the API ------------------------------------------------------------ */
@@ -347,21 +389,25 @@ LIBEXO_EXPORT void exo_fs_unmount(struct exo_fs *fs)
 	free(fs);
 }
 
-LIBEXO_EXPORT int exo_fs_create(struct exo_fs *fs, const char *name,
-				__u32 mode)
+/* A new entry @path of @type; a new block's header is {uid, mode}. */
+static int fs_make(struct exo_fs *fs, const char *path, __u32 mode,
+		   __u32 type)
 {
+	char leaf[EXO_FS_NAME_MAX];
 	unsigned char dir[FS_BS];
 	struct fs_dirent e;
 	__u32 hdr[2];
 	struct exo_xn_mod m;
+	__u64 dirblk;
 	int i, ret;
 
-	if (!fs || !name || !*name || strlen(name) >= EXO_FS_NAME_MAX)
+	if (!fs)
 		return exo_err(EINVAL);
-	if (fs_lookup(fs, name, &e, dir) >= 0)
+	ret = fs_walk(fs, path, &dirblk, leaf);
+	if (ret)
+		return ret;
+	if (fs_lookup(fs, dirblk, leaf, &e, dir) >= 0)
 		return exo_err(EEXIST);
-	if (fs_peek(fs, fs->root, dir))
-		return -errno;
 	for (i = 0; i < DIR_ENTRIES; i++)
 		if (!*(const __u64 *)(dir + DIR_ENTRY(i)))
 			break;
@@ -371,12 +417,12 @@ LIBEXO_EXPORT int exo_fs_create(struct exo_fs *fs, const char *name,
 	e.block = fs_free_block(fs);
 	if (!e.block)
 		return exo_err(ENOSPC);
-	e.type = fs->ino_type;
+	e.type = type;
 	e.mode = mode & 0777;
 	e.uid = getuid();
-	snprintf(e.name, sizeof(e.name), "%s", name);
+	snprintf(e.name, sizeof(e.name), "%s", leaf);
 	m = fs_mod(DIR_ENTRY(i), &e, sizeof(e));
-	ret = exo_xn_alloc(fs->exo, fs->root, e.block, fs->ino_type, &m, 1);
+	ret = exo_xn_alloc(fs->exo, dirblk, e.block, type, &m, 1);
 	if (ret)
 		return ret;
 	hdr[0] = e.uid;
@@ -385,16 +431,34 @@ LIBEXO_EXPORT int exo_fs_create(struct exo_fs *fs, const char *name,
 	return exo_xn_write_meta(fs->exo, e.block, &m, 1);
 }
 
-/* Bring the inode of @name into the registry; its block in *@ino. */
-static int fs_inode(struct exo_fs *fs, const char *name, __u64 *ino,
+LIBEXO_EXPORT int exo_fs_create(struct exo_fs *fs, const char *path,
+				__u32 mode)
+{
+	return fs_make(fs, path, mode, fs ? fs->ino_type : 0);
+}
+
+LIBEXO_EXPORT int exo_fs_mkdir(struct exo_fs *fs, const char *path,
+			       __u32 mode)
+{
+	return fs_make(fs, path, mode, fs ? fs->dir_type : 0);
+}
+
+/* Bring the inode of @path into the registry; its block in *@ino. */
+static int fs_inode(struct exo_fs *fs, const char *path, __u64 *ino,
 		    unsigned char *buf)
 {
+	char leaf[EXO_FS_NAME_MAX];
 	struct fs_dirent e;
-	int ret = fs_lookup(fs, name, &e, buf);
+	__u64 dirblk;
+	int ret = fs_walk(fs, path, &dirblk, leaf);
 
+	if (!ret)
+		ret = fs_lookup(fs, dirblk, leaf, &e, buf);
 	if (ret < 0)
 		return ret;
-	ret = exo_xn_read(fs->exo, e.block, fs->root, fs->ino_type, NULL);
+	if (e.type != fs->ino_type)
+		return exo_err(EISDIR);
+	ret = exo_xn_read(fs->exo, e.block, dirblk, fs->ino_type, NULL);
 	if (ret)
 		return ret;
 	*ino = e.block;
@@ -558,16 +622,26 @@ LIBEXO_EXPORT ssize_t exo_fs_read(struct exo_fs *fs, const char *name,
 	return (ssize_t)done;
 }
 
-LIBEXO_EXPORT int exo_fs_readdir(struct exo_fs *fs,
+LIBEXO_EXPORT int exo_fs_readdir(struct exo_fs *fs, const char *path,
 				 struct exo_fs_dirent *out, int max)
 {
+	char leaf[EXO_FS_NAME_MAX], full[4 * EXO_FS_NAME_MAX];
 	unsigned char dir[FS_BS];
 	struct fs_dirent e;
-	int i, n = 0;
+	__u64 dirblk;
+	int i, n = 0, ret;
 
 	if (!fs || (!out && max))
 		return exo_err(EINVAL);
-	if (fs_peek(fs, fs->root, dir))
+	dirblk = fs->root;
+	if (path && *path) {
+		/* Walk to the directory itself, as the parent of "." */
+		snprintf(full, sizeof(full), "%s/.", path);
+		ret = fs_walk(fs, full, &dirblk, leaf);
+		if (ret)
+			return ret;
+	}
+	if (fs_peek(fs, dirblk, dir))
 		return -errno;
 	for (i = 0; i < DIR_ENTRIES && n < max; i++) {
 		memcpy(&e, dir + DIR_ENTRY(i), sizeof(e));
@@ -578,6 +652,7 @@ LIBEXO_EXPORT int exo_fs_readdir(struct exo_fs *fs,
 		out[n].mode = e.mode;
 		out[n].uid = e.uid;
 		out[n].block = e.block;
+		out[n].is_dir = e.type == fs->dir_type;
 		n++;
 	}
 	return n;
@@ -594,17 +669,44 @@ static int fs_free(struct exo_fs *fs, __u64 parent, __u64 b, __u32 type,
 	return exo_xn_free(fs->exo, parent, b, type, &m, 1);
 }
 
-LIBEXO_EXPORT int exo_fs_unlink(struct exo_fs *fs, const char *name)
+/* Remove an empty directory: XN refuses to free a block that owns any. */
+static int fs_rmdir(struct exo_fs *fs, __u64 dirblk, int slot,
+		    const struct fs_dirent *e)
+{
+	unsigned char sub[FS_BS];
+	int i, ret;
+
+	ret = exo_xn_read(fs->exo, e->block, dirblk, fs->dir_type, NULL);
+	if (!ret)
+		ret = fs_peek(fs, e->block, sub);
+	if (ret)
+		return ret;
+	for (i = 0; i < DIR_ENTRIES; i++)
+		if (*(const __u64 *)(sub + DIR_ENTRY(i)))
+			return exo_err(ENOTEMPTY);
+	return fs_free(fs, dirblk, e->block, fs->dir_type, DIR_ENTRY(slot), 8);
+}
+
+LIBEXO_EXPORT int exo_fs_unlink(struct exo_fs *fs, const char *path)
 {
 	unsigned char inode[FS_BS], ind[FS_BS], dir[FS_BS];
+	char leaf[EXO_FS_NAME_MAX];
 	struct fs_dirent e;
-	__u64 ino, b, ib;
+	__u64 ino, b, ib, dirblk;
 	__u32 b32;
 	int i, slot, ret;
 
-	if (!fs || !name)
+	if (!fs || !path)
 		return exo_err(EINVAL);
-	ret = fs_inode(fs, name, &ino, inode);
+	ret = fs_walk(fs, path, &dirblk, leaf);
+	if (ret)
+		return ret;
+	slot = fs_lookup(fs, dirblk, leaf, &e, dir);
+	if (slot < 0)
+		return slot;
+	if (e.type == fs->dir_type)
+		return fs_rmdir(fs, dirblk, slot, &e);
+	ret = fs_inode(fs, path, &ino, inode);
 	if (ret)
 		return ret;
 	memcpy(&ib, inode + INO_IND, 8);
@@ -631,10 +733,7 @@ LIBEXO_EXPORT int exo_fs_unlink(struct exo_fs *fs, const char *name)
 		if (ret)
 			return ret;
 	}
-	slot = fs_lookup(fs, name, &e, dir);
-	if (slot < 0)
-		return slot;
-	return fs_free(fs, fs->root, ino, fs->ino_type, DIR_ENTRY(slot), 8);
+	return fs_free(fs, dirblk, ino, fs->ino_type, DIR_ENTRY(slot), 8);
 }
 
 LIBEXO_EXPORT int exo_fs_sync(struct exo_fs *fs)

@@ -46,7 +46,7 @@ static struct exo_fs *open_fs(struct exo *exo, int make)
 static int cmd_ls(struct exo_fs *fs)
 {
 	struct exo_fs_dirent ents[64];
-	int n = exo_fs_readdir(fs, ents, 64), i;
+	int n = exo_fs_readdir(fs, NULL, ents, 64), i;
 
 	if (n < 0)
 		return n;

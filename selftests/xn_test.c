@@ -1018,7 +1018,7 @@ TEST_F(xn, exofs_files_direct_and_indirect)
 	/* A hole reads as zeroes. */
 	ASSERT_EQ(8, exo_fs_read(fs, "big", 100ULL * XN_BS, small, 8));
 	EXPECT_EQ(0, memcmp(small, "\0\0\0\0\0\0\0\0", 8));
-	ASSERT_EQ(2, exo_fs_readdir(fs, ents, 8));
+	ASSERT_EQ(2, exo_fs_readdir(fs, NULL, ents, 8));
 	EXPECT_STREQ("hello", ents[0].name);
 	EXPECT_STREQ("big", ents[1].name);
 	EXPECT_EQ(0600U, ents[1].mode);
@@ -1048,7 +1048,7 @@ TEST_F(xn, exofs_files_direct_and_indirect)
 			_exit(13);
 		if (exo_fs_write(other, "hello", 0, "x", 1) != -EACCES)
 			_exit(14);
-		if (exo_fs_readdir(other, ents, 8) != 2)
+		if (exo_fs_readdir(other, NULL, ents, 8) != 2)
 			_exit(15);
 		_exit(0);
 	}
@@ -1060,10 +1060,78 @@ TEST_F(xn, exofs_files_direct_and_indirect)
 	ASSERT_EQ(0, exo_fs_sync(fs));
 	ASSERT_EQ(0, exo_xn_info(self->exo, &i1));
 	EXPECT_EQ(i0.free_blocks, i1.free_blocks);
-	ASSERT_EQ(1, exo_fs_readdir(fs, ents, 8));
+	ASSERT_EQ(1, exo_fs_readdir(fs, NULL, ents, 8));
 	ASSERT_EQ(16, exo_fs_read(fs, "hello", 0, small, sizeof(small)));
 	EXPECT_STREQ("hello from efs!", small);
 	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.unreachable);
+	exo_fs_unmount(fs);
+}
+
+/* exofs directories: nested paths, each step checked by XN. */
+TEST_F(xn, exofs_directories)
+{
+	struct exo_fs_dirent ents[8];
+	struct exo_xn_sync r;
+	struct exo_fs *fs;
+	char buf[16];
+	pid_t pid;
+
+	fs = exo_fs_mkfs(self->exo, "dfs");
+	ASSERT_NE(NULL, fs);
+	ASSERT_EQ(0, exo_fs_mkdir(fs, "d", 0755));
+	ASSERT_EQ(0, exo_fs_mkdir(fs, "d/e", 0700));
+	ASSERT_EQ(0, exo_fs_create(fs, "d/f", 0644));
+	ASSERT_EQ(0, exo_fs_create(fs, "d/e/g", 0644));
+	EXPECT_EQ(6, exo_fs_write(fs, "d/f", 0, "in d.", 6));
+	EXPECT_EQ(6, exo_fs_write(fs, "d/e/g", 0, "in e.", 6));
+	EXPECT_EQ(6, exo_fs_read(fs, "d/e/g", 0, buf, sizeof(buf)));
+	EXPECT_STREQ("in e.", buf);
+	EXPECT_EQ(-ENOENT, exo_fs_create(fs, "nope/f", 0644));
+	EXPECT_EQ(-ENOTDIR, exo_fs_create(fs, "d/f/x", 0644));
+	EXPECT_EQ(-EISDIR, exo_fs_read(fs, "d/e", 0, buf, sizeof(buf)));
+	ASSERT_EQ(2, exo_fs_readdir(fs, "d", ents, 8));
+	EXPECT_STREQ("e", ents[0].name);
+	EXPECT_EQ(1U, ents[0].is_dir);
+	EXPECT_STREQ("f", ents[1].name);
+	EXPECT_EQ(0U, ents[1].is_dir);
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	/* fs-a, the fixture's root; dfs, d, e, f, g and their data. */
+	EXPECT_EQ(8U, r.written);
+	EXPECT_EQ(0U, r.unreachable);
+
+	/* nobody: d/f through d (0755); nothing under d/e (0700). */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct exo *h = exo_open(NULL);
+		struct exo_fs *other;
+
+		if (!h || exo_become(EXO_NOBODY, EXO_NOBODY, NULL, 0))
+			_exit(10);
+		other = exo_fs_mount(h, "dfs");
+		if (!other)
+			_exit(11);
+		if (exo_fs_read(other, "d/f", 0, buf, sizeof(buf)) != 6)
+			_exit(12);
+		if (exo_fs_read(other, "d/e/g", 0, buf, sizeof(buf)) !=
+		    -EACCES)
+			_exit(13);
+		_exit(0);
+	}
+	EXPECT_EQ(0, exo_wait_child(pid));
+
+	/* A directory goes only once it is empty. */
+	EXPECT_EQ(-ENOTEMPTY, exo_fs_unlink(fs, "d/e"));
+	ASSERT_EQ(0, exo_fs_unlink(fs, "d/e/g"));
+	ASSERT_EQ(0, exo_fs_unlink(fs, "d/e"));
+	ASSERT_EQ(0, exo_fs_unlink(fs, "d/f"));
+	ASSERT_EQ(0, exo_fs_unlink(fs, "d"));
+	ASSERT_EQ(0, exo_fs_readdir(fs, NULL, ents, 8));
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(2U, r.written);	/* the two roots */
 	EXPECT_EQ(0U, r.unreachable);
 	exo_fs_unmount(fs);
 }

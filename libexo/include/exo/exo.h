@@ -1087,16 +1087,19 @@ int exo_xn_unmap(void *addr);
 struct exo_fs;
 
 /**
- * struct exo_fs_dirent - one file of the root directory
+ * struct exo_fs_dirent - one entry of a directory
  * @name: NUL-terminated
  * @mode: permission bits (the "other" bits are enforced by the acl UDF)
  * @uid: owner
- * @block: the inode's block
+ * @is_dir: 1 for a directory, 0 for a file
+ * @block: the inode's (or directory's) block
  */
 struct exo_fs_dirent {
 	char name[EXO_FS_NAME_MAX];
 	__u32 mode;
 	__u32 uid;
+	__u32 is_dir;
+	__u32 pad;
 	__u64 block;
 };
 
@@ -1126,14 +1129,24 @@ struct exo_fs *exo_fs_mount(struct exo *exo, const char *name);
 void exo_fs_unmount(struct exo_fs *fs);
 
 /**
- * exo_fs_create() - create an empty file in the root directory
+ * exo_fs_create() - create an empty file
  * @fs: file system
- * @name: 1..EXO_FS_NAME_MAX-1 bytes
+ * @name: path, "a/b/file"; each component 1..EXO_FS_NAME_MAX-1 bytes
  * @mode: permission bits
  *
- * Return: 0 or -errno (EEXIST, ENOSPC).
+ * Return: 0 or -errno (EEXIST, ENOSPC, ENOENT, ENOTDIR).
  */
 int exo_fs_create(struct exo_fs *fs, const char *name, __u32 mode);
+
+/**
+ * exo_fs_mkdir() - create an empty directory
+ * @fs: file system
+ * @name: path, as for exo_fs_create()
+ * @mode: permission bits
+ *
+ * Return: 0 or -errno (EEXIST, ENOSPC, ENOENT, ENOTDIR).
+ */
+int exo_fs_mkdir(struct exo_fs *fs, const char *name, __u32 mode);
 
 /**
  * exo_fs_write() - write to a file, allocating its blocks through XN
@@ -1164,21 +1177,23 @@ ssize_t exo_fs_read(struct exo_fs *fs, const char *name, __u64 off,
 		    void *buf, size_t len);
 
 /**
- * exo_fs_readdir() - list the root directory
+ * exo_fs_readdir() - list a directory
  * @fs: file system
+ * @dir: its path, or NULL or "" for the root
  * @out: room for @max entries
  * @max: entries
  *
  * Return: entries filled, or -errno.
  */
-int exo_fs_readdir(struct exo_fs *fs, struct exo_fs_dirent *out, int max);
+int exo_fs_readdir(struct exo_fs *fs, const char *dir,
+		   struct exo_fs_dirent *out, int max);
 
 /**
- * exo_fs_unlink() - free a file's blocks and its inode
+ * exo_fs_unlink() - free a file's blocks and its inode, or an empty directory
  * @fs: file system
- * @name: file
+ * @name: path
  *
- * Return: 0 or -errno.
+ * Return: 0 or -errno (ENOTEMPTY).
  */
 int exo_fs_unlink(struct exo_fs *fs, const char *name);
 
