@@ -886,11 +886,12 @@ static void xn_patch_apply(const struct xn_patch *p, u8 *dst)
 /* Drop a block that is being freed from every cache structure. */
 static void xn_forget(struct xn_buf *buf, struct exo_env *env)
 {
-	struct exo_xn_ref *ref = xa_load(&env->xn.view, buf->block);
+	u64 block = buf->block;	/* dropping the view may free @buf */
+	struct exo_xn_ref *ref = xa_load(&env->xn.view, block);
 
 	if (ref)
-		xn_view_drop(env, buf->block, ref);
-	buf = xn_buf_find(buf->block);
+		xn_view_drop(env, block, ref);
+	buf = xn_buf_find(block);
 	if (buf)
 		xn_buf_drop(buf);
 }
