@@ -26,7 +26,10 @@ HARNESS_CFLAGS := -Wno-missing-prototypes -Wno-sign-compare -Wno-unused-paramete
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 USER_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -Iuapi -Ilibexo/include $(CFLAGS)
 
-LIB_SRCS := libexo/exo.c libexo/monitor.c libexo/mem.c libexo/net.c
+LIB_SRCS := libexo/exo.c libexo/monitor.c libexo/mem.c libexo/net.c \
+	libexo/udf.c libexo/xn.c libexo/exofs.c
+# The parts of libexo that make no system call, linked into host tests too.
+HOST_LIB_SRCS := libexo/udf.c
 LIB_HDRS := libexo/include/exo/exo.h libexo/internal.h uapi/linux/exo.h
 CORE_SRCS := $(wildcard module/core/*.c)
 CORE_HDRS := $(wildcard module/core/*.h)
@@ -45,13 +48,15 @@ FUZZ_SECONDS ?= 60
 
 all: module user
 
-user: lib selftests samples hosttests $(B)/fuzz/exo-fuzz
+user: lib selftests samples hosttests $(B)/fuzz/exo-fuzz $(B)/selftests/xn_crash
 
 help:
 	@echo 'make            build exo.ko (against KDIR) and libexo, samples, tests'
 	@echo 'make check      host tests, lint, then every selftest in the 6.12 and 6.1 VMs'
 	@echo 'make demo       boot the 6.12 VM, load exo.ko and run samples/hello'
 	@echo 'make bench      boot the 6.12 VM and run exo-bench'
+	@echo 'make bench-host the packet classifier (vs libpcap cBPF) and the UDF'
+	@echo '                interpreter (vs native code), on this machine'
 	@echo 'make load       insmod module/exo.ko on this machine (root)'
 	@echo 'make unload     rmmod exo on this machine (root)'
 	@echo 'make install    headers, libraries, libexo.pc and exo.ko (PREFIX, DESTDIR)'
@@ -59,7 +64,6 @@ help:
 	@echo 'make check-debug  every selftest in a KASAN/lockdep/kmemleak kernel built from linux-source'
 	@echo 'make fuzz       1,000,000 fuzzer calls and a 1,000-kill storm in the debug VM'
 	@echo 'make fuzz-host  libFuzzer targets of module/core, FUZZ_SECONDS each (default 60)'
-	@echo 'make bench-host the packet classifier natively, against libpcap cBPF (needs libpcap-dev)'
 
 # ---- the module ---------------------------------------------------------
 
@@ -104,6 +108,11 @@ $(B)/selftests/%: selftests/%.c selftests/exo_test_util.h $(B)/lib/libexo.a $(HA
 	$(CC) $(USER_CFLAGS) $(HARNESS_CFLAGS) -I$(HARNESS_DIR) $(NL_CFLAGS) $< -o $@ \
 		$(B)/lib/libexo.a $(NL_LIBS) -lpthread
 
+# XN's crash test: a program of two phases, not a kselftest binary.
+$(B)/selftests/xn_crash: selftests/xn_crash.c $(B)/lib/libexo.a
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $< -o $@ $(B)/lib/libexo.a $(NL_LIBS) -lpthread
+
 $(B)/samples/%: samples/%.c $(B)/lib/libexo.a
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $< -o $@ $(B)/lib/libexo.a $(NL_LIBS) -lpthread
@@ -117,10 +126,10 @@ $(B)/fuzz/exo-fuzz: $(FUZZ_SRCS) $(FUZZ_HDRS) $(LIB_HDRS)
 
 hosttests: $(HOSTTESTS)
 
-$(B)/host/%: selftests/host/%.c $(CORE_SRCS) $(CORE_HDRS) $(HARNESS_DIR)/kselftest_harness.h
+$(B)/host/%: selftests/host/%.c $(CORE_SRCS) $(CORE_HDRS) $(HOST_LIB_SRCS) $(LIB_HDRS) $(HARNESS_DIR)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(HARNESS_CFLAGS) -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -I$(HARNESS_DIR) $< $(CORE_SRCS) -o $@
+		-fno-sanitize-recover=all -I$(HARNESS_DIR) $< $(CORE_SRCS) $(HOST_LIB_SRCS) -o $@
 
 # ---- libFuzzer targets of module/core (clang, ASan, UBSan) ---------------
 
@@ -129,6 +138,11 @@ $(B)/fuzz-host/%: selftests/host/%.c $(CORE_SRCS) $(CORE_HDRS)
 	clang -g -O1 -Wall -Wextra -Werror -Iuapi \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$< $(CORE_SRCS) -o $@
+
+# Host-native speed of the UDF interpreter against native code (no test).
+$(B)/host/udf_bench: selftests/host/udf_bench.c $(CORE_SRCS) $(CORE_HDRS) $(HOST_LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $< $(CORE_SRCS) $(HOST_LIB_SRCS) -o $@
 
 fuzz-host: $(FUZZ_HOST)
 	@scripts/fuzz-host.sh $(FUZZ_SECONDS)
@@ -140,8 +154,9 @@ $(B)/bench-host/bench_filter: selftests/host/bench_filter.c $(CORE_SRCS) $(CORE_
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -std=gnu11 $(WARN) -Iuapi $< $(CORE_SRCS) -o $@ -lpcap
 
-bench-host: $(B)/bench-host/bench_filter
+bench-host: $(B)/bench-host/bench_filter $(B)/host/udf_bench
 	@$(B)/bench-host/bench_filter
+	@$(B)/host/udf_bench
 
 # ---- the VM lanes and lint -----------------------------------------------
 

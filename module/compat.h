@@ -6,6 +6,8 @@
 #ifndef EXO_COMPAT_H
 #define EXO_COMPAT_H
 
+#include <linux/blkdev.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/shrinker.h>
@@ -100,6 +102,75 @@ static inline void exo_shrinker_destroy(struct shrinker *shrinker)
 {
 	unregister_shrinker(shrinker);
 	kfree(shrinker);
+}
+#endif
+
+/*
+ * Opening a block device by path for exclusive read-write use: a struct
+ * file since 6.9 (bdev_file_open_by_path), a bare block_device before.
+ */
+struct exo_bdev {
+	struct block_device *bdev;
+#ifdef EXO_HAVE_BDEV_FILE_OPEN
+	struct file *file;
+#endif
+};
+
+#ifdef EXO_HAVE_BDEV_FILE_OPEN
+static inline int exo_bdev_open(struct exo_bdev *b, const char *path,
+				void *holder)
+{
+	struct file *file = bdev_file_open_by_path(path, BLK_OPEN_READ |
+						   BLK_OPEN_WRITE, holder,
+						   NULL);
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	b->file = file;
+	b->bdev = file_bdev(file);
+	return 0;
+}
+
+static inline void exo_bdev_close(struct exo_bdev *b, void *holder)
+{
+	fput(b->file);
+	b->file = NULL;
+	b->bdev = NULL;
+}
+#else
+#define EXO_BDEV_MODE	(FMODE_READ | FMODE_WRITE | FMODE_EXCL)
+
+static inline int exo_bdev_open(struct exo_bdev *b, const char *path,
+				void *holder)
+{
+	struct block_device *bdev = blkdev_get_by_path(path, EXO_BDEV_MODE,
+						       holder);
+
+	if (IS_ERR(bdev))
+		return PTR_ERR(bdev);
+	b->bdev = bdev;
+	return 0;
+}
+
+static inline void exo_bdev_close(struct exo_bdev *b, void *holder)
+{
+	blkdev_put(b->bdev, EXO_BDEV_MODE);
+	b->bdev = NULL;
+}
+#endif
+
+/* vm_flags became read-only behind helpers in 6.3: clearing too. */
+#ifdef EXO_HAVE_VM_FLAGS_SET
+static inline void exo_vm_flags_clear(struct vm_area_struct *vma,
+				      vm_flags_t flags)
+{
+	vm_flags_clear(vma, flags);
+}
+#else
+static inline void exo_vm_flags_clear(struct vm_area_struct *vma,
+				      vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
 }
 #endif
 

@@ -119,8 +119,21 @@ int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
 #define EXO_SUPPORTED_IOCTLS	(BIT_ULL(EXO_NR_API) | BIT_ULL(EXO_NR_ENV_INFO) | \
 				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE) | \
 				 EXO_MEM_IOCTLS | EXO_NET_IOCTLS)
+#define EXO_XN_IOCTLS		(BIT_ULL(EXO_NR_XN_INFO - 64) | \
+				 BIT_ULL(EXO_NR_XN_TYPE_INSTALL - 64) | \
+				 BIT_ULL(EXO_NR_XN_TYPE_LOOKUP - 64) | \
+				 BIT_ULL(EXO_NR_XN_ROOT_INSTALL - 64) | \
+				 BIT_ULL(EXO_NR_XN_ROOT_LOOKUP - 64) | \
+				 BIT_ULL(EXO_NR_XN_READ - 64) | \
+				 BIT_ULL(EXO_NR_XN_RELEASE - 64) | \
+				 BIT_ULL(EXO_NR_XN_ALLOC - 64) | \
+				 BIT_ULL(EXO_NR_XN_FREE - 64) | \
+				 BIT_ULL(EXO_NR_XN_WRITE_META - 64) | \
+				 BIT_ULL(EXO_NR_XN_WRITE - 64) | \
+				 BIT_ULL(EXO_NR_XN_SYNC - 64) | \
+				 BIT_ULL(EXO_NR_XN_CHECK - 64))
 /* ioctls numbered 64 to 127, bit (nr - 64); see exo_api.ioctls_hi. */
-#define EXO_SUPPORTED_IOCTLS_HI	0ULL
+#define EXO_SUPPORTED_IOCTLS_HI	EXO_XN_IOCTLS
 
 static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 {
@@ -146,7 +159,7 @@ static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 	}
 
 	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK | EXO_FEATURE_MEM |
-		       EXO_FEATURE_NET;
+		       EXO_FEATURE_NET | EXO_FEATURE_XN;
 	if (EXO_GENL_MCGRP_RESTRICTED)
 		api.features |= EXO_FEATURE_NETLINK_PRIVATE;
 	api.ioctls = EXO_SUPPORTED_IOCTLS;
@@ -238,6 +251,8 @@ static long exo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return exo_mem_ioctl(env, cmd, uarg);
 	case EXO_NR_NET_INFO >> 4:
 		return exo_net_ioctl(env, cmd, uarg);
+	case EXO_NR_XN_INFO >> 4:
+		return exo_xn_ioctl(env, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -274,6 +289,8 @@ static int exo_mmap(struct file *file, struct vm_area_struct *vma)
 		return exo_mem_mmap(env, vma);
 	case EXO_MMAP_NET >> EXO_MMAP_SHIFT:
 		return exo_net_mmap(env, vma);
+	case EXO_MMAP_XN >> EXO_MMAP_SHIFT:
+		return exo_xn_mmap(env, vma);
 	default:
 		return -EINVAL;
 	}
@@ -331,9 +348,12 @@ static int __init exo_init(void)
 	ret = exo_net_init();
 	if (ret)
 		goto err_mem;
-	ret = exo_genl_init();
+	ret = exo_xn_init();
 	if (ret)
 		goto err_net;
+	ret = exo_genl_init();
+	if (ret)
+		goto err_xn;
 	ret = exo_debugfs_init();
 	if (ret)
 		goto err_genl;
@@ -349,6 +369,8 @@ err_debugfs:
 	exo_debugfs_exit();
 err_genl:
 	exo_genl_exit();
+err_xn:
+	exo_xn_exit();
 err_net:
 	exo_net_exit();
 err_mem:
@@ -361,6 +383,7 @@ static void __exit exo_exit(void)
 	misc_deregister(&exo_misc);
 	exo_debugfs_exit();
 	exo_genl_exit();
+	exo_xn_exit();
 	exo_net_exit();
 	exo_mem_exit();
 }

@@ -40,6 +40,7 @@ struct exo_env *exo_env_create(void)
 	spin_lock_init(&env->event_lock);
 	exo_evring_init(&env->events, env->event_slots, exo_event_queue_len);
 	exo_net_env_init(env);
+	exo_xn_env_init(env);
 	if (exo_mem_env_init(env)) {
 		put_pid(env->owner);
 		kvfree(env);
@@ -67,6 +68,7 @@ void exo_env_destroy(struct exo_env *env)
 	mutex_unlock(&exo_envs_lock);
 
 	exo_net_env_destroy(env);
+	exo_xn_env_destroy(env);
 	exo_mem_env_destroy(env);
 	put_pid(env->owner);
 	mutex_destroy(&env->read_lock);

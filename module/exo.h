@@ -12,6 +12,7 @@
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "../uapi/linux/exo.h"
 #include "core/evring.h"
@@ -50,6 +51,14 @@ struct exo_env_net {
 };
 
 /*
+ * An environment's XN binding (xn.c): its registry, the blocks it has read
+ * or allocated, each with the parent it came through. Under exo_xn_lock.
+ */
+struct exo_env_xn {
+	struct xarray view;		/* block number -> struct exo_xn_ref */
+};
+
+/*
  * An environment: the kernel's view of one libOS, one per open of /dev/exo.
  * It lives from open to the last close of that file.
  */
@@ -64,6 +73,7 @@ struct exo_env {
 
 	struct exo_env_mem mem;		/* memory binding, see above */
 	struct exo_env_net net;		/* network binding, see above */
+	struct exo_env_xn xn;		/* XN binding, see above */
 
 	/* Per-binding counters; each binding owns its own, 0 until it lands. */
 	atomic64_t frames;		/* mirrors mem.nheld for lockless readers */
@@ -116,6 +126,14 @@ void exo_net_env_totals(struct exo_env *env, u64 *delivered, u64 *dropped,
 			u64 *tx);
 long exo_net_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
 void exo_net_debugfs_init(struct dentry *dir);
+/* xn.c */
+int exo_xn_init(void);
+void exo_xn_exit(void);
+void exo_xn_env_init(struct exo_env *env);
+void exo_xn_env_destroy(struct exo_env *env);
+int exo_xn_mmap(struct exo_env *env, struct vm_area_struct *vma);
+long exo_xn_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
+
 /* dev.c: argument copying shared by every binding */
 int exo_copy_args(void *karg, size_t ksize, size_t minsz, void __user *uarg);
 int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,

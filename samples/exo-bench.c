@@ -403,6 +403,151 @@ static int net_plain(void)
 	return 0;
 }
 
+/*
+ * XN. A worker format like samples/xnfs.c: eight u64 pointers at the start
+ * of a root block, an acl that allows everything.
+ *
+ * xn_read_cached: read a cached data block through the libFS's mapping (a
+ * 4 KiB copy out of it) vs pread() of 4 KiB of a page-cache file.
+ * xn_alloc: a verified allocation and its free (two ioctls that each run
+ * the owns UDF twice) vs two pwrite()s of the parent block.
+ */
+static struct {
+	__u64 root, data, spare;
+	unsigned char *map;
+	int fd;
+	unsigned char buf[EXO_XN_BLOCK_SIZE];
+	__u64 ptr;
+	struct exo_xn_mod set, clear;
+} xnb;
+
+static const __u64 xn_zero;
+
+static int xn_setup(struct exo *exo)
+{
+	static const struct exo_udf_insn owns[] = {
+		{ EXO_UDF_LDI, 1, 0, 0, 1 },
+		{ EXO_UDF_LDI, 2, 0, 0, EXO_XN_TYPE_DATA },
+		{ EXO_UDF_LOOP, 5, 0, 0, 8 },
+		{ EXO_UDF_MOV, 6, 5, 0, 0 },
+		{ EXO_UDF_SHL_K, 6, 0, 0, 3 },
+		{ EXO_UDF_LDD_X, 4, 6, 0, 0 },
+		{ EXO_UDF_JEQ_K, 4, 0, 1, 0 },
+		{ EXO_UDF_EMIT, 4, 1, 2, 0 },
+		{ EXO_UDF_ENDLOOP, 0, 0, 0, 0 },
+		{ EXO_UDF_RET_K, 0, 0, 0, 0 },
+	};
+	static const struct exo_udf_insn acl[] = {
+		{ EXO_UDF_RET_K, 0, 0, 0, 1 },
+	};
+	struct exo_xn_info info = { 0 };
+	struct exo_api api;
+	char name[32];
+	__u32 type;
+	int ret;
+
+	xnb.fd = -1;
+	xnb.map = NULL;
+	ret = exo_api(exo, &api);
+	if (ret)
+		return ret;
+	if (!(api.features & EXO_FEATURE_XN))
+		return -EOPNOTSUPP;
+	snprintf(name, sizeof(name), "bench-%d", (int)getpid());
+	if (exo_xn_type_lookup(exo, name, NULL, &type)) {
+		ret = exo_xn_type_install(exo, name, owns, 10, acl, 1, &type);
+		if (ret)
+			return ret;
+	}
+	if (exo_xn_root_lookup(exo, name, NULL, &xnb.root)) {
+		xnb.root = 0;
+		ret = exo_xn_root_install(exo, name, type, &xnb.root);
+		if (ret)
+			return ret;
+	}
+	ret = exo_xn_read(exo, xnb.root, EXO_XN_NO_PARENT, type, NULL);
+	if (!ret)
+		ret = exo_xn_info(exo, &info);
+	if (ret)
+		return ret;
+	xnb.data = info.hint;
+	xnb.set.offset = 0;
+	xnb.set.len = 8;
+	xnb.set.data = (__u64)(unsigned long)&xnb.data;
+	ret = exo_xn_alloc(exo, xnb.root, xnb.data, EXO_XN_TYPE_DATA,
+			   &xnb.set, 1);
+	if (ret)
+		return ret;
+	info.hint = xnb.data + 1;
+	ret = exo_xn_info(exo, &info);
+	if (ret)
+		return ret;
+	xnb.spare = info.hint;
+	xnb.ptr = xnb.spare;
+	xnb.set.offset = 8;
+	xnb.set.data = (__u64)(unsigned long)&xnb.ptr;
+	xnb.clear = xnb.set;
+	xnb.clear.data = (__u64)(unsigned long)&xn_zero;
+	xnb.map = exo_xn_map(exo, xnb.data, 1);
+	if (!xnb.map)
+		return -errno;
+	memset(xnb.map, 0x5a, EXO_XN_BLOCK_SIZE);
+	xnb.fd = open("/tmp/exo-bench-xn", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+		      0600);
+	if (xnb.fd < 0)
+		return -errno;
+	unlink("/tmp/exo-bench-xn");
+	if (pwrite(xnb.fd, xnb.map, EXO_XN_BLOCK_SIZE, 0) != EXO_XN_BLOCK_SIZE)
+		return -EIO;
+	return 0;
+}
+
+static void xn_teardown(struct exo *exo)
+{
+	if (xnb.map)
+		exo_xn_unmap(xnb.map);
+	xnb.map = NULL;
+	if (xnb.fd >= 0)
+		close(xnb.fd);
+	xnb.fd = -1;
+	xnb.set.offset = 0;
+	xnb.set.data = (__u64)(unsigned long)&xn_zero;
+	exo_xn_free(exo, xnb.root, xnb.data, EXO_XN_TYPE_DATA, &xnb.set, 1);
+	exo_xn_sync(exo, NULL);
+}
+
+static int xn_read_exo(struct exo *exo)
+{
+	(void)exo;
+	memcpy(xnb.buf, xnb.map, EXO_XN_BLOCK_SIZE);
+	__asm__ __volatile__("" : : "r"(xnb.buf) : "memory");
+	return 0;
+}
+
+static int xn_read_plain(void)
+{
+	return pread(xnb.fd, xnb.buf, EXO_XN_BLOCK_SIZE, 0) ==
+	       EXO_XN_BLOCK_SIZE ? 0 : -1;
+}
+
+static int xn_alloc_exo(struct exo *exo)
+{
+	if (exo_xn_alloc(exo, xnb.root, xnb.spare, EXO_XN_TYPE_DATA,
+			 &xnb.set, 1))
+		return -1;
+	/* Never synced: the free releases the block at once. */
+	return exo_xn_free(exo, xnb.root, xnb.spare, EXO_XN_TYPE_DATA,
+			   &xnb.clear, 1) ? -1 : 0;
+}
+
+static int xn_alloc_plain(void)
+{
+	if (pwrite(xnb.fd, xnb.buf, EXO_XN_BLOCK_SIZE, 0) != EXO_XN_BLOCK_SIZE)
+		return -1;
+	return pwrite(xnb.fd, xnb.buf, EXO_XN_BLOCK_SIZE, 0) ==
+	       EXO_XN_BLOCK_SIZE ? 0 : -1;
+}
+
 static const struct bench_row rows[] = {
 	{
 		.name = "null_ioctl",
@@ -435,6 +580,19 @@ static const struct bench_row rows[] = {
 		.exo_op = net_exo, .plain_op = net_plain,
 		.setup = net_setup, .teardown = net_teardown,
 		.iters = 400, .chunk = 20, .warmup = 20,
+	},
+	{
+		.name = "xn_read_cached",
+		.exo_path = "map of block", .plain_path = "pread 4KiB",
+		.exo_op = xn_read_exo, .plain_op = xn_read_plain,
+		.setup = xn_setup, .teardown = xn_teardown,
+	},
+	{
+		.name = "xn_alloc",
+		.exo_path = "ALLOC+FREE", .plain_path = "2x pwrite",
+		.exo_op = xn_alloc_exo, .plain_op = xn_alloc_plain,
+		.setup = xn_setup, .teardown = xn_teardown,
+		.iters = 2000, .chunk = 100, .warmup = 200,
 	},
 };
 
@@ -544,10 +702,11 @@ int main(void)
 	}
 	if (!tsv)
 		printf("speedup = plain / exo: above 1 exo is faster. Targets: null_ioctl >= 0.67,\n"
-		       "mem_bind_map_1 >= 1.5, mem_bind_map_512 >= 2.0, net_rx_32 >= 2.0. ioctl_floor\n"
-		       "is context, not an exo path: a bare ioctl(2) that no driver sees, the floor\n"
-		       "under null_ioctl. net_rx_32: one op is 32 UDP frames written by a packet socket\n"
-		       "in a peer namespace over veth, and received (the send is the same on both sides).\n");
+		       "mem_bind_map_1 >= 1.5, mem_bind_map_512 >= 2.0, net_rx_32 >= 2.0,\n"
+		       "xn_read_cached >= 1.0. ioctl_floor is context, not an exo path: a bare\n"
+		       "ioctl(2) that no driver sees, the floor under null_ioctl. net_rx_32: one op\n"
+		       "is 32 UDP frames written by a packet socket in a peer namespace over veth,\n"
+		       "and received (the send is the same on both sides). xn_alloc: no target.\n");
 	exo_close(exo);
 	return 0;
 }

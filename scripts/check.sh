@@ -63,6 +63,35 @@ read -r p f s < <(tally build/vm/lint.log)
 [ "$f" = 0 ] || grep -A40 '^not ok' build/vm/lint.log | head -60
 add lint "$p" "$f" "$s"
 
+# XN's crash test: two boots on one disk image. The first powers the guest
+# off in the middle of a write storm; the second checks the disk.
+xn_crash() {	# xn_crash <lane>
+	local lane=$1 dir=build/vm/crash-$1 img=build/vm/$1-crash.img
+	local slog=build/vm/$1-crash-storm.log vlog=build/vm/$1-crash-verify.log
+	local rc=0 p f s
+	[ -x build/selftests/xn_crash ] || return 0
+	scripts/payload.sh "$lane" "$dir"
+	cp build/selftests/xn_crash "$dir/bin/"
+	cp scripts/guest/crash.sh "$dir/run.sh"
+	rm -f "$img"
+	truncate -s 64M "$img"
+	echo storm >"$dir/phase"
+	scripts/vm-run.sh --lane "$lane" --payload "$dir" --disk "$img" \
+		--timeout "$VM_TIMEOUT" --log "$slog" >/dev/null 2>&1 || rc=$?
+	# No status is expected from a guest powered off; a kernel report is not.
+	if [ "$rc" = 3 ] || ! grep -q EXO-CRASH-POWEROFF "$slog"; then
+		echo "lane $lane crash: the storm boot failed (exit $rc, see $slog)"
+		add "lane $lane crash" 0 1 0
+		return 0
+	fi
+	echo verify >"$dir/phase"
+	rc=0
+	scripts/vm-run.sh --lane "$lane" --payload "$dir" --disk "$img" \
+		--timeout "$VM_TIMEOUT" --log "$vlog" >/dev/null || rc=$?
+	read -r p f s < <(scripts/lane-score.sh "$lane" "$vlog" "$rc" "$VM_TIMEOUT")
+	add "lane $lane crash" "$p" "$f" "$s"
+}
+
 for lane in $LANES; do
 	echo "==> lane $lane: boot and run the selftests"
 	log=build/vm/$lane.log
@@ -78,6 +107,7 @@ for lane in $LANES; do
 		--modules veth --timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
 	read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$vm_rc" "$VM_TIMEOUT")
 	add "lane $lane" "$p" "$f" "$s"
+	xn_crash "$lane"
 done
 
 trap - EXIT

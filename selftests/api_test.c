@@ -25,7 +25,20 @@
 			 (1ULL << EXO_NR_NOP) | (1ULL << EXO_NR_EVENT_RAISE) | \
 			 EXO_MEM_IOCTLS | EXO_NET_IOCTLS)
 /* Numbers 64 to 127, bit (nr - 64), in exo_api.ioctls_hi. */
-#define EXO_ALL_IOCTLS_HI	0ULL
+#define EXO_XN_BIT(nr)		(1ULL << ((nr) - 64))
+#define EXO_ALL_IOCTLS_HI	(EXO_XN_BIT(EXO_NR_XN_INFO) | \
+				 EXO_XN_BIT(EXO_NR_XN_TYPE_INSTALL) | \
+				 EXO_XN_BIT(EXO_NR_XN_TYPE_LOOKUP) | \
+				 EXO_XN_BIT(EXO_NR_XN_ROOT_INSTALL) | \
+				 EXO_XN_BIT(EXO_NR_XN_ROOT_LOOKUP) | \
+				 EXO_XN_BIT(EXO_NR_XN_READ) | \
+				 EXO_XN_BIT(EXO_NR_XN_RELEASE) | \
+				 EXO_XN_BIT(EXO_NR_XN_ALLOC) | \
+				 EXO_XN_BIT(EXO_NR_XN_FREE) | \
+				 EXO_XN_BIT(EXO_NR_XN_WRITE_META) | \
+				 EXO_XN_BIT(EXO_NR_XN_WRITE) | \
+				 EXO_XN_BIT(EXO_NR_XN_SYNC) | \
+				 EXO_XN_BIT(EXO_NR_XN_CHECK))
 
 /* The three argument structs, for table-driven tests. */
 struct exo_ioc_desc {

@@ -60,6 +60,11 @@ struct iso_setup {
 	__u32 net_pad;
 	__u64 net_ring_offset;		/* and its ring */
 	__u64 net_ring_len;
+	/* XN: the victim's root (private to uid 0) and its data block. */
+	__u64 xn_root;
+	__u64 xn_data;
+	__u32 xn_type;
+	__u32 xn_pad;
 };
 
 /* What the hostile process has. */
@@ -98,6 +103,7 @@ struct iso_victim {
 #define ISO_MEM			(1U << 3)	/* only with the memory binding */
 #define ISO_NO_SYS_ADMIN	(1U << 4)	/* attempt without CAP_SYS_ADMIN */
 #define ISO_NET			(1U << 5)	/* only with the network binding */
+#define ISO_XN			(1U << 6)	/* only with the XN binding */
 
 struct iso_row {
 	const char *resource;
@@ -889,6 +895,172 @@ static const char *iso_mmap_expect(const struct iso_victim *v)
 	return "ENODEV";
 }
 
+/* ---- XN rows ------------------------------------------------------------ */
+
+/* The victim's format: owner uid at 0, eight u64 data pointers from 64. */
+static const struct exo_udf_insn iso_xn_owns[] = {
+	{ EXO_UDF_LDI, 1, 0, 0, 1 },
+	{ EXO_UDF_LDI, 2, 0, 0, EXO_XN_TYPE_DATA },
+	{ EXO_UDF_LOOP, 5, 0, 0, 8 },
+	{ EXO_UDF_MOV, 6, 5, 0, 0 },
+	{ EXO_UDF_SHL_K, 6, 0, 0, 3 },
+	{ EXO_UDF_LDD_X, 4, 6, 0, 64 },
+	{ EXO_UDF_JEQ_K, 4, 0, 1, 0 },
+	{ EXO_UDF_EMIT, 4, 1, 2, 0 },
+	{ EXO_UDF_ENDLOOP, 0, 0, 0, 0 },
+	{ EXO_UDF_RET_K, 0, 0, 0, 0 },
+};
+
+/* Only the owner, whoever asks for what. */
+static const struct exo_udf_insn iso_xn_acl[] = {
+	{ EXO_UDF_LDIN, 1, 0, 0, EXO_UDF_IN_UID },
+	{ EXO_UDF_LDW_K, 2, 0, 0, 0 },
+	{ EXO_UDF_JEQ_X, 1, 2, 1, 0 },
+	{ EXO_UDF_RET_K, 0, 0, 0, 0 },
+	{ EXO_UDF_RET_K, 0, 0, 0, 1 },
+};
+
+static int iso_xn_read(int fd, __u64 block, __u64 parent, __u32 type)
+{
+	struct exo_xn_read r = {
+		.argsz = sizeof(r), .block = block, .parent = parent,
+		.type_id = type,
+	};
+
+	return exo_ioc(fd, EXO_IOC_XN_READ, &r);
+}
+
+/* ALLOC (or FREE) of @block under @parent, entry @slot set to @ptr. */
+static int iso_xn_alloc(int fd, unsigned long cmd, __u64 parent, __u64 block,
+			int slot, __u64 ptr)
+{
+	struct exo_xn_mod m = {
+		.offset = 64 + 8 * slot, .len = 8, .data = (uintptr_t)&ptr,
+	};
+	struct exo_xn_alloc a = {
+		.argsz = sizeof(a), .parent = parent, .block = block,
+		.type_id = EXO_XN_TYPE_DATA, .nmods = 1, .mods = (uintptr_t)&m,
+	};
+
+	return exo_ioc(fd, cmd, &a);
+}
+
+/*
+ * As nobody, through an environment of its own: opened before dropping to
+ * nobody (the node is root's), used after, as its acl sees the caller then.
+ */
+static void iso_xn_read_private_root(struct iso_hostile *h, char *got,
+				     size_t len)
+{
+	int p[2], err = EIO, status;
+	pid_t pid;
+
+	if (pipe(p)) {
+		iso_errno(got, len, -1, errno);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int fd = exo_raw_env();
+
+		err = fd < 0 ? -fd : exo_become(EXO_NOBODY, EXO_NOBODY, NULL, 0);
+		if (!err)
+			err = iso_xn_read(fd, h->set.xn_root, EXO_XN_NO_PARENT,
+					  h->set.xn_type);
+		exo_write_full(p[1], &err, sizeof(err));
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid < 0 || exo_read_full(p[0], &err, sizeof(err)))
+		err = EIO;
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_xn_read_child(struct iso_hostile *h, char *got, size_t len)
+{
+	int err = iso_xn_read(h->own, h->set.xn_data, h->set.xn_root,
+			      EXO_XN_TYPE_DATA);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_xn_alloc_into_root(struct iso_hostile *h, char *got,
+				   size_t len)
+{
+	struct exo_xn_info info = { .argsz = sizeof(info) };
+	int err = exo_ioc(h->own, EXO_IOC_XN_INFO, &info);
+
+	if (!err)
+		err = iso_xn_alloc(h->own, EXO_IOC_XN_ALLOC, h->set.xn_root,
+				   info.hint, 1, info.hint);
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_xn_free_victim_block(struct iso_hostile *h, char *got,
+				     size_t len)
+{
+	int err = iso_xn_alloc(h->own, EXO_IOC_XN_FREE, h->set.xn_root,
+			       h->set.xn_data, 0, 0);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_xn_map_victim_block(struct iso_hostile *h, char *got,
+				    size_t len)
+{
+	void *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, h->own,
+		       EXO_MMAP_XN + h->set.xn_data * 4096);
+
+	iso_errno(got, len, p == MAP_FAILED ? -1 : 0, errno);
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
+}
+
+/* Its own root, whose owns would then claim the victim's block. */
+static void iso_xn_forge_owns(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_xn_root r = { .argsz = sizeof(r), .type_id = h->set.xn_type };
+	int err;
+
+	snprintf(r.name, sizeof(r.name), "iso-h-%d", (int)getpid());
+	err = exo_ioc(h->own, EXO_IOC_XN_ROOT_INSTALL, &r);
+	if (!err)
+		err = iso_xn_read(h->own, r.block, EXO_XN_NO_PARENT,
+				  h->set.xn_type);
+	if (!err)
+		err = iso_xn_alloc(h->own, EXO_IOC_XN_ALLOC, r.block,
+				   h->set.xn_data, 0, h->set.xn_data);
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/* The victim's root and block: still its own, still filled. */
+static bool iso_victim_xn_intact(struct iso_victim *v, char *why, size_t len)
+{
+	struct exo_env_info info;
+	unsigned char *p;
+	bool ok;
+
+	if (exo_raw_info(v->fd, &info) || info.blocks != 2) {
+		snprintf(why, len, "victim holds %llu blocks, not 2",
+			 (unsigned long long)info.blocks);
+		return false;
+	}
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, v->fd,
+		 EXO_MMAP_XN + v->set.xn_data * 4096);
+	if (p == MAP_FAILED) {
+		snprintf(why, len, "victim's map: %s", exo_errno_name(errno));
+		return false;
+	}
+	ok = p[0] == ISO_FILL && p[4095] == ISO_FILL;
+	munmap(p, 4096);
+	if (!ok)
+		snprintf(why, len, "victim's block no longer filled");
+	return ok && iso_victim_unchanged(v, why, len);
+}
+
 /* ---- the matrix ------------------------------------------------------- */
 
 #define ISO_ROW(res, op, exp, need, try, check)				\
@@ -990,6 +1162,24 @@ static const struct iso_row iso_rows[] = {
 	  .victim_prep = iso_victim_frees_granted },
 	ISO_ROW("frame list", "debugfs pool read as nobody", "EACCES",
 		ISO_MEM | ISO_AS_NOBODY, iso_debugfs_pool, iso_victim_unchanged),
+	/*
+	 * XN. The victim holds a root of its own (its acl: uid 0 only) and a
+	 * data block under it filled with 0xa5, both in its registry.
+	 */
+	ISO_ROW("block", "XN_READ of the victim's root as nobody (acl)",
+		"EACCES", ISO_XN, iso_xn_read_private_root,
+		iso_victim_xn_intact),
+	ISO_ROW("block", "XN_READ of the victim's block, parent not read",
+		"ENOENT", ISO_XN, iso_xn_read_child, iso_victim_xn_intact),
+	ISO_ROW("block", "XN_ALLOC into the victim's root, not read", "ENOENT",
+		ISO_XN, iso_xn_alloc_into_root, iso_victim_xn_intact),
+	ISO_ROW("block", "XN_FREE of the victim's block", "ENOENT",
+		ISO_XN, iso_xn_free_victim_block, iso_victim_xn_intact),
+	ISO_ROW("block", "mmap(2) of the victim's block on its own fd",
+		"ENOENT", ISO_XN, iso_xn_map_victim_block,
+		iso_victim_xn_intact),
+	ISO_ROW("block", "XN_ALLOC whose owns claims the victim's block",
+		"EPERM", ISO_XN, iso_xn_forge_owns, iso_victim_xn_intact),
 };
 
 #define ISO_NROWS	ARRAY_SIZE(iso_rows)
@@ -1137,6 +1327,8 @@ static const char *iso_skip_reason(const struct iso_row *row,
 		return "dev_mode is not 0600";
 	if ((row->needs & ISO_MEM) && !(v->features & EXO_FEATURE_MEM))
 		return "no memory binding";
+	if ((row->needs & ISO_XN) && !(v->features & EXO_FEATURE_XN))
+		return "no XN binding";
 	if ((row->needs & ISO_NO_SYS_ADMIN) && geteuid() != 0)
 		return "needs root to drop CAP_SYS_ADMIN from";
 	if ((row->needs & ISO_NET) && !(v->features & EXO_FEATURE_NET))
@@ -1179,6 +1371,39 @@ static void iso_victim_memory(struct __test_metadata *_metadata,
 	g.grantee = info.env_id;
 	ASSERT_EQ(0, exo_ioc(v->fd, EXO_IOC_MEM_GRANT, &g));
 	v->set.grant_id = g.grant_id;
+}
+
+/* The victim's disk: a type, a private root, a filled data block. */
+static void iso_victim_xn(struct __test_metadata *_metadata,
+			  struct iso_victim *v)
+{
+	struct exo_xn_type t = {
+		.argsz = sizeof(t),
+		.owns = (uintptr_t)iso_xn_owns, .owns_len = ARRAY_SIZE(iso_xn_owns),
+		.acl = (uintptr_t)iso_xn_acl, .acl_len = ARRAY_SIZE(iso_xn_acl),
+	};
+	struct exo_xn_root r = { .argsz = sizeof(r) };
+	struct exo_xn_info info = { .argsz = sizeof(info) };
+	static unsigned char fill[4096];
+	struct exo_xn_write w = {
+		.argsz = sizeof(w), .len = sizeof(fill), .data = (uintptr_t)fill,
+	};
+
+	memset(fill, ISO_FILL, sizeof(fill));
+	snprintf(t.name, sizeof(t.name), "iso-%d", (int)getpid());
+	ASSERT_EQ(0, exo_ioc(v->fd, EXO_IOC_XN_TYPE_INSTALL, &t));
+	snprintf(r.name, sizeof(r.name), "iso-%d", (int)getpid());
+	r.type_id = t.type_id;
+	ASSERT_EQ(0, exo_ioc(v->fd, EXO_IOC_XN_ROOT_INSTALL, &r));
+	ASSERT_EQ(0, iso_xn_read(v->fd, r.block, EXO_XN_NO_PARENT, t.type_id));
+	ASSERT_EQ(0, exo_ioc(v->fd, EXO_IOC_XN_INFO, &info));
+	ASSERT_EQ(0, iso_xn_alloc(v->fd, EXO_IOC_XN_ALLOC, r.block, info.hint,
+				  0, info.hint));
+	w.block = info.hint;
+	ASSERT_EQ(0, exo_ioc(v->fd, EXO_IOC_XN_WRITE, &w));
+	v->set.xn_type = t.type_id;
+	v->set.xn_root = r.block;
+	v->set.xn_data = info.hint;
 }
 
 TEST_F(isolation, matrix)
@@ -1229,6 +1454,8 @@ TEST_F(isolation, matrix)
 		self->v.set.net_ring_offset = b.ring_offset;
 		self->v.set.net_ring_len = b.ring_len;
 	}
+	if (self->v.features & EXO_FEATURE_XN)
+		iso_victim_xn(_metadata, &self->v);
 	fds[0] = self->v.fd;
 	fds[1] = self->v.fresh;
 	ASSERT_EQ(0, exo_scm_send_fds(self->sock, fds, 2, &self->v.set,

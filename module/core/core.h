@@ -11,6 +11,7 @@
 #include <linux/errno.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/errno.h>
 #include <linux/types.h>
 #include <linux/string.h>
 /* Allocation for core structures built in process context. */
@@ -34,6 +35,8 @@ static inline void exo_core_free(void *p)
 typedef __u8 u8;
 typedef __u16 u16;
 typedef __u32 u32;
+typedef __s32 s32;
+typedef __s64 s64;
 typedef __u64 u64;
 
 static inline void *exo_core_zalloc(size_t size)

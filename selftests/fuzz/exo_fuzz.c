@@ -644,13 +644,14 @@ void fz_model_check_info(struct fz_worker *w, struct fz_env *e,
 	/* Each binding models its counter here; not there yet: 0. */
 	fz_expect(w, FZ_CHK_MODEL,
 		  (e->frames_unknown || info->frames == e->nheld) &&
-		  !info->slots && info->filters == e->nfilters && !info->blocks,
-		  "ENV_INFO frames %llu (model %u%s) slots %llu filters %llu (model %u) blocks %llu",
+		  !info->slots && info->filters == e->nfilters &&
+		  (e->xn_unknown || info->blocks == e->nxn),
+		  "ENV_INFO frames %llu (model %u%s) slots %llu filters %llu (model %u) blocks %llu (model %u)",
 		  (unsigned long long)info->frames, e->nheld,
 		  e->frames_unknown ? ", unknown" : "",
 		  (unsigned long long)info->slots,
 		  (unsigned long long)info->filters, e->nfilters,
-		  (unsigned long long)info->blocks);
+		  (unsigned long long)info->blocks, e->nxn);
 }
 
 bool fz_nr_served(unsigned int nr)
@@ -2042,6 +2043,7 @@ static int fz_startup_handshake(void)
 	fz_kernel_ioctls = api.ioctls;
 	fz_kernel_ioctls_hi = api.ioctls_hi;
 	fz_mem_startup(fd);
+	fz_xn_startup(fd);
 	close(fd);
 	fz_kernel_api = api.api_version;
 	fz_kernel_features = api.features;

@@ -58,6 +58,8 @@ enum fz_check {
 
 /* ---- a worker's view of one environment ------------------------------ */
 
+#define FZ_XN_HELD	64
+
 /* One queued record, as the model expects it. */
 struct fz_rec {
 	__u32 type;
@@ -91,6 +93,10 @@ struct fz_env {
 	__u32 nheld, held_cap;
 	/* Network binding: filters bound (fz_net.c). */
 	__u32 nfilters;
+	/* XN binding: blocks in this environment's registry (fz_xn.c). */
+	bool xn_unknown;	/* more than FZ_XN_HELD: not modelled */
+	__u32 nxn;
+	__u64 xn_held[FZ_XN_HELD];
 
 	/* The event queue as the fuzzer predicts it (fz_model_on). */
 	struct fz_rec *q;	/* ring of fz_qlen records */
@@ -244,10 +250,12 @@ extern const struct fz_ioctl fz_mem_ioctls[];
 extern const size_t fz_mem_nioctls;
 extern const struct fz_ioctl fz_net_ioctls[];
 extern const size_t fz_net_nioctls;
+extern const struct fz_ioctl fz_xn_ioctls[];
+extern const size_t fz_xn_nioctls;
 extern const struct fz_table fz_tables[];
 extern const size_t fz_ntables;
 
-#define FZ_MAX_ROWS	48
+#define FZ_MAX_ROWS	96
 extern const struct fz_ioctl *fz_rows[FZ_MAX_ROWS];
 extern size_t fz_nrows;
 
@@ -266,6 +274,9 @@ void fz_mem_touch(struct fz_worker *w);
 void fz_count_touch(int sig);
 void fz_mem_install_probe(void);
 void fz_env_loosen(struct fz_env *e);
+
+/* XN binding hooks of fz_xn.c. */
+void fz_xn_startup(int fd);
 
 /* What the kernel said at startup (EXO_IOC_API on a fresh fd). */
 extern __u32 fz_kernel_api;

@@ -64,6 +64,19 @@
 #define EXO_NR_NET_UNBIND	0x32
 #define EXO_NR_NET_TX		0x33
 #define EXO_NR_NET_STATS	0x34
+#define EXO_NR_XN_INFO		0x40
+#define EXO_NR_XN_TYPE_INSTALL	0x41
+#define EXO_NR_XN_TYPE_LOOKUP	0x42
+#define EXO_NR_XN_ROOT_INSTALL	0x43
+#define EXO_NR_XN_ROOT_LOOKUP	0x44
+#define EXO_NR_XN_READ		0x45
+#define EXO_NR_XN_RELEASE	0x46
+#define EXO_NR_XN_ALLOC		0x47
+#define EXO_NR_XN_FREE		0x48
+#define EXO_NR_XN_WRITE_META	0x49
+#define EXO_NR_XN_WRITE		0x4a
+#define EXO_NR_XN_SYNC		0x4b
+#define EXO_NR_XN_CHECK		0x4c
 
 /**
  * struct exo_api - argument of EXO_IOC_API, the handshake
@@ -710,6 +723,419 @@ struct exo_net_slot {
 #define EXO_IOC_NET_UNBIND	_IO(EXO_IOC_MAGIC, EXO_NR_NET_UNBIND)
 #define EXO_IOC_NET_TX		_IO(EXO_IOC_MAGIC, EXO_NR_NET_TX)
 #define EXO_IOC_NET_STATS	_IO(EXO_IOC_MAGIC, EXO_NR_NET_STATS)
+
+/*
+ * Disk (XN): blocks of a shared disk, owned through verified functions.
+ *
+ * XN multiplexes one disk (module parameter disk=, or a RAM disk of disk_mb)
+ * among library file systems without learning their formats. A libFS
+ * installs a *type* per kind of metadata block: a name and two UDFs
+ * (user-defined functions in the bytecode below). The *owns* UDF reads a
+ * block of that type and emits (start, count, type) for every block it
+ * points to; the *acl* UDF reads it and the caller's uid and gid and
+ * allows or denies access to the block's children (a root's acl guards the
+ * root itself). Types and *roots* (a name, a type and a block: a libFS's
+ * entry point) are kept in catalogues on the disk and survive reloads.
+ *
+ * Reading a block (EXO_IOC_XN_READ) names its parent, which must already be
+ * in the caller's registry, and the type the parent's owns UDF must claim it
+ * with; a root is read with parent EXO_XN_NO_PARENT. Allocation runs the
+ * owns UDF on the parent before and after the libFS's own modification and
+ * accepts only if exactly the new block appeared. Cached blocks are
+ * mmap()ed one at a time at EXO_MMAP_XN + block * EXO_XN_BLOCK_SIZE:
+ * metadata read-only, data (type EXO_XN_TYPE_DATA) read-write when the
+ * parent's acl allows writing.
+ */
+
+/* ---- UDF bytecode ----------------------------------------------------- */
+
+#define EXO_UDF_MAX_INSNS	240	/* instructions in one UDF, 1..240 */
+#define EXO_UDF_NREGS		16	/* r0..r15, 64 bits, unset at entry */
+#define EXO_UDF_BLOCK_SIZE	4096	/* the block a UDF reads */
+#define EXO_UDF_LOOP_MAX	1024	/* iterations of one loop */
+#define EXO_UDF_MAX_STEPS	16384	/* static bound on executed insns */
+#define EXO_UDF_MAX_OWNED	4096	/* blocks one owns run may emit */
+
+/* Kinds of UDF, which decide what they may use. */
+#define EXO_UDF_OWNS		1	/* may EMIT; reads only IN_SELF */
+#define EXO_UDF_ACL		2	/* may not EMIT; reads every input */
+
+/*
+ * Opcodes. K forms take the constant @imm, X forms the register @src.
+ * Arithmetic is on unsigned 64-bit values and wraps; shifts use the
+ * amount modulo 64. Loads are little-endian and zero-extended.
+ */
+#define EXO_UDF_LDI		0x01	/* dst = (s64)imm */
+#define EXO_UDF_MOV		0x02	/* dst = src */
+#define EXO_UDF_ADD_K		0x10	/* dst op= imm, for the 8 ops */
+#define EXO_UDF_SUB_K		0x11
+#define EXO_UDF_MUL_K		0x12
+#define EXO_UDF_AND_K		0x13
+#define EXO_UDF_OR_K		0x14
+#define EXO_UDF_XOR_K		0x15
+#define EXO_UDF_SHL_K		0x16	/* imm 0..63 */
+#define EXO_UDF_SHR_K		0x17	/* imm 0..63 */
+#define EXO_UDF_ADD_X		0x18	/* dst op= src, same order */
+#define EXO_UDF_SUB_X		0x19
+#define EXO_UDF_MUL_X		0x1a
+#define EXO_UDF_AND_X		0x1b
+#define EXO_UDF_OR_X		0x1c
+#define EXO_UDF_XOR_X		0x1d
+#define EXO_UDF_SHL_X		0x1e
+#define EXO_UDF_SHR_X		0x1f
+/* dst = block[imm]: the verifier proves imm + size <= the block size. */
+#define EXO_UDF_LDB_K		0x20
+#define EXO_UDF_LDH_K		0x21
+#define EXO_UDF_LDW_K		0x22
+#define EXO_UDF_LDD_K		0x23
+/* dst = block[src + imm]: out of the block, the UDF faults (see below). */
+#define EXO_UDF_LDB_X		0x24
+#define EXO_UDF_LDH_X		0x25
+#define EXO_UDF_LDW_X		0x26
+#define EXO_UDF_LDD_X		0x27
+#define EXO_UDF_LDIN		0x28	/* dst = input[imm], EXO_UDF_IN_* */
+/* Forward jumps: JA skips imm (>= 0) insns; the others skip aux if true. */
+#define EXO_UDF_JA		0x30
+#define EXO_UDF_JEQ_K		0x31	/* if dst == imm */
+#define EXO_UDF_JNE_K		0x32
+#define EXO_UDF_JLT_K		0x33	/* unsigned */
+#define EXO_UDF_JLE_K		0x34
+#define EXO_UDF_JGT_K		0x35
+#define EXO_UDF_JGE_K		0x36
+#define EXO_UDF_JSET_K		0x37	/* if dst & imm */
+#define EXO_UDF_JEQ_X		0x39	/* if dst == src, same order */
+#define EXO_UDF_JNE_X		0x3a
+#define EXO_UDF_JLT_X		0x3b
+#define EXO_UDF_JLE_X		0x3c
+#define EXO_UDF_JGT_X		0x3d
+#define EXO_UDF_JGE_X		0x3e
+#define EXO_UDF_JSET_X		0x3f
+/*
+ * The one loop: LOOP runs the instructions up to its ENDLOOP imm times
+ * (1..EXO_UDF_LOOP_MAX), LOOP_X min(src, imm) times, with dst = 0, 1, ...
+ * at the start of each pass. Loops do not nest; jumps from outside may not
+ * land inside a body; a jump inside a body may leave it (a break) or go to
+ * its ENDLOOP (a continue).
+ */
+#define EXO_UDF_LOOP		0x40
+#define EXO_UDF_LOOP_X		0x41
+#define EXO_UDF_ENDLOOP		0x42
+/* owns: the block claims blocks dst .. dst+src-1 with type in reg aux. */
+#define EXO_UDF_EMIT		0x50
+#define EXO_UDF_RET_K		0x60	/* return imm */
+#define EXO_UDF_RET_X		0x61	/* return dst */
+
+/* Inputs of LDIN. */
+#define EXO_UDF_IN_SELF		0	/* number of the block being read */
+#define EXO_UDF_IN_UID		1	/* acl: caller's uid (init namespace) */
+#define EXO_UDF_IN_GID		2	/* acl: caller's gid (init namespace) */
+#define EXO_UDF_IN_BLOCK	3	/* acl: the block being accessed */
+#define EXO_UDF_IN_ACCESS	4	/* acl: EXO_UDF_ACCESS_* wanted */
+#define EXO_UDF_NINPUTS		5
+
+#define EXO_UDF_ACCESS_READ	1
+#define EXO_UDF_ACCESS_WRITE	2
+
+/**
+ * struct exo_udf_insn - one UDF instruction
+ * @code: EXO_UDF_* opcode; anything else is rejected
+ * @dst: destination (or compared, or returned) register
+ * @src: source register of X forms, else 0
+ * @aux: conditional jumps: instructions skipped when true; EMIT: the type
+ *	register; else 0
+ * @imm: constant operand
+ *
+ * The verifier, at EXO_IOC_XN_TYPE_INSTALL, checks in order: 1..240
+ * instructions; each opcode allowed for the kind; operands (registers
+ * below EXO_UDF_NREGS, unused fields 0, K loads inside the block, shift
+ * amounts, loop counts, inputs); jumps forward and in range and not into a
+ * loop body; loops closed and not nested; the last instruction a return; no
+ * register read on any path before it is written; and at most
+ * EXO_UDF_MAX_STEPS instructions executed on any path (a loop body counts
+ * its iteration bound times). A UDF that faults at run time (an X load
+ * outside the block, or more than EXO_UDF_MAX_OWNED blocks emitted) is
+ * treated as a denial (acl) or a refusal (owns: the call is EPERM). A UDF
+ * sees nothing but the block, its inputs and its registers: the same block
+ * and inputs give the same result every time.
+ */
+struct exo_udf_insn {
+	__u8 code;
+	__u8 dst;
+	__u8 src;
+	__u8 aux;
+	__s32 imm;
+};
+
+/* ---- XN ioctls ------------------------------------------------------- */
+
+#define EXO_XN_BLOCK_SIZE	4096
+#define EXO_XN_NAME_MAX		32	/* bytes of a name, NUL included */
+#define EXO_XN_TYPES_MAX	32	/* types in the catalogue */
+#define EXO_XN_ROOTS_MAX	64	/* roots in the catalogue */
+#define EXO_XN_MODS_MAX		16	/* modifications in one call */
+#define EXO_XN_TYPE_DATA	0	/* built in: data, no UDFs, no children */
+#define EXO_XN_NO_PARENT	(~0ULL)	/* READ of a root */
+
+/**
+ * struct exo_xn_info - argument of EXO_IOC_XN_INFO
+ * @argsz: sizeof(struct exo_xn_info) as the caller knows it
+ * @flags: must be 0
+ * @nblocks: out: blocks on the disk
+ * @data_start: out: first block XN's own metadata leaves to libFSes
+ * @free_blocks: out: blocks a libFS may allocate now
+ * @hint: in: a block number; out: the first allocatable block at or after
+ *	it, or 0 if there is none
+ * @types: out: types in the catalogue
+ * @roots: out: roots in the catalogue
+ * @cached: out: blocks in the buffer-cache registry
+ * @dirty: out: of those, blocks XN_SYNC would write
+ * @held: out: blocks in the caller's registry (as ENV_INFO's blocks)
+ * @reserved: must be 0
+ *
+ * EXO_IOC_XN_INFO: _IO(EXO_IOC_MAGIC, EXO_NR_XN_INFO), in/out.
+ * Return: 0, or -1 with errno EFAULT, EINVAL, E2BIG, EPROTO, EPERM.
+ */
+struct exo_xn_info {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 nblocks;
+	__aligned_u64 data_start;
+	__aligned_u64 free_blocks;
+	__aligned_u64 hint;
+	__u32 types;
+	__u32 roots;
+	__u32 cached;
+	__u32 dirty;
+	__u32 held;
+	__u32 reserved;
+};
+
+/**
+ * struct exo_xn_type - argument of EXO_IOC_XN_TYPE_INSTALL and _LOOKUP
+ * @argsz: sizeof(struct exo_xn_type) as the caller knows it
+ * @flags: must be 0
+ * @name: NUL-terminated, 1..EXO_XN_NAME_MAX-1 bytes, unique
+ * @type_id: out: the type's number, 1..EXO_XN_TYPES_MAX
+ * @owns_len: INSTALL: instructions at @owns; LOOKUP: in, room at @owns,
+ *	out, the owns UDF's length
+ * @acl_len: the same for @acl
+ * @reserved: must be 0
+ * @owns: user pointer to struct exo_udf_insn[]; LOOKUP: may be 0
+ * @acl: the same for the acl UDF
+ *
+ * EXO_IOC_XN_TYPE_INSTALL: _IO(EXO_IOC_MAGIC, EXO_NR_XN_TYPE_INSTALL),
+ * in/out. Any environment may install a type. Both UDFs are verified, then
+ * the type is written to the disk before the call returns. Types are
+ * immutable and permanent.
+ * Return: 0, or -1 with errno EINVAL (bad name, a UDF the verifier
+ * rejects), EEXIST (the name is taken), ENOSPC (catalogue full), EIO, and
+ * the errors of every ioctl.
+ *
+ * EXO_IOC_XN_TYPE_LOOKUP: _IO(EXO_IOC_MAGIC, EXO_NR_XN_TYPE_LOOKUP),
+ * in/out. Anyone may look a type up and read its UDFs back.
+ * Return: 0, or -1 with errno ENOENT (no such type), ENOSPC (a pointer
+ * given with too little room), EINVAL, and the errors of every ioctl.
+ */
+struct exo_xn_type {
+	__u32 argsz;
+	__u32 flags;
+	char name[EXO_XN_NAME_MAX];
+	__u32 type_id;
+	__u32 owns_len;
+	__u32 acl_len;
+	__u32 reserved;
+	__aligned_u64 owns;
+	__aligned_u64 acl;
+};
+
+/**
+ * struct exo_xn_root - argument of EXO_IOC_XN_ROOT_INSTALL and _LOOKUP
+ * @argsz: sizeof(struct exo_xn_root) as the caller knows it
+ * @flags: must be 0
+ * @name: NUL-terminated, 1..EXO_XN_NAME_MAX-1 bytes, unique
+ * @type_id: INSTALL: in, an installed type; LOOKUP: out
+ * @reserved: must be 0
+ * @block: INSTALL: in, a free block for the root, or 0 for the first free
+ *	one; out, the root block; LOOKUP: out
+ *
+ * EXO_IOC_XN_ROOT_INSTALL: _IO(EXO_IOC_MAGIC, EXO_NR_XN_ROOT_INSTALL),
+ * in/out. Any environment may install a root under a free name: names are
+ * first come, first served, and roots are permanent. The root block is
+ * zeroed on disk, then the free map, then the catalogue are written before
+ * the call returns. What protects a root's contents is its type's acl UDF,
+ * which runs on the root block itself when anyone reads it.
+ * Return: 0, or -1 with errno EINVAL (bad name, type or block), EEXIST
+ * (name taken), EBUSY (block not free), ENOSPC, EIO, and the errors of
+ * every ioctl.
+ *
+ * EXO_IOC_XN_ROOT_LOOKUP: _IO(EXO_IOC_MAGIC, EXO_NR_XN_ROOT_LOOKUP),
+ * in/out. Anyone may look a root up: it only names the block.
+ * Return: 0, or -1 with errno ENOENT and the errors of every ioctl.
+ */
+struct exo_xn_root {
+	__u32 argsz;
+	__u32 flags;
+	char name[EXO_XN_NAME_MAX];
+	__u32 type_id;
+	__u32 reserved;
+	__aligned_u64 block;
+};
+
+/**
+ * struct exo_xn_read - argument of EXO_IOC_XN_READ and EXO_IOC_XN_RELEASE
+ * @argsz: sizeof(struct exo_xn_read) as the caller knows it
+ * @flags: must be 0
+ * @block: the block
+ * @parent: READ: a block in the caller's registry whose owns UDF claims
+ *	@block with @type_id, or EXO_XN_NO_PARENT for a root; RELEASE: 0
+ * @type_id: READ: the type; RELEASE: 0
+ * @writable: READ: out, 1 if the acl allows writing the block, else 0;
+ *	RELEASE: 0
+ *
+ * EXO_IOC_XN_READ: _IO(EXO_IOC_MAGIC, EXO_NR_XN_READ), in/out. Brings the
+ * block into the buffer cache and the caller's registry (ENV_INFO's
+ * blocks counts them) after the parent's acl UDF allowed reading it.
+ * Reading a block already there refreshes its writable answer.
+ * Return: 0, or -1 with errno EINVAL (block out of range, bad type),
+ * ENOENT (parent not in the caller's registry, or no such root), EPERM
+ * (the parent does not claim the block with that type), EACCES (the acl
+ * denies), EIO, and the errors of every ioctl.
+ *
+ * EXO_IOC_XN_RELEASE: _IO(EXO_IOC_MAGIC, EXO_NR_XN_RELEASE), in. Drops
+ * the block from the caller's registry; a clean block nobody holds leaves
+ * the cache. Return: 0, or -1 with errno ENOENT, EINVAL, and the errors of
+ * every ioctl.
+ */
+struct exo_xn_read {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 block;
+	__aligned_u64 parent;
+	__u32 type_id;
+	__u32 writable;
+};
+
+/**
+ * struct exo_xn_mod - one modification: bytes to put into a metadata block
+ * @offset: first byte, < EXO_XN_BLOCK_SIZE
+ * @len: bytes, 1..EXO_XN_BLOCK_SIZE - @offset
+ * @data: user pointer to @len bytes
+ */
+struct exo_xn_mod {
+	__u32 offset;
+	__u32 len;
+	__aligned_u64 data;
+};
+
+/**
+ * struct exo_xn_alloc - argument of EXO_IOC_XN_ALLOC, _FREE and _WRITE_META
+ * @argsz: sizeof(struct exo_xn_alloc) as the caller knows it
+ * @flags: must be 0
+ * @parent: ALLOC, FREE: the metadata block m, in the caller's registry and
+ *	writable; WRITE_META: the metadata block to change
+ * @block: ALLOC, FREE: the block b; WRITE_META: 0
+ * @type_id: ALLOC, FREE: b's type; WRITE_META: 0
+ * @nmods: modifications at @mods, 1..EXO_XN_MODS_MAX
+ * @mods: user pointer to struct exo_xn_mod[@nmods], applied in order
+ *
+ * EXO_IOC_XN_ALLOC: _IO(EXO_IOC_MAGIC, EXO_NR_XN_ALLOC), in. b must be
+ * free and not in owns(m); the modifications are applied to a copy m' of m;
+ * owns(m') must equal owns(m) plus b with @type_id. Then m' replaces m, b
+ * reads as zeroes and is in the caller's registry. b reaches the disk
+ * before anything on the disk points to it (see EXO_IOC_XN_SYNC).
+ *
+ * EXO_IOC_XN_FREE: _IO(EXO_IOC_MAGIC, EXO_NR_XN_FREE), in. owns(m) must
+ * hold b with @type_id once, b must claim nothing itself and no other
+ * environment may hold it; owns(m') must equal owns(m) less b. b becomes
+ * allocatable again once m' is on the disk.
+ *
+ * EXO_IOC_XN_WRITE_META: _IO(EXO_IOC_MAGIC, EXO_NR_XN_WRITE_META), in.
+ * The modifications are applied only if owns(m') equals owns(m).
+ *
+ * All or nothing: on any error m is unchanged.
+ * Return: 0, or -1 with errno EINVAL (bad block, type or modification),
+ * ENOENT (m not in the caller's registry), EPERM (a check above failed,
+ * or an owns UDF faulted), EACCES (m's acl denies writing), EBUSY (FREE:
+ * another environment holds b), EIO, and the errors of every ioctl.
+ */
+struct exo_xn_alloc {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 parent;
+	__aligned_u64 block;
+	__u32 type_id;
+	__u32 nmods;
+	__aligned_u64 mods;
+};
+
+/**
+ * struct exo_xn_write - argument of EXO_IOC_XN_WRITE
+ * @argsz: sizeof(struct exo_xn_write) as the caller knows it
+ * @flags: must be 0
+ * @block: a data block in the caller's registry
+ * @offset: first byte
+ * @len: bytes, 1..EXO_XN_BLOCK_SIZE - @offset
+ * @data: user pointer to @len bytes
+ *
+ * EXO_IOC_XN_WRITE: _IO(EXO_IOC_MAGIC, EXO_NR_XN_WRITE), in. Writes a data
+ * block's cached copy when its parent's acl allows writing now.
+ * Return: 0, or -1 with errno EINVAL, ENOENT, EACCES, EPERM (a metadata
+ * block: use WRITE_META), and the errors of every ioctl.
+ */
+struct exo_xn_write {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 block;
+	__u32 offset;
+	__u32 len;
+	__aligned_u64 data;
+};
+
+/**
+ * struct exo_xn_sync - argument of EXO_IOC_XN_SYNC and EXO_IOC_XN_CHECK
+ * @argsz: sizeof(struct exo_xn_sync) as the caller knows it
+ * @flags: must be 0
+ * @written: SYNC: out, blocks written; CHECK: out, blocks reachable
+ * @owned_twice: CHECK: out, blocks claimed by two parents (or twice)
+ * @free_pointed: CHECK: out, claimed blocks the free map says are free
+ * @unreachable: CHECK: out, allocated blocks no root reaches
+ * @faulted: CHECK: out, metadata blocks whose owns UDF faulted
+ *
+ * EXO_IOC_XN_SYNC: _IO(EXO_IOC_MAGIC, EXO_NR_XN_SYNC), in/out. Writes the
+ * dirty cache back: new blocks first (children before the parents that
+ * point to them), then the free map with new blocks allocated, then the
+ * other dirty blocks, then the free map with freed blocks released. A
+ * crash at any point leaves no on-disk pointer to an unwritten block and
+ * no freed block reused while a pointer to it remains on disk.
+ *
+ * EXO_IOC_XN_CHECK: _IO(EXO_IOC_MAGIC, EXO_NR_XN_CHECK), in/out, needs
+ * CAP_SYS_ADMIN. Walks every root on the disk (not the cache) with the
+ * owns UDFs and counts what fsck would.
+ * Return: 0, or -1 with errno EIO, EPERM, and the errors of every ioctl.
+ */
+struct exo_xn_sync {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 written;
+	__aligned_u64 owned_twice;
+	__aligned_u64 free_pointed;
+	__aligned_u64 unreachable;
+	__aligned_u64 faulted;
+};
+
+#define EXO_IOC_XN_INFO		_IO(EXO_IOC_MAGIC, EXO_NR_XN_INFO)
+#define EXO_IOC_XN_TYPE_INSTALL	_IO(EXO_IOC_MAGIC, EXO_NR_XN_TYPE_INSTALL)
+#define EXO_IOC_XN_TYPE_LOOKUP	_IO(EXO_IOC_MAGIC, EXO_NR_XN_TYPE_LOOKUP)
+#define EXO_IOC_XN_ROOT_INSTALL	_IO(EXO_IOC_MAGIC, EXO_NR_XN_ROOT_INSTALL)
+#define EXO_IOC_XN_ROOT_LOOKUP	_IO(EXO_IOC_MAGIC, EXO_NR_XN_ROOT_LOOKUP)
+#define EXO_IOC_XN_READ		_IO(EXO_IOC_MAGIC, EXO_NR_XN_READ)
+#define EXO_IOC_XN_RELEASE	_IO(EXO_IOC_MAGIC, EXO_NR_XN_RELEASE)
+#define EXO_IOC_XN_ALLOC	_IO(EXO_IOC_MAGIC, EXO_NR_XN_ALLOC)
+#define EXO_IOC_XN_FREE		_IO(EXO_IOC_MAGIC, EXO_NR_XN_FREE)
+#define EXO_IOC_XN_WRITE_META	_IO(EXO_IOC_MAGIC, EXO_NR_XN_WRITE_META)
+#define EXO_IOC_XN_WRITE	_IO(EXO_IOC_MAGIC, EXO_NR_XN_WRITE)
+#define EXO_IOC_XN_SYNC		_IO(EXO_IOC_MAGIC, EXO_NR_XN_SYNC)
+#define EXO_IOC_XN_CHECK	_IO(EXO_IOC_MAGIC, EXO_NR_XN_CHECK)
 
 /*
  * Event codes. Zero is never a valid code. Each binding owns a range:

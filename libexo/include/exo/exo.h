@@ -947,6 +947,515 @@ int exo_udpip_poll(struct exo_udpip *u, int timeout_ms);
  */
 int exo_udpip_stats(const struct exo_udpip *u, struct exo_udpip_stats *stats);
 
+/* ---- XN: the UDF builder (no system calls) ----------------------------- */
+
+#define EXO_UDF_BUILDER_LABELS	64
+
+/**
+ * struct exo_udf_builder - a UDF under construction
+ * @insns: the program so far
+ * @len: instructions in @insns
+ * @err: the first error (a positive errno), 0 while all is well
+ * @nlabels: labels made by exo_udf_label()
+ * @label_pc: where each label is bound, -1 until exo_udf_bind()
+ * @nfix: jumps waiting for their label
+ * @fix_pc: the jump instructions
+ * @fix_label: their labels
+ *
+ * Start with exo_udf_init(), add instructions, end with exo_udf_finish().
+ * Registers are plain numbers 0..EXO_UDF_NREGS-1. Jumps name labels, which
+ * must be bound at or after the jump (UDF jumps go forward only).
+ */
+struct exo_udf_builder {
+	struct exo_udf_insn insns[EXO_UDF_MAX_INSNS];
+	__u32 len;
+	int err;
+	__u32 nlabels;
+	int label_pc[EXO_UDF_BUILDER_LABELS];
+	__u32 nfix;
+	__u16 fix_pc[EXO_UDF_MAX_INSNS];
+	__u16 fix_label[EXO_UDF_MAX_INSNS];
+};
+
+/**
+ * exo_udf_init() - start an empty program
+ * @b: builder
+ */
+void exo_udf_init(struct exo_udf_builder *b);
+
+/**
+ * exo_udf_insn() - append one raw instruction (for tests of the verifier)
+ * @b: builder
+ * @code: EXO_UDF_* opcode, or anything at all
+ * @dst: dst field
+ * @src: src field
+ * @aux: aux field
+ * @imm: imm field
+ *
+ * Return: the instruction's index, or -errno (E2BIG: program full).
+ */
+int exo_udf_insn(struct exo_udf_builder *b, __u8 code, __u8 dst, __u8 src,
+		 __u8 aux, __s32 imm);
+
+/**
+ * exo_udf_ldi() - dst = imm (sign-extended)
+ * @b: builder
+ * @dst: register
+ * @imm: value
+ *
+ * Return: the instruction's index, or -errno.
+ */
+int exo_udf_ldi(struct exo_udf_builder *b, __u8 dst, __s32 imm);
+
+/**
+ * exo_udf_mov() - dst = src
+ * @b: builder
+ * @dst: register
+ * @src: register
+ *
+ * Return: the instruction's index, or -errno.
+ */
+int exo_udf_mov(struct exo_udf_builder *b, __u8 dst, __u8 src);
+
+/**
+ * exo_udf_alu() - dst op= operand
+ * @b: builder
+ * @code: EXO_UDF_ADD_K..SHR_K (@operand is a constant) or ADD_X..SHR_X
+ *	(@operand is a register)
+ * @dst: register
+ * @operand: constant or register
+ *
+ * Return: the instruction's index, or -errno.
+ */
+int exo_udf_alu(struct exo_udf_builder *b, __u8 code, __u8 dst,
+		__s32 operand);
+
+/**
+ * exo_udf_load() - dst = the @size bytes at [index_reg +] offset
+ * @b: builder
+ * @size: 1, 2, 4 or 8
+ * @dst: register
+ * @index_reg: register added to @offset, or -1 for a constant offset
+ * @offset: byte offset in the block
+ *
+ * Return: the instruction's index, or -errno (EINVAL: bad size).
+ */
+int exo_udf_load(struct exo_udf_builder *b, unsigned int size, __u8 dst,
+		 int index_reg, __s32 offset);
+
+/**
+ * exo_udf_input() - dst = an input (EXO_UDF_IN_SELF, _UID, _GID, ...)
+ * @b: builder
+ * @dst: register
+ * @input: EXO_UDF_IN_*
+ *
+ * Return: the instruction's index, or -errno.
+ */
+int exo_udf_input(struct exo_udf_builder *b, __u8 dst, __s32 input);
+
+/**
+ * exo_udf_label() - make a label for forward jumps
+ * @b: builder
+ *
+ * Return: the label, or -errno (ENOSPC: EXO_UDF_BUILDER_LABELS used).
+ */
+int exo_udf_label(struct exo_udf_builder *b);
+
+/**
+ * exo_udf_bind() - put @label at the next instruction
+ * @b: builder
+ * @label: from exo_udf_label(), not yet bound
+ *
+ * Return: 0 or -errno.
+ */
+int exo_udf_bind(struct exo_udf_builder *b, int label);
+
+/**
+ * exo_udf_jmp() - jump to @label
+ * @b: builder
+ * @label: label
+ *
+ * Return: the instruction's index, or -errno.
+ */
+int exo_udf_jmp(struct exo_udf_builder *b, int label);
+
+/**
+ * exo_udf_jmp_if() - jump to @label if reg compares true with @operand
+ * @b: builder
+ * @code: EXO_UDF_JEQ_K..JSET_K (@operand a constant) or JEQ_X..JSET_X
+ *	(@operand a register)
+ * @reg: register compared
+ * @operand: constant or register
+ * @label: at most 255 instructions ahead
+ *
+ * Return: the instruction's index, or -errno.
+ */
+int exo_udf_jmp_if(struct exo_udf_builder *b, __u8 code, __u8 reg,
+		   __s32 operand, int label);
+
+/**
+ * exo_udf_loop() - open the loop: counter = 0, 1, ... up to exo_udf_endloop()
+ * @b: builder
+ * @counter: register counting the passes
+ * @bound_reg: register with the number of passes, or -1 for exactly @max
+ * @max: 1..EXO_UDF_LOOP_MAX, the static bound
+ *
+ * Return: the instruction's index, or -errno.
+ */
+int exo_udf_loop(struct exo_udf_builder *b, __u8 counter, int bound_reg,
+		 __s32 max);
+
+/**
+ * exo_udf_endloop() - close the loop
+ * @b: builder
+ *
+ * Return: the instruction's index, or -errno.
+ */
+int exo_udf_endloop(struct exo_udf_builder *b);
+
+/**
+ * exo_udf_emit() - owns: claim blocks start..start+count-1 with a type
+ * @b: builder
+ * @start: register
+ * @count: register
+ * @type: register holding the type id
+ *
+ * Return: the instruction's index, or -errno.
+ */
+int exo_udf_emit(struct exo_udf_builder *b, __u8 start, __u8 count,
+		 __u8 type);
+
+/**
+ * exo_udf_ret() - return a constant (acl: non-zero allows)
+ * @b: builder
+ * @value: returned
+ *
+ * Return: the instruction's index, or -errno.
+ */
+int exo_udf_ret(struct exo_udf_builder *b, __s32 value);
+
+/**
+ * exo_udf_ret_reg() - return a register
+ * @b: builder
+ * @reg: register
+ *
+ * Return: the instruction's index, or -errno.
+ */
+int exo_udf_ret_reg(struct exo_udf_builder *b, __u8 reg);
+
+/**
+ * exo_udf_finish() - resolve the jumps
+ * @b: builder
+ *
+ * The program is @b->insns; the kernel's verifier still judges it.
+ *
+ * Return: its length, or -errno: the first error of any call, EINVAL for
+ * an unbound label, ERANGE for a conditional jump over more than 255.
+ */
+int exo_udf_finish(struct exo_udf_builder *b);
+
+/* ---- XN: raw wrappers -------------------------------------------------- */
+
+/**
+ * exo_xn_info() - EXO_IOC_XN_INFO
+ * @exo: handle
+ * @info: out; @info->hint in: where to look for a free block
+ *
+ * Return: 0 or -errno.
+ */
+int exo_xn_info(struct exo *exo, struct exo_xn_info *info);
+
+/**
+ * exo_xn_type_install() - EXO_IOC_XN_TYPE_INSTALL
+ * @exo: handle
+ * @name: unique name
+ * @owns: owns UDF
+ * @owns_len: its instructions
+ * @acl: acl UDF
+ * @acl_len: its instructions
+ * @type_id: out: the new type's number
+ *
+ * Return: 0 or -errno (EINVAL: a UDF the verifier refuses; EEXIST).
+ */
+int exo_xn_type_install(struct exo *exo, const char *name,
+			const struct exo_udf_insn *owns, __u32 owns_len,
+			const struct exo_udf_insn *acl, __u32 acl_len,
+			__u32 *type_id);
+
+/**
+ * exo_xn_type_lookup() - EXO_IOC_XN_TYPE_LOOKUP
+ * @exo: handle
+ * @name: the type's name
+ * @type: out, the whole answer; NULL if only @type_id is wanted
+ * @type_id: out: its number
+ *
+ * Return: 0 or -errno (ENOENT).
+ */
+int exo_xn_type_lookup(struct exo *exo, const char *name,
+		       struct exo_xn_type *type, __u32 *type_id);
+
+/**
+ * exo_xn_root_install() - EXO_IOC_XN_ROOT_INSTALL
+ * @exo: handle
+ * @name: unique name
+ * @type_id: the root block's type
+ * @block: in: a free block, or 0 for any; out: the root block
+ *
+ * Return: 0 or -errno (EEXIST, EBUSY).
+ */
+int exo_xn_root_install(struct exo *exo, const char *name, __u32 type_id,
+			__u64 *block);
+
+/**
+ * exo_xn_root_lookup() - EXO_IOC_XN_ROOT_LOOKUP
+ * @exo: handle
+ * @name: the root's name
+ * @type_id: out
+ * @block: out
+ *
+ * Return: 0 or -errno (ENOENT).
+ */
+int exo_xn_root_lookup(struct exo *exo, const char *name, __u32 *type_id,
+		       __u64 *block);
+
+/**
+ * exo_xn_read() - EXO_IOC_XN_READ: bring a block into the registry
+ * @exo: handle
+ * @block: block
+ * @parent: its parent in the registry, or EXO_XN_NO_PARENT for a root
+ * @type_id: the type the parent claims it with
+ * @writable: out if not NULL: 1 if the acl allows writing it
+ *
+ * Return: 0 or -errno (ENOENT, EPERM, EACCES).
+ */
+int exo_xn_read(struct exo *exo, __u64 block, __u64 parent, __u32 type_id,
+		int *writable);
+
+/**
+ * exo_xn_release() - EXO_IOC_XN_RELEASE: drop a block from the registry
+ * @exo: handle
+ * @block: block
+ *
+ * Return: 0 or -errno.
+ */
+int exo_xn_release(struct exo *exo, __u64 block);
+
+/**
+ * exo_xn_alloc() - EXO_IOC_XN_ALLOC: allocate @block under @parent
+ * @exo: handle
+ * @parent: metadata block in the registry
+ * @block: a free block
+ * @type_id: its type
+ * @mods: modifications making @parent point to @block
+ * @nmods: 1..EXO_XN_MODS_MAX
+ *
+ * Return: 0 or -errno (EPERM: the owns check failed, nothing changed).
+ */
+int exo_xn_alloc(struct exo *exo, __u64 parent, __u64 block, __u32 type_id,
+		 const struct exo_xn_mod *mods, __u32 nmods);
+
+/**
+ * exo_xn_free() - EXO_IOC_XN_FREE: free @block under @parent
+ * @exo: handle
+ * @parent: metadata block in the registry
+ * @block: a block @parent claims
+ * @type_id: its type
+ * @mods: modifications making @parent forget @block
+ * @nmods: 1..EXO_XN_MODS_MAX
+ *
+ * Return: 0 or -errno.
+ */
+int exo_xn_free(struct exo *exo, __u64 parent, __u64 block, __u32 type_id,
+		const struct exo_xn_mod *mods, __u32 nmods);
+
+/**
+ * exo_xn_write_meta() - EXO_IOC_XN_WRITE_META
+ * @exo: handle
+ * @block: metadata block in the registry
+ * @mods: modifications that leave its owns set alone
+ * @nmods: 1..EXO_XN_MODS_MAX
+ *
+ * Return: 0 or -errno.
+ */
+int exo_xn_write_meta(struct exo *exo, __u64 block,
+		      const struct exo_xn_mod *mods, __u32 nmods);
+
+/**
+ * exo_xn_write() - EXO_IOC_XN_WRITE: write bytes of a data block
+ * @exo: handle
+ * @block: data block in the registry
+ * @offset: first byte
+ * @data: bytes
+ * @len: 1..EXO_XN_BLOCK_SIZE - @offset
+ *
+ * Return: 0 or -errno.
+ */
+int exo_xn_write(struct exo *exo, __u64 block, __u32 offset,
+		 const void *data, __u32 len);
+
+/**
+ * exo_xn_sync() - EXO_IOC_XN_SYNC: write the dirty cache, in order
+ * @exo: handle
+ * @written: out if not NULL: blocks written
+ *
+ * Return: 0 or -errno.
+ */
+int exo_xn_sync(struct exo *exo, __u64 *written);
+
+/**
+ * exo_xn_check() - EXO_IOC_XN_CHECK: fsck every root (CAP_SYS_ADMIN)
+ * @exo: handle
+ * @report: out
+ *
+ * Return: 0 or -errno.
+ */
+int exo_xn_check(struct exo *exo, struct exo_xn_sync *report);
+
+/**
+ * exo_xn_map() - mmap a cached block of the registry
+ * @exo: handle
+ * @block: block in the registry
+ * @writable: non-zero for a read-write mapping (data blocks the acl lets
+ *	the caller write)
+ *
+ * Return: the mapping (EXO_XN_BLOCK_SIZE bytes), or NULL with errno set.
+ */
+void *exo_xn_map(struct exo *exo, __u64 block, int writable);
+
+/**
+ * exo_xn_unmap() - undo exo_xn_map()
+ * @addr: what exo_xn_map() returned
+ *
+ * Return: 0 or -errno.
+ */
+int exo_xn_unmap(void *addr);
+
+/* ---- exofs: a small libFS on XN (libexo/exofs.c) ----------------------- */
+
+#define EXO_FS_NAME_MAX		40
+
+/** struct exo_fs - a mounted exofs */
+struct exo_fs;
+
+/**
+ * struct exo_fs_dirent - one entry of a directory
+ * @name: NUL-terminated
+ * @mode: permission bits (the "other" bits are enforced by the acl UDF)
+ * @uid: owner
+ * @is_dir: 1 for a directory, 0 for a file
+ * @block: the inode's (or directory's) block
+ */
+struct exo_fs_dirent {
+	char name[EXO_FS_NAME_MAX];
+	__u32 mode;
+	__u32 uid;
+	__u32 is_dir;
+	__u32 pad;
+	__u64 block;
+};
+
+/**
+ * exo_fs_mkfs() - install exofs's types and a root named @name, and mount it
+ * @exo: handle
+ * @name: root name, at most 20 bytes (types are "<name> dir", ...)
+ *
+ * Return: the file system, or NULL with errno set (EEXIST: already made).
+ */
+struct exo_fs *exo_fs_mkfs(struct exo *exo, const char *name);
+
+/**
+ * exo_fs_mount() - find an exofs by its root name and read its root
+ * @exo: handle
+ * @name: root name
+ *
+ * Return: the file system, or NULL with errno set.
+ */
+struct exo_fs *exo_fs_mount(struct exo *exo, const char *name);
+
+/**
+ * exo_fs_unmount() - forget a mounted exofs (exo_fs_sync() first to keep
+ * what was written)
+ * @fs: file system, or NULL
+ */
+void exo_fs_unmount(struct exo_fs *fs);
+
+/**
+ * exo_fs_create() - create an empty file
+ * @fs: file system
+ * @name: path, "a/b/file"; each component 1..EXO_FS_NAME_MAX-1 bytes
+ * @mode: permission bits
+ *
+ * Return: 0 or -errno (EEXIST, ENOSPC, ENOENT, ENOTDIR).
+ */
+int exo_fs_create(struct exo_fs *fs, const char *name, __u32 mode);
+
+/**
+ * exo_fs_mkdir() - create an empty directory
+ * @fs: file system
+ * @name: path, as for exo_fs_create()
+ * @mode: permission bits
+ *
+ * Return: 0 or -errno (EEXIST, ENOSPC, ENOENT, ENOTDIR).
+ */
+int exo_fs_mkdir(struct exo_fs *fs, const char *name, __u32 mode);
+
+/**
+ * exo_fs_write() - write to a file, allocating its blocks through XN
+ * @fs: file system
+ * @name: file
+ * @off: byte offset
+ * @buf: bytes
+ * @len: byte count
+ *
+ * Files hold 12 direct blocks and 1,022 more through one indirect block.
+ *
+ * Return: bytes written, or -errno (EFBIG past the largest file).
+ */
+ssize_t exo_fs_write(struct exo_fs *fs, const char *name, __u64 off,
+		     const void *buf, size_t len);
+
+/**
+ * exo_fs_read() - read from a file through XN's checks
+ * @fs: file system
+ * @name: file
+ * @off: byte offset
+ * @buf: room for @len bytes
+ * @len: byte count
+ *
+ * Return: bytes read (0 at the end), or -errno (EACCES: the acl says no).
+ */
+ssize_t exo_fs_read(struct exo_fs *fs, const char *name, __u64 off,
+		    void *buf, size_t len);
+
+/**
+ * exo_fs_readdir() - list a directory
+ * @fs: file system
+ * @dir: its path, or NULL or "" for the root
+ * @out: room for @max entries
+ * @max: entries
+ *
+ * Return: entries filled, or -errno.
+ */
+int exo_fs_readdir(struct exo_fs *fs, const char *dir,
+		   struct exo_fs_dirent *out, int max);
+
+/**
+ * exo_fs_unlink() - free a file's blocks and its inode, or an empty directory
+ * @fs: file system
+ * @name: path
+ *
+ * Return: 0 or -errno (ENOTEMPTY).
+ */
+int exo_fs_unlink(struct exo_fs *fs, const char *name);
+
+/**
+ * exo_fs_sync() - write everything back, in XN's safe order
+ * @fs: file system
+ *
+ * Return: 0 or -errno.
+ */
+int exo_fs_sync(struct exo_fs *fs);
+
 #ifdef __cplusplus
 }
 #endif

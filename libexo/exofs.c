@@ -1,0 +1,744 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * exofs: a small library file system on XN. The kernel knows nothing of
+ * this layout; it only runs the owns and acl UDFs exofs installs at mkfs.
+ *
+ *   directory (the root): u32 uid, u32 mode at 0; 60 entries of 64 bytes
+ *     from byte 64: { u64 block; u32 type; u32 mode; u32 uid; u32 pad;
+ *     char name[40] }. owns: every entry's block with its type. acl: the
+ *     directory itself is readable by all and writable by its owner; an
+ *     entry's block is readable (writable) by its uid, or by all if the
+ *     entry's mode has 04 (02).
+ *   inode: u32 uid, u32 mode, u64 size, 12 direct u64 pointers from 16, one
+ *     u64 indirect pointer at 112. owns: the direct blocks as data, the
+ *     indirect one as "ind". acl: its uid may do anything, others what the
+ *     mode's "other" bits say.
+ *   ind: 1,024 u32 slots; slots 0 and 1 hold the owner's uid and the mode
+ *     (for its acl, the inode's), slots 2..1023 point to data blocks. owns
+ *     walks all 1,024 with the bytecode's loop.
+ *
+ * Directories nest: an entry's type says whether it is a file or a
+ * directory, and the directory owns UDF claims each with its type. Every change is
+ * an XN call: allocations and frees are verified by owns before and after,
+ * so exofs cannot, by bug or by malice, claim a block it was not given.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define FS_BS		EXO_XN_BLOCK_SIZE
+#define DIR_ENTRIES	60
+#define DIR_ENTRY(i)	(64 + 64 * (i))
+#define INO_DIRECT	12
+#define INO_PTR(i)	(16 + 8 * (i))
+#define INO_IND		112
+#define IND_FIRST	2
+#define IND_SLOTS	1024
+
+struct fs_dirent {
+	__u64 block;
+	__u32 type;
+	__u32 mode;
+	__u32 uid;
+	__u32 pad;
+	char name[EXO_FS_NAME_MAX];
+};
+
+struct exo_fs {
+	struct exo *exo;
+	__u64 root;
+	__u32 dir_type, ino_type, ind_type;
+};
+
+/* ---- the UDFs ----------------------------------------------------------- */
+
+/* Allow if uid == u32 at @uid_off, else if the mode at @mode_off has the
+ * "other" bit for the access wanted. */
+static void acl_owner_or_other(struct exo_udf_builder *b, int uid_off,
+			       int mode_off, int allow)
+{
+	int write = exo_udf_label(b);
+
+	exo_udf_input(b, 1, EXO_UDF_IN_UID);
+	exo_udf_load(b, 4, 2, -1, uid_off);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, allow);
+	exo_udf_load(b, 4, 3, -1, mode_off);
+	exo_udf_input(b, 4, EXO_UDF_IN_ACCESS);
+	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 4, EXO_UDF_ACCESS_WRITE, write);
+	exo_udf_alu(b, EXO_UDF_AND_K, 3, 04);
+	exo_udf_ret_reg(b, 3);
+	exo_udf_bind(b, write);
+	exo_udf_alu(b, EXO_UDF_AND_K, 3, 02);
+	exo_udf_ret_reg(b, 3);
+}
+
+static int udf_owner_acl(struct exo_udf_builder *b, int uid_off, int mode_off)
+{
+	int allow;
+
+	exo_udf_init(b);
+	allow = exo_udf_label(b);
+	acl_owner_or_other(b, uid_off, mode_off, allow);
+	exo_udf_bind(b, allow);
+	exo_udf_ret(b, 1);
+	return exo_udf_finish(b);
+}
+
+static int udf_ind_owns(struct exo_udf_builder *b)
+{
+	int next;
+
+	exo_udf_init(b);
+	next = exo_udf_label(b);
+	exo_udf_ldi(b, 1, 1);
+	exo_udf_ldi(b, 2, EXO_XN_TYPE_DATA);
+	exo_udf_loop(b, 5, -1, IND_SLOTS);
+	exo_udf_jmp_if(b, EXO_UDF_JLT_K, 5, IND_FIRST, next);
+	exo_udf_mov(b, 6, 5);
+	exo_udf_alu(b, EXO_UDF_SHL_K, 6, 2);
+	exo_udf_load(b, 4, 4, 6, 0);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 4, 0, next);
+	exo_udf_emit(b, 4, 1, 2);
+	exo_udf_bind(b, next);
+	exo_udf_endloop(b);
+	exo_udf_ret(b, 0);
+	return exo_udf_finish(b);
+}
+
+static int udf_ino_owns(struct exo_udf_builder *b, __u32 ind_type)
+{
+	int next, done;
+
+	exo_udf_init(b);
+	next = exo_udf_label(b);
+	done = exo_udf_label(b);
+	exo_udf_ldi(b, 1, 1);
+	exo_udf_ldi(b, 2, EXO_XN_TYPE_DATA);
+	exo_udf_loop(b, 5, -1, INO_DIRECT);
+	exo_udf_mov(b, 6, 5);
+	exo_udf_alu(b, EXO_UDF_SHL_K, 6, 3);
+	exo_udf_load(b, 8, 4, 6, INO_PTR(0));
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 4, 0, next);
+	exo_udf_emit(b, 4, 1, 2);
+	exo_udf_bind(b, next);
+	exo_udf_endloop(b);
+	exo_udf_load(b, 8, 4, -1, INO_IND);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 4, 0, done);
+	exo_udf_ldi(b, 2, (__s32)ind_type);
+	exo_udf_emit(b, 4, 1, 2);
+	exo_udf_bind(b, done);
+	exo_udf_ret(b, 0);
+	return exo_udf_finish(b);
+}
+
+static int udf_dir_owns(struct exo_udf_builder *b)
+{
+	int next;
+
+	exo_udf_init(b);
+	next = exo_udf_label(b);
+	exo_udf_ldi(b, 1, 1);
+	exo_udf_loop(b, 5, -1, DIR_ENTRIES);
+	exo_udf_mov(b, 6, 5);
+	exo_udf_alu(b, EXO_UDF_SHL_K, 6, 6);
+	exo_udf_load(b, 8, 4, 6, DIR_ENTRY(0));
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 4, 0, next);
+	exo_udf_load(b, 4, 2, 6, DIR_ENTRY(0) + 8);
+	exo_udf_emit(b, 4, 1, 2);
+	exo_udf_bind(b, next);
+	exo_udf_endloop(b);
+	exo_udf_ret(b, 0);
+	return exo_udf_finish(b);
+}
+
+static int udf_dir_acl(struct exo_udf_builder *b)
+{
+	int allow, deny, self, next, write;
+
+	exo_udf_init(b);
+	allow = exo_udf_label(b);
+	deny = exo_udf_label(b);
+	self = exo_udf_label(b);
+	next = exo_udf_label(b);
+	write = exo_udf_label(b);
+	exo_udf_input(b, 7, EXO_UDF_IN_BLOCK);
+	exo_udf_input(b, 8, EXO_UDF_IN_SELF);
+	exo_udf_input(b, 1, EXO_UDF_IN_UID);
+	exo_udf_input(b, 9, EXO_UDF_IN_ACCESS);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 7, 8, self);
+	/* A child: find its entry; r10 = the answer. */
+	exo_udf_ldi(b, 10, 0);
+	exo_udf_loop(b, 5, -1, DIR_ENTRIES);
+	exo_udf_mov(b, 6, 5);
+	exo_udf_alu(b, EXO_UDF_SHL_K, 6, 6);
+	exo_udf_load(b, 8, 4, 6, DIR_ENTRY(0));
+	exo_udf_jmp_if(b, EXO_UDF_JNE_X, 4, 7, next);
+	exo_udf_load(b, 4, 2, 6, DIR_ENTRY(0) + 16);	/* entry uid */
+	exo_udf_load(b, 4, 3, 6, DIR_ENTRY(0) + 12);	/* entry mode */
+	exo_udf_ldi(b, 10, 1);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, next);
+	exo_udf_mov(b, 10, 3);
+	exo_udf_alu(b, EXO_UDF_AND_K, 10, 04);
+	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 9, EXO_UDF_ACCESS_WRITE, write);
+	exo_udf_jmp(b, next);
+	exo_udf_bind(b, write);
+	exo_udf_mov(b, 10, 3);
+	exo_udf_alu(b, EXO_UDF_AND_K, 10, 02);
+	exo_udf_bind(b, next);
+	exo_udf_endloop(b);
+	exo_udf_ret_reg(b, 10);
+	/* The directory itself: all may read, its owner may write. */
+	exo_udf_bind(b, self);
+	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 9, EXO_UDF_ACCESS_WRITE, deny);
+	exo_udf_ret(b, 1);
+	exo_udf_bind(b, deny);
+	exo_udf_load(b, 4, 2, -1, 0);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, allow);
+	exo_udf_ret(b, 0);
+	exo_udf_bind(b, allow);
+	exo_udf_ret(b, 1);
+	return exo_udf_finish(b);
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static void fs_type_name(char *out, const char *fs, const char *kind)
+{
+	snprintf(out, EXO_XN_NAME_MAX, "%.20s %s", fs, kind);
+}
+
+static struct exo_xn_mod fs_mod(__u32 offset, const void *data, __u32 len)
+{
+	struct exo_xn_mod m = {
+		.offset = offset, .len = len, .data = (__u64)(uintptr_t)data,
+	};
+
+	return m;
+}
+
+/* Copy block @block (in the registry) out through a read-only map. */
+static int fs_peek(struct exo_fs *fs, __u64 block, void *out)
+{
+	void *p = exo_xn_map(fs->exo, block, 0);
+
+	if (!p)
+		return exo_err(errno);
+	memcpy(out, p, FS_BS);
+	exo_xn_unmap(p);
+	return 0;
+}
+
+static __u64 fs_free_block(struct exo_fs *fs)
+{
+	struct exo_xn_info info = { 0 };
+
+	if (exo_xn_info(fs->exo, &info))
+		return 0;
+	return info.hint;
+}
+
+/* The entry named @name in directory @dirblk: its index, a copy in @e. */
+static int fs_lookup(struct exo_fs *fs, __u64 dirblk, const char *name,
+		     struct fs_dirent *e, unsigned char *dir)
+{
+	int i;
+
+	if (fs_peek(fs, dirblk, dir))
+		return -errno;
+	for (i = 0; i < DIR_ENTRIES; i++) {
+		memcpy(e, dir + DIR_ENTRY(i), sizeof(*e));
+		if (e->block && !strncmp(e->name, name, sizeof(e->name)))
+			return i;
+	}
+	return exo_err(ENOENT);
+}
+
+/*
+ * Walk @path ("a/b/c") to the directory holding its last component, which
+ * goes to @leaf; each directory on the way is read into the registry
+ * through its parent, so XN checks every step.
+ */
+static int fs_walk(struct exo_fs *fs, const char *path, __u64 *dirblk,
+		   char *leaf)
+{
+	unsigned char dir[FS_BS];
+	struct fs_dirent e;
+	const char *p = path, *slash;
+	__u64 cur = fs->root;
+	size_t n;
+	int ret;
+
+	if (!path || !*path)
+		return exo_err(EINVAL);
+	while ((slash = strchr(p, '/'))) {
+		n = slash - p;
+		if (!n || n >= EXO_FS_NAME_MAX)
+			return exo_err(EINVAL);
+		memcpy(leaf, p, n);
+		leaf[n] = '\0';
+		ret = fs_lookup(fs, cur, leaf, &e, dir);
+		if (ret < 0)
+			return ret;
+		if (e.type != fs->dir_type)
+			return exo_err(ENOTDIR);
+		ret = exo_xn_read(fs->exo, e.block, cur, fs->dir_type, NULL);
+		if (ret)
+			return ret;
+		cur = e.block;
+		p = slash + 1;
+	}
+	if (!*p || strlen(p) >= EXO_FS_NAME_MAX)
+		return exo_err(EINVAL);
+	strcpy(leaf, p);
+	*dirblk = cur;
+	return 0;
+}
+
+/* ---- the API ------------------------------------------------------------ */
+
+LIBEXO_EXPORT struct exo_fs *exo_fs_mount(struct exo *exo, const char *name)
+{
+	struct exo_fs *fs = calloc(1, sizeof(*fs));
+	char tn[EXO_XN_NAME_MAX];
+	__u32 type;
+	int ret;
+
+	if (!fs) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	fs->exo = exo;
+	ret = exo_xn_root_lookup(exo, name, &type, &fs->root);
+	fs_type_name(tn, name, "dir");
+	if (!ret)
+		ret = exo_xn_type_lookup(exo, tn, NULL, &fs->dir_type);
+	fs_type_name(tn, name, "inode");
+	if (!ret)
+		ret = exo_xn_type_lookup(exo, tn, NULL, &fs->ino_type);
+	fs_type_name(tn, name, "ind");
+	if (!ret)
+		ret = exo_xn_type_lookup(exo, tn, NULL, &fs->ind_type);
+	if (!ret && type != fs->dir_type)
+		ret = exo_err(EINVAL);
+	if (!ret)
+		ret = exo_xn_read(exo, fs->root, EXO_XN_NO_PARENT, type, NULL);
+	if (ret) {
+		free(fs);
+		errno = -ret;
+		return NULL;
+	}
+	return fs;
+}
+
+LIBEXO_EXPORT struct exo_fs *exo_fs_mkfs(struct exo *exo, const char *name)
+{
+	struct exo_udf_builder o, a;
+	char tn[EXO_XN_NAME_MAX];
+	__u32 ind, ino, dir, hdr[2];
+	struct exo_xn_mod m;
+	struct exo_fs *fs;
+	__u64 root = 0;
+	int no, na, ret;
+
+	if (!name || strlen(name) > 20) {
+		errno = EINVAL;
+		return NULL;
+	}
+	no = udf_ind_owns(&o);
+	na = udf_owner_acl(&a, 0, 4);
+	fs_type_name(tn, name, "ind");
+	ret = exo_xn_type_install(exo, tn, o.insns, no, a.insns, na, &ind);
+	if (ret)
+		goto err;
+	no = udf_ino_owns(&o, ind);
+	fs_type_name(tn, name, "inode");
+	ret = exo_xn_type_install(exo, tn, o.insns, no, a.insns, na, &ino);
+	if (ret)
+		goto err;
+	no = udf_dir_owns(&o);
+	na = udf_dir_acl(&a);
+	fs_type_name(tn, name, "dir");
+	ret = exo_xn_type_install(exo, tn, o.insns, no, a.insns, na, &dir);
+	if (!ret)
+		ret = exo_xn_root_install(exo, name, dir, &root);
+	if (ret)
+		goto err;
+	fs = exo_fs_mount(exo, name);
+	if (!fs)
+		return NULL;
+	hdr[0] = getuid();
+	hdr[1] = 0755;
+	m = fs_mod(0, hdr, sizeof(hdr));
+	ret = exo_xn_write_meta(exo, fs->root, &m, 1);
+	if (ret) {
+		free(fs);
+		goto err;
+	}
+	return fs;
+err:
+	errno = -ret;
+	return NULL;
+}
+
+LIBEXO_EXPORT void exo_fs_unmount(struct exo_fs *fs)
+{
+	free(fs);
+}
+
+/* A new entry @path of @type; a new block's header is {uid, mode}. */
+static int fs_make(struct exo_fs *fs, const char *path, __u32 mode,
+		   __u32 type)
+{
+	char leaf[EXO_FS_NAME_MAX];
+	unsigned char dir[FS_BS];
+	struct fs_dirent e;
+	__u32 hdr[2];
+	struct exo_xn_mod m;
+	__u64 dirblk;
+	int i, ret;
+
+	if (!fs)
+		return exo_err(EINVAL);
+	ret = fs_walk(fs, path, &dirblk, leaf);
+	if (ret)
+		return ret;
+	if (fs_lookup(fs, dirblk, leaf, &e, dir) >= 0)
+		return exo_err(EEXIST);
+	for (i = 0; i < DIR_ENTRIES; i++)
+		if (!*(const __u64 *)(dir + DIR_ENTRY(i)))
+			break;
+	if (i == DIR_ENTRIES)
+		return exo_err(ENOSPC);
+	memset(&e, 0, sizeof(e));
+	e.block = fs_free_block(fs);
+	if (!e.block)
+		return exo_err(ENOSPC);
+	e.type = type;
+	e.mode = mode & 0777;
+	e.uid = getuid();
+	snprintf(e.name, sizeof(e.name), "%s", leaf);
+	m = fs_mod(DIR_ENTRY(i), &e, sizeof(e));
+	ret = exo_xn_alloc(fs->exo, dirblk, e.block, type, &m, 1);
+	if (ret)
+		return ret;
+	hdr[0] = e.uid;
+	hdr[1] = e.mode;
+	m = fs_mod(0, hdr, sizeof(hdr));
+	return exo_xn_write_meta(fs->exo, e.block, &m, 1);
+}
+
+LIBEXO_EXPORT int exo_fs_create(struct exo_fs *fs, const char *path,
+				__u32 mode)
+{
+	return fs_make(fs, path, mode, fs ? fs->ino_type : 0);
+}
+
+LIBEXO_EXPORT int exo_fs_mkdir(struct exo_fs *fs, const char *path,
+			       __u32 mode)
+{
+	return fs_make(fs, path, mode, fs ? fs->dir_type : 0);
+}
+
+/* Bring the inode of @path into the registry; its block in *@ino. */
+static int fs_inode(struct exo_fs *fs, const char *path, __u64 *ino,
+		    unsigned char *buf)
+{
+	char leaf[EXO_FS_NAME_MAX];
+	struct fs_dirent e;
+	__u64 dirblk;
+	int ret = fs_walk(fs, path, &dirblk, leaf);
+
+	if (!ret)
+		ret = fs_lookup(fs, dirblk, leaf, &e, buf);
+	if (ret < 0)
+		return ret;
+	if (e.type != fs->ino_type)
+		return exo_err(EISDIR);
+	ret = exo_xn_read(fs->exo, e.block, dirblk, fs->ino_type, NULL);
+	if (ret)
+		return ret;
+	*ino = e.block;
+	return fs_peek(fs, e.block, buf);
+}
+
+/*
+ * The data block of file block @idx: its number (0 if none) and parent.
+ * With @make, allocate what is missing (the indirect block too).
+ */
+static int fs_bmap(struct exo_fs *fs, __u64 ino, const unsigned char *inode,
+		   __u64 idx, int make, __u64 *block, __u64 *parent)
+{
+	unsigned char ind[FS_BS];
+	struct exo_xn_mod m;
+	__u64 b, ib;
+	__u32 slot, b32, hdr[2];
+	int ret;
+
+	*block = 0;
+	if (idx < INO_DIRECT) {
+		memcpy(&b, inode + INO_PTR(idx), 8);
+		*parent = ino;
+		if (!b && make) {
+			b = fs_free_block(fs);
+			m = fs_mod(INO_PTR(idx), &b, 8);
+			ret = exo_xn_alloc(fs->exo, ino, b, EXO_XN_TYPE_DATA,
+					   &m, 1);
+			if (ret)
+				return ret;
+		} else if (b) {
+			ret = exo_xn_read(fs->exo, b, ino, EXO_XN_TYPE_DATA,
+					  NULL);
+			if (ret)
+				return ret;
+		}
+		*block = b;
+		return 0;
+	}
+	if (idx >= INO_DIRECT + IND_SLOTS - IND_FIRST)
+		return exo_err(EFBIG);
+	slot = IND_FIRST + (idx - INO_DIRECT);
+	memcpy(&ib, inode + INO_IND, 8);
+	if (!ib) {
+		if (!make)
+			return 0;
+		ib = fs_free_block(fs);
+		m = fs_mod(INO_IND, &ib, 8);
+		ret = exo_xn_alloc(fs->exo, ino, ib, fs->ind_type, &m, 1);
+		if (ret)
+			return ret;
+		memcpy(hdr, inode, sizeof(hdr));
+		m = fs_mod(0, hdr, sizeof(hdr));
+		ret = exo_xn_write_meta(fs->exo, ib, &m, 1);
+	} else {
+		ret = exo_xn_read(fs->exo, ib, ino, fs->ind_type, NULL);
+	}
+	if (!ret)
+		ret = fs_peek(fs, ib, ind);
+	if (ret)
+		return ret;
+	*parent = ib;
+	memcpy(&b32, ind + 4 * slot, 4);
+	if (!b32 && make) {
+		b = fs_free_block(fs);
+		if (b > UINT32_MAX)
+			return exo_err(ENOSPC);
+		b32 = (__u32)b;
+		m = fs_mod(4 * slot, &b32, 4);
+		ret = exo_xn_alloc(fs->exo, ib, b, EXO_XN_TYPE_DATA, &m, 1);
+		if (ret)
+			return ret;
+	} else if (b32) {
+		ret = exo_xn_read(fs->exo, b32, ib, EXO_XN_TYPE_DATA, NULL);
+		if (ret)
+			return ret;
+	}
+	*block = b32;
+	return 0;
+}
+
+LIBEXO_EXPORT ssize_t exo_fs_write(struct exo_fs *fs, const char *name,
+				   __u64 off, const void *buf, size_t len)
+{
+	unsigned char inode[FS_BS];
+	const unsigned char *src = buf;
+	struct exo_xn_mod m;
+	__u64 ino, size, b, parent;
+	size_t done = 0;
+	int ret;
+
+	if (!fs || !name || (!buf && len))
+		return exo_err(EINVAL);
+	ret = fs_inode(fs, name, &ino, inode);
+	if (ret)
+		return ret;
+	while (done < len) {
+		__u64 pos = off + done;
+		__u32 in = pos % FS_BS, n = FS_BS - in;
+
+		if (n > len - done)
+			n = len - done;
+		ret = fs_bmap(fs, ino, inode, pos / FS_BS, 1, &b, &parent);
+		if (!ret)
+			ret = exo_xn_write(fs->exo, b, in, src + done, n);
+		if (ret)
+			return done ? (ssize_t)done : ret;
+		if (fs_peek(fs, ino, inode))
+			return -errno;
+		done += n;
+	}
+	memcpy(&size, inode + 8, 8);
+	if (off + len > size) {
+		size = off + len;
+		m = fs_mod(8, &size, 8);
+		ret = exo_xn_write_meta(fs->exo, ino, &m, 1);
+		if (ret)
+			return ret;
+	}
+	return (ssize_t)done;
+}
+
+LIBEXO_EXPORT ssize_t exo_fs_read(struct exo_fs *fs, const char *name,
+				  __u64 off, void *buf, size_t len)
+{
+	unsigned char inode[FS_BS], data[FS_BS];
+	unsigned char *dst = buf;
+	__u64 ino, size, b, parent;
+	size_t done = 0;
+	int ret;
+
+	if (!fs || !name || (!buf && len))
+		return exo_err(EINVAL);
+	ret = fs_inode(fs, name, &ino, inode);
+	if (ret)
+		return ret;
+	memcpy(&size, inode + 8, 8);
+	if (off >= size)
+		return 0;
+	if (len > size - off)
+		len = size - off;
+	while (done < len) {
+		__u64 pos = off + done;
+		__u32 in = pos % FS_BS, n = FS_BS - in;
+
+		if (n > len - done)
+			n = len - done;
+		ret = fs_bmap(fs, ino, inode, pos / FS_BS, 0, &b, &parent);
+		if (ret)
+			return done ? (ssize_t)done : ret;
+		if (!b)
+			memset(dst + done, 0, n);
+		else if (fs_peek(fs, b, data))
+			return done ? (ssize_t)done : -errno;
+		else
+			memcpy(dst + done, data + in, n);
+		if (b)
+			exo_xn_release(fs->exo, b);
+		done += n;
+	}
+	return (ssize_t)done;
+}
+
+LIBEXO_EXPORT int exo_fs_readdir(struct exo_fs *fs, const char *path,
+				 struct exo_fs_dirent *out, int max)
+{
+	char leaf[EXO_FS_NAME_MAX], full[4 * EXO_FS_NAME_MAX];
+	unsigned char dir[FS_BS];
+	struct fs_dirent e;
+	__u64 dirblk;
+	int i, n = 0, ret;
+
+	if (!fs || (!out && max))
+		return exo_err(EINVAL);
+	dirblk = fs->root;
+	if (path && *path) {
+		/* Walk to the directory itself, as the parent of "." */
+		snprintf(full, sizeof(full), "%s/.", path);
+		ret = fs_walk(fs, full, &dirblk, leaf);
+		if (ret)
+			return ret;
+	}
+	if (fs_peek(fs, dirblk, dir))
+		return -errno;
+	for (i = 0; i < DIR_ENTRIES && n < max; i++) {
+		memcpy(&e, dir + DIR_ENTRY(i), sizeof(e));
+		if (!e.block)
+			continue;
+		memcpy(out[n].name, e.name, sizeof(out[n].name));
+		out[n].name[EXO_FS_NAME_MAX - 1] = '\0';
+		out[n].mode = e.mode;
+		out[n].uid = e.uid;
+		out[n].block = e.block;
+		out[n].is_dir = e.type == fs->dir_type;
+		n++;
+	}
+	return n;
+}
+
+/* Free child @b of @parent whose pointer is @len bytes at @offset. */
+static int fs_free(struct exo_fs *fs, __u64 parent, __u64 b, __u32 type,
+		   __u32 offset, __u32 len)
+{
+	static const __u64 zero;
+	struct exo_xn_mod m = fs_mod(offset, &zero, len);
+
+	exo_xn_release(fs->exo, b);
+	return exo_xn_free(fs->exo, parent, b, type, &m, 1);
+}
+
+/* Remove an empty directory: XN refuses to free a block that owns any. */
+static int fs_rmdir(struct exo_fs *fs, __u64 dirblk, int slot,
+		    const struct fs_dirent *e)
+{
+	unsigned char sub[FS_BS];
+	int i, ret;
+
+	ret = exo_xn_read(fs->exo, e->block, dirblk, fs->dir_type, NULL);
+	if (!ret)
+		ret = fs_peek(fs, e->block, sub);
+	if (ret)
+		return ret;
+	for (i = 0; i < DIR_ENTRIES; i++)
+		if (*(const __u64 *)(sub + DIR_ENTRY(i)))
+			return exo_err(ENOTEMPTY);
+	return fs_free(fs, dirblk, e->block, fs->dir_type, DIR_ENTRY(slot), 8);
+}
+
+LIBEXO_EXPORT int exo_fs_unlink(struct exo_fs *fs, const char *path)
+{
+	unsigned char inode[FS_BS], ind[FS_BS], dir[FS_BS];
+	char leaf[EXO_FS_NAME_MAX];
+	struct fs_dirent e;
+	__u64 ino, b, ib, dirblk;
+	__u32 b32;
+	int i, slot, ret;
+
+	if (!fs || !path)
+		return exo_err(EINVAL);
+	ret = fs_walk(fs, path, &dirblk, leaf);
+	if (ret)
+		return ret;
+	slot = fs_lookup(fs, dirblk, leaf, &e, dir);
+	if (slot < 0)
+		return slot;
+	if (e.type == fs->dir_type)
+		return fs_rmdir(fs, dirblk, slot, &e);
+	ret = fs_inode(fs, path, &ino, inode);
+	if (ret)
+		return ret;
+	memcpy(&ib, inode + INO_IND, 8);
+	if (ib) {
+		ret = exo_xn_read(fs->exo, ib, ino, fs->ind_type, NULL);
+		if (!ret)
+			ret = fs_peek(fs, ib, ind);
+		for (i = IND_FIRST; !ret && i < IND_SLOTS; i++) {
+			memcpy(&b32, ind + 4 * i, 4);
+			if (b32)
+				ret = fs_free(fs, ib, b32, EXO_XN_TYPE_DATA,
+					      4 * i, 4);
+		}
+		if (!ret)
+			ret = fs_free(fs, ino, ib, fs->ind_type, INO_IND, 8);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < INO_DIRECT; i++) {
+		memcpy(&b, inode + INO_PTR(i), 8);
+		if (!b)
+			continue;
+		ret = fs_free(fs, ino, b, EXO_XN_TYPE_DATA, INO_PTR(i), 8);
+		if (ret)
+			return ret;
+	}
+	return fs_free(fs, dirblk, ino, fs->ino_type, DIR_ENTRY(slot), 8);
+}
+
+LIBEXO_EXPORT int exo_fs_sync(struct exo_fs *fs)
+{
+	if (!fs)
+		return exo_err(EINVAL);
+	return exo_xn_sync(fs->exo, NULL);
+}

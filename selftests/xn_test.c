@@ -1,0 +1,1139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Selftests of the XN binding: the type and root catalogues, the verifier
+ * seen through XN_TYPE_INSTALL, the allocation protocol and its forged
+ * modifications, the registry's parent and acl checks, free and reuse,
+ * kill -9, the check, and persistence on a real disk across a reload.
+ *
+ * Every test starts on a freshly loaded exo.ko with a RAM disk (the fixture
+ * reloads it) so that catalogues start empty; the parent puts the module
+ * back with the parameters it had.
+ *
+ * The UDFs are those of a tiny test format, a "node": owner uid at 0, mode
+ * bits at 4 (UNIX "other" bits: 04 read, 02 write) and 16 entries of
+ * { u64 block; u32 type; u32 pad } from byte 16. An "ind" block is 1,024
+ * u32 pointers to data blocks, described with the loop.
+ */
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#include "exo_test_util.h"
+#include <exo/exo.h>
+
+#define XN_BS		EXO_XN_BLOCK_SIZE
+#define TN_UID		0
+#define TN_MODE		4
+#define TN_ENTRY(i)	(16 + 16 * (i))
+#define TN_ENTRIES	16
+#define XN_DISK		"/dev/vda"
+
+struct tn_entry {
+	__u64 block;
+	__u32 type;
+	__u32 pad;
+};
+
+/* owns of a node: each non-zero entry claims its block with its type. */
+static int tn_owns(struct exo_udf_builder *b)
+{
+	int next;
+
+	exo_udf_init(b);
+	next = exo_udf_label(b);
+	exo_udf_ldi(b, 1, 1);
+	exo_udf_loop(b, 5, -1, TN_ENTRIES);
+	exo_udf_mov(b, 6, 5);
+	exo_udf_alu(b, EXO_UDF_SHL_K, 6, 4);
+	exo_udf_load(b, 8, 4, 6, TN_ENTRY(0));
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 4, 0, next);
+	exo_udf_load(b, 4, 2, 6, TN_ENTRY(0) + 8);
+	exo_udf_emit(b, 4, 1, 2);
+	exo_udf_bind(b, next);
+	exo_udf_endloop(b);
+	exo_udf_ret(b, 0);
+	return exo_udf_finish(b);
+}
+
+/* acl of a node: the owner may do anything; others as the mode says. */
+static int tn_acl(struct exo_udf_builder *b)
+{
+	int allow, want_write;
+
+	exo_udf_init(b);
+	allow = exo_udf_label(b);
+	want_write = exo_udf_label(b);
+	exo_udf_input(b, 1, EXO_UDF_IN_UID);
+	exo_udf_load(b, 4, 2, -1, TN_UID);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, allow);
+	exo_udf_load(b, 4, 3, -1, TN_MODE);
+	exo_udf_input(b, 4, EXO_UDF_IN_ACCESS);
+	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 4, EXO_UDF_ACCESS_WRITE, want_write);
+	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 3, 04, allow);
+	exo_udf_ret(b, 0);
+	exo_udf_bind(b, want_write);
+	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 3, 02, allow);
+	exo_udf_ret(b, 0);
+	exo_udf_bind(b, allow);
+	exo_udf_ret(b, 1);
+	return exo_udf_finish(b);
+}
+
+/* owns of an indirect block: 1,024 u32 pointers to data blocks. */
+static int ind_owns(struct exo_udf_builder *b)
+{
+	int next;
+
+	exo_udf_init(b);
+	next = exo_udf_label(b);
+	exo_udf_ldi(b, 1, 1);
+	exo_udf_ldi(b, 2, EXO_XN_TYPE_DATA);
+	exo_udf_loop(b, 5, -1, 1024);
+	exo_udf_mov(b, 6, 5);
+	exo_udf_alu(b, EXO_UDF_SHL_K, 6, 2);
+	exo_udf_load(b, 4, 4, 6, 0);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 4, 0, next);
+	exo_udf_emit(b, 4, 1, 2);
+	exo_udf_bind(b, next);
+	exo_udf_endloop(b);
+	exo_udf_ret(b, 0);
+	return exo_udf_finish(b);
+}
+
+static int allow_all(struct exo_udf_builder *b)
+{
+	exo_udf_init(b);
+	exo_udf_ret(b, 1);
+	return exo_udf_finish(b);
+}
+
+/* Install the node type under @name; its id, or -errno. */
+static int tn_install(struct exo *exo, const char *name)
+{
+	struct exo_udf_builder o, a;
+	int no = tn_owns(&o), na = tn_acl(&a);
+	__u32 id;
+	int ret;
+
+	if (no < 0 || na < 0)
+		return -EINVAL;
+	ret = exo_xn_type_install(exo, name, o.insns, no, a.insns, na, &id);
+	return ret ? ret : (int)id;
+}
+
+static int ind_install(struct exo *exo, const char *name)
+{
+	struct exo_udf_builder o, a;
+	int no = ind_owns(&o), na = allow_all(&a);
+	__u32 id;
+	int ret;
+
+	ret = exo_xn_type_install(exo, name, o.insns, no, a.insns, na, &id);
+	return ret ? ret : (int)id;
+}
+
+/* A modification writing entry @i as { @block, @type }. */
+static struct exo_xn_mod tn_mod(int i, struct tn_entry *e, __u64 block,
+				__u32 type)
+{
+	struct exo_xn_mod m = {
+		.offset = TN_ENTRY(i),
+		.len = sizeof(*e),
+		.data = (__u64)(unsigned long)e,
+	};
+
+	e->block = block;
+	e->type = type;
+	e->pad = 0;
+	return m;
+}
+
+static __u64 xn_free_block(struct exo *exo, __u64 from)
+{
+	struct exo_xn_info info = { .hint = from };
+
+	if (exo_xn_info(exo, &info))
+		return 0;
+	return info.hint;
+}
+
+static __u64 xn_blocks_held(struct exo *exo)
+{
+	struct exo_env_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.argsz = sizeof(info);
+	if (exo_env_info(exo, &info))
+		return ~0ULL;
+	return info.blocks;
+}
+
+/* Copy a cached block out through a read-only mapping. */
+static int xn_peek(struct exo *exo, __u64 block, void *out)
+{
+	void *p = exo_xn_map(exo, block, 0);
+
+	if (!p)
+		return -errno;
+	memcpy(out, p, XN_BS);
+	exo_xn_unmap(p);
+	return 0;
+}
+
+FIXTURE(xn) {
+	struct exo *exo;
+	pid_t test_pid;
+	char params[1024];	/* exo.ko's parameters before the test */
+	__u32 node;		/* the node type */
+	__u64 root;		/* root "fs-a" of type node */
+};
+
+/* Load exo.ko with the parameters it had, disk= replaced by @disk. */
+static int xn_reload(const char *saved, const char *disk)
+{
+	char params[1200], copy[1024], *tok, *save;
+	int err;
+
+	snprintf(copy, sizeof(copy), "%s", saved);
+	params[0] = '\0';
+	for (tok = strtok_r(copy, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (!strncmp(tok, "disk=", 5))
+			continue;
+		strncat(params, tok, sizeof(params) - strlen(params) - 2);
+		strcat(params, " ");
+	}
+	strncat(params, disk, sizeof(params) - strlen(params) - 1);
+	if (exo_kmod_loaded()) {
+		err = exo_kmod_unload();
+		if (err)
+			return err;
+	}
+	return exo_kmod_load(params);
+}
+
+FIXTURE_SETUP(xn)
+{
+	struct exo_api api;
+	int id;
+
+	self->exo = NULL;
+	self->test_pid = getpid();
+	self->params[0] = '\0';
+	if (!exo_dev_present())
+		SKIP(return, EXO_NO_DEV_MSG);
+	ASSERT_EQ(0, exo_kmod_params(self->params, sizeof(self->params)));
+	ASSERT_EQ(0, xn_reload(self->params, "disk="));
+	self->exo = exo_open(NULL);
+	ASSERT_NE(NULL, self->exo);
+	ASSERT_EQ(0, exo_api(self->exo, &api));
+	if (!(api.features & EXO_FEATURE_XN))
+		SKIP(return, "exo.ko has no XN binding (EXO_FEATURE_XN)");
+	id = tn_install(self->exo, "test node");
+	ASSERT_LT(0, id);
+	self->node = id;
+	self->root = 0;
+	ASSERT_EQ(0, exo_xn_root_install(self->exo, "fs-a", self->node,
+					 &self->root));
+	ASSERT_NE(0U, self->root);
+}
+
+/* In the parent, after the test's process (and its fds) are gone. */
+FIXTURE_TEARDOWN_PARENT(xn)
+{
+	char now[sizeof(self->params)];
+
+	if (!self->params[0])
+		return;
+	if (getpid() == self->test_pid)
+		close_range(3, ~0U, 0);
+	if (exo_kmod_loaded() && !exo_kmod_params(now, sizeof(now)) &&
+	    !strcmp(now, self->params))
+		return;
+	ASSERT_EQ(0, xn_reload(self->params, ""));
+}
+
+TEST_F(xn, info_and_handshake)
+{
+	struct exo_xn_info info = { 0 };
+	struct exo_api api;
+
+	ASSERT_EQ(0, exo_api(self->exo, &api));
+	EXPECT_TRUE(api.ioctls_hi & (1ULL << (EXO_NR_XN_READ - 64)));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &info));
+	EXPECT_EQ(16ULL * 256, info.nblocks);
+	EXPECT_LT(info.data_start, info.nblocks);
+	/* The root took one block. */
+	EXPECT_EQ(info.nblocks - info.data_start - 1, info.free_blocks);
+	EXPECT_EQ(1U, info.types);
+	EXPECT_EQ(1U, info.roots);
+	EXPECT_EQ(info.data_start, self->root);
+	EXPECT_EQ(self->root + 1, info.hint);
+	EXPECT_EQ(0U, info.held);
+	info.reserved = 1;
+	info.argsz = sizeof(info);
+	EXPECT_EQ(EINVAL, exo_ioc(exo_event_fd(self->exo), EXO_IOC_XN_INFO,
+				  &info));
+}
+
+TEST_F(xn, verifier_rejects_each_bad_class)
+{
+	struct exo_udf_builder o, a, bad;
+	int no = tn_owns(&o), na = tn_acl(&a), i, top;
+	__u32 id;
+
+	/* A backward jump outside the loop construct. */
+	exo_udf_init(&bad);
+	top = exo_udf_label(&bad);
+	exo_udf_bind(&bad, top);
+	exo_udf_ldi(&bad, 1, 0);
+	exo_udf_jmp(&bad, top);
+	exo_udf_ret(&bad, 0);
+	ASSERT_EQ(3, exo_udf_finish(&bad));
+	EXPECT_EQ(-EINVAL, exo_xn_type_install(self->exo, "bad back", bad.insns,
+					       3, a.insns, na, &id));
+	/* An out-of-bounds constant load (4093 + 4 > 4096; 4092 is fine). */
+	exo_udf_init(&bad);
+	exo_udf_load(&bad, 4, 1, -1, 4093);
+	exo_udf_ret_reg(&bad, 1);
+	EXPECT_EQ(-EINVAL, exo_xn_type_install(self->exo, "bad load", o.insns,
+					       no, bad.insns, 2, &id));
+	bad.insns[0].imm = 4092;
+	EXPECT_EQ(0, exo_xn_type_install(self->exo, "good load", o.insns, no,
+					 bad.insns, 2, &id));
+	/* A missing return. */
+	exo_udf_init(&bad);
+	exo_udf_ldi(&bad, 1, 0);
+	EXPECT_EQ(-EINVAL, exo_xn_type_install(self->exo, "bad noret",
+					       bad.insns, 1, a.insns, na, &id));
+	/* A read of an uninitialised register. */
+	exo_udf_init(&bad);
+	exo_udf_ret_reg(&bad, 9);
+	EXPECT_EQ(-EINVAL, exo_xn_type_install(self->exo, "bad uninit",
+					       o.insns, no, bad.insns, 1, &id));
+	/* Too many instructions: 240 pass, 241 do not. */
+	exo_udf_init(&bad);
+	for (i = 0; i < EXO_UDF_MAX_INSNS - 1; i++)
+		exo_udf_ldi(&bad, 0, i);
+	exo_udf_ret(&bad, 1);
+	ASSERT_EQ(EXO_UDF_MAX_INSNS, exo_udf_finish(&bad));
+	EXPECT_EQ(0, exo_xn_type_install(self->exo, "long", o.insns, no,
+					 bad.insns, EXO_UDF_MAX_INSNS, &id));
+	{
+		struct exo_udf_insn big[EXO_UDF_MAX_INSNS + 1];
+
+		memcpy(big, bad.insns, sizeof(bad.insns));
+		big[EXO_UDF_MAX_INSNS] = big[EXO_UDF_MAX_INSNS - 1];
+		big[EXO_UDF_MAX_INSNS - 1].code = EXO_UDF_LDI;
+		EXPECT_EQ(-EINVAL, exo_xn_type_install(self->exo, "too long",
+						       o.insns, no, big,
+						       EXO_UDF_MAX_INSNS + 1,
+						       &id));
+	}
+	/* An unknown opcode. */
+	exo_udf_init(&bad);
+	exo_udf_insn(&bad, 0x77, 0, 0, 0, 0);
+	exo_udf_ret(&bad, 0);
+	EXPECT_EQ(-EINVAL, exo_xn_type_install(self->exo, "bad op", bad.insns,
+					       2, a.insns, na, &id));
+	/* EMIT in an acl UDF. */
+	EXPECT_EQ(-EINVAL, exo_xn_type_install(self->exo, "bad acl", o.insns,
+					       no, o.insns, no, &id));
+	/* None of the refused names exists. */
+	EXPECT_EQ(-ENOENT, exo_xn_type_lookup(self->exo, "bad op", NULL, &id));
+	EXPECT_EQ(-ENOENT, exo_xn_type_lookup(self->exo, "too long", NULL,
+					      &id));
+}
+
+TEST_F(xn, type_catalogue_names_and_limits)
+{
+	struct exo_udf_insn owns[EXO_UDF_MAX_INSNS], acl[EXO_UDF_MAX_INSNS];
+	struct exo_udf_builder o, a;
+	struct exo_xn_type t;
+	char name[64];
+	int no = tn_owns(&o), na = tn_acl(&a), i;
+	__u32 id;
+
+	EXPECT_EQ(-EEXIST, exo_xn_type_install(self->exo, "test node", o.insns,
+					       no, a.insns, na, &id));
+	/* Read back exactly what was installed. */
+	memset(&t, 0, sizeof(t));
+	t.owns = (__u64)(unsigned long)owns;
+	t.owns_len = EXO_UDF_MAX_INSNS;
+	t.acl = (__u64)(unsigned long)acl;
+	t.acl_len = EXO_UDF_MAX_INSNS;
+	ASSERT_EQ(0, exo_xn_type_lookup(self->exo, "test node", &t, &id));
+	EXPECT_EQ(self->node, id);
+	ASSERT_EQ((__u32)no, t.owns_len);
+	ASSERT_EQ((__u32)na, t.acl_len);
+	EXPECT_EQ(0, memcmp(owns, o.insns, no * sizeof(owns[0])));
+	EXPECT_EQ(0, memcmp(acl, a.insns, na * sizeof(acl[0])));
+	/* Too little room is ENOSPC. */
+	t.owns_len = no - 1;
+	t.acl_len = EXO_UDF_MAX_INSNS;
+	EXPECT_EQ(-ENOSPC, exo_xn_type_lookup(self->exo, "test node", &t, &id));
+	/* Names: 31 bytes fit, 32 do not. */
+	memset(name, 'n', sizeof(name));
+	name[EXO_XN_NAME_MAX - 1] = '\0';
+	EXPECT_EQ(0, exo_xn_type_install(self->exo, name, o.insns, no,
+					 a.insns, na, &id));
+	name[EXO_XN_NAME_MAX - 1] = 'n';
+	name[EXO_XN_NAME_MAX] = '\0';
+	EXPECT_EQ(-EINVAL, exo_xn_type_install(self->exo, name, o.insns, no,
+					       a.insns, na, &id));
+	/* The catalogue holds EXO_XN_TYPES_MAX: two are in, fill it. */
+	for (i = 2; i < EXO_XN_TYPES_MAX; i++) {
+		snprintf(name, sizeof(name), "filler %d", i);
+		ASSERT_EQ(0, exo_xn_type_install(self->exo, name, o.insns, no,
+						 a.insns, na, &id));
+	}
+	EXPECT_EQ(-ENOSPC, exo_xn_type_install(self->exo, "one more", o.insns,
+					       no, a.insns, na, &id));
+}
+
+TEST_F(xn, roots_install_and_lookup)
+{
+	__u64 block = 0, other;
+	__u32 type;
+	int w = -1;
+
+	ASSERT_EQ(0, exo_xn_root_lookup(self->exo, "fs-a", &type, &block));
+	EXPECT_EQ(self->node, type);
+	EXPECT_EQ(self->root, block);
+	EXPECT_EQ(-EEXIST, exo_xn_root_install(self->exo, "fs-a", self->node,
+					       &block));
+	EXPECT_EQ(-ENOENT, exo_xn_root_lookup(self->exo, "fs-z", &type,
+					      &block));
+	/* A named block: busy, then free. */
+	block = self->root;
+	EXPECT_EQ(-EBUSY, exo_xn_root_install(self->exo, "fs-b", self->node,
+					      &block));
+	other = xn_free_block(self->exo, self->root + 5);
+	block = other;
+	ASSERT_EQ(0, exo_xn_root_install(self->exo, "fs-b", self->node,
+					 &block));
+	EXPECT_EQ(other, block);
+	/* A root of the built-in data type, or of no type, is refused. */
+	block = 0;
+	EXPECT_EQ(-EINVAL, exo_xn_root_install(self->exo, "fs-c",
+					       EXO_XN_TYPE_DATA, &block));
+	EXPECT_EQ(-EINVAL, exo_xn_root_install(self->exo, "fs-c", 31, &block));
+	/* Roots are entry points: read with no parent, as their type. */
+	EXPECT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, &w));
+	EXPECT_EQ(1, w);
+	EXPECT_EQ(1U, xn_blocks_held(self->exo));
+	EXPECT_EQ(-EPERM, exo_xn_read(self->exo, other, EXO_XN_NO_PARENT,
+				      EXO_XN_TYPE_DATA, &w));
+	EXPECT_EQ(-ENOENT, exo_xn_read(self->exo, other + 1, EXO_XN_NO_PARENT,
+				       self->node, &w));
+}
+
+TEST_F(xn, alloc_read_write_map)
+{
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	struct exo_xn_info before = { 0 }, after = { 0 };
+	unsigned char blk[XN_BS];
+	__u64 b;
+	char *p;
+	int w = 0;
+
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &before));
+	b = xn_free_block(self->exo, 0);
+	ASSERT_NE(0U, b);
+	m = tn_mod(0, &e, b, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, b, EXO_XN_TYPE_DATA,
+				  &m, 1));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &after));
+	EXPECT_EQ(before.free_blocks - 1, after.free_blocks);
+	EXPECT_EQ(2U, xn_blocks_held(self->exo));
+	/* The parent now says so; it maps read-only only. */
+	ASSERT_EQ(0, xn_peek(self->exo, self->root, blk));
+	EXPECT_EQ(0, memcmp(blk + TN_ENTRY(0), &e, sizeof(e)));
+	EXPECT_EQ(NULL, exo_xn_map(self->exo, self->root, 1));
+	EXPECT_EQ(EACCES, errno);
+	/* The new block reads as zeroes, and maps read-write. */
+	ASSERT_EQ(0, exo_xn_read(self->exo, b, self->root, EXO_XN_TYPE_DATA,
+				 &w));
+	EXPECT_EQ(1, w);
+	p = exo_xn_map(self->exo, b, 1);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, exo_zero_check(p));
+	memcpy(p, "written through the map", 24);
+	ASSERT_EQ(0, exo_xn_write(self->exo, b, 100, "and by ioctl", 13));
+	EXPECT_EQ(0, memcmp(p + 100, "and by ioctl", 13));
+	ASSERT_EQ(0, exo_xn_sync(self->exo, NULL));
+	/* Dropped and read again from the disk: the same bytes. */
+	exo_xn_unmap(p);
+	ASSERT_EQ(0, exo_xn_release(self->exo, b));
+	EXPECT_EQ(1U, xn_blocks_held(self->exo));
+	EXPECT_EQ(-ENOENT, exo_xn_release(self->exo, b));
+	ASSERT_EQ(0, exo_xn_read(self->exo, b, self->root, EXO_XN_TYPE_DATA,
+				 NULL));
+	ASSERT_EQ(0, xn_peek(self->exo, b, blk));
+	EXPECT_EQ(0, memcmp(blk, "written through the map", 24));
+	EXPECT_EQ(0, memcmp(blk + 100, "and by ioctl", 13));
+	/* Data is written with XN_WRITE, metadata with XN_WRITE_META. */
+	EXPECT_EQ(-EPERM, exo_xn_write(self->exo, self->root, 0, "x", 1));
+	EXPECT_EQ(-EINVAL, exo_xn_write(self->exo, b, XN_BS - 1, "xy", 2));
+	EXPECT_EQ(0, exo_xn_write(self->exo, b, XN_BS - 1, "x", 1));
+}
+
+/* Each forged modification is EPERM, and the parent is byte-for-byte kept. */
+TEST_F(xn, forged_modifications_eperm)
+{
+	unsigned char before[XN_BS], after[XN_BS];
+	struct exo_xn_info i0 = { 0 }, i1 = { 0 };
+	struct tn_entry e[2];
+	struct exo_xn_mod m[2];
+	__u64 b, b2, taken, used, other_root = 0;
+	__u32 ind;
+
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	/* Another libFS with a block of its own. */
+	ASSERT_EQ(0, exo_xn_root_install(self->exo, "fs-b", self->node,
+					 &other_root));
+	ASSERT_EQ(0, exo_xn_read(self->exo, other_root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	taken = xn_free_block(self->exo, 0);
+	m[0] = tn_mod(0, &e[0], taken, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, other_root, taken,
+				  EXO_XN_TYPE_DATA, m, 1));
+	/* And one in fs-a already. */
+	used = xn_free_block(self->exo, 0);
+	m[0] = tn_mod(3, &e[0], used, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, used,
+				  EXO_XN_TYPE_DATA, m, 1));
+	b = xn_free_block(self->exo, 0);
+	b2 = xn_free_block(self->exo, b + 1);
+	ASSERT_NE(0U, b2);
+	ind = ind_install(self->exo, "test ind");
+
+	ASSERT_EQ(0, xn_peek(self->exo, self->root, before));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &i0));
+
+	/* Claims two blocks. */
+	m[0] = tn_mod(0, &e[0], b, EXO_XN_TYPE_DATA);
+	m[1] = tn_mod(1, &e[1], b2, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, b,
+				       EXO_XN_TYPE_DATA, m, 2));
+	/* Points at another libFS's block (as the block allocated). */
+	m[0] = tn_mod(0, &e[0], taken, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, taken,
+				       EXO_XN_TYPE_DATA, m, 1));
+	/* Allocates b but also points at the other libFS's block. */
+	m[0] = tn_mod(0, &e[0], b, EXO_XN_TYPE_DATA);
+	m[1] = tn_mod(1, &e[1], taken, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, b,
+				       EXO_XN_TYPE_DATA, m, 2));
+	/* Points at a block in use: fs-a's own, claimed a second time. */
+	m[0] = tn_mod(0, &e[0], used, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, used,
+				       EXO_XN_TYPE_DATA, m, 1));
+	m[0] = tn_mod(0, &e[0], b, EXO_XN_TYPE_DATA);
+	m[1] = tn_mod(1, &e[1], used, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, b,
+				       EXO_XN_TYPE_DATA, m, 2));
+	/* Changes the type: b claimed as "ind" while asked for as data. */
+	m[0] = tn_mod(0, &e[0], b, ind);
+	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, b,
+				       EXO_XN_TYPE_DATA, m, 1));
+	/* Does not point at b at all. */
+	m[0] = tn_mod(0, &e[0], 0, 0);
+	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, b,
+				       EXO_XN_TYPE_DATA, m, 1));
+	/* Not free: the root itself. */
+	m[0] = tn_mod(0, &e[0], self->root, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, self->root,
+				       EXO_XN_TYPE_DATA, m, 1));
+
+	ASSERT_EQ(0, xn_peek(self->exo, self->root, after));
+	EXPECT_EQ(0, memcmp(before, after, XN_BS));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &i1));
+	EXPECT_EQ(i0.free_blocks, i1.free_blocks);
+	/* The same, done right, works. */
+	m[0] = tn_mod(0, &e[0], b, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(0, exo_xn_alloc(self->exo, self->root, b, EXO_XN_TYPE_DATA,
+				  m, 1));
+	/* A modification out of the block is EINVAL. */
+	m[0].offset = XN_BS - 4;
+	EXPECT_EQ(-EINVAL, exo_xn_alloc(self->exo, self->root, b2,
+					EXO_XN_TYPE_DATA, m, 1));
+}
+
+TEST_F(xn, write_meta_keeps_owns)
+{
+	unsigned char blk[XN_BS];
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	__u32 mode = 0644;
+	__u64 b;
+
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	m.offset = TN_MODE;
+	m.len = sizeof(mode);
+	m.data = (__u64)(unsigned long)&mode;
+	EXPECT_EQ(0, exo_xn_write_meta(self->exo, self->root, &m, 1));
+	ASSERT_EQ(0, xn_peek(self->exo, self->root, blk));
+	EXPECT_EQ(0, memcmp(blk + TN_MODE, &mode, sizeof(mode)));
+	/* Adding a pointer is an allocation, not a metadata write. */
+	b = xn_free_block(self->exo, 0);
+	m = tn_mod(0, &e, b, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EPERM, exo_xn_write_meta(self->exo, self->root, &m, 1));
+	ASSERT_EQ(0, xn_peek(self->exo, self->root, blk));
+	EXPECT_EQ(0U, blk[TN_ENTRY(0)]);
+}
+
+TEST_F(xn, read_needs_parent_claim_and_type)
+{
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	__u64 b, c;
+
+	b = xn_free_block(self->exo, 0);
+	/* The parent is not in the registry yet. */
+	EXPECT_EQ(-ENOENT, exo_xn_read(self->exo, b, self->root,
+				       EXO_XN_TYPE_DATA, NULL));
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	/* The parent does not claim it. */
+	EXPECT_EQ(-EPERM, exo_xn_read(self->exo, b, self->root,
+				      EXO_XN_TYPE_DATA, NULL));
+	m = tn_mod(0, &e, b, self->node);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, b, self->node, &m, 1));
+	ASSERT_EQ(0, exo_xn_release(self->exo, b));
+	/* Claimed, but with another type. */
+	EXPECT_EQ(-EPERM, exo_xn_read(self->exo, b, self->root,
+				      EXO_XN_TYPE_DATA, NULL));
+	EXPECT_EQ(0, exo_xn_read(self->exo, b, self->root, self->node, NULL));
+	/* A grandchild through the child, which must be in the registry. */
+	c = xn_free_block(self->exo, 0);
+	m = tn_mod(0, &e, c, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, b, c, EXO_XN_TYPE_DATA, &m, 1));
+	ASSERT_EQ(0, exo_xn_release(self->exo, c));
+	ASSERT_EQ(0, exo_xn_release(self->exo, b));
+	EXPECT_EQ(-ENOENT, exo_xn_read(self->exo, c, b, EXO_XN_TYPE_DATA,
+				       NULL));
+	/* Data blocks own nothing. */
+	ASSERT_EQ(0, exo_xn_read(self->exo, b, self->root, self->node, NULL));
+	ASSERT_EQ(0, exo_xn_read(self->exo, c, b, EXO_XN_TYPE_DATA, NULL));
+	EXPECT_EQ(-EPERM, exo_xn_read(self->exo, c + 1, c, EXO_XN_TYPE_DATA,
+				      NULL));
+	EXPECT_EQ(-EINVAL, exo_xn_read(self->exo, 1, self->root,
+				       EXO_XN_TYPE_DATA, NULL));
+}
+
+/* The indirect block of 1,024 entries, through the loop. */
+TEST_F(xn, indirect_block_1024_entries)
+{
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	__u32 ind, ptr;
+	__u64 i, d;
+
+	ind = ind_install(self->exo, "test ind");
+	ASSERT_LT(0, (int)ind);
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	i = xn_free_block(self->exo, 0);
+	m = tn_mod(15, &e, i, ind);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, i, ind, &m, 1));
+	/* The first and the last entry. */
+	d = xn_free_block(self->exo, 0);
+	ptr = d;
+	m.offset = 0;
+	m.len = 4;
+	m.data = (__u64)(unsigned long)&ptr;
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, i, d, EXO_XN_TYPE_DATA, &m, 1));
+	d = xn_free_block(self->exo, 0);
+	ptr = d;
+	m.offset = 1023 * 4;
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, i, d, EXO_XN_TYPE_DATA, &m, 1));
+	ASSERT_EQ(0, exo_xn_release(self->exo, d));
+	EXPECT_EQ(0, exo_xn_read(self->exo, d, i, EXO_XN_TYPE_DATA, NULL));
+}
+
+/* A freed block is not reused before sync; after, another libFS gets zeroes. */
+TEST_F(xn, free_then_reuse_reads_zeroes)
+{
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	struct exo_xn_info i0 = { 0 }, i1 = { 0 };
+	__u64 b, other_root = 0;
+	struct exo *peer;
+	char *p;
+
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	/* The second libFS's root, before the block is free again. */
+	ASSERT_EQ(0, exo_xn_root_install(self->exo, "fs-b", self->node,
+					 &other_root));
+	b = xn_free_block(self->exo, 0);
+	m = tn_mod(2, &e, b, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, b, EXO_XN_TYPE_DATA,
+				  &m, 1));
+	p = exo_xn_map(self->exo, b, 1);
+	ASSERT_NE(NULL, p);
+	memset(p, 0xab, XN_BS);
+	exo_xn_unmap(p);
+	ASSERT_EQ(0, exo_xn_sync(self->exo, NULL));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &i0));
+
+	/* Freeing with a modification that keeps pointing is EPERM. */
+	m = tn_mod(2, &e, b, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EPERM, exo_xn_free(self->exo, self->root, b,
+				      EXO_XN_TYPE_DATA, &m, 1));
+	m = tn_mod(2, &e, 0, 0);
+	ASSERT_EQ(0, exo_xn_free(self->exo, self->root, b, EXO_XN_TYPE_DATA,
+				 &m, 1));
+	EXPECT_EQ(1U, xn_blocks_held(self->exo));
+	/* Not free until the parent without it is on the disk. */
+	ASSERT_EQ(0, exo_xn_info(self->exo, &i1));
+	EXPECT_EQ(i0.free_blocks, i1.free_blocks);
+	m = tn_mod(2, &e, b, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, b,
+				       EXO_XN_TYPE_DATA, &m, 1));
+	ASSERT_EQ(0, exo_xn_sync(self->exo, NULL));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &i1));
+	EXPECT_EQ(i0.free_blocks + 1, i1.free_blocks);
+
+	/* Another environment, another libFS, the same block: zeroes. */
+	peer = exo_open(NULL);
+	ASSERT_NE(NULL, peer);
+	ASSERT_EQ(0, exo_xn_read(peer, other_root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	m = tn_mod(0, &e, b, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(peer, other_root, b, EXO_XN_TYPE_DATA, &m,
+				  1));
+	p = exo_xn_map(peer, b, 0);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, exo_zero_check(p));
+	exo_xn_unmap(p);
+	exo_close(peer);
+}
+
+/* A process as nobody: the acl decides, with EACCES. */
+TEST_F(xn, acl_denies_other_users)
+{
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	__u32 mode;
+	__u64 b, priv_root = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	/* fs-a is world-readable (0604: read, no write), fs-p private. */
+	mode = 0604;
+	m.offset = TN_MODE;
+	m.len = 4;
+	m.data = (__u64)(unsigned long)&mode;
+	ASSERT_EQ(0, exo_xn_write_meta(self->exo, self->root, &m, 1));
+	b = xn_free_block(self->exo, 0);
+	m = tn_mod(0, &e, b, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, b, EXO_XN_TYPE_DATA,
+				  &m, 1));
+	ASSERT_EQ(0, exo_xn_write(self->exo, b, 0, "public", 6));
+	ASSERT_EQ(0, exo_xn_root_install(self->exo, "fs-p", self->node,
+					 &priv_root));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct exo *h = exo_open(NULL);
+		__u64 c;
+		char *p;
+		int w = -1;
+
+		if (!h || exo_become(EXO_NOBODY, EXO_NOBODY, NULL, 0))
+			_exit(10);
+		c = xn_free_block(h, 0);
+		if (exo_xn_read(h, priv_root, EXO_XN_NO_PARENT, self->node,
+				NULL) != -EACCES)
+			_exit(11);
+		if (exo_xn_read(h, self->root, EXO_XN_NO_PARENT, self->node,
+				&w) || w != 0)
+			_exit(12);
+		if (exo_xn_read(h, b, self->root, EXO_XN_TYPE_DATA, &w) ||
+		    w != 0)
+			_exit(13);
+		p = exo_xn_map(h, b, 0);
+		if (!p || memcmp(p, "public", 6))
+			_exit(14);
+		if (exo_xn_map(h, b, 1) || errno != EACCES)
+			_exit(15);
+		if (exo_xn_write(h, b, 0, "x", 1) != -EACCES)
+			_exit(16);
+		/* No allocation into another's parent. */
+		m = tn_mod(1, &e, c, EXO_XN_TYPE_DATA);
+		if (exo_xn_alloc(h, self->root, c, EXO_XN_TYPE_DATA, &m,
+				 1) != -EACCES)
+			_exit(17);
+		if (exo_xn_write_meta(h, self->root, &m, 1) != -EACCES)
+			_exit(18);
+		_exit(0);
+	}
+	EXPECT_EQ(0, exo_wait_child(pid));
+}
+
+/* Another environment cannot use a parent it never read. */
+TEST_F(xn, hostile_env_cannot_use_foreign_registry)
+{
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	struct exo *h;
+	__u64 b, c;
+
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	b = xn_free_block(self->exo, 0);
+	m = tn_mod(0, &e, b, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, b, EXO_XN_TYPE_DATA,
+				  &m, 1));
+	h = exo_open(NULL);
+	ASSERT_NE(NULL, h);
+	c = xn_free_block(h, 0);
+	m = tn_mod(1, &e, c, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-ENOENT, exo_xn_alloc(h, self->root, c, EXO_XN_TYPE_DATA,
+					&m, 1));
+	EXPECT_EQ(-ENOENT, exo_xn_read(h, b, self->root, EXO_XN_TYPE_DATA,
+				       NULL));
+	EXPECT_EQ(NULL, exo_xn_map(h, b, 0));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-ENOENT, exo_xn_write(h, b, 0, "x", 1));
+	m = tn_mod(0, &e, 0, 0);
+	EXPECT_EQ(-ENOENT, exo_xn_free(h, self->root, b, EXO_XN_TYPE_DATA,
+				       &m, 1));
+	/* Even with the parent read, a block another holds cannot be freed. */
+	ASSERT_EQ(0, exo_xn_read(h, self->root, EXO_XN_NO_PARENT, self->node,
+				 NULL));
+	EXPECT_EQ(-EBUSY, exo_xn_free(h, self->root, b, EXO_XN_TYPE_DATA, &m,
+				      1));
+	exo_close(h);
+}
+
+/* kill -9 in the middle of allocating: blocks held go back, disk checks. */
+TEST_F(xn, kill9_mid_allocation_leaves_disk_consistent)
+{
+	struct exo_xn_sync r;
+	struct exo_xn_info info = { 0 };
+	int go[2];
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct exo *h = exo_open(NULL);
+		__u64 blocks[TN_ENTRIES] = { 0 };
+		struct tn_entry e;
+		struct exo_xn_mod m;
+		__u64 b, n = 0;
+
+		if (!h || exo_xn_read(h, self->root, EXO_XN_NO_PARENT,
+				      self->node, NULL))
+			_exit(1);
+		for (;;) {
+			b = xn_free_block(h, 0);
+			m = tn_mod(n % TN_ENTRIES, &e, 0, 0);
+			if (blocks[n % TN_ENTRIES] &&
+			    !exo_xn_free(h, self->root, blocks[n % TN_ENTRIES],
+					 EXO_XN_TYPE_DATA, &m, 1))
+				blocks[n % TN_ENTRIES] = 0;
+			m = tn_mod(n % TN_ENTRIES, &e, b, EXO_XN_TYPE_DATA);
+			if (!blocks[n % TN_ENTRIES] &&
+			    !exo_xn_alloc(h, self->root, b, EXO_XN_TYPE_DATA,
+					  &m, 1))
+				blocks[n % TN_ENTRIES] = b;
+			if (n == 3 && write(go[1], "g", 1) != 1)
+				_exit(2);
+			if (n % 5 == 0)
+				exo_xn_sync(h, NULL);
+			n++;
+		}
+	}
+	close(go[1]);
+	ASSERT_EQ(1, read(go[0], &c, 1));
+	close(go[0]);
+	usleep(20000);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	EXPECT_EQ(128 + SIGKILL, exo_wait_child(pid));
+	/* Nothing is held any more but what this environment holds. */
+	ASSERT_EQ(0, exo_xn_info(self->exo, &info));
+	EXPECT_EQ(0U, info.held);
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.owned_twice);
+	EXPECT_EQ(0U, r.free_pointed);
+	EXPECT_EQ(0U, r.faulted);
+	/* After a sync, nothing unreachable either. */
+	ASSERT_EQ(0, exo_xn_sync(self->exo, NULL));
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.owned_twice);
+	EXPECT_EQ(0U, r.free_pointed);
+	EXPECT_EQ(0U, r.unreachable);
+	EXPECT_LE(1U, r.written);
+	ASSERT_EQ(0, exo_xn_info(self->exo, &info));
+	EXPECT_EQ(0U, info.dirty);
+	EXPECT_EQ(0U, xn_blocks_held(self->exo));
+}
+
+/* The check sees a lost pointer ordering would have prevented. */
+TEST_F(xn, check_counts_and_needs_admin)
+{
+	struct exo_xn_sync r;
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	__u64 b;
+
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(1U, r.written);	/* the root alone */
+	EXPECT_EQ(0U, r.unreachable);
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	b = xn_free_block(self->exo, 0);
+	m = tn_mod(0, &e, b, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, b, EXO_XN_TYPE_DATA,
+				  &m, 1));
+	/* Before the sync the disk does not know of it at all. */
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(1U, r.written);
+	EXPECT_EQ(0U, r.free_pointed);
+	ASSERT_EQ(0, exo_xn_sync(self->exo, NULL));
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(2U, r.written);
+	EXPECT_EQ(0U, r.free_pointed);
+	EXPECT_EQ(0U, r.unreachable);
+	/* Only an admin may run it. */
+	ASSERT_EQ(0, exo_cap_drop(CAP_SYS_ADMIN));
+	EXPECT_EQ(-EPERM, exo_xn_check(self->exo, &r));
+}
+
+/* On the VM's disk: types, roots and data survive rmmod and insmod. */
+TEST_F(xn, persists_across_reload_on_real_disk)
+{
+	struct exo_udf_insn owns[EXO_UDF_MAX_INSNS];
+	struct exo_udf_builder o;
+	struct exo_xn_type t;
+	struct exo_xn_sync r;
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	__u64 root = 0, b, got_root;
+	__u32 node, got;
+	char *p;
+	int no = tn_owns(&o), fd;
+
+	fd = open(XN_DISK, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "no %s to test persistence on", XN_DISK);
+	close(fd);
+	exo_close(self->exo);
+	self->exo = NULL;
+	ASSERT_EQ(0, xn_reload(self->params, "disk=" XN_DISK));
+	self->exo = exo_open(NULL);
+	ASSERT_NE(NULL, self->exo);
+	/* The lane gives a fresh disk image: the names are free. */
+	node = tn_install(self->exo, "persist node");
+	ASSERT_LT(0, (int)node);
+	ASSERT_EQ(0, exo_xn_root_install(self->exo, "persist", node, &root));
+	ASSERT_EQ(0, exo_xn_read(self->exo, root, EXO_XN_NO_PARENT, node,
+				 NULL));
+	b = xn_free_block(self->exo, 0);
+	m = tn_mod(5, &e, b, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, root, b, EXO_XN_TYPE_DATA, &m,
+				  1));
+	ASSERT_EQ(0, exo_xn_write(self->exo, b, 10, "survives", 9));
+	/* No sync: unloading writes the cache back, in order. */
+	exo_close(self->exo);
+	self->exo = NULL;
+	ASSERT_EQ(0, xn_reload(self->params, "disk=" XN_DISK));
+	self->exo = exo_open(NULL);
+	ASSERT_NE(NULL, self->exo);
+
+	memset(&t, 0, sizeof(t));
+	t.owns = (__u64)(unsigned long)owns;
+	t.owns_len = EXO_UDF_MAX_INSNS;
+	ASSERT_EQ(0, exo_xn_type_lookup(self->exo, "persist node", &t, &got));
+	EXPECT_EQ(node, got);
+	ASSERT_EQ((__u32)no, t.owns_len);
+	EXPECT_EQ(0, memcmp(owns, o.insns, no * sizeof(owns[0])));
+	ASSERT_EQ(0, exo_xn_root_lookup(self->exo, "persist", &got,
+					&got_root));
+	EXPECT_EQ(root, got_root);
+	ASSERT_EQ(0, exo_xn_read(self->exo, root, EXO_XN_NO_PARENT, node,
+				 NULL));
+	ASSERT_EQ(0, exo_xn_read(self->exo, b, root, EXO_XN_TYPE_DATA, NULL));
+	p = exo_xn_map(self->exo, b, 0);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, memcmp(p + 10, "survives", 9));
+	exo_xn_unmap(p);
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.owned_twice);
+	EXPECT_EQ(0U, r.free_pointed);
+	EXPECT_EQ(0U, r.unreachable);
+	EXPECT_EQ(0U, r.faulted);
+}
+
+/* exofs, the libFS on XN: files of direct and indirect blocks, the acl. */
+TEST_F(xn, exofs_files_direct_and_indirect)
+{
+	static unsigned char big[13 * XN_BS], back[13 * XN_BS];
+	struct exo_xn_info i0 = { 0 }, i1 = { 0 };
+	struct exo_fs_dirent ents[8];
+	struct exo_xn_sync r;
+	struct exo_fs *fs;
+	char small[32];
+	size_t k;
+	pid_t pid;
+
+	fs = exo_fs_mkfs(self->exo, "efs");
+	ASSERT_NE(NULL, fs);
+	EXPECT_EQ(NULL, exo_fs_mkfs(self->exo, "efs"));
+	EXPECT_EQ(EEXIST, errno);
+	ASSERT_EQ(0, exo_fs_create(fs, "hello", 0644));
+	EXPECT_EQ(-EEXIST, exo_fs_create(fs, "hello", 0644));
+	ASSERT_EQ(16, exo_fs_write(fs, "hello", 0, "hello from efs!", 16));
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &i0));
+
+	ASSERT_EQ(0, exo_fs_create(fs, "big", 0600));
+	for (k = 0; k < sizeof(big); k++)
+		big[k] = (unsigned char)(k * 7 + k / XN_BS);
+	/* 13 blocks: 12 direct and the first through the indirect block. */
+	ASSERT_EQ((ssize_t)sizeof(big), exo_fs_write(fs, "big", 0, big,
+						     sizeof(big)));
+	/* The last block a file can have, and one past it. */
+	EXPECT_EQ(1, exo_fs_write(fs, "big", (12ULL + 1021) * XN_BS, "z", 1));
+	EXPECT_EQ(-EFBIG, exo_fs_write(fs, "big", (12ULL + 1022) * XN_BS,
+				       "z", 1));
+	ASSERT_EQ((ssize_t)sizeof(back), exo_fs_read(fs, "big", 0, back,
+						     sizeof(back)));
+	EXPECT_EQ(0, memcmp(big, back, sizeof(big)));
+	EXPECT_EQ(1, exo_fs_read(fs, "big", (12ULL + 1021) * XN_BS, small, 8));
+	EXPECT_EQ('z', small[0]);
+	/* A hole reads as zeroes. */
+	ASSERT_EQ(8, exo_fs_read(fs, "big", 100ULL * XN_BS, small, 8));
+	EXPECT_EQ(0, memcmp(small, "\0\0\0\0\0\0\0\0", 8));
+	ASSERT_EQ(2, exo_fs_readdir(fs, NULL, ents, 8));
+	EXPECT_STREQ("hello", ents[0].name);
+	EXPECT_STREQ("big", ents[1].name);
+	EXPECT_EQ(0600U, ents[1].mode);
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.owned_twice);
+	EXPECT_EQ(0U, r.free_pointed);
+	EXPECT_EQ(0U, r.unreachable);
+
+	/* Another user: the world-readable file, not the private one. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct exo *h = exo_open(NULL);
+		struct exo_fs *other;
+		char got[16];
+
+		if (!h || exo_become(EXO_NOBODY, EXO_NOBODY, NULL, 0))
+			_exit(10);
+		other = exo_fs_mount(h, "efs");
+		if (!other)
+			_exit(11);
+		if (exo_fs_read(other, "hello", 0, got, 16) != 16 ||
+		    strcmp(got, "hello from efs!"))
+			_exit(12);
+		if (exo_fs_read(other, "big", 0, got, 16) != -EACCES)
+			_exit(13);
+		if (exo_fs_write(other, "hello", 0, "x", 1) != -EACCES)
+			_exit(14);
+		if (exo_fs_readdir(other, NULL, ents, 8) != 2)
+			_exit(15);
+		_exit(0);
+	}
+	EXPECT_EQ(0, exo_wait_child(pid));
+
+	/* unlink gives every block back (once the directory is on disk). */
+	ASSERT_EQ(0, exo_fs_unlink(fs, "big"));
+	EXPECT_EQ(-ENOENT, exo_fs_read(fs, "big", 0, small, 8));
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &i1));
+	EXPECT_EQ(i0.free_blocks, i1.free_blocks);
+	ASSERT_EQ(1, exo_fs_readdir(fs, NULL, ents, 8));
+	ASSERT_EQ(16, exo_fs_read(fs, "hello", 0, small, sizeof(small)));
+	EXPECT_STREQ("hello from efs!", small);
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.unreachable);
+	exo_fs_unmount(fs);
+}
+
+/* exofs directories: nested paths, each step checked by XN. */
+TEST_F(xn, exofs_directories)
+{
+	struct exo_fs_dirent ents[8];
+	struct exo_xn_sync r;
+	struct exo_fs *fs;
+	char buf[16];
+	pid_t pid;
+
+	fs = exo_fs_mkfs(self->exo, "dfs");
+	ASSERT_NE(NULL, fs);
+	ASSERT_EQ(0, exo_fs_mkdir(fs, "d", 0755));
+	ASSERT_EQ(0, exo_fs_mkdir(fs, "d/e", 0700));
+	ASSERT_EQ(0, exo_fs_create(fs, "d/f", 0644));
+	ASSERT_EQ(0, exo_fs_create(fs, "d/e/g", 0644));
+	EXPECT_EQ(6, exo_fs_write(fs, "d/f", 0, "in d.", 6));
+	EXPECT_EQ(6, exo_fs_write(fs, "d/e/g", 0, "in e.", 6));
+	EXPECT_EQ(6, exo_fs_read(fs, "d/e/g", 0, buf, sizeof(buf)));
+	EXPECT_STREQ("in e.", buf);
+	EXPECT_EQ(-ENOENT, exo_fs_create(fs, "nope/f", 0644));
+	EXPECT_EQ(-ENOTDIR, exo_fs_create(fs, "d/f/x", 0644));
+	EXPECT_EQ(-EISDIR, exo_fs_read(fs, "d/e", 0, buf, sizeof(buf)));
+	ASSERT_EQ(2, exo_fs_readdir(fs, "d", ents, 8));
+	EXPECT_STREQ("e", ents[0].name);
+	EXPECT_EQ(1U, ents[0].is_dir);
+	EXPECT_STREQ("f", ents[1].name);
+	EXPECT_EQ(0U, ents[1].is_dir);
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	/* fs-a, the fixture's root; dfs, d, e, f, g and their data. */
+	EXPECT_EQ(8U, r.written);
+	EXPECT_EQ(0U, r.unreachable);
+
+	/* nobody: d/f through d (0755); nothing under d/e (0700). */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct exo *h = exo_open(NULL);
+		struct exo_fs *other;
+
+		if (!h || exo_become(EXO_NOBODY, EXO_NOBODY, NULL, 0))
+			_exit(10);
+		other = exo_fs_mount(h, "dfs");
+		if (!other)
+			_exit(11);
+		if (exo_fs_read(other, "d/f", 0, buf, sizeof(buf)) != 6)
+			_exit(12);
+		if (exo_fs_read(other, "d/e/g", 0, buf, sizeof(buf)) !=
+		    -EACCES)
+			_exit(13);
+		_exit(0);
+	}
+	EXPECT_EQ(0, exo_wait_child(pid));
+
+	/* A directory goes only once it is empty. */
+	EXPECT_EQ(-ENOTEMPTY, exo_fs_unlink(fs, "d/e"));
+	ASSERT_EQ(0, exo_fs_unlink(fs, "d/e/g"));
+	ASSERT_EQ(0, exo_fs_unlink(fs, "d/e"));
+	ASSERT_EQ(0, exo_fs_unlink(fs, "d/f"));
+	ASSERT_EQ(0, exo_fs_unlink(fs, "d"));
+	ASSERT_EQ(0, exo_fs_readdir(fs, NULL, ents, 8));
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(2U, r.written);	/* the two roots */
+	EXPECT_EQ(0U, r.unreachable);
+	exo_fs_unmount(fs);
+}
+
+TEST_HARNESS_MAIN
