@@ -26,7 +26,7 @@ HARNESS_CFLAGS := -Wno-missing-prototypes -Wno-sign-compare -Wno-unused-paramete
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 USER_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -Iuapi -Ilibexo/include $(CFLAGS)
 
-LIB_SRCS := libexo/exo.c libexo/monitor.c libexo/mem.c
+LIB_SRCS := libexo/exo.c libexo/monitor.c libexo/mem.c libexo/cpu.c
 LIB_HDRS := libexo/include/exo/exo.h libexo/internal.h uapi/linux/exo.h
 CORE_SRCS := $(wildcard module/core/*.c)
 CORE_HDRS := $(wildcard module/core/*.h)

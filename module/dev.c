@@ -113,9 +113,14 @@ int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
 				 BIT_ULL(EXO_NR_MEM_UNMAP) | BIT_ULL(EXO_NR_MEM_GRANT) | \
 				 BIT_ULL(EXO_NR_MEM_UNGRANT) | BIT_ULL(EXO_NR_MEM_REVOKE) | \
 				 BIT_ULL(EXO_NR_MEM_REPOSSESSED))
+#define EXO_CPU_IOCTLS		(BIT_ULL(EXO_NR_CPU_INFO) | BIT_ULL(EXO_NR_CPU_BOOK) | \
+				 BIT_ULL(EXO_NR_CPU_FREE) | BIT_ULL(EXO_NR_CPU_QUERY) | \
+				 BIT_ULL(EXO_NR_CPU_BIND) | BIT_ULL(EXO_NR_CPU_UNBIND) | \
+				 BIT_ULL(EXO_NR_CPU_WAIT) | BIT_ULL(EXO_NR_CPU_YIELD) | \
+				 BIT_ULL(EXO_NR_CPU_REVOKE))
 #define EXO_SUPPORTED_IOCTLS	(BIT_ULL(EXO_NR_API) | BIT_ULL(EXO_NR_ENV_INFO) | \
 				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE) | \
-				 EXO_MEM_IOCTLS)
+				 EXO_MEM_IOCTLS | EXO_CPU_IOCTLS)
 /* ioctls numbered 64 to 127, bit (nr - 64); see exo_api.ioctls_hi. */
 #define EXO_SUPPORTED_IOCTLS_HI	0ULL
 
@@ -142,7 +147,8 @@ static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 		return ret ? ret : -EPROTONOSUPPORT;
 	}
 
-	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK | EXO_FEATURE_MEM;
+	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK | EXO_FEATURE_MEM |
+		       EXO_FEATURE_CPU;
 	if (EXO_GENL_MCGRP_RESTRICTED)
 		api.features |= EXO_FEATURE_NETLINK_PRIVATE;
 	api.ioctls = EXO_SUPPORTED_IOCTLS;
@@ -232,6 +238,8 @@ static long exo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (_IOC_NR(cmd) >> 4) {
 	case EXO_NR_MEM_INFO >> 4:
 		return exo_mem_ioctl(env, cmd, uarg);
+	case EXO_NR_CPU_INFO >> 4:
+		return exo_cpu_ioctl(env, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -266,6 +274,8 @@ static int exo_mmap(struct file *file, struct vm_area_struct *vma)
 	switch (window) {
 	case EXO_MMAP_MEM >> EXO_MMAP_SHIFT:
 		return exo_mem_mmap(env, vma);
+	case EXO_MMAP_CPU >> EXO_MMAP_SHIFT:
+		return exo_cpu_mmap(env, vma);
 	default:
 		return -EINVAL;
 	}
@@ -319,9 +329,12 @@ static int __init exo_init(void)
 	ret = exo_mem_init();
 	if (ret)
 		return ret;
-	ret = exo_genl_init();
+	ret = exo_cpu_init();
 	if (ret)
 		goto err_mem;
+	ret = exo_genl_init();
+	if (ret)
+		goto err_cpu;
 	ret = exo_debugfs_init();
 	if (ret)
 		goto err_genl;
@@ -337,6 +350,8 @@ err_debugfs:
 	exo_debugfs_exit();
 err_genl:
 	exo_genl_exit();
+err_cpu:
+	exo_cpu_exit();
 err_mem:
 	exo_mem_exit();
 	return ret;
@@ -347,6 +362,7 @@ static void __exit exo_exit(void)
 	misc_deregister(&exo_misc);
 	exo_debugfs_exit();
 	exo_genl_exit();
+	exo_cpu_exit();
 	exo_mem_exit();
 }
 

@@ -44,6 +44,12 @@ struct exo_env *exo_env_create(void)
 		kvfree(env);
 		return ERR_PTR(-ENOMEM);
 	}
+	if (exo_cpu_env_init(env)) {
+		exo_mem_env_destroy(env);
+		put_pid(env->owner);
+		kvfree(env);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	/* Ids are given under the lock so that the list stays in id order,
 	 * which netlink dumps rely on to resume.
@@ -65,6 +71,7 @@ void exo_env_destroy(struct exo_env *env)
 	atomic_dec(&exo_envs_live);
 	mutex_unlock(&exo_envs_lock);
 
+	exo_cpu_env_destroy(env);
 	exo_mem_env_destroy(env);
 	put_pid(env->owner);
 	mutex_destroy(&env->read_lock);
@@ -143,6 +150,7 @@ int exo_debugfs_init(void)
 	debugfs_create_file("status", 0400, exo_debugfs_dir, NULL,
 			    &exo_status_fops);
 	exo_mem_debugfs_init(exo_debugfs_dir);
+	exo_cpu_debugfs_init(exo_debugfs_dir);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -257,6 +258,100 @@ static int measure(const struct bench_row *row, struct exo *exo,
 	return 0;
 }
 
+/*
+ * cpu_wake: the delay from the start of a turn to the bound thread running
+ * (its EXO_IOC_CPU_WAIT returning), against the delay from a timerfd
+ * expiry to the thread blocked in read(2) running. Both are measured from
+ * the timer's own deadline, on the same pinned thread, samples alternating.
+ * This is a latency, not a throughput: it has its own loop and reports
+ * medians and the 99th percentile.
+ */
+#define WAKE_SAMPLES	201
+#define WAKE_WARMUP	5
+
+static int cmp_u64(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a;
+	unsigned long long y = *(const unsigned long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int cpu_wake_bench(struct exo *exo, int tsv)
+{
+	static unsigned long long exo_lat[WAKE_SAMPLES], plain_lat[WAKE_SAMPLES];
+	struct itimerspec its = { 0 };
+	struct exo_cpu_info info;
+	struct exo_cpu_wake wake;
+	unsigned long long t, target, exp;
+	int cpu, tfd, i, ret, stride;
+	double em, pm;
+
+	for (cpu = 0; cpu < 64; cpu++)
+		if (!exo_cpu_info(exo, cpu, &info))
+			break;
+	if (cpu == 64) {
+		if (!tsv)
+			printf("%-16s skipped: exo manages no CPU here\n", "cpu_wake");
+		return 0;
+	}
+	stride = info.nslots >= 2 ? 2 : 1;
+	ret = exo_cpu_book(exo, cpu, 0, info.nslots / stride, stride);
+	if (ret)
+		return ret;
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (tfd < 0 || exo_cpu_bind(exo, cpu, 0, 0)) {
+		ret = -errno;
+		goto out;
+	}
+	for (i = -WAKE_WARMUP; i < WAKE_SAMPLES; i++) {
+		ret = exo_cpu_wait(exo, 10000, &wake);
+		if (ret)
+			break;
+		t = mono_ns();
+		exo_cpu_yield(exo, 0, NULL);
+		target = mono_ns() + 1000000;
+		its.it_value.tv_sec = target / 1000000000ULL;
+		its.it_value.tv_nsec = target % 1000000000ULL;
+		if (timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL) ||
+		    read(tfd, &exp, sizeof(exp)) != sizeof(exp)) {
+			ret = -errno;
+			break;
+		}
+		if (i < 0)
+			continue;
+		exo_lat[i] = t - wake.start_ns;
+		plain_lat[i] = mono_ns() - target;
+	}
+	exo_cpu_unbind(exo);
+	if (ret)
+		goto out;
+	qsort(exo_lat, WAKE_SAMPLES, sizeof(exo_lat[0]), cmp_u64);
+	qsort(plain_lat, WAKE_SAMPLES, sizeof(plain_lat[0]), cmp_u64);
+	em = exo_lat[WAKE_SAMPLES / 2];
+	pm = plain_lat[WAKE_SAMPLES / 2];
+	if (tsv)
+		printf("cpu_wake\t%.1f\t%.1f\t%.3f\n", em, pm, pm / em);
+	else
+		printf("%-16s %-16s %10.1f   %-12s %10.1f   %7.2fx  (p99 %llu vs %llu ns)\n",
+		       "cpu_wake", "slot start->run", em, "timerfd", pm, pm / em,
+		       exo_lat[WAKE_SAMPLES * 99 / 100],
+		       plain_lat[WAKE_SAMPLES * 99 / 100]);
+out:
+	if (tfd >= 0)
+		close(tfd);
+	exo_cpu_free(exo, cpu, 0, info.nslots / stride, stride);
+	return ret;
+}
+
 int main(void)
 {
 	const char *format = getenv("BENCH_FORMAT");
@@ -302,9 +397,14 @@ int main(void)
 			       rows[i].name, rows[i].exo_path, exo_ns,
 			       rows[i].plain_path, plain_ns, plain_ns / exo_ns);
 	}
+	if (cpu_wake_bench(exo, tsv)) {
+		fprintf(stderr, "exo-bench: cpu_wake failed\n");
+		exo_close(exo);
+		return 1;
+	}
 	if (!tsv)
 		printf("speedup = plain / exo: above 1 exo is faster. Targets: null_ioctl >= 0.67,\n"
-		       "mem_bind_map_1 >= 1.5, mem_bind_map_512 >= 2.0. ioctl_floor is context, not\n"
+		       "mem_bind_map_1 >= 1.5, mem_bind_map_512 >= 2.0, cpu_wake >= 0.8 (medians). ioctl_floor is context, not\n"
 		       "an exo path: a bare ioctl(2) that no driver sees, the floor under null_ioctl.\n");
 	exo_close(exo);
 	return 0;

@@ -18,9 +18,14 @@
 			 (1ULL << EXO_NR_MEM_UNMAP) | (1ULL << EXO_NR_MEM_GRANT) | \
 			 (1ULL << EXO_NR_MEM_UNGRANT) | (1ULL << EXO_NR_MEM_REVOKE) | \
 			 (1ULL << EXO_NR_MEM_REPOSSESSED))
+#define EXO_CPU_IOCTLS	((1ULL << EXO_NR_CPU_INFO) | (1ULL << EXO_NR_CPU_BOOK) | \
+			 (1ULL << EXO_NR_CPU_FREE) | (1ULL << EXO_NR_CPU_QUERY) | \
+			 (1ULL << EXO_NR_CPU_BIND) | (1ULL << EXO_NR_CPU_UNBIND) | \
+			 (1ULL << EXO_NR_CPU_WAIT) | (1ULL << EXO_NR_CPU_YIELD) | \
+			 (1ULL << EXO_NR_CPU_REVOKE))
 #define EXO_ALL_IOCTLS	((1ULL << EXO_NR_API) | (1ULL << EXO_NR_ENV_INFO) | \
 			 (1ULL << EXO_NR_NOP) | (1ULL << EXO_NR_EVENT_RAISE) | \
-			 EXO_MEM_IOCTLS)
+			 EXO_MEM_IOCTLS | EXO_CPU_IOCTLS)
 /* Numbers 64 to 127, bit (nr - 64), in exo_api.ioctls_hi. */
 #define EXO_ALL_IOCTLS_HI	0ULL
 

@@ -644,7 +644,7 @@ void fz_model_check_info(struct fz_worker *w, struct fz_env *e,
 	/* Each binding models its counter here; not there yet: 0. */
 	fz_expect(w, FZ_CHK_MODEL,
 		  (e->frames_unknown || info->frames == e->nheld) &&
-		  !info->slots && !info->filters && !info->blocks,
+		  info->slots == e->cpu_slots && !info->filters && !info->blocks,
 		  "ENV_INFO frames %llu (model %u%s) slots %llu filters %llu blocks %llu",
 		  (unsigned long long)info->frames, e->nheld,
 		  e->frames_unknown ? ", unknown" : "",
@@ -1403,6 +1403,16 @@ map:
 	snprintf(fz_cur.extra, sizeof(fz_cur.extra),
 		 "mmap(len %zu, prot %#x, flags %#x, off %#llx) -> %s", len,
 		 prot, flags, (unsigned long long)off, fz_errname(err));
+	if (!err && (__u64)off >= EXO_MMAP_CPU && (__u64)off < EXO_MMAP_NET) {
+		/* The CPU binding's slot page: one page, never writable. */
+		fz_expect(w, FZ_CHK_MODEL, !(prot & PROT_WRITE) && len == fz_page &&
+			  off == (off_t)EXO_MMAP_CPU,
+			  "slot page mapped: prot %#x len %zu off %#llx", prot,
+			  len, (unsigned long long)off);
+		munmap(addr, len);
+		fz_cur.extra[0] = '\0';
+		return;
+	}
 	if (!err) {
 		bool served = fz_kernel_features & FZ_FEATURE_MEM;
 
@@ -2042,6 +2052,7 @@ static int fz_startup_handshake(void)
 	fz_kernel_ioctls = api.ioctls;
 	fz_kernel_ioctls_hi = api.ioctls_hi;
 	fz_mem_startup(fd);
+	fz_cpu_startup(fd);
 	close(fd);
 	fz_kernel_api = api.api_version;
 	fz_kernel_features = api.features;

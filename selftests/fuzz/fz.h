@@ -89,6 +89,8 @@ struct fz_env {
 	__u32 *held;
 	unsigned char *held_fill;	/* what each held frame holds, 0: zeroes */
 	__u32 nheld, held_cap;
+	/* CPU binding: slots held on the first managed CPU (fz_cpu.c). */
+	__u32 cpu_slots;
 
 	/* The event queue as the fuzzer predicts it (fz_model_on). */
 	struct fz_rec *q;	/* ring of fz_qlen records */
@@ -240,6 +242,8 @@ extern const struct fz_ioctl fz_base_ioctls[];
 extern const size_t fz_base_nioctls;
 extern const struct fz_ioctl fz_mem_ioctls[];
 extern const size_t fz_mem_nioctls;
+extern const struct fz_ioctl fz_cpu_ioctls[];
+extern const size_t fz_cpu_nioctls;
 extern const struct fz_table fz_tables[];
 extern const size_t fz_ntables;
 
@@ -253,6 +257,7 @@ struct fz_mem_pool {
 };
 extern struct fz_mem_pool fz_pool;	/* frames == 0: no memory binding */
 void fz_mem_startup(int fd);
+void fz_cpu_startup(int fd);
 void fz_mem_env_closed(struct fz_worker *w, struct fz_env *e);
 void fz_mem_mmapped(struct fz_worker *w, struct fz_env *e, void *addr,
 		    size_t len, int prot);

@@ -305,6 +305,7 @@ const size_t fz_base_nioctls = FZ_ARRAY_SIZE(fz_base_ioctls);
 const struct fz_table fz_tables[] = {
 	{ fz_base_ioctls, &fz_base_nioctls },
 	{ fz_mem_ioctls, &fz_mem_nioctls },	/* fz_mem.c */
+	{ fz_cpu_ioctls, &fz_cpu_nioctls },	/* fz_cpu.c */
 };
 
 const size_t fz_ntables = FZ_ARRAY_SIZE(fz_tables);
