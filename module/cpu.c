@@ -290,6 +290,8 @@ static void exo_seat_answered(struct exo_cpu_vec *vec,
 		vec->grace_seat = NULL;
 }
 
+static bool exo_vec_needs_worker(struct exo_cpu_vec *vec);
+
 static enum hrtimer_restart exo_vec_timer(struct hrtimer *timer)
 {
 	struct exo_cpu_vec *vec = container_of(timer, struct exo_cpu_vec,
@@ -309,12 +311,11 @@ static enum hrtimer_restart exo_vec_timer(struct hrtimer *timer)
 		}
 	}
 	k = exo_slot_number(now, exo_epoch_ns, exo_quantum_ns);
-	if (k != vec->k) {
+	if (k != vec->k)
 		exo_vec_boundary(vec, k);
-		kick |= !list_empty(&vec->bound);
-	}
 	if (exo_ops->tick)
 		exo_ops->tick(vec);
+	kick = kick || exo_vec_needs_worker(vec);
 	next = exo_slot_start(vec->k + 1, exo_epoch_ns, exo_quantum_ns);
 	if (vec->grace_seat && vec->grace_deadline < next)
 		next = vec->grace_deadline;
@@ -348,6 +349,66 @@ static void exo_task_set_policy(struct task_struct *task, bool fifo)
 	sched_setattr_nocheck(task, &attr);
 }
 
+/*
+ * Make @seat's thread SCHED_FIFO if its turn runs, SCHED_NORMAL if not.
+ * The worker and the thread itself (in WAIT and YIELD, so that a wake
+ * needs no trip through the worker) both call it; policy_lock makes the
+ * last caller apply what the vector says now, never a stale decision.
+ */
+static void exo_seat_sync_policy(struct exo_cpu_seat *seat)
+{
+	struct exo_cpu_vec *vec = seat->vec;
+	struct task_struct *task;
+	bool want;
+
+	mutex_lock(&seat->policy_lock);
+	spin_lock_irq(&vec->lock);
+	task = seat->task;
+	want = vec->runner == seat;
+	if (!task || want == seat->fifo) {
+		spin_unlock_irq(&vec->lock);
+		mutex_unlock(&seat->policy_lock);
+		return;
+	}
+	seat->fifo = want;
+	get_task_struct(task);
+	spin_unlock_irq(&vec->lock);
+	exo_task_set_policy(task, want);
+	put_task_struct(task);
+	mutex_unlock(&seat->policy_lock);
+}
+
+/*
+ * Whether the worker has something to do. A thread waiting for the turn
+ * that just began raises itself when it wakes.
+ */
+static bool exo_vec_needs_worker(struct exo_cpu_vec *vec)
+{
+	struct exo_cpu_seat *seat;
+
+	lockdep_assert_held(&vec->lock);
+	list_for_each_entry(seat, &vec->bound, bound_node) {
+		bool want = vec->runner == seat;
+
+		if (seat->signal_pending || seat->excess_pending)
+			return true;
+		if (want != seat->fifo && !(want && seat->waiting))
+			return true;
+	}
+	return false;
+}
+
+static void exo_vec_kick_if_needed(struct exo_cpu_vec *vec)
+{
+	bool kick;
+
+	spin_lock_irq(&vec->lock);
+	kick = exo_vec_needs_worker(vec);
+	spin_unlock_irq(&vec->lock);
+	if (kick)
+		exo_vec_kick(vec);
+}
+
 static void exo_cpu_abort(struct exo_env *env, u32 reason);
 
 static void exo_cpu_excess(struct exo_env *env, struct exo_cpu_vec *vec)
@@ -371,11 +432,10 @@ static void exo_vec_work(struct kthread_work *work)
 	struct exo_cpu_vec *vec = container_of(work, struct exo_cpu_vec, work);
 
 	for (;;) {
+		struct exo_cpu_seat *seat, *found = NULL;
 		struct task_struct *task = NULL;
-		struct exo_cpu_seat *seat;
-		struct exo_env *env = NULL;
-		int fifo = -1, sig = 0;
 		u32 excess = 0;
+		int sig = 0;
 
 		spin_lock_irq(&vec->lock);
 		list_for_each_entry(seat, &vec->bound, bound_node) {
@@ -384,10 +444,6 @@ static void exo_vec_work(struct kthread_work *work)
 			if (want == seat->fifo && !seat->signal_pending &&
 			    !seat->excess_pending)
 				continue;
-			if (want != seat->fifo) {
-				seat->fifo = want;
-				fifo = want;
-			}
 			if (seat->signal_pending) {
 				seat->signal_pending = false;
 				sig = seat->signal;
@@ -396,20 +452,19 @@ static void exo_vec_work(struct kthread_work *work)
 			seat->excess_pending = 0;
 			task = seat->task;
 			get_task_struct(task);
-			env = seat->env;
+			found = seat;
 			break;
 		}
 		spin_unlock_irq(&vec->lock);
-		if (!task)
+		if (!found)
 			return;
-		if (fifo >= 0)
-			exo_task_set_policy(task, fifo);
+		/* The seat lives: its destroy flushes this work after unbinding. */
+		exo_seat_sync_policy(found);
 		if (sig)
 			send_sig(sig, task, 1);
 		put_task_struct(task);
-		/* env lives: its destroy flushes this work after unbinding. */
 		while (excess--)
-			exo_cpu_excess(env, vec);
+			exo_cpu_excess(found->env, vec);
 	}
 }
 
@@ -622,6 +677,7 @@ static void exo_seat_unbind(struct exo_cpu_seat *seat, bool restore)
 	seat->waiting = false;
 	seat->signal_pending = false;
 	seat->excess_pending = 0;
+	seat->fifo = false;
 	exo_seat_answered(vec, seat);
 	spin_unlock_irq(&vec->lock);
 	if (!task)
@@ -743,6 +799,7 @@ static long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg)
 		/* The turn began before the caller got here: it is this one. */
 		exo_seat_claim(seat, &req);
 		spin_unlock_irq(&vec->lock);
+		exo_seat_sync_policy(seat);
 		return exo_copy_result(uarg, &req, sizeof(req), req.argsz);
 	}
 	if (vec->runner == seat)
@@ -751,7 +808,9 @@ static long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg)
 	seen = seat->wake_seq;
 	seat->waiting = true;
 	spin_unlock_irq(&vec->lock);
-	exo_vec_kick(vec);
+	/* Demoted before sleeping; raised by itself when it wakes. */
+	exo_seat_sync_policy(seat);
+	exo_vec_kick_if_needed(vec);
 
 	timeout = req.timeout_ms ? msecs_to_jiffies(req.timeout_ms) :
 		  MAX_SCHEDULE_TIMEOUT;
@@ -765,6 +824,7 @@ static long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg)
 	if (woken)
 		exo_seat_claim(seat, &req);
 	spin_unlock_irq(&vec->lock);
+	exo_seat_sync_policy(seat);
 	if (!woken)
 		return left < 0 ? -EINTR : -ETIMEDOUT;
 	return exo_copy_result(uarg, &req, sizeof(req), req.argsz);
@@ -819,7 +879,8 @@ out:
 		mutex_unlock(&exo_envs_lock);
 	if (ret)
 		return ret;
-	exo_vec_kick(vec);
+	exo_seat_sync_policy(seat);
+	exo_vec_kick_if_needed(vec);
 	return exo_copy_result(uarg, &req, sizeof(req), req.argsz);
 }
 
@@ -950,6 +1011,7 @@ int exo_cpu_env_init(struct exo_env *env)
 		seat->vec = &exo_vecs[i];
 		INIT_LIST_HEAD(&seat->bound_node);
 		init_waitqueue_head(&seat->wq);
+		mutex_init(&seat->policy_lock);
 		if (!zalloc_cpumask_var(&seat->saved_mask, GFP_KERNEL))
 			goto err;
 		c->page->cpus[i].cpu = exo_vecs[i].cpu;
@@ -985,6 +1047,7 @@ void exo_cpu_env_destroy(struct exo_env *env)
 		/* No worker may still hold this environment. */
 		kthread_flush_work(&seat->vec->work);
 		free_cpumask_var(seat->saved_mask);
+		mutex_destroy(&seat->policy_lock);
 	}
 	kfree(c->seats);
 	c->seats = NULL;
@@ -998,8 +1061,20 @@ void exo_cpu_env_destroy(struct exo_env *env)
 
 static int exo_cpu_show(struct seq_file *m, void *unused)
 {
-	u32 i, s;
+	u32 i, s, booked = 0, bound = 0;
 
+	/* Totals first: tests read them as counters that must return to 0. */
+	for (i = 0; i < exo_nvecs; i++) {
+		struct exo_cpu_vec *vec = &exo_vecs[i];
+		struct exo_cpu_seat *seat;
+
+		spin_lock_irq(&vec->lock);
+		booked += vec->slots.nslots - exo_slotvec_count(&vec->slots, 0);
+		list_for_each_entry(seat, &vec->bound, bound_node)
+			bound++;
+		spin_unlock_irq(&vec->lock);
+	}
+	seq_printf(m, "booked: %u\nbound: %u\n", booked, bound);
 	seq_printf(m, "policy: %s\nnslots: %u\nquantum_ns: %llu\ngrace_ns: %llu\nmax_excess: %u\n",
 		   exo_ops->name, exo_nslots, exo_quantum_ns, exo_grace_ns,
 		   exo_max_excess);

@@ -1405,7 +1405,8 @@ map:
 		 prot, flags, (unsigned long long)off, fz_errname(err));
 	if (!err && (__u64)off >= EXO_MMAP_CPU && (__u64)off < EXO_MMAP_NET) {
 		/* The CPU binding's slot page: one page, never writable. */
-		fz_expect(w, FZ_CHK_MODEL, !(prot & PROT_WRITE) && len == fz_page &&
+		fz_expect(w, FZ_CHK_MODEL, !(prot & PROT_WRITE) &&
+			  (len + fz_page - 1) / fz_page == 1 &&
 			  off == (off_t)EXO_MMAP_CPU,
 			  "slot page mapped: prot %#x len %zu off %#llx", prot,
 			  len, (unsigned long long)off);
