@@ -139,6 +139,22 @@ LIBEXO_EXPORT int exo_cpu_wait(struct exo *exo, __u32 timeout_ms,
 	return 0;
 }
 
+LIBEXO_EXPORT int exo_cpu_wait_donate(struct exo *exo, __u64 target,
+				      __u32 timeout_ms,
+				      struct exo_cpu_wake *wake)
+{
+	if (!exo || !wake || !target)
+		return exo_err(EINVAL);
+	memset(wake, 0, sizeof(*wake));
+	wake->argsz = sizeof(*wake);
+	wake->flags = EXO_CPU_WAIT_DONATE;
+	wake->timeout_ms = timeout_ms;
+	wake->target = target;
+	if (ioctl(exo->fd, EXO_IOC_CPU_WAIT, wake) < 0)
+		return exo_err(errno);
+	return 0;
+}
+
 LIBEXO_EXPORT int exo_cpu_yield(struct exo *exo, __u64 target, bool *ended)
 {
 	struct exo_cpu_yield req = {

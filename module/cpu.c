@@ -762,52 +762,86 @@ static long exo_cpu_unbind_ioctl(struct exo_env *env, void __user *uarg)
 /* The caller takes the wake record of @seat's latest turn. */
 static void exo_seat_claim(struct exo_cpu_seat *seat, struct exo_cpu_wake *out)
 {
-	u32 argsz = out->argsz, timeout_ms = out->timeout_ms;
+	u32 argsz = out->argsz, timeout_ms = out->timeout_ms, flags = out->flags;
+	u64 target = out->target;
 
 	lockdep_assert_held(&seat->vec->lock);
 	*out = seat->wake;
 	out->argsz = argsz;
-	out->flags = 0;
+	out->flags = flags;
 	out->timeout_ms = timeout_ms;
+	out->target = target;
 	out->missed = seat->missed;
 	seat->missed = 0;
 	seat->claimed_seq = seat->wake_seq;
 }
 
+/*
+ * The seat of environment @id on @vec, or NULL. Needs exo_envs_lock, which
+ * keeps it alive.
+ */
+static struct exo_cpu_seat *exo_target_seat(struct exo_cpu_vec *vec, u64 id)
+{
+	struct exo_env *target;
+
+	lockdep_assert_held(&exo_envs_lock);
+	target = exo_env_find_locked(id);
+	return target ? &target->cpu.seats[vec->index] : NULL;
+}
+
 static long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg)
 {
+	bool donate, woken;
+	struct exo_cpu_seat *seat, *to = NULL;
 	struct exo_cpu_wake req;
-	struct exo_cpu_seat *seat;
 	struct exo_cpu_vec *vec;
 	long timeout, left;
-	bool woken;
 	u64 seen;
 	int ret;
 
 	ret = exo_copy_args(&req, sizeof(req), EXO_CPU_WAKE_MINSZ, uarg);
 	if (ret)
 		return ret;
-	if (req.flags)
+	donate = req.flags & EXO_CPU_WAIT_DONATE;
+	if ((req.flags & ~EXO_CPU_WAIT_DONATE) || (!donate && req.target) ||
+	    (donate && req.target == env->id))
 		return -EINVAL;
 	seat = exo_my_seat(env);
 	if (!seat)
 		return -EINVAL;
 	vec = seat->vec;
 
+	if (donate) {
+		mutex_lock(&exo_envs_lock);
+		to = exo_target_seat(vec, req.target);
+		if (!to) {
+			mutex_unlock(&exo_envs_lock);
+			return -ESRCH;
+		}
+	}
 	spin_lock_irq(&vec->lock);
 	if (vec->runner == seat && seat->claimed_seq != seat->wake_seq) {
 		/* The turn began before the caller got here: it is this one. */
 		exo_seat_claim(seat, &req);
 		spin_unlock_irq(&vec->lock);
+		if (donate)
+			mutex_unlock(&exo_envs_lock);
 		exo_seat_sync_policy(seat);
 		return exo_copy_result(uarg, &req, sizeof(req), req.argsz);
 	}
+	if (to && vec->runner == seat && (!to->task || !to->waiting)) {
+		spin_unlock_irq(&vec->lock);
+		mutex_unlock(&exo_envs_lock);
+		return -EAGAIN;
+	}
 	if (vec->runner == seat)
-		exo_turn_yield(vec, seat, NULL);
+		exo_turn_yield(vec, seat, to);
 	exo_seat_answered(vec, seat);
 	seen = seat->wake_seq;
 	seat->waiting = true;
 	spin_unlock_irq(&vec->lock);
+	if (donate)
+		mutex_unlock(&exo_envs_lock);
 	/* Demoted before sleeping; raised by itself when it wakes. */
 	exo_seat_sync_policy(seat);
 	exo_vec_kick_if_needed(vec);
@@ -835,7 +869,6 @@ static long exo_cpu_yield_ioctl(struct exo_env *env, void __user *uarg)
 	struct exo_cpu_seat *seat, *to = NULL;
 	struct exo_cpu_yield req;
 	struct exo_cpu_vec *vec;
-	struct exo_env *target;
 	int ret;
 
 	ret = exo_copy_args(&req, sizeof(req), EXO_CPU_YIELD_MINSZ, uarg);
@@ -855,12 +888,11 @@ static long exo_cpu_yield_ioctl(struct exo_env *env, void __user *uarg)
 	/* The target cannot go away while exo_envs_lock is held. */
 	if (req.flags & EXO_CPU_YIELD_TO) {
 		mutex_lock(&exo_envs_lock);
-		target = exo_env_find_locked(req.target);
-		if (!target) {
+		to = exo_target_seat(vec, req.target);
+		if (!to) {
 			ret = -ESRCH;
 			goto out;
 		}
-		to = &target->cpu.seats[vec->index];
 	}
 	spin_lock_irq(&vec->lock);
 	if (to && vec->runner != seat)

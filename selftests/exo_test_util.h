@@ -1004,6 +1004,19 @@ static inline int exo_raw_cpu_wait(int fd, __u32 timeout_ms,
 	return exo_ioc(fd, EXO_IOC_CPU_WAIT, wake);
 }
 
+/* WAIT, giving the rest of a running turn to @target first. */
+static inline int exo_raw_cpu_wait_donate(int fd, __u64 target,
+					  __u32 timeout_ms,
+					  struct exo_cpu_wake *wake)
+{
+	memset(wake, 0, sizeof(*wake));
+	wake->argsz = sizeof(*wake);
+	wake->flags = EXO_CPU_WAIT_DONATE;
+	wake->timeout_ms = timeout_ms;
+	wake->target = target;
+	return exo_ioc(fd, EXO_IOC_CPU_WAIT, wake);
+}
+
 /* Yield (to @target if non-zero); *ended says whether a turn ended. */
 static inline int exo_raw_cpu_yield(int fd, __u64 target, __u32 *ended)
 {

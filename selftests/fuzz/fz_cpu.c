@@ -244,6 +244,8 @@ static void fz_gen_cpu_wait(struct fz_worker *w, struct fz_env *e,
 
 	(void)e;
 	wk->timeout_ms = fz_below(&w->rng, 3);
+	if (wk->flags & EXO_CPU_WAIT_DONATE)
+		wk->target = fz_next(&w->rng) | 1ULL << 62;
 	c->expect = EINVAL;	/* not bound: it never sleeps */
 }
 
@@ -338,7 +340,7 @@ const struct fz_ioctl fz_cpu_ioctls[] = {
 		   struct exo_cpu_bind, signal, 0, -1, 0, fz_gen_cpu_unbind,
 		   fz_done_cpu_expect, fz_errs_cpu, 0),
 	FZ_CPU_ROW("EXO_IOC_CPU_WAIT", EXO_IOC_CPU_WAIT, struct exo_cpu_wake,
-		   seq, 0, -1, FZ_WRITES, fz_gen_cpu_wait, fz_done_cpu_expect,
+		   seq, EXO_CPU_WAIT_DONATE, -1, FZ_WRITES, fz_gen_cpu_wait, fz_done_cpu_expect,
 		   fz_errs_cpu, 0),
 	FZ_CPU_ROW("EXO_IOC_CPU_YIELD", EXO_IOC_CPU_YIELD, struct exo_cpu_yield,
 		   target, EXO_CPU_YIELD_TO,

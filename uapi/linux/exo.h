@@ -615,7 +615,7 @@ struct exo_cpu_bind {
 /**
  * struct exo_cpu_wake - argument of EXO_IOC_CPU_WAIT: the wake upcall
  * @argsz: sizeof(struct exo_cpu_wake) as the caller knows it
- * @flags: must be 0
+ * @flags: 0 or EXO_CPU_WAIT_DONATE
  * @timeout_ms: in: give up after this long (0: wait forever)
  * @reason: out: EXO_CPU_WAKE_*
  * @cpu: out: the CPU of the turn
@@ -627,15 +627,22 @@ struct exo_cpu_bind {
  * @end_ns: out: its end: the exit upcall comes then
  * @donor: out: DONATED: the environment that gave the time
  * @seq: out: the caller's turns on this CPU so far, this one included
+ * @target: in: with EXO_CPU_WAIT_DONATE, the environment whose bound thread,
+ *	waiting on the same CPU, gets the rest of the caller's turn; else 0
  *
  * EXO_IOC_CPU_WAIT: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_WAIT), in/out. Since 1.
  * Only the bound thread may wait, and waiting yields: if the caller's turn
- * is running and its wake was already taken, it ends now. Returns the
- * caller's running turn at once if its wake has not been taken yet, else
- * blocks until the next one begins.
+ * is running and its wake was already taken, it ends now (given to @target
+ * with EXO_CPU_WAIT_DONATE: a directed yield and a wait in one call, the
+ * way two libOSes hand the CPU back and forth). Returns the caller's
+ * running turn at once if its wake has not been taken yet, else blocks
+ * until the next one begins.
  *
- * Return: 0, or -1 with errno EINVAL (the thread is not bound, flags),
- * ETIMEDOUT, EINTR (a signal), and the errors of every ioctl.
+ * Return: 0, or -1 with errno EINVAL (the thread is not bound, flags,
+ * @target is the caller or set without DONATE), ESRCH (no such target),
+ * EAGAIN (DONATE from a running turn: the target's thread is not waiting;
+ * nothing was done), ETIMEDOUT, EINTR (a signal), and the errors of every
+ * ioctl.
  */
 struct exo_cpu_wake {
 	__u32 argsz;
@@ -650,7 +657,11 @@ struct exo_cpu_wake {
 	__aligned_u64 end_ns;
 	__aligned_u64 donor;
 	__aligned_u64 seq;
+	__aligned_u64 target;
 };
+
+/* EXO_IOC_CPU_WAIT flags */
+#define EXO_CPU_WAIT_DONATE	_BITUL(0)	/* give the rest to @target first */
 
 /* EXO_IOC_CPU_YIELD flags */
 #define EXO_CPU_YIELD_TO	_BITUL(0)	/* donate the rest to @target */

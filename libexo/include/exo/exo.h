@@ -804,6 +804,22 @@ int exo_cpu_unbind(struct exo *exo);
 int exo_cpu_wait(struct exo *exo, __u32 timeout_ms, struct exo_cpu_wake *wake);
 
 /**
+ * exo_cpu_wait_donate() - give the rest of my turn to @target, then wait
+ * @exo: handle
+ * @target: an environment whose bound thread waits on this CPU
+ * @timeout_ms: 0 waits forever
+ * @wake: the wake record of my next turn
+ *
+ * EXO_IOC_CPU_WAIT with EXO_CPU_WAIT_DONATE: a directed yield and a wait in
+ * one call, for handing the CPU back and forth.
+ *
+ * Return: 0 or -errno (EAGAIN: the target is not waiting and nothing was
+ * done; ESRCH; ETIMEDOUT; EINTR).
+ */
+int exo_cpu_wait_donate(struct exo *exo, __u64 target, __u32 timeout_ms,
+			struct exo_cpu_wake *wake);
+
+/**
  * exo_cpu_yield() - EXO_IOC_CPU_YIELD: end my turn, or give its rest away
  * @exo: handle
  * @target: 0, or an environment whose bound thread waits on this CPU
