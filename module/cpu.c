@@ -350,6 +350,20 @@ static void exo_task_set_policy(struct task_struct *task, bool fifo)
 }
 
 /*
+ * Whether @seat's thread should be SCHED_FIFO: while its turn runs, and,
+ * if it already is, while it sleeps in WAIT, where it uses no CPU. So a
+ * thread that waits for its next turn is not demoted and raised again: it
+ * wakes with the policy it needs. Whatever wakes it other than a turn
+ * brings it back through exo_seat_sync_policy() before user space.
+ */
+static bool exo_seat_want_fifo(struct exo_cpu_vec *vec,
+			       struct exo_cpu_seat *seat)
+{
+	lockdep_assert_held(&vec->lock);
+	return vec->runner == seat || (seat->waiting && seat->fifo);
+}
+
+/*
  * Make @seat's thread SCHED_FIFO if its turn runs, SCHED_NORMAL if not.
  * The worker and the thread itself (in WAIT and YIELD, so that a wake
  * needs no trip through the worker) both call it; policy_lock makes the
@@ -364,7 +378,7 @@ static void exo_seat_sync_policy(struct exo_cpu_seat *seat)
 	mutex_lock(&seat->policy_lock);
 	spin_lock_irq(&vec->lock);
 	task = seat->task;
-	want = vec->runner == seat;
+	want = exo_seat_want_fifo(vec, seat);
 	if (!task || want == seat->fifo) {
 		spin_unlock_irq(&vec->lock);
 		mutex_unlock(&seat->policy_lock);
@@ -388,7 +402,7 @@ static bool exo_vec_needs_worker(struct exo_cpu_vec *vec)
 
 	lockdep_assert_held(&vec->lock);
 	list_for_each_entry(seat, &vec->bound, bound_node) {
-		bool want = vec->runner == seat;
+		bool want = exo_seat_want_fifo(vec, seat);
 
 		if (seat->signal_pending || seat->excess_pending)
 			return true;
@@ -439,7 +453,7 @@ static void exo_vec_work(struct kthread_work *work)
 
 		spin_lock_irq(&vec->lock);
 		list_for_each_entry(seat, &vec->bound, bound_node) {
-			bool want = vec->runner == seat;
+			bool want = exo_seat_want_fifo(vec, seat);
 
 			if (want == seat->fifo && !seat->signal_pending &&
 			    !seat->excess_pending)
@@ -842,8 +856,7 @@ static long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg)
 	spin_unlock_irq(&vec->lock);
 	if (donate)
 		mutex_unlock(&exo_envs_lock);
-	/* Demoted before sleeping; raised by itself when it wakes. */
-	exo_seat_sync_policy(seat);
+	/* A FIFO thread sleeps FIFO; whatever wakes it syncs it below. */
 	exo_vec_kick_if_needed(vec);
 
 	timeout = req.timeout_ms ? msecs_to_jiffies(req.timeout_ms) :
