@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1 OR MIT
 /*
  * libexo's CPU binding: one wrapper per EXO_IOC_CPU_* ioctl and the slot
- * page, then a small slot runner on top: bind, take each turn's wake, run
- * the libOS's function inside the turn, yield, and let go.
+ * page, then a small slot runner on top (bind, take each turn's wake, run
+ * the libOS's function inside the turn, yield, let go), and user-level
+ * threads under a stride scheduler that run only inside the turns.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -258,4 +262,184 @@ LIBEXO_EXPORT int exo_slots_run(struct exo *exo, __u32 cpu, int signal,
 	exo_cpu_unbind(exo);
 	errno = ret < 0 ? -ret : err;
 	return ret < 0 ? ret : 0;
+}
+
+/* ---- user-level threads and a stride scheduler ------------------------------ */
+
+#define UTHREAD_STACK		(64 * 1024)
+#define STRIDE_ONE		(1ULL << 20)	/* stride = STRIDE_ONE / tickets */
+
+struct exo_uthread {
+	ucontext_t ctx;
+	void (*fn)(void *arg);
+	void *arg;
+	void *stack;
+	unsigned long long pass, stride, quanta;
+	bool done;
+};
+
+struct exo_uthreads {
+	struct exo *exo;
+	__u32 cpu;
+	__u64 quantum_ns;
+	ucontext_t sched;
+	struct exo_uthread *t[EXO_UTHREADS_MAX];
+	int n;
+	struct exo_uthread *cur;
+	__u64 slice_end;		/* CLOCK_MONOTONIC end of cur's quantum */
+};
+
+/* The package running on this OS thread, for exo_uthread_check(). */
+static __thread struct exo_uthreads *uth_self;
+
+static __u64 uth_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+LIBEXO_EXPORT struct exo_uthreads *exo_uthreads_create(struct exo *exo,
+						      __u32 cpu)
+{
+	struct exo_cpu_info info;
+	struct exo_uthreads *u;
+
+	if (exo_cpu_info(exo, cpu, &info))
+		return NULL;
+	u = calloc(1, sizeof(*u));
+	if (!u) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	u->exo = exo;
+	u->cpu = cpu;
+	u->quantum_ns = info.quantum_ns;
+	return u;
+}
+
+LIBEXO_EXPORT void exo_uthreads_destroy(struct exo_uthreads *u)
+{
+	int i;
+
+	if (!u)
+		return;
+	for (i = 0; i < u->n; i++) {
+		free(u->t[i]->stack);
+		free(u->t[i]);
+	}
+	free(u);
+}
+
+static void uth_trampoline(void)
+{
+	struct exo_uthreads *u = uth_self;
+	struct exo_uthread *t = u->cur;
+
+	t->fn(t->arg);
+	t->done = true;
+	swapcontext(&t->ctx, &u->sched);
+}
+
+LIBEXO_EXPORT int exo_uthread_spawn(struct exo_uthreads *u,
+				    void (*fn)(void *arg), void *arg,
+				    unsigned int tickets)
+{
+	struct exo_uthread *t;
+
+	if (!u || !fn || !tickets || tickets > STRIDE_ONE)
+		return exo_err(EINVAL);
+	if (u->n == EXO_UTHREADS_MAX)
+		return exo_err(ENOSPC);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return exo_err(ENOMEM);
+	t->stack = malloc(UTHREAD_STACK);
+	if (!t->stack || getcontext(&t->ctx)) {
+		free(t->stack);
+		free(t);
+		return exo_err(ENOMEM);
+	}
+	t->ctx.uc_stack.ss_sp = t->stack;
+	t->ctx.uc_stack.ss_size = UTHREAD_STACK;
+	t->ctx.uc_link = NULL;
+	makecontext(&t->ctx, uth_trampoline, 0);
+	t->fn = fn;
+	t->arg = arg;
+	t->stride = STRIDE_ONE / tickets;
+	/* A newcomer starts level with the least advanced, not at 0. */
+	t->pass = u->n ? ~0ULL : 0;
+	for (int i = 0; i < u->n; i++)
+		if (u->t[i]->pass < t->pass)
+			t->pass = u->t[i]->pass;
+	u->t[u->n] = t;
+	return u->n++;
+}
+
+LIBEXO_EXPORT void exo_uthread_check(void)
+{
+	struct exo_uthreads *u = uth_self;
+
+	if (u && u->cur && uth_now() >= u->slice_end)
+		swapcontext(&u->cur->ctx, &u->sched);
+}
+
+/* Stride scheduling: the runnable thread with the least pass goes next. */
+static struct exo_uthread *uth_pick(struct exo_uthreads *u)
+{
+	struct exo_uthread *best = NULL;
+	int i;
+
+	for (i = 0; i < u->n; i++)
+		if (!u->t[i]->done && (!best || u->t[i]->pass < best->pass))
+			best = u->t[i];
+	return best;
+}
+
+LIBEXO_EXPORT int exo_uthreads_run(struct exo_uthreads *u, unsigned int turns)
+{
+	struct exo_cpu_wake wake;
+	struct exo_uthread *t;
+	unsigned int i;
+	int ret;
+
+	if (!u || !turns)
+		return exo_err(EINVAL);
+	ret = exo_cpu_bind(u->exo, u->cpu, 0, 0);
+	if (ret)
+		return ret;
+	uth_self = u;
+	for (i = 0; i < turns; i++) {
+		ret = exo_cpu_wait(u->exo, 0, &wake);
+		if (ret == -EINTR) {
+			i--;
+			continue;
+		}
+		if (ret)
+			break;
+		/* One quantum per pick, as long as the turn lasts. */
+		while (uth_now() < wake.end_ns && (t = uth_pick(u))) {
+			u->slice_end = uth_now() + u->quantum_ns;
+			if (u->slice_end > wake.end_ns)
+				u->slice_end = wake.end_ns;
+			u->cur = t;
+			swapcontext(&u->sched, &t->ctx);
+			u->cur = NULL;
+			t->pass += t->stride;
+			t->quanta++;
+		}
+	}
+	uth_self = NULL;
+	exo_cpu_yield(u->exo, 0, NULL);
+	exo_cpu_unbind(u->exo);
+	return ret;
+}
+
+LIBEXO_EXPORT unsigned long long exo_uthread_quanta(struct exo_uthreads *u,
+						    int id)
+{
+	if (!u || id < 0 || id >= u->n)
+		return 0;
+	return u->t[id]->quanta;
 }

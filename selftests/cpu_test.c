@@ -994,4 +994,65 @@ TEST_F(cpu, vector_share_gives_unbooked_slots)
 	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
 }
 
+/* ---- libexo's user-level threads ------------------------------------------------ */
+
+static volatile unsigned long long cpu_uth_work[3];
+
+static void cpu_uth_counter(void *arg)
+{
+	volatile unsigned long long *w = arg;
+
+	for (;;) {
+		(*w)++;
+		exo_uthread_check();
+	}
+}
+
+static void cpu_uth_short(void *arg)
+{
+	(*(volatile unsigned long long *)arg)++;
+}
+
+TEST_F(cpu, stride_scheduler_shares_by_tickets)
+{
+	static const unsigned int tickets[3] = { 3, 2, 1 };
+	unsigned long long q[3], total = 0;
+	struct exo_uthreads *u;
+	struct exo *exo;
+	int i;
+
+	exo = exo_open(NULL);
+	ASSERT_NE(NULL, exo);
+	ASSERT_EQ(0, exo_cpu_book(exo, self->cpu, 0, self->ci.nslots / 2, 2));
+	u = exo_uthreads_create(exo, self->cpu);
+	ASSERT_NE(NULL, u);
+	ASSERT_EQ(-EINVAL, exo_uthread_spawn(u, cpu_uth_counter, NULL, 0));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(i, exo_uthread_spawn(u, cpu_uth_counter,
+					      (void *)&cpu_uth_work[i],
+					      tickets[i]));
+	ASSERT_EQ(0, exo_uthreads_run(u, 16));
+	for (i = 0; i < 3; i++) {
+		q[i] = exo_uthread_quanta(u, i);
+		total += q[i];
+	}
+	ASSERT_LE(8ULL, total);	/* some turns may be over before we ran */
+	/* Stride scheduling: each within a quantum or two of its share. */
+	for (i = 0; i < 3; i++) {
+		long long ideal6 = (long long)total * tickets[i];
+
+		ASSERT_GE(12, llabs((long long)q[i] * 6 - ideal6))
+			TH_LOG("thread %d: %llu of %llu quanta, %u tickets", i,
+			       q[i], total, tickets[i]);
+		ASSERT_LT(0ULL, cpu_uth_work[i]);
+	}
+	/* A thread that returns is done and gets nothing more. */
+	ASSERT_EQ(3, exo_uthread_spawn(u, cpu_uth_short, (void *)&cpu_uth_work[0],
+				       1));
+	ASSERT_EQ(0, exo_uthreads_run(u, 2));
+	ASSERT_EQ(1ULL, exo_uthread_quanta(u, 3));
+	exo_uthreads_destroy(u);
+	exo_close(exo);
+}
+
 TEST_HARNESS_MAIN

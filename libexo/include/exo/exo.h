@@ -896,6 +896,74 @@ typedef int (*exo_slot_fn)(const struct exo_cpu_wake *wake, void *arg);
 int exo_slots_run(struct exo *exo, __u32 cpu, int signal, unsigned int turns,
 		  exo_slot_fn fn, void *arg);
 
+/*
+ * User-level threads that run only inside the environment's turns, under a
+ * stride scheduler (Waldspurger and Weihl, 1995): each thread has tickets,
+ * and the runnable thread that has advanced least (pass) gets the next
+ * quantum (one slot long), so over many quanta each gets a share of the
+ * CPU proportional to its tickets. Threads are switched in user space
+ * (ucontext); they are cooperative: a thread calls exo_uthread_check() in
+ * its loops, which switches back to the scheduler when its quantum or the
+ * turn is over, so that the turn is given back on time.
+ */
+
+/* Most threads of one package. */
+#define EXO_UTHREADS_MAX	64
+
+/** struct exo_uthreads - a package of user-level threads on one CPU */
+struct exo_uthreads;
+
+/**
+ * exo_uthreads_create() - a package for @cpu, with no thread yet
+ * @exo: handle; the environment books the slots the threads run in
+ * @cpu: a managed CPU
+ *
+ * Return: the package, or NULL with errno set.
+ */
+struct exo_uthreads *exo_uthreads_create(struct exo *exo, __u32 cpu);
+
+/**
+ * exo_uthreads_destroy() - free a package that is not running
+ * @u: package, or NULL
+ */
+void exo_uthreads_destroy(struct exo_uthreads *u);
+
+/**
+ * exo_uthread_spawn() - add a thread
+ * @u: package
+ * @fn: the thread's body; the thread ends when it returns
+ * @arg: passed to @fn
+ * @tickets: its share, >= 1
+ *
+ * Return: the thread's id (0, 1, ...), or -errno (ENOSPC: EXO_UTHREADS_MAX).
+ */
+int exo_uthread_spawn(struct exo_uthreads *u, void (*fn)(void *arg), void *arg,
+		      unsigned int tickets);
+
+/**
+ * exo_uthreads_run() - bind the calling thread and run the package
+ * @u: package
+ * @turns: turns to run, >= 1
+ *
+ * Return: 0 or -errno.
+ */
+int exo_uthreads_run(struct exo_uthreads *u, unsigned int turns);
+
+/**
+ * exo_uthread_check() - from a user-level thread: give the CPU back if its
+ * quantum is over (a no-op anywhere else)
+ */
+void exo_uthread_check(void);
+
+/**
+ * exo_uthread_quanta() - quanta thread @id has been given so far
+ * @u: package
+ * @id: a thread id from exo_uthread_spawn()
+ *
+ * Return: the count, or 0 for a bad id.
+ */
+unsigned long long exo_uthread_quanta(struct exo_uthreads *u, int id);
+
 #ifdef __cplusplus
 }
 #endif
