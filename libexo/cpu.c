@@ -402,6 +402,7 @@ LIBEXO_EXPORT int exo_uthreads_run(struct exo_uthreads *u, unsigned int turns)
 	struct exo_cpu_wake wake;
 	struct exo_uthread *t;
 	unsigned int i;
+	__u64 end;
 	int ret;
 
 	if (!u || !turns)
@@ -418,11 +419,16 @@ LIBEXO_EXPORT int exo_uthreads_run(struct exo_uthreads *u, unsigned int turns)
 		}
 		if (ret)
 			break;
-		/* One quantum per pick, as long as the turn lasts. */
-		while (uth_now() < wake.end_ns && (t = uth_pick(u))) {
+		/*
+		 * One quantum per pick while the turn lasts, stopping half a
+		 * quantum early: the turn is given back before it ends, not
+		 * in the grace period after, which a delay could overrun.
+		 */
+		end = wake.end_ns - u->quantum_ns / 2;
+		while (uth_now() < end && (t = uth_pick(u))) {
 			u->slice_end = uth_now() + u->quantum_ns;
-			if (u->slice_end > wake.end_ns)
-				u->slice_end = wake.end_ns;
+			if (u->slice_end > end)
+				u->slice_end = end;
 			u->cur = t;
 			swapcontext(&u->sched, &t->ctx);
 			u->cur = NULL;

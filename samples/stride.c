@@ -15,7 +15,7 @@
 
 #include <exo/exo.h>
 
-#define TURNS	64
+#define TURNS	32
 
 static volatile unsigned long long work[3];
 
