@@ -45,11 +45,23 @@ static inline void exo_vm_flags_set(struct vm_area_struct *vma,
 {
 	vm_flags_set(vma, flags);
 }
+
+static inline void exo_vm_flags_clear(struct vm_area_struct *vma,
+				      vm_flags_t flags)
+{
+	vm_flags_clear(vma, flags);
+}
 #else
 static inline void exo_vm_flags_set(struct vm_area_struct *vma,
 				    vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
+}
+
+static inline void exo_vm_flags_clear(struct vm_area_struct *vma,
+				      vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
 }
 #endif
 
@@ -156,21 +168,6 @@ static inline void exo_bdev_close(struct exo_bdev *b, void *holder)
 {
 	blkdev_put(b->bdev, EXO_BDEV_MODE);
 	b->bdev = NULL;
-}
-#endif
-
-/* vm_flags became read-only behind helpers in 6.3: clearing too. */
-#ifdef EXO_HAVE_VM_FLAGS_SET
-static inline void exo_vm_flags_clear(struct vm_area_struct *vma,
-				      vm_flags_t flags)
-{
-	vm_flags_clear(vma, flags);
-}
-#else
-static inline void exo_vm_flags_clear(struct vm_area_struct *vma,
-				      vm_flags_t flags)
-{
-	vma->vm_flags &= ~flags;
 }
 #endif
 

@@ -116,9 +116,14 @@ int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
 #define EXO_NET_IOCTLS		(BIT_ULL(EXO_NR_NET_INFO) | BIT_ULL(EXO_NR_NET_BIND) | \
 				 BIT_ULL(EXO_NR_NET_UNBIND) | BIT_ULL(EXO_NR_NET_TX) | \
 				 BIT_ULL(EXO_NR_NET_STATS))
+#define EXO_CPU_IOCTLS		(BIT_ULL(EXO_NR_CPU_INFO) | BIT_ULL(EXO_NR_CPU_BOOK) | \
+				 BIT_ULL(EXO_NR_CPU_FREE) | BIT_ULL(EXO_NR_CPU_QUERY) | \
+				 BIT_ULL(EXO_NR_CPU_BIND) | BIT_ULL(EXO_NR_CPU_UNBIND) | \
+				 BIT_ULL(EXO_NR_CPU_WAIT) | BIT_ULL(EXO_NR_CPU_YIELD) | \
+				 BIT_ULL(EXO_NR_CPU_REVOKE))
 #define EXO_SUPPORTED_IOCTLS	(BIT_ULL(EXO_NR_API) | BIT_ULL(EXO_NR_ENV_INFO) | \
 				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE) | \
-				 EXO_MEM_IOCTLS | EXO_NET_IOCTLS)
+				 EXO_MEM_IOCTLS | EXO_CPU_IOCTLS | EXO_NET_IOCTLS)
 #define EXO_XN_IOCTLS		(BIT_ULL(EXO_NR_XN_INFO - 64) | \
 				 BIT_ULL(EXO_NR_XN_TYPE_INSTALL - 64) | \
 				 BIT_ULL(EXO_NR_XN_TYPE_LOOKUP - 64) | \
@@ -159,7 +164,7 @@ static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 	}
 
 	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK | EXO_FEATURE_MEM |
-		       EXO_FEATURE_NET | EXO_FEATURE_XN;
+		       EXO_FEATURE_CPU | EXO_FEATURE_NET | EXO_FEATURE_XN;
 	if (EXO_GENL_MCGRP_RESTRICTED)
 		api.features |= EXO_FEATURE_NETLINK_PRIVATE;
 	api.ioctls = EXO_SUPPORTED_IOCTLS;
@@ -253,6 +258,8 @@ static long exo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return exo_net_ioctl(env, cmd, uarg);
 	case EXO_NR_XN_INFO >> 4:
 		return exo_xn_ioctl(env, cmd, uarg);
+	case EXO_NR_CPU_INFO >> 4:
+		return exo_cpu_ioctl(env, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -291,6 +298,8 @@ static int exo_mmap(struct file *file, struct vm_area_struct *vma)
 		return exo_net_mmap(env, vma);
 	case EXO_MMAP_XN >> EXO_MMAP_SHIFT:
 		return exo_xn_mmap(env, vma);
+	case EXO_MMAP_CPU >> EXO_MMAP_SHIFT:
+		return exo_cpu_mmap(env, vma);
 	default:
 		return -EINVAL;
 	}
@@ -345,9 +354,12 @@ static int __init exo_init(void)
 	ret = exo_mem_init();
 	if (ret)
 		return ret;
-	ret = exo_net_init();
+	ret = exo_cpu_init();
 	if (ret)
 		goto err_mem;
+	ret = exo_net_init();
+	if (ret)
+		goto err_cpu;
 	ret = exo_xn_init();
 	if (ret)
 		goto err_net;
@@ -373,6 +385,8 @@ err_xn:
 	exo_xn_exit();
 err_net:
 	exo_net_exit();
+err_cpu:
+	exo_cpu_exit();
 err_mem:
 	exo_mem_exit();
 	return ret;
@@ -385,6 +399,7 @@ static void __exit exo_exit(void)
 	exo_genl_exit();
 	exo_xn_exit();
 	exo_net_exit();
+	exo_cpu_exit();
 	exo_mem_exit();
 }
 

@@ -46,6 +46,12 @@ struct exo_env *exo_env_create(void)
 		kvfree(env);
 		return ERR_PTR(-ENOMEM);
 	}
+	if (exo_cpu_env_init(env)) {
+		exo_mem_env_destroy(env);
+		put_pid(env->owner);
+		kvfree(env);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	/* Ids are given under the lock so that the list stays in id order,
 	 * which netlink dumps rely on to resume.
@@ -69,6 +75,7 @@ void exo_env_destroy(struct exo_env *env)
 
 	exo_net_env_destroy(env);
 	exo_xn_env_destroy(env);
+	exo_cpu_env_destroy(env);
 	exo_mem_env_destroy(env);
 	put_pid(env->owner);
 	mutex_destroy(&env->read_lock);
@@ -148,6 +155,7 @@ int exo_debugfs_init(void)
 			    &exo_status_fops);
 	exo_mem_debugfs_init(exo_debugfs_dir);
 	exo_net_debugfs_init(exo_debugfs_dir);
+	exo_cpu_debugfs_init(exo_debugfs_dir);
 	return 0;
 }
 

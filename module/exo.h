@@ -58,6 +58,26 @@ struct exo_env_xn {
 	struct xarray view;		/* block number -> struct exo_xn_ref */
 };
 
+struct exo_cpu_seat;
+
+/* An environment's CPU binding (cpu.c). */
+struct exo_env_cpu {
+	struct exo_cpu_seat *seats;	/* immutable: one per managed CPU */
+	struct mutex bind_lock;		/* serialises BIND and UNBIND */
+	struct exo_cpu_page *page;	/* the slot page; under page_lock */
+	spinlock_t page_lock;		/* inside vec->lock; irqsave */
+	atomic_t excess;		/* excess counter */
+	atomic_t aborted;		/* the abort protocol ran: no more slots */
+
+	/* A pending admin revocation, under revoke_lock. */
+	struct mutex revoke_lock;
+	bool revoke_pending;
+	bool dead;
+	u32 revoke_keep;		/* hold no more than this at the deadline */
+	u64 revoke_id;
+	struct delayed_work revoke_work; /* the abort protocol */
+};
+
 /*
  * An environment: the kernel's view of one libOS, one per open of /dev/exo.
  * It lives from open to the last close of that file.
@@ -74,6 +94,7 @@ struct exo_env {
 	struct exo_env_mem mem;		/* memory binding, see above */
 	struct exo_env_net net;		/* network binding, see above */
 	struct exo_env_xn xn;		/* XN binding, see above */
+	struct exo_env_cpu cpu;		/* CPU binding, see above */
 
 	/* Per-binding counters; each binding owns its own, 0 until it lands. */
 	atomic64_t frames;		/* mirrors mem.nheld for lockless readers */
@@ -133,6 +154,15 @@ void exo_xn_env_init(struct exo_env *env);
 void exo_xn_env_destroy(struct exo_env *env);
 int exo_xn_mmap(struct exo_env *env, struct vm_area_struct *vma);
 long exo_xn_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
+
+/* cpu.c */
+int exo_cpu_init(void);
+void exo_cpu_exit(void);
+int exo_cpu_env_init(struct exo_env *env);
+void exo_cpu_env_destroy(struct exo_env *env);
+int exo_cpu_mmap(struct exo_env *env, struct vm_area_struct *vma);
+long exo_cpu_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
+void exo_cpu_debugfs_init(struct dentry *dir);
 
 /* dev.c: argument copying shared by every binding */
 int exo_copy_args(void *karg, size_t ksize, size_t minsz, void __user *uarg);

@@ -21,9 +21,14 @@
 #define EXO_NET_IOCTLS	((1ULL << EXO_NR_NET_INFO) | (1ULL << EXO_NR_NET_BIND) | \
 			 (1ULL << EXO_NR_NET_UNBIND) | (1ULL << EXO_NR_NET_TX) | \
 			 (1ULL << EXO_NR_NET_STATS))
+#define EXO_CPU_IOCTLS	((1ULL << EXO_NR_CPU_INFO) | (1ULL << EXO_NR_CPU_BOOK) | \
+			 (1ULL << EXO_NR_CPU_FREE) | (1ULL << EXO_NR_CPU_QUERY) | \
+			 (1ULL << EXO_NR_CPU_BIND) | (1ULL << EXO_NR_CPU_UNBIND) | \
+			 (1ULL << EXO_NR_CPU_WAIT) | (1ULL << EXO_NR_CPU_YIELD) | \
+			 (1ULL << EXO_NR_CPU_REVOKE))
 #define EXO_ALL_IOCTLS	((1ULL << EXO_NR_API) | (1ULL << EXO_NR_ENV_INFO) | \
 			 (1ULL << EXO_NR_NOP) | (1ULL << EXO_NR_EVENT_RAISE) | \
-			 EXO_MEM_IOCTLS | EXO_NET_IOCTLS)
+			 EXO_MEM_IOCTLS | EXO_CPU_IOCTLS | EXO_NET_IOCTLS)
 /* Numbers 64 to 127, bit (nr - 64), in exo_api.ioctls_hi. */
 #define EXO_XN_BIT(nr)		(1ULL << ((nr) - 64))
 #define EXO_ALL_IOCTLS_HI	(EXO_XN_BIT(EXO_NR_XN_INFO) | \

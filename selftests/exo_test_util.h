@@ -910,6 +910,155 @@ static inline int exo_peer_finish(struct exo_peer *peer)
 	return ret;
 }
 
+/* ---- CPU binding: raw ioctls --------------------------------------------- */
+
+#define EXO_CPU_STATUS_PATH	EXO_DEBUGFS_ROOT "/exo/cpu"
+
+static inline int exo_raw_cpu_info(int fd, __u32 cpu, struct exo_cpu_info *ci)
+{
+	memset(ci, 0, sizeof(*ci));
+	ci->argsz = sizeof(*ci);
+	ci->cpu = cpu;
+	return exo_ioc(fd, EXO_IOC_CPU_INFO, ci);
+}
+
+/* The first CPU exo manages, or -1 (a one-CPU machine has none). */
+static inline int exo_cpu_first(int fd)
+{
+	struct exo_cpu_info ci;
+	int cpu;
+
+	for (cpu = 0; cpu < 64; cpu++)
+		if (!exo_raw_cpu_info(fd, cpu, &ci))
+			return cpu;
+	return -1;
+}
+
+static inline int exo_raw_cpu_pattern(int fd, unsigned long cmd, __u32 cpu,
+				      __u32 start, __u32 count, __u32 stride)
+{
+	struct exo_cpu_slots req = {
+		.argsz = sizeof(req), .flags = EXO_CPU_SLOTS_PATTERN,
+		.cpu = cpu, .start = start, .count = count, .stride = stride,
+	};
+
+	return exo_ioc(fd, cmd, &req);
+}
+
+static inline int exo_raw_cpu_book(int fd, __u32 cpu, __u32 start,
+				   __u32 count, __u32 stride)
+{
+	return exo_raw_cpu_pattern(fd, EXO_IOC_CPU_BOOK, cpu, start, count,
+				   stride);
+}
+
+static inline int exo_raw_cpu_free(int fd, __u32 cpu, __u32 start,
+				   __u32 count, __u32 stride)
+{
+	return exo_raw_cpu_pattern(fd, EXO_IOC_CPU_FREE, cpu, start, count,
+				   stride);
+}
+
+static inline int exo_raw_cpu_mask(int fd, unsigned long cmd, __u32 cpu,
+				   const __u64 *mask)
+{
+	struct exo_cpu_slots req = {
+		.argsz = sizeof(req), .flags = EXO_CPU_SLOTS_MASK, .cpu = cpu,
+	};
+
+	memcpy(req.mask, mask, sizeof(req.mask));
+	return exo_ioc(fd, cmd, &req);
+}
+
+static inline int exo_raw_cpu_query(int fd, __u32 cpu,
+				    struct exo_cpu_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->argsz = sizeof(*q);
+	q->cpu = cpu;
+	return exo_ioc(fd, EXO_IOC_CPU_QUERY, q);
+}
+
+static inline int exo_raw_cpu_bind(int fd, __u32 cpu, __u32 sig, __u32 flags)
+{
+	struct exo_cpu_bind req = {
+		.argsz = sizeof(req), .flags = flags, .cpu = cpu, .signal = sig,
+	};
+
+	return exo_ioc(fd, EXO_IOC_CPU_BIND, &req);
+}
+
+static inline int exo_raw_cpu_unbind(int fd)
+{
+	struct exo_cpu_bind req = { .argsz = sizeof(req) };
+
+	return exo_ioc(fd, EXO_IOC_CPU_UNBIND, &req);
+}
+
+static inline int exo_raw_cpu_wait(int fd, __u32 timeout_ms,
+				   struct exo_cpu_wake *wake)
+{
+	memset(wake, 0, sizeof(*wake));
+	wake->argsz = sizeof(*wake);
+	wake->timeout_ms = timeout_ms;
+	return exo_ioc(fd, EXO_IOC_CPU_WAIT, wake);
+}
+
+/* WAIT, giving the rest of a running turn to @target first. */
+static inline int exo_raw_cpu_wait_donate(int fd, __u64 target,
+					  __u32 timeout_ms,
+					  struct exo_cpu_wake *wake)
+{
+	memset(wake, 0, sizeof(*wake));
+	wake->argsz = sizeof(*wake);
+	wake->flags = EXO_CPU_WAIT_DONATE;
+	wake->timeout_ms = timeout_ms;
+	wake->target = target;
+	return exo_ioc(fd, EXO_IOC_CPU_WAIT, wake);
+}
+
+/* Yield (to @target if non-zero); *ended says whether a turn ended. */
+static inline int exo_raw_cpu_yield(int fd, __u64 target, __u32 *ended)
+{
+	struct exo_cpu_yield req = {
+		.argsz = sizeof(req),
+		.flags = target ? EXO_CPU_YIELD_TO : 0,
+		.target = target,
+	};
+	int ret = exo_ioc(fd, EXO_IOC_CPU_YIELD, &req);
+
+	if (!ret && ended)
+		*ended = req.ended;
+	return ret;
+}
+
+static inline int exo_raw_cpu_revoke(int fd, __u64 env_id, __u32 count,
+				     __u32 deadline_ms)
+{
+	struct exo_cpu_revoke req = {
+		.argsz = sizeof(req), .count = count,
+		.deadline_ms = deadline_ms, .env_id = env_id,
+	};
+
+	return exo_ioc(fd, EXO_IOC_CPU_REVOKE, &req);
+}
+
+/* Slots of @cpu the environment behind @fd holds, or -1. */
+static inline int exo_cpu_mine(int fd, __u32 cpu)
+{
+	struct exo_cpu_info ci;
+
+	return exo_raw_cpu_info(fd, cpu, &ci) ? -1 : (int)ci.my_slots;
+}
+
+/* Slots of @cpu nobody holds, or -1. */
+static inline int exo_cpu_free_count(int fd, __u32 cpu)
+{
+	struct exo_cpu_info ci;
+
+	return exo_raw_cpu_info(fd, cpu, &ci) ? -1 : (int)ci.free_slots;
+}
+
 /* ---- random programs, errno names, fd passing, loading exo.ko ------------ */
 
 /* "EPERM" for EPERM, "ok" for 0: for logs and printed tables. */

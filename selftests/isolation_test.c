@@ -50,6 +50,9 @@
 #define ISO_NET_VICTIM_IP	0x0a630001
 #define ISO_NET_HOSTILE_IP	0x0a630002
 
+#define ISO_CPU_SLOT		7	/* the slot the victim books */
+#define ISO_CPU_NONE		~0U
+
 /* What the victim tells the hostile besides its fds. */
 struct iso_setup {
 	__u64 victim_id;
@@ -65,6 +68,8 @@ struct iso_setup {
 	__u64 xn_data;
 	__u32 xn_type;
 	__u32 xn_pad;
+	__u32 cpu;			/* the first managed CPU */
+	__u32 cpu_slot;			/* the victim's slot there */
 };
 
 /* What the hostile process has. */
@@ -104,6 +109,7 @@ struct iso_victim {
 #define ISO_NO_SYS_ADMIN	(1U << 4)	/* attempt without CAP_SYS_ADMIN */
 #define ISO_NET			(1U << 5)	/* only with the network binding */
 #define ISO_XN			(1U << 6)	/* only with the XN binding */
+#define ISO_CPU			(1U << 7)	/* only with a managed CPU */
 
 struct iso_row {
 	const char *resource;
@@ -883,6 +889,25 @@ static bool iso_victim_net_intact(struct iso_victim *v, char *why, size_t len)
 	return true;
 }
 
+/* It still holds its slot, and only it. */
+static bool iso_victim_slot_intact(struct iso_victim *v, char *why, size_t len)
+{
+	struct exo_cpu_query q;
+	__u32 s = v->set.cpu_slot;
+	int err;
+
+	if (!iso_victim_unchanged(v, why, len))
+		return false;
+	err = exo_raw_cpu_query(v->fd, v->set.cpu, &q);
+	if (err || !(q.mine[s / 64] >> (s % 64) & 1) ||
+	    exo_cpu_mine(v->fd, v->set.cpu) != 1) {
+		snprintf(why, len, "victim's slot %u: %s, holds %d", s,
+			 exo_errno_name(err), exo_cpu_mine(v->fd, v->set.cpu));
+		return false;
+	}
+	return true;
+}
+
 /* Until the memory binding, /dev/exo has no mmap at all. */
 static const char *iso_mmap_expect(const struct iso_victim *v)
 {
@@ -1061,6 +1086,87 @@ static bool iso_victim_xn_intact(struct iso_victim *v, char *why, size_t len)
 	return ok && iso_victim_unchanged(v, why, len);
 }
 
+/* ---- CPU slots ------------------------------------------------------ */
+
+static void iso_book_victim_slot(struct iso_hostile *h, char *got, size_t len)
+{
+	int err = exo_raw_cpu_book(h->own, h->set.cpu, h->set.cpu_slot, 1, 1);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_free_victim_slot(struct iso_hostile *h, char *got, size_t len)
+{
+	int err = exo_raw_cpu_free(h->own, h->set.cpu, h->set.cpu_slot, 1, 1);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/* Its own QUERY: the victim's slot is neither free nor its own. */
+static void iso_query_victim_slot(struct iso_hostile *h, char *got, size_t len)
+{
+	struct exo_cpu_query q;
+	__u32 s = h->set.cpu_slot;
+	int err = exo_raw_cpu_query(h->own, h->set.cpu, &q);
+
+	if (err)
+		snprintf(got, len, "%s", exo_errno_name(err));
+	else
+		snprintf(got, len, "%s, %s",
+			 q.mine[s / 64] >> (s % 64) & 1 ? "mine" : "not mine",
+			 q.free[s / 64] >> (s % 64) & 1 ? "free" : "held");
+}
+
+/*
+ * Bound to the CPU with no slots of its own, it waits longer than a round:
+ * the victim's slot must never wake it.
+ */
+static void iso_wait_in_victim_slot(struct iso_hostile *h, char *got,
+				    size_t len)
+{
+	struct exo_cpu_wake wake;
+	struct exo_cpu_info ci;
+	__u32 ms;
+	int err;
+
+	err = exo_raw_cpu_info(h->own, h->set.cpu, &ci);
+	if (!err)
+		err = exo_raw_cpu_bind(h->own, h->set.cpu, 0, 0);
+	if (err) {
+		snprintf(got, len, "setup: %s", exo_errno_name(err));
+		return;
+	}
+	ms = ci.quantum_ns * ci.nslots / 1000000 + 200;
+	err = exo_raw_cpu_wait(h->own, ms, &wake);
+	exo_raw_cpu_unbind(h->own);
+	if (err)
+		snprintf(got, len, "%s", exo_errno_name(err));
+	else
+		snprintf(got, len, "woken in slot %u", wake.slot);
+}
+
+static void iso_yield_to_victim(struct iso_hostile *h, char *got, size_t len)
+{
+	int err = exo_raw_cpu_bind(h->own, h->set.cpu, 0, 0);
+
+	if (err) {
+		snprintf(got, len, "bind: %s", exo_errno_name(err));
+		return;
+	}
+	/* It holds no turn: there is nothing it could give or take. */
+	err = exo_raw_cpu_yield(h->own, h->set.victim_id, NULL);
+	exo_raw_cpu_unbind(h->own);
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_revoke_victim_slots(struct iso_hostile *h, char *got,
+				    size_t len)
+{
+	int err = exo_raw_cpu_revoke(h->own, h->set.victim_id, 1, 100);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
 /* ---- the matrix ------------------------------------------------------- */
 
 #define ISO_ROW(res, op, exp, need, try, check)				\
@@ -1180,6 +1286,22 @@ static const struct iso_row iso_rows[] = {
 		iso_victim_xn_intact),
 	ISO_ROW("block", "XN_ALLOC whose owns claims the victim's block",
 		"EPERM", ISO_XN, iso_xn_forge_owns, iso_victim_xn_intact),
+	/* CPU. The victim holds slot ISO_CPU_SLOT of the first managed CPU. */
+	ISO_ROW("slot", "CPU_BOOK of the victim's slot", "EEXIST",
+		ISO_CPU, iso_book_victim_slot, iso_victim_slot_intact),
+	ISO_ROW("slot", "CPU_FREE of the victim's slot", "EPERM",
+		ISO_CPU, iso_free_victim_slot, iso_victim_slot_intact),
+	ISO_ROW("slot", "CPU_QUERY of the victim's slot as its own",
+		"not mine, held", ISO_CPU, iso_query_victim_slot,
+		iso_victim_slot_intact),
+	ISO_ROW("slot", "CPU_WAIT a round: woken in the victim's slot?",
+		"ETIMEDOUT", ISO_CPU, iso_wait_in_victim_slot,
+		iso_victim_slot_intact),
+	ISO_ROW("slot", "CPU_YIELD to the victim with no turn of its own",
+		"ENOENT", ISO_CPU, iso_yield_to_victim, iso_victim_slot_intact),
+	ISO_ROW("slot", "CPU_REVOKE of the victim without CAP_SYS_ADMIN",
+		"EPERM", ISO_CPU | ISO_NO_SYS_ADMIN, iso_revoke_victim_slots,
+		iso_victim_slot_intact),
 };
 
 #define ISO_NROWS	ARRAY_SIZE(iso_rows)
@@ -1329,6 +1451,8 @@ static const char *iso_skip_reason(const struct iso_row *row,
 		return "no memory binding";
 	if ((row->needs & ISO_XN) && !(v->features & EXO_FEATURE_XN))
 		return "no XN binding";
+	if ((row->needs & ISO_CPU) && v->set.cpu == ISO_CPU_NONE)
+		return "no managed CPU";
 	if ((row->needs & ISO_NO_SYS_ADMIN) && geteuid() != 0)
 		return "needs root to drop CAP_SYS_ADMIN from";
 	if ((row->needs & ISO_NET) && !(v->features & EXO_FEATURE_NET))
@@ -1456,6 +1580,17 @@ TEST_F(isolation, matrix)
 	}
 	if (self->v.features & EXO_FEATURE_XN)
 		iso_victim_xn(_metadata, &self->v);
+	self->v.set.cpu = ISO_CPU_NONE;
+	if (self->v.features & EXO_FEATURE_CPU) {
+		int cpu = exo_cpu_first(self->v.fd);
+
+		if (cpu >= 0) {
+			self->v.set.cpu = cpu;
+			self->v.set.cpu_slot = ISO_CPU_SLOT;
+			ASSERT_EQ(0, exo_raw_cpu_book(self->v.fd, cpu,
+						      ISO_CPU_SLOT, 1, 1));
+		}
+	}
 	fds[0] = self->v.fd;
 	fds[1] = self->v.fresh;
 	ASSERT_EQ(0, exo_scm_send_fds(self->sock, fds, 2, &self->v.set,

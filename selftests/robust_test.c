@@ -56,6 +56,8 @@ static const struct robust_counter {
 	{ "status", "envs_live" },
 	{ "pool", "free" },		/* memory: frames no environment holds */
 	{ "net", "bindings" },		/* network: filters bound, on any device */
+	{ "cpu", "booked" },		/* CPU: slots any environment holds */
+	{ "cpu", "bound" },		/* CPU: threads bound to slots */
 };
 
 #define ROBUST_NCOUNTERS	ARRAY_SIZE(robust_counters)
@@ -508,6 +510,53 @@ static void robust_op_free(struct robust_child *c)
 	c->frames[f] = c->frames[--c->nframes];
 }
 
+/* ---- CPU: slots booked, a thread bound for a moment ----------------------- */
+
+static bool robust_cpu_errno(int err)
+{
+	return err == EEXIST || err == EINVAL || err == EBUSY ||
+	       err == ETIMEDOUT;
+}
+
+static void robust_op_book(struct robust_child *c)
+{
+	int i = robust_pick(c, true), cpu, err;
+
+	if (i < 0)
+		return robust_op_open_handshake(c);
+	cpu = exo_cpu_first(c->fds[i]);
+	if (cpu < 0)
+		return;
+	err = exo_raw_cpu_book(c->fds[i], cpu, exo_rng_below(&c->rng, 64),
+			       1 + exo_rng_below(&c->rng, 4),
+			       1 + exo_rng_below(&c->rng, 16));
+	EXO_CHILD_CHECK(220, !err || robust_cpu_errno(err));
+}
+
+/*
+ * Bind, maybe take a turn, let go: a thread left bound without yielding
+ * would be aborted for excess, which is not what this storm is about.
+ */
+static void robust_op_bind_wait(struct robust_child *c)
+{
+	int i = robust_pick(c, true), cpu, err;
+	struct exo_cpu_wake wake;
+
+	if (i < 0)
+		return robust_op_open_handshake(c);
+	cpu = exo_cpu_first(c->fds[i]);
+	if (cpu < 0)
+		return;
+	err = exo_raw_cpu_bind(c->fds[i], cpu, 0, 0);
+	if (err) {
+		EXO_CHILD_CHECK(230, robust_cpu_errno(err));
+		return;
+	}
+	err = exo_raw_cpu_wait(c->fds[i], 1 + exo_rng_below(&c->rng, 20), &wake);
+	EXO_CHILD_CHECK(231, !err || err == ETIMEDOUT);
+	EXO_CHILD_CHECK(232, exo_raw_cpu_unbind(c->fds[i]) == 0);
+}
+
 /*
  * Network: a filter on the loopback device (IPv4 to an address no host has),
  * its ring mapped half of the time. Skipped on a kernel without the binding.
@@ -582,6 +631,9 @@ static const struct robust_op robust_ops[] = {
 	{ "mem-free", 2, robust_op_free },
 	/* network */
 	{ "net-bind", 4, robust_op_net_bind },
+	/* CPU */
+	{ "cpu-book", 4, robust_op_book },
+	{ "cpu-bind-wait", 2, robust_op_bind_wait },
 };
 
 #define ROBUST_NOPS	ARRAY_SIZE(robust_ops)

@@ -12,7 +12,7 @@ if ! insmod /exo/exo.ko; then
 fi
 rc=0
 # The samples are what a newcomer runs first: each must succeed too.
-for sample in hello pages udp_echo xnfs exofs; do
+for sample in hello pages slots stride udp_echo xnfs exofs; do
 	[ -x /exo/bin/$sample ] || continue
 	echo "EXO-TEST-BEGIN sample-$sample"
 	if /exo/bin/$sample >/tmp/$sample.out 2>&1; then

@@ -644,7 +644,7 @@ void fz_model_check_info(struct fz_worker *w, struct fz_env *e,
 	/* Each binding models its counter here; not there yet: 0. */
 	fz_expect(w, FZ_CHK_MODEL,
 		  (e->frames_unknown || info->frames == e->nheld) &&
-		  !info->slots && info->filters == e->nfilters &&
+		  info->slots == e->cpu_slots && info->filters == e->nfilters &&
 		  (e->xn_unknown || info->blocks == e->nxn),
 		  "ENV_INFO frames %llu (model %u%s) slots %llu filters %llu (model %u) blocks %llu (model %u)",
 		  (unsigned long long)info->frames, e->nheld,
@@ -1404,6 +1404,17 @@ map:
 	snprintf(fz_cur.extra, sizeof(fz_cur.extra),
 		 "mmap(len %zu, prot %#x, flags %#x, off %#llx) -> %s", len,
 		 prot, flags, (unsigned long long)off, fz_errname(err));
+	if (!err && (__u64)off >= EXO_MMAP_CPU && (__u64)off < EXO_MMAP_NET) {
+		/* The CPU binding's slot page: one page, never writable. */
+		fz_expect(w, FZ_CHK_MODEL, !(prot & PROT_WRITE) &&
+			  (len + fz_page - 1) / fz_page == 1 &&
+			  off == (off_t)EXO_MMAP_CPU,
+			  "slot page mapped: prot %#x len %zu off %#llx", prot,
+			  len, (unsigned long long)off);
+		munmap(addr, len);
+		fz_cur.extra[0] = '\0';
+		return;
+	}
 	if (!err) {
 		bool served = fz_kernel_features & FZ_FEATURE_MEM;
 
@@ -2044,6 +2055,7 @@ static int fz_startup_handshake(void)
 	fz_kernel_ioctls_hi = api.ioctls_hi;
 	fz_mem_startup(fd);
 	fz_xn_startup(fd);
+	fz_cpu_startup(fd);
 	close(fd);
 	fz_kernel_api = api.api_version;
 	fz_kernel_features = api.features;

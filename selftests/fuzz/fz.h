@@ -97,6 +97,8 @@ struct fz_env {
 	bool xn_unknown;	/* more than FZ_XN_HELD: not modelled */
 	__u32 nxn;
 	__u64 xn_held[FZ_XN_HELD];
+	/* CPU binding: slots held on the first managed CPU (fz_cpu.c). */
+	__u32 cpu_slots;
 
 	/* The event queue as the fuzzer predicts it (fz_model_on). */
 	struct fz_rec *q;	/* ring of fz_qlen records */
@@ -252,6 +254,8 @@ extern const struct fz_ioctl fz_net_ioctls[];
 extern const size_t fz_net_nioctls;
 extern const struct fz_ioctl fz_xn_ioctls[];
 extern const size_t fz_xn_nioctls;
+extern const struct fz_ioctl fz_cpu_ioctls[];
+extern const size_t fz_cpu_nioctls;
 extern const struct fz_table fz_tables[];
 extern const size_t fz_ntables;
 
@@ -265,6 +269,7 @@ struct fz_mem_pool {
 };
 extern struct fz_mem_pool fz_pool;	/* frames == 0: no memory binding */
 void fz_mem_startup(int fd);
+void fz_cpu_startup(int fd);
 void fz_mem_env_closed(struct fz_worker *w, struct fz_env *e);
 void fz_mem_mmapped(struct fz_worker *w, struct fz_env *e, void *addr,
 		    size_t len, int prot);

@@ -307,6 +307,7 @@ const struct fz_table fz_tables[] = {
 	{ fz_mem_ioctls, &fz_mem_nioctls },	/* fz_mem.c */
 	{ fz_net_ioctls, &fz_net_nioctls },	/* fz_net.c */
 	{ fz_xn_ioctls, &fz_xn_nioctls },	/* fz_xn.c */
+	{ fz_cpu_ioctls, &fz_cpu_nioctls },	/* fz_cpu.c */
 };
 
 const size_t fz_ntables = FZ_ARRAY_SIZE(fz_tables);

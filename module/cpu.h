@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The CPU binding's internals, shared by cpu.c and the scheduling policies
+ * (sched_*.c). A policy sees the vector and the seats; it never sleeps and
+ * is always called with the vector's lock held, in any context.
+ */
+#ifndef EXO_CPU_H
+#define EXO_CPU_H
+
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+
+#include "exo.h"
+#include "core/slots.h"
+
+struct exo_cpu_vec;
+
+/*
+ * A seat: one environment on one managed CPU. Every environment has a seat
+ * on every managed CPU (env->cpu.seats) for its whole life; the vector names
+ * a slot's owner by its seat. Fields marked (vec) are under vec->lock.
+ */
+struct exo_cpu_seat {
+	struct exo_env *env;		/* immutable */
+	struct exo_cpu_vec *vec;	/* immutable */
+	struct task_struct *task;	/* (vec) the bound thread, referenced */
+	int signal;			/* (vec) exit upcall signal, or 0 */
+	bool share;			/* (vec) wants unbooked time (vector-share) */
+	struct list_head bound_node;	/* (vec) in vec->bound while bound */
+	bool waiting;			/* (vec) the thread sleeps in WAIT */
+	bool owes_yield;		/* (vec) a timed turn end not yet answered */
+	bool signal_pending;		/* (vec) exit upcall for the worker */
+	u32 excess_pending;		/* (vec) excesses for the worker */
+	bool fifo;			/* (vec) the policy last applied, FIFO or not */
+	struct mutex policy_lock;	/* orders applying it: see exo_seat_sync_policy() */
+	u64 wake_seq;			/* (vec) turns begun while bound */
+	u64 claimed_seq;		/* (vec) the last turn WAIT returned */
+	u32 missed;			/* (vec) turns begun and never claimed */
+	struct exo_cpu_wake wake;	/* (vec) the record of the latest turn */
+	wait_queue_head_t wq;		/* the bound thread in WAIT */
+	cpumask_var_t saved_mask;	/* the thread's CPUs before BIND */
+};
+
+/*
+ * The scheduling policy: the slot machinery calls it at each decision.
+ * Shaped like struct sched_ext_ops, whose hooks the stock kernels here do
+ * not have (CONFIG_SCHED_CLASS_EXT is off); the sched_ext name of each hook
+ * is given. Every hook runs under vec->lock, possibly in hardirq context.
+ */
+struct exo_sched_ops {
+	const char *name;
+	/*
+	 * ~ dispatch(): who runs slot @slot, which @owner holds (NULL if
+	 * nobody). NULL leaves the slot to Linux.
+	 */
+	struct exo_cpu_seat *(*pick)(struct exo_cpu_vec *vec, u32 slot,
+				     struct exo_cpu_seat *owner);
+	/* ~ running(): @seat's turn begins. Optional. */
+	void (*slot_begin)(struct exo_cpu_vec *vec, struct exo_cpu_seat *seat);
+	/* ~ stopping(): @seat's turn ends, by time or yield. Optional. */
+	void (*slot_end)(struct exo_cpu_vec *vec, struct exo_cpu_seat *seat);
+	/*
+	 * ~ yield(from, to): @from gave up the rest of its turn, to @to if
+	 * directed (@to's thread is waiting). Who runs the rest, or NULL.
+	 */
+	struct exo_cpu_seat *(*yield)(struct exo_cpu_vec *vec,
+				      struct exo_cpu_seat *from,
+				      struct exo_cpu_seat *to);
+	/* ~ tick(): every timer expiry of the vector. Optional. */
+	void (*tick)(struct exo_cpu_vec *vec);
+};
+
+/* One managed CPU's slot vector. Fields marked (lock) are under @lock. */
+struct exo_cpu_vec {
+	u32 cpu;			/* immutable */
+	u32 index;			/* immutable: position among managed CPUs */
+	spinlock_t lock;		/* taken in hardirq: always irqsave */
+	struct exo_slotvec slots;	/* (lock) owners are seat pointers */
+	u64 k;				/* (lock) slot number since the epoch */
+	struct exo_cpu_seat *runner;	/* (lock) whose turn runs, or NULL */
+	u64 turn_end;			/* (lock) when the running turn ends */
+	u32 turn_reason;		/* (lock) EXO_CPU_WAKE_* of that turn */
+	u32 share_rr;			/* (lock) vector-share's round robin */
+	struct exo_cpu_seat *grace_seat; /* (lock) owes a yield by grace_deadline */
+	u64 grace_deadline;		/* (lock) */
+	struct list_head bound;		/* (lock) seats with a bound thread */
+	struct hrtimer timer;		/* slot boundaries and grace deadlines */
+	struct kthread_worker *worker;	/* SCHED_FIFO on @cpu: priorities, signals */
+	struct kthread_work work;
+};
+
+static inline struct exo_cpu_seat *exo_slot_owner(struct exo_cpu_vec *vec,
+						  u32 slot)
+{
+	return (struct exo_cpu_seat *)(uintptr_t)vec->slots.owner[slot];
+}
+
+extern const struct exo_sched_ops exo_sched_vector;
+extern const struct exo_sched_ops exo_sched_vector_share;
+
+#endif /* EXO_CPU_H */

@@ -1,0 +1,1058 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CPU binding through raw ioctl(2) and mmap(2) on /dev/exo: booking
+ * slots by pattern and by mask, all or nothing; queries; the exact errno of
+ * every bad request with nothing booked behind it; a bound thread pinned to
+ * its CPU and raised to SCHED_FIFO during its turns; wake and exit upcalls;
+ * yield and directed yield; excess time and the abort protocol; admin
+ * revocation; the read-only slot page; kill -9 and close freeing every slot.
+ *
+ * Other environments are forked peers driven over pipes, or, where only the
+ * kernel's bookkeeping matters, a second fd of the test's own process. The
+ * tests that need a short quantum or another policy reload exo.ko from
+ * $EXO_KO (default /exo/exo.ko) and restore its parameters.
+ *
+ * No test asserts a duration: every wait is generous for an emulated guest,
+ * and what is checked is which slots, which records, in which order.
+ */
+#include <sched.h>
+#include <stddef.h>
+#include <sys/mman.h>
+
+#include <exo/exo.h>
+
+#include "exo_test_util.h"
+
+#define CPU_WAIT_MS		10000	/* one turn, at most */
+#define CPU_SIG			(SIGRTMIN + 1)
+#define CPU_NSLOTS_DEFAULT	64
+
+FIXTURE(cpu) {
+	int fd;			/* the test's environment, handshaken */
+	__u64 id;
+	int cpu;		/* the first managed CPU */
+	struct exo_cpu_info ci;
+	pid_t test_pid;
+	bool reloaded;
+	char params[1024];
+	pid_t kids[4];		/* peers to kill if the test died early */
+};
+
+FIXTURE_SETUP(cpu)
+{
+	struct exo_api api;
+
+	self->fd = -1;
+	self->test_pid = getpid();
+	self->reloaded = false;
+	if (!exo_dev_present())
+		SKIP(return, EXO_NO_DEV_MSG);
+	self->fd = exo_raw_env();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, exo_raw_api(self->fd, &api));
+	if (!(api.features & EXO_FEATURE_CPU))
+		SKIP(return, "exo.ko has no CPU binding (EXO_FEATURE_CPU)");
+	self->id = exo_raw_env_id(self->fd);
+	self->cpu = exo_cpu_first(self->fd);
+	if (self->cpu < 0)
+		SKIP(return, "exo manages no CPU here (one-CPU machine?)");
+	ASSERT_EQ(0, exo_raw_cpu_info(self->fd, self->cpu, &self->ci));
+	ASSERT_EQ(0U, self->ci.my_slots);
+}
+
+FIXTURE_TEARDOWN_PARENT(cpu)
+{
+	char now[sizeof(self->params)];
+
+	int i, tries;
+
+	/*
+	 * Peers a failed test left behind are the test process's children,
+	 * not ours: kill them and wait until they are gone (and their fds
+	 * with them), or the module cannot be unloaded.
+	 */
+	for (i = 0; i < 4; i++) {
+		if (self->kids[i] <= 0 || kill(self->kids[i], SIGKILL))
+			continue;
+		waitpid(self->kids[i], NULL, 0);
+		for (tries = 0; tries < 500 && !kill(self->kids[i], 0); tries++)
+			usleep(10000);
+	}
+	if (!self->reloaded)
+		return;
+	if (getpid() == self->test_pid)
+		close_range(3, ~0U, 0);
+	if (exo_kmod_loaded()) {
+		if (!exo_kmod_params(now, sizeof(now)) &&
+		    !strcmp(now, self->params))
+			return;
+		/* The last fds of dead peers are closed asynchronously. */
+		for (tries = 0; tries < 500 && exo_kmod_unload(); tries++)
+			usleep(10000);
+		ASSERT_TRUE(!exo_kmod_loaded());
+	}
+	ASSERT_EQ(0, exo_kmod_load(self->params));
+	ASSERT_TRUE(exo_dev_present());
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Reload exo.ko with @extra appended to its parameters; fresh env in fd. */
+static int cpu_reload(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(cpu) *self, const char *extra)
+{
+	char params[sizeof(self->params) + 256];
+
+	if (geteuid())
+		return ENOTSUP;
+	if (access(exo_kmod_path(), R_OK))
+		return ENOENT;
+	if (exo_kmod_params(self->params, sizeof(self->params)))
+		return EIO;
+	close(self->fd);
+	self->fd = -1;
+	self->reloaded = true;
+	if (exo_kmod_unload())
+		return EBUSY;
+	snprintf(params, sizeof(params), "%s %s", self->params, extra);
+	if (exo_kmod_load(params)) {
+		TH_LOG("finit_module(\"%s\") failed", params);
+		return EINVAL;
+	}
+	self->fd = exo_raw_env();
+	if (self->fd < 0)
+		return -self->fd;
+	self->id = exo_raw_env_id(self->fd);
+	self->cpu = exo_cpu_first(self->fd);
+	if (self->cpu < 0 || exo_raw_cpu_info(self->fd, self->cpu, &self->ci))
+		return ENODEV;
+	return 0;
+}
+
+#define CPU_RELOAD(extra) do {						\
+	int _err = cpu_reload(_metadata, self, (extra));		\
+	if (_err == ENOTSUP)						\
+		SKIP(return, "reloading exo.ko needs root");		\
+	if (_err == ENOENT)						\
+		SKIP(return, "no exo.ko to reload at %s", exo_kmod_path()); \
+	ASSERT_EQ(0, _err);						\
+} while (0)
+
+static bool cpu_mask_has(const __u64 *mask, __u32 slot)
+{
+	return mask[slot / 64] >> (slot % 64) & 1;
+}
+
+static int cpu_policy(void)
+{
+	return sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+}
+
+static volatile sig_atomic_t cpu_upcalls;
+
+static void cpu_upcall(int sig)
+{
+	(void)sig;
+	cpu_upcalls++;
+}
+
+static void cpu_catch(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cpu_upcall;
+	sigaction(sig, &sa, NULL);
+}
+
+/* The slot page of @fd, read-only, or MAP_FAILED. */
+static const struct exo_cpu_page *cpu_page_map(int fd)
+{
+	return mmap(NULL, EXO_PAGE, PROT_READ, MAP_SHARED, fd, EXO_MMAP_CPU);
+}
+
+/* A consistent copy of the page's entry for CPU index @i. */
+static struct exo_cpu_page_cpu cpu_page_read(const struct exo_cpu_page *pg,
+					     __u32 i, __u32 *excess)
+{
+	struct exo_cpu_page_cpu out;
+	__u32 seq;
+
+	do {
+		seq = __atomic_load_n(&pg->seq, __ATOMIC_ACQUIRE);
+		out = pg->cpus[i];
+		if (excess)
+			*excess = pg->excess;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) || seq != __atomic_load_n(&pg->seq, __ATOMIC_ACQUIRE));
+	return out;
+}
+
+static __u32 cpu_index_of(const struct exo_cpu_info *ci, int cpu)
+{
+	return __builtin_popcountll(ci->cpus & ((1ULL << cpu) - 1));
+}
+
+/* ---- info, booking, queries, bad input ---------------------------------- */
+
+TEST_F(cpu, info_describes_the_vector)
+{
+	struct exo_cpu_info ci;
+
+	ASSERT_EQ(CPU_NSLOTS_DEFAULT, (int)self->ci.nslots);
+	ASSERT_LT(0ULL, self->ci.quantum_ns);
+	ASSERT_LT(0ULL, self->ci.grace_ns);
+	ASSERT_LE(self->ci.grace_ns, self->ci.quantum_ns);
+	ASSERT_LE(1U, self->ci.max_excess);
+	ASSERT_LE(1U, self->ci.ncpus);
+	ASSERT_TRUE(self->ci.cpus >> self->cpu & 1);
+	/* By default CPU 0 stays with Linux. */
+	ASSERT_FALSE(self->ci.cpus & 1);
+	ASSERT_EQ(EINVAL, exo_raw_cpu_info(self->fd, 0, &ci));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_info(self->fd, 4096, &ci));
+	ASSERT_STREQ("vector", self->ci.policy);
+	ASSERT_EQ(0U, self->ci.excess);
+	ASSERT_EQ(self->ci.nslots, self->ci.free_slots);
+	/* Unknown flags and reserved bits. */
+	memset(&ci, 0, sizeof(ci));
+	ci.argsz = sizeof(ci);
+	ci.cpu = self->cpu;
+	ci.flags = 1;
+	ASSERT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_CPU_INFO, &ci));
+	ci.flags = 0;
+	ci.reserved = 1;
+	ASSERT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_CPU_INFO, &ci));
+}
+
+TEST_F(cpu, book_patterns_and_read_them_back)
+{
+	struct exo_cpu_query q;
+	struct exo_env_info info;
+	__u32 s;
+
+	/* Contiguous for throughput, evenly spaced for responsiveness. */
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0, 4, 1));
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 8, 4, 16));
+	ASSERT_EQ(0, exo_raw_cpu_query(self->fd, self->cpu, &q));
+	for (s = 0; s < self->ci.nslots; s++) {
+		bool mine = s < 4 || (s >= 8 && (s - 8) % 16 == 0);
+
+		ASSERT_EQ(mine, cpu_mask_has(q.mine, s)) TH_LOG("slot %u", s);
+		ASSERT_EQ(!mine, cpu_mask_has(q.free, s)) TH_LOG("slot %u", s);
+	}
+	ASSERT_EQ(0, exo_raw_info(self->fd, &info));
+	ASSERT_EQ(8ULL, info.slots);
+	ASSERT_EQ(8, exo_cpu_mine(self->fd, self->cpu));
+	ASSERT_EQ((int)self->ci.nslots - 8,
+		  exo_cpu_free_count(self->fd, self->cpu));
+
+	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, self->cpu, 8, 4, 16));
+	ASSERT_EQ(4, exo_cpu_mine(self->fd, self->cpu));
+	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, self->cpu, 0, 4, 1));
+	ASSERT_EQ(0, exo_raw_info(self->fd, &info));
+	ASSERT_EQ(0ULL, info.slots);
+}
+
+TEST_F(cpu, book_by_mask_writes_pattern_back)
+{
+	struct exo_cpu_slots req = {
+		.argsz = sizeof(req), .flags = EXO_CPU_SLOTS_PATTERN,
+		.cpu = self->cpu, .start = 1, .count = 3, .stride = 2,
+	};
+	__u64 mask[EXO_CPU_MASK_WORDS] = { 0 };
+	struct exo_cpu_query q;
+
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_CPU_BOOK, &req));
+	/* The pattern's slots come back as a mask: 1, 3, 5. */
+	ASSERT_EQ(0x2aULL, req.mask[0]);
+	mask[0] = 1ULL << 63;
+	ASSERT_EQ(0, exo_raw_cpu_mask(self->fd, EXO_IOC_CPU_BOOK, self->cpu,
+				      mask));
+	ASSERT_EQ(0, exo_raw_cpu_query(self->fd, self->cpu, &q));
+	ASSERT_EQ(0x2aULL | 1ULL << 63, q.mine[0]);
+	ASSERT_EQ(0ULL, q.mine[1]);
+	ASSERT_EQ(0, exo_raw_cpu_mask(self->fd, EXO_IOC_CPU_FREE, self->cpu,
+				      q.mine));
+	ASSERT_EQ(0, exo_cpu_mine(self->fd, self->cpu));
+}
+
+TEST_F(cpu, bad_requests_are_einval_and_book_nothing)
+{
+	__u32 n = self->ci.nslots, c = self->cpu;
+	__u64 mask[EXO_CPU_MASK_WORDS] = { 0 };
+	struct exo_cpu_slots req;
+
+	/* Both sides of each limit: N books, N + 1 does not. */
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, c, n - 1, 1, 1));
+	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, c, n - 1, 1, 1));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_book(self->fd, c, n, 1, 1));
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, c, 0, n, 1));
+	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, c, 0, n, 1));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_book(self->fd, c, 0, n + 1, 1));
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, c, 0, 2, n - 1));
+	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, c, 0, 2, n - 1));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_book(self->fd, c, 0, 2, n));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_book(self->fd, c, 0, 0, 1));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_book(self->fd, c, 0, 1, 0));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_book(self->fd, c, 1, 0x80000000U,
+					   0xffffffffU));
+	/* A CPU exo does not manage. */
+	ASSERT_EQ(EINVAL, exo_raw_cpu_book(self->fd, 0, 0, 1, 1));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_book(self->fd, 4096, 0, 1, 1));
+	/* Masks: empty, or a bit at nslots. */
+	ASSERT_EQ(EINVAL, exo_raw_cpu_mask(self->fd, EXO_IOC_CPU_BOOK, c,
+					   mask));
+	mask[n / 64] = 1ULL << (n % 64);
+	ASSERT_EQ(EINVAL, exo_raw_cpu_mask(self->fd, EXO_IOC_CPU_BOOK, c,
+					   mask));
+	/* Flags: none, both, unknown; a pattern with a mask; a mask with a pattern. */
+	memset(&req, 0, sizeof(req));
+	req.argsz = sizeof(req);
+	req.cpu = c;
+	req.count = 1;
+	req.stride = 1;
+	ASSERT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_CPU_BOOK, &req));
+	req.flags = EXO_CPU_SLOTS_MASK | EXO_CPU_SLOTS_PATTERN;
+	ASSERT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_CPU_BOOK, &req));
+	req.flags = EXO_CPU_SLOTS_PATTERN | 0x80;
+	ASSERT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_CPU_BOOK, &req));
+	req.flags = EXO_CPU_SLOTS_PATTERN;
+	req.mask[0] = 1;
+	ASSERT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_CPU_BOOK, &req));
+	req.flags = EXO_CPU_SLOTS_MASK;
+	ASSERT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_CPU_BOOK, &req));
+	/* A short argsz. */
+	req.flags = EXO_CPU_SLOTS_PATTERN;
+	req.mask[0] = 0;
+	req.argsz = offsetof(struct exo_cpu_slots, mask);
+	ASSERT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_CPU_BOOK, &req));
+	/* Nothing of it was booked. */
+	ASSERT_EQ(0, exo_cpu_mine(self->fd, c));
+	ASSERT_EQ((int)n, exo_cpu_free_count(self->fd, c));
+}
+
+TEST_F(cpu, booking_own_slot_again_is_eexist)
+{
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 2, 2, 1));
+	ASSERT_EQ(EEXIST, exo_raw_cpu_book(self->fd, self->cpu, 3, 2, 1));
+	/* Slot 4 was not booked by the refused call. */
+	ASSERT_EQ(2, exo_cpu_mine(self->fd, self->cpu));
+	/* Freeing a free slot is not freeing one's own. */
+	ASSERT_EQ(EPERM, exo_raw_cpu_free(self->fd, self->cpu, 2, 3, 1));
+	ASSERT_EQ(2, exo_cpu_mine(self->fd, self->cpu));
+}
+
+TEST_F(cpu, other_env_overlap_eexist_free_eperm)
+{
+	int other = exo_raw_env();
+	struct exo_cpu_query q;
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0, 4, 8));
+	/* Overlaps slot 8 only: EEXIST, and 9..11 are not booked either. */
+	ASSERT_EQ(EEXIST, exo_raw_cpu_book(other, self->cpu, 8, 4, 1));
+	ASSERT_EQ(0, exo_cpu_mine(other, self->cpu));
+	ASSERT_EQ(EPERM, exo_raw_cpu_free(other, self->cpu, 0, 1, 1));
+	ASSERT_EQ(4, exo_cpu_mine(self->fd, self->cpu));
+	/* Its query shows my slots as neither free nor its own. */
+	ASSERT_EQ(0, exo_raw_cpu_query(other, self->cpu, &q));
+	ASSERT_FALSE(cpu_mask_has(q.free, 8));
+	ASSERT_FALSE(cpu_mask_has(q.mine, 8));
+	ASSERT_TRUE(cpu_mask_has(q.free, 9));
+	ASSERT_EQ(0, exo_raw_cpu_book(other, self->cpu, 9, 3, 1));
+	ASSERT_EQ(3, exo_cpu_mine(other, self->cpu));
+	/* Closing it frees its slots and only its slots. */
+	close(other);
+	ASSERT_EQ(4, exo_cpu_mine(self->fd, self->cpu));
+	ASSERT_EQ((int)self->ci.nslots - 4,
+		  exo_cpu_free_count(self->fd, self->cpu));
+}
+
+static int cpu_book_all_then_wait(int rx, int tx, void *arg)
+{
+	int fd = exo_raw_env(), cpu = *(int *)arg;
+	char c;
+
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, cpu, 0, CPU_NSLOTS_DEFAULT, 1));
+	EXO_CHILD_CHECK(3, !exo_raw_cpu_bind(fd, cpu, 0, 0));
+	EXO_CHILD_CHECK(4, !exo_sync_send(tx, 'b'));
+	exo_sync_recv(rx, &c);
+	return 0;
+}
+
+TEST_F(cpu, kill9_frees_every_slot)
+{
+	struct exo_peer peer = { .pid = -1 };
+	char c;
+
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_book_all_then_wait,
+				    &self->cpu));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, exo_sync_recv(peer.from, &c));
+	ASSERT_EQ(0, exo_cpu_free_count(self->fd, self->cpu));
+	ASSERT_EQ(EEXIST, exo_raw_cpu_book(self->fd, self->cpu, 5, 1, 1));
+	ASSERT_EQ(0, kill(peer.pid, SIGKILL));
+	ASSERT_EQ(128 + SIGKILL, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+	/* The release is the last close: it has happened once reaped. */
+	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0,
+				      self->ci.nslots, 1));
+}
+
+/* ---- binding a thread ------------------------------------------------------ */
+
+TEST_F(cpu, bind_pins_and_unbind_restores)
+{
+	cpu_set_t before, set;
+	struct exo_cpu_wake wake;
+	__u32 ended;
+
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(before), &before));
+	/* Not bound: WAIT, YIELD and UNBIND have nothing to act on. */
+	ASSERT_EQ(EINVAL, exo_raw_cpu_wait(self->fd, 10, &wake));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_yield(self->fd, 0, &ended));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_unbind(self->fd));
+	/* Signals: 0, or 32..64. */
+	ASSERT_EQ(EINVAL, exo_raw_cpu_bind(self->fd, self->cpu, 31, 0));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_bind(self->fd, self->cpu, 65, 0));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0x80));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_bind(self->fd, 0, 0, 0));
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 64, 0));
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 32, 0));
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
+	ASSERT_EQ(1, CPU_COUNT(&set));
+	ASSERT_TRUE(CPU_ISSET(self->cpu, &set));
+	ASSERT_EQ(self->cpu, sched_getcpu());
+	/* One thread per environment and CPU. */
+	ASSERT_EQ(EBUSY, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	/* Bound, but with no slots: no turn comes. */
+	ASSERT_EQ(ETIMEDOUT, exo_raw_cpu_wait(self->fd, 50, &wake));
+	ASSERT_EQ(0, exo_raw_cpu_yield(self->fd, 0, &ended));
+	ASSERT_EQ(0U, ended);
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
+	ASSERT_TRUE(CPU_EQUAL(&before, &set));
+	ASSERT_EQ(SCHED_OTHER, cpu_policy());
+}
+
+TEST_F(cpu, every_wake_reports_one_of_my_slots)
+{
+	__u32 n = self->ci.nslots, stride = n / 4, i, first = 0;
+	struct exo_cpu_wake wake;
+	__u64 seq = 0, last_start = 0;
+
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 1, 4, stride));
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CPU_WAIT_MS, &wake));
+		ASSERT_EQ(EXO_CPU_WAKE_SLOT, wake.reason);
+		ASSERT_EQ((__u32)self->cpu, wake.cpu);
+		ASSERT_EQ(1U, wake.slot % stride) TH_LOG("slot %u", wake.slot);
+		ASSERT_EQ(1U, wake.nslots);
+		ASSERT_EQ(self->ci.quantum_ns, wake.end_ns - wake.start_ns);
+		/* Slot s starts at epoch + (round * n + s) * quantum. */
+		ASSERT_EQ(0ULL, (wake.start_ns - self->ci.epoch_ns) %
+				self->ci.quantum_ns);
+		ASSERT_EQ(wake.slot, (wake.start_ns - self->ci.epoch_ns) /
+				     self->ci.quantum_ns % n);
+		ASSERT_LT(seq, wake.seq);
+		ASSERT_LT(last_start, wake.start_ns);
+		if (!i)
+			first = wake.seq;
+		seq = wake.seq;
+		last_start = wake.start_ns;
+	}
+	/* Each turn is returned once: the sequence counts them all. */
+	ASSERT_LE(first + 7, seq);
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+}
+
+TEST_F(cpu, contiguous_slots_are_one_turn)
+{
+	struct exo_cpu_wake wake;
+
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 10, 3, 1));
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CPU_WAIT_MS, &wake));
+	/* Caught mid-run, the wake still names the turn's start. */
+	ASSERT_EQ(10U, wake.slot);
+	ASSERT_EQ(3U, wake.nslots);
+	ASSERT_EQ(3 * self->ci.quantum_ns, wake.end_ns - wake.start_ns);
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+}
+
+TEST_F(cpu, fifo_in_my_turn_normal_after_yield)
+{
+	struct exo_cpu_wake wake;
+	int i, seen_fifo = 0;
+	__u32 ended;
+
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0, 8, 8));
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	for (i = 0; i < 6 && !seen_fifo; i++) {
+		__u64 t0;
+
+		ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CPU_WAIT_MS, &wake));
+		/* The worker raises the thread right at the boundary. */
+		t0 = exo_clock_ns();
+		while (cpu_policy() != SCHED_FIFO &&
+		       exo_clock_ns() - t0 < 1000000000ULL)
+			;
+		seen_fifo += cpu_policy() == SCHED_FIFO;
+		ASSERT_EQ(0, exo_raw_cpu_yield(self->fd, 0, &ended));
+	}
+	ASSERT_LT(0, seen_fifo);
+	/* Yielded: demoted, whatever the clock says. */
+	for (i = 0; i < 1000 && cpu_policy() != SCHED_OTHER; i++)
+		usleep(1000);
+	ASSERT_EQ(SCHED_OTHER, cpu_policy());
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+}
+
+TEST_F(cpu, yield_ends_the_turn_early)
+{
+	const struct exo_cpu_page *pg = cpu_page_map(self->fd);
+	__u32 idx = cpu_index_of(&self->ci, self->cpu);
+	struct exo_cpu_page_cpu pc;
+	struct exo_cpu_wake wake;
+	int i, ended_running = 0;
+	__u32 ended;
+
+	ASSERT_NE(MAP_FAILED, pg);
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 3, 4, 16));
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	for (i = 0; i < 8 && !ended_running; i++) {
+		ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CPU_WAIT_MS, &wake));
+		pc = cpu_page_read(pg, idx, NULL);
+		if (!pc.running)
+			continue;	/* the turn was over before we ran */
+		ASSERT_EQ(wake.slot, pc.slot);
+		ASSERT_EQ(wake.end_ns, pc.deadline_ns);
+		ASSERT_EQ(0, exo_raw_cpu_yield(self->fd, 0, &ended));
+		ASSERT_EQ(1U, ended);
+		pc = cpu_page_read(pg, idx, NULL);
+		ASSERT_EQ(0U, pc.running);
+		ended_running++;
+	}
+	ASSERT_EQ(1, ended_running);
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+	munmap((void *)pg, EXO_PAGE);
+}
+
+TEST_F(cpu, exit_upcall_reaches_the_bound_thread)
+{
+	struct exo_cpu_wake wake;
+	__u64 t0;
+
+	cpu_upcalls = 0;
+	cpu_catch(CPU_SIG);
+	/* One turn of four slots: time to check between wake and exit. */
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 5, 4, 1));
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, CPU_SIG, 0));
+	ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CPU_WAIT_MS, &wake));
+	/* Run the turn out: the exit upcall ends it. */
+	t0 = exo_clock_ns();
+	while (!cpu_upcalls && exo_clock_ns() - t0 < 10000000000ULL)
+		;
+	ASSERT_EQ(1, cpu_upcalls);
+	ASSERT_EQ(0, exo_raw_cpu_yield(self->fd, 0, NULL));
+	/* The next turn comes; the yielded one sent no second upcall. */
+	ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CPU_WAIT_MS, &wake));
+	ASSERT_EQ(1, cpu_upcalls);
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+}
+
+/* ---- the slot page ----------------------------------------------------------- */
+
+TEST_F(cpu, slot_page_is_read_only_and_counts)
+{
+	const struct exo_cpu_page *pg = cpu_page_map(self->fd);
+	__u32 idx = cpu_index_of(&self->ci, self->cpu), excess;
+	void *p;
+
+	ASSERT_NE(MAP_FAILED, pg);
+	ASSERT_EQ(self->ci.ncpus, pg->ncpus);
+	ASSERT_EQ((__u32)self->cpu, cpu_page_read(pg, idx, &excess).cpu);
+	ASSERT_EQ(0U, excess);
+	ASSERT_EQ(0U, pg->slots);
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0, 6, 2));
+	ASSERT_EQ(6U, pg->slots);
+	ASSERT_EQ(0U, pg->seq & 1);
+	/* Writable mappings and upgrades are refused. */
+	ASSERT_NE(0, mprotect((void *)pg, EXO_PAGE, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(EACCES, errno);
+	p = mmap(NULL, EXO_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 EXO_MMAP_CPU);
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(EPERM, errno);
+	p = mmap(NULL, EXO_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
+		 EXO_MMAP_CPU);
+	ASSERT_EQ(MAP_FAILED, p);
+	/* One page at offset 0 of the window, nothing else. */
+	p = mmap(NULL, 2 * EXO_PAGE, PROT_READ, MAP_SHARED, self->fd,
+		 EXO_MMAP_CPU);
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(EINVAL, errno);
+	p = mmap(NULL, EXO_PAGE, PROT_READ, MAP_SHARED, self->fd,
+		 EXO_MMAP_CPU + EXO_PAGE);
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, self->cpu, 0, 6, 2));
+	ASSERT_EQ(0U, pg->slots);
+	munmap((void *)pg, EXO_PAGE);
+}
+
+/* ---- excess time and the abort protocol ------------------------------------ */
+
+/* What peers report over their pipe: small records, atomic in a pipe. */
+struct cpu_report {
+	__u32 kind;		/* CPU_R_* */
+	__u32 a;
+	__u64 b, c;
+};
+
+#define CPU_R_READY	1	/* b: env id */
+#define CPU_R_EVENT	2	/* a: type, b: data[0] */
+#define CPU_R_WAKE	3	/* a: slot, b: seq, c: reason << 32 | missed */
+#define CPU_R_DONE	4	/* a: excess */
+
+struct cpu_peer_arg {
+	int cpu;
+	__u32 first;		/* the slot it books */
+	int wakes;		/* the good peer: wakes to report */
+};
+
+static int cpu_report(int tx, __u32 kind, __u32 a, __u64 b, __u64 c)
+{
+	struct cpu_report r = { .kind = kind, .a = a, .b = b, .c = c };
+
+	return exo_write_full(tx, &r, sizeof(r));
+}
+
+/* A libOS whose bound thread never yields and ignores its exit upcalls. */
+static int cpu_spinner(int rx, int tx, void *arg)
+{
+	struct cpu_peer_arg *pa = arg;
+	int fd = exo_raw_env();
+
+	(void)rx;
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, pa->cpu, pa->first, 1, 1));
+	EXO_CHILD_CHECK(4, !exo_raw_cpu_bind(fd, pa->cpu, 0, 0));
+	EXO_CHILD_CHECK(5, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd), 0));
+	for (;;)
+		;
+	return 0;
+}
+
+/* A libOS that takes each wake and yields at once by waiting again. */
+static int cpu_good_peer(int rx, int tx, void *arg)
+{
+	struct cpu_peer_arg *pa = arg;
+	struct exo_cpu_wake wake;
+	struct exo_cpu_info ci;
+	int fd = exo_raw_env(), i;
+
+	(void)rx;
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, pa->cpu, pa->first, 1, 1));
+	EXO_CHILD_CHECK(3, !exo_raw_cpu_bind(fd, pa->cpu, 0, 0));
+	EXO_CHILD_CHECK(4, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd), 0));
+	for (i = 0; i < pa->wakes; i++) {
+		EXO_CHILD_CHECK(5, !exo_raw_cpu_wait(fd, CPU_WAIT_MS, &wake));
+		EXO_CHILD_CHECK(6, !cpu_report(tx, CPU_R_WAKE, wake.slot, wake.seq,
+					       (__u64)wake.reason << 32 | wake.missed));
+	}
+	EXO_CHILD_CHECK(8, !exo_raw_cpu_info(fd, pa->cpu, &ci));
+	EXO_CHILD_CHECK(9, !cpu_report(tx, CPU_R_DONE, ci.excess, 0, 0));
+	return 0;
+}
+
+static int cpu_read_report(int fd, struct cpu_report *r)
+{
+	int rev = exo_poll1(fd, POLLIN, 30000);
+
+	if (rev <= 0)
+		return ETIMEDOUT;
+	return exo_read_full(fd, r, sizeof(*r));
+}
+
+TEST_F(cpu, spinner_is_aborted_while_others_keep_their_slots)
+{
+	struct cpu_peer_arg good = { .first = 4, .wakes = 16 };
+	struct cpu_peer_arg bad = { .first = 0 };
+	struct exo_peer gp = { .pid = -1 }, sp = { .pid = -1 };
+	__u32 last_excess = 0, missed = 0;
+	struct exo_monitor *mon;
+	struct exo_event ev;
+	struct cpu_report r;
+	__u64 last_seq = 0, spinner;
+	bool aborted = false;
+	int wakes = 0, got;
+
+	CPU_RELOAD("nslots=8 quantum_us=20000 grace_us=5000 max_excess=3");
+	/* The abort goes to netlink too: watch the spinner from there. */
+	mon = exo_monitor_open();
+	ASSERT_NE(NULL, mon);
+	ASSERT_EQ(0, exo_monitor_subscribe(mon));
+	good.cpu = bad.cpu = self->cpu;
+	ASSERT_EQ(0, exo_peer_start(&gp, cpu_good_peer, &good));
+	self->kids[0] = gp.pid;
+	ASSERT_EQ(0, cpu_read_report(gp.from, &r));
+	ASSERT_EQ(CPU_R_READY, r.kind);
+	ASSERT_EQ(0, exo_peer_start(&sp, cpu_spinner, &bad));
+	self->kids[1] = sp.pid;
+	ASSERT_EQ(0, cpu_read_report(sp.from, &r));
+	ASSERT_EQ(CPU_R_READY, r.kind);
+	spinner = r.b;
+
+	/* Its excesses one by one up to the limit, then the abort. */
+	while (!aborted) {
+		got = exo_monitor_read(mon, &ev, 30000);
+		if (got == -ENOBUFS)
+			continue;
+		ASSERT_EQ(1, got);
+		if (ev.env_id != spinner)
+			continue;
+		if (ev.type == EXO_EVENT_CPU_EXCESS) {
+			ASSERT_EQ(last_excess + 1, ev.data[0]);
+			ASSERT_EQ(self->ci.max_excess, ev.data[1]);
+			ASSERT_EQ((__u64)self->cpu, ev.data[2]);
+			last_excess = ev.data[0];
+		} else {
+			ASSERT_EQ(EXO_EVENT_CPU_ABORT, ev.type);
+			ASSERT_EQ(1ULL, ev.data[0]);	/* its one slot */
+			ASSERT_EQ(1ULL, ev.data[1]);	/* for excess */
+			aborted = true;
+		}
+	}
+	ASSERT_EQ(self->ci.max_excess, last_excess);
+	exo_monitor_close(mon);
+	/* "The libOS is destroyed." */
+	ASSERT_EQ(128 + SIGKILL, exo_peer_finish(&sp));
+	self->kids[1] = 0;
+
+	/* The good peer got every wake it waited for, in its slot, in order. */
+	while (!cpu_read_report(gp.from, &r) && r.kind == CPU_R_WAKE) {
+		ASSERT_EQ(good.first, r.a);
+		ASSERT_EQ((__u64)EXO_CPU_WAKE_SLOT, r.c >> 32);
+		ASSERT_LT(last_seq, r.b);
+		last_seq = r.b;
+		missed += (__u32)r.c;
+		wakes++;
+	}
+	ASSERT_EQ(good.wakes, wakes);
+	ASSERT_EQ(CPU_R_DONE, r.kind);
+	/* It yields at once; under emulation a late one may still count. */
+	ASSERT_GT(self->ci.max_excess, r.a);
+	TH_LOG("good peer: %d wakes, %u turns missed, %u excess", wakes,
+	       missed, r.a);
+	ASSERT_EQ(0, exo_peer_finish(&gp));
+	self->kids[0] = 0;
+	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
+}
+
+/* ---- admin revocation -------------------------------------------------------- */
+
+struct cpu_revoke_arg {
+	int cpu;
+	bool honour;
+};
+
+static int cpu_revokee(int rx, int tx, void *arg)
+{
+	struct cpu_revoke_arg *ra = arg;
+	int fd = exo_raw_env();
+	struct exo_event ev;
+	char c;
+
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, ra->cpu, 0, 4, 4));
+	EXO_CHILD_CHECK(3, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd), 0));
+	if (!ra->honour) {
+		/* It ignores the request: only the abort ends it. */
+		for (;;)
+			pause();
+	}
+	EXO_CHILD_CHECK(4, !exo_raw_event_wait(fd, 30000, &ev));
+	EXO_CHILD_CHECK(5, ev.type == EXO_EVENT_CPU_REVOKE && ev.data[0] == 2);
+	/* The libOS's choice: its last two slots. */
+	EXO_CHILD_CHECK(6, !exo_raw_cpu_free(fd, ra->cpu, 8, 2, 4));
+	EXO_CHILD_CHECK(7, !cpu_report(tx, CPU_R_EVENT, ev.type, ev.data[0], 0));
+	EXO_CHILD_CHECK(8, !exo_sync_recv(rx, &c));
+	/* No abort followed. */
+	EXO_CHILD_CHECK(9, exo_raw_event_wait(fd, 0, &ev) == ETIMEDOUT);
+	EXO_CHILD_CHECK(10, exo_cpu_mine(fd, ra->cpu) == 2);
+	return 0;
+}
+
+TEST_F(cpu, revocation_honoured_no_abort)
+{
+	struct cpu_revoke_arg ra = { .cpu = self->cpu, .honour = true };
+	struct exo_peer peer = { .pid = -1 };
+	struct cpu_report r;
+	__u64 id;
+
+	if (geteuid())
+		SKIP(return, "revocation needs CAP_SYS_ADMIN");
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_revokee, &ra));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	id = r.b;
+	ASSERT_EQ(0, exo_raw_cpu_revoke(self->fd, id, 2, 300));
+	ASSERT_EQ(EBUSY, exo_raw_cpu_revoke(self->fd, id, 1, 300));
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	ASSERT_EQ(EXO_EVENT_CPU_REVOKE, r.a);
+	/* Past the deadline: the libOS complied, so it lives. */
+	usleep(1500000);
+	ASSERT_EQ(0, waitpid(peer.pid, NULL, WNOHANG));
+	ASSERT_EQ((int)self->ci.nslots - 2,
+		  exo_cpu_free_count(self->fd, self->cpu));
+	ASSERT_EQ(0, exo_sync_send(peer.to, 'q'));
+	ASSERT_EQ(0, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+}
+
+TEST_F(cpu, revocation_ignored_aborts)
+{
+	struct cpu_revoke_arg ra = { .cpu = self->cpu, .honour = false };
+	struct exo_peer peer = { .pid = -1 };
+	struct cpu_report r;
+
+	if (geteuid())
+		SKIP(return, "revocation needs CAP_SYS_ADMIN");
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_revokee, &ra));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	ASSERT_EQ(0, exo_raw_cpu_revoke(self->fd, r.b, 1, 200));
+	ASSERT_EQ(128 + SIGKILL, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
+}
+
+TEST_F(cpu, revocation_bad_input)
+{
+	if (geteuid())
+		SKIP(return, "revocation needs CAP_SYS_ADMIN");
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0, 2, 1));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_revoke(self->fd, self->id, 0, 100));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_revoke(self->fd, self->id, 1, 0));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_revoke(self->fd, self->id, 1, 60001));
+	ASSERT_EQ(ESRCH, exo_raw_cpu_revoke(self->fd, 1ULL << 62, 1, 100));
+	/* Both sides of what it holds. */
+	ASSERT_EQ(EINVAL, exo_raw_cpu_revoke(self->fd, self->id, 3, 60000));
+	ASSERT_EQ(0, exo_raw_cpu_revoke(self->fd, self->id, 2, 60000));
+	ASSERT_EQ(EBUSY, exo_raw_cpu_revoke(self->fd, self->id, 1, 60000));
+	/* Closing the environment cancels it (teardown would hang otherwise). */
+}
+
+/* ---- directed yield ------------------------------------------------------------ */
+
+static int cpu_donee(int rx, int tx, void *arg)
+{
+	struct cpu_peer_arg *pa = arg;
+	struct exo_cpu_wake wake;
+	int fd = exo_raw_env();
+
+	(void)rx;
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_bind(fd, pa->cpu, 0, 0));
+	EXO_CHILD_CHECK(3, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd), 0));
+	/* It holds no slot: only a donation can wake it. */
+	EXO_CHILD_CHECK(4, !exo_raw_cpu_wait(fd, 30000, &wake));
+	EXO_CHILD_CHECK(5, !cpu_report(tx, CPU_R_WAKE, wake.slot, wake.donor,
+				       (__u64)wake.reason << 32));
+	EXO_CHILD_CHECK(6, !exo_raw_cpu_yield(fd, 0, NULL));
+	return 0;
+}
+
+TEST_F(cpu, directed_yield_wakes_the_target_as_donation)
+{
+	struct cpu_peer_arg pa = { .cpu = self->cpu };
+	struct exo_peer peer = { .pid = -1 };
+	struct exo_cpu_wake wake;
+	struct cpu_report r;
+	__u64 target;
+	int err, i;
+
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_donee, &pa));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	target = r.b;
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_yield(self->fd, self->id, NULL));
+	ASSERT_EQ(ESRCH, exo_raw_cpu_yield(self->fd, 1ULL << 62, NULL));
+	/* No slots, so no turn: nothing to give. */
+	ASSERT_EQ(ENOENT, exo_raw_cpu_yield(self->fd, target, NULL));
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0, 4, 16));
+	/* In a turn, once the target waits; a turn that ran out is ENOENT. */
+	for (i = 0, err = EAGAIN; i < 20 && err; i++) {
+		ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CPU_WAIT_MS, &wake));
+		err = exo_raw_cpu_yield(self->fd, target, NULL);
+		ASSERT_TRUE(!err || err == EAGAIN || err == ENOENT);
+	}
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	ASSERT_EQ(CPU_R_WAKE, r.kind);
+	ASSERT_EQ((__u64)EXO_CPU_WAKE_DONATED, r.c >> 32);
+	ASSERT_EQ(self->id, r.b);
+	ASSERT_EQ(wake.slot, r.a);
+	ASSERT_EQ(0, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+}
+
+/* Hands every turn it gets straight back to the environment in pa->first. */
+struct cpu_pong_arg {
+	int cpu;
+	__u64 partner;
+	int rounds;
+};
+
+static int cpu_pong(int rx, int tx, void *arg)
+{
+	struct cpu_pong_arg *pa = arg;
+	struct exo_cpu_wake wake;
+	int fd = exo_raw_env(), i;
+
+	(void)rx;
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_bind(fd, pa->cpu, 0, 0));
+	EXO_CHILD_CHECK(3, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd), 0));
+	for (i = 0; i < pa->rounds; i++) {
+		EXO_CHILD_CHECK(4, !exo_raw_cpu_wait_donate(fd, pa->partner, 30000,
+							   &wake));
+		EXO_CHILD_CHECK(5, !cpu_report(tx, CPU_R_WAKE, wake.slot, wake.donor,
+					       (__u64)wake.reason << 32));
+	}
+	EXO_CHILD_CHECK(6, !exo_raw_cpu_yield(fd, 0, NULL));
+	return 0;
+}
+
+TEST_F(cpu, wait_donate_hands_the_cpu_back_and_forth)
+{
+	struct cpu_pong_arg pa = { .cpu = self->cpu, .partner = self->id,
+				   .rounds = 10 };
+	struct exo_peer peer = { .pid = -1 };
+	int i, err, back = 0, got = 0;
+	struct exo_cpu_wake wake;
+	struct cpu_report r;
+	__u64 partner;
+
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_pong, &pa));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	partner = r.b;
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0, 4, 16));
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	ASSERT_EQ(EINVAL, exo_raw_cpu_wait_donate(self->fd, self->id, 10, &wake));
+	ASSERT_EQ(ESRCH, exo_raw_cpu_wait_donate(self->fd, 1ULL << 62, 10,
+						 &wake));
+	/* Its ten turns all come from us; nine of ours come back from it. */
+	for (i = 0; i < 2000 && got < pa.rounds; i++) {
+		err = exo_raw_cpu_wait_donate(self->fd, partner, 200, &wake);
+		if (err == EAGAIN)
+			usleep(100);
+		else if (err != ETIMEDOUT)
+			ASSERT_EQ(0, err);
+		if (!err && wake.reason == EXO_CPU_WAKE_DONATED) {
+			ASSERT_EQ(partner, wake.donor);
+			back++;
+		} else if (!err) {
+			ASSERT_EQ(EXO_CPU_WAKE_SLOT, wake.reason);
+		}
+		while (got < pa.rounds && exo_poll1(peer.from, POLLIN, 0) > 0) {
+			ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+			ASSERT_EQ(CPU_R_WAKE, r.kind);
+			ASSERT_EQ((__u64)EXO_CPU_WAKE_DONATED, r.c >> 32);
+			ASSERT_EQ(self->id, r.b);
+			got++;
+		}
+	}
+	ASSERT_EQ(pa.rounds, got);
+	ASSERT_EQ(pa.rounds - 1, back);
+	ASSERT_EQ(0, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+}
+
+TEST_F(cpu, vector_share_gives_unbooked_slots)
+{
+	struct exo_cpu_wake wake;
+	int i;
+
+	CPU_RELOAD("policy=vector-share nslots=8 quantum_us=20000");
+	ASSERT_STREQ("vector-share", self->ci.policy);
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0,
+				      EXO_CPU_BIND_SHARE));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CPU_WAIT_MS, &wake));
+		ASSERT_EQ(EXO_CPU_WAKE_SHARED, wake.reason);
+	}
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+}
+
+/* ---- libexo's user-level threads ------------------------------------------------ */
+
+static volatile unsigned long long cpu_uth_work[3];
+
+static void cpu_uth_counter(void *arg)
+{
+	volatile unsigned long long *w = arg;
+
+	for (;;) {
+		(*w)++;
+		exo_uthread_check();
+	}
+}
+
+static void cpu_uth_short(void *arg)
+{
+	(*(volatile unsigned long long *)arg)++;
+}
+
+TEST_F(cpu, stride_scheduler_shares_by_tickets)
+{
+	static const unsigned int tickets[3] = { 3, 2, 1 };
+	unsigned long long q[3], total = 0;
+	struct exo_uthreads *u;
+	struct exo *exo;
+	int i;
+
+	exo = exo_open(NULL);
+	ASSERT_NE(NULL, exo);
+	ASSERT_EQ(0, exo_cpu_book(exo, self->cpu, 0, self->ci.nslots / 2, 2));
+	u = exo_uthreads_create(exo, self->cpu);
+	ASSERT_NE(NULL, u);
+	ASSERT_EQ(-EINVAL, exo_uthread_spawn(u, cpu_uth_counter, NULL, 0));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(i, exo_uthread_spawn(u, cpu_uth_counter,
+					      (void *)&cpu_uth_work[i],
+					      tickets[i]));
+	ASSERT_EQ(0, exo_uthreads_run(u, 16));
+	for (i = 0; i < 3; i++) {
+		q[i] = exo_uthread_quanta(u, i);
+		total += q[i];
+	}
+	ASSERT_LE(8ULL, total);	/* some turns may be over before we ran */
+	/* Stride scheduling: each within a quantum or two of its share. */
+	for (i = 0; i < 3; i++) {
+		long long ideal6 = (long long)total * tickets[i];
+
+		ASSERT_GE(12, llabs((long long)q[i] * 6 - ideal6))
+			TH_LOG("thread %d: %llu of %llu quanta, %u tickets", i,
+			       q[i], total, tickets[i]);
+		ASSERT_LT(0ULL, cpu_uth_work[i]);
+	}
+	/* A thread that returns is done and gets nothing more. */
+	ASSERT_EQ(3, exo_uthread_spawn(u, cpu_uth_short, (void *)&cpu_uth_work[0],
+				       1));
+	ASSERT_EQ(0, exo_uthreads_run(u, 2));
+	ASSERT_EQ(1ULL, exo_uthread_quanta(u, 3));
+	exo_uthreads_destroy(u);
+	exo_close(exo);
+}
+
+TEST_HARNESS_MAIN
