@@ -424,20 +424,24 @@ static int exo_net_notify(struct notifier_block *nb, unsigned long event,
 			  void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct exo_net_binding *b, *tmp;
+	struct exo_net_binding *b;
 	struct exo_net_dev *nd;
+	bool last;
 
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	mutex_lock(&exo_net_lock);
 	nd = exo_net_dev_find(dev);
-	if (nd) {
-		list_for_each_entry_safe(b, tmp, &nd->bindings, dev_node) {
+	/* Not list_for_each_entry_safe(): the last detach frees nd itself. */
+	if (nd && !list_empty(&nd->bindings)) {
+		do {
+			b = list_first_entry(&nd->bindings,
+					     struct exo_net_binding, dev_node);
+			last = list_is_singular(&nd->bindings);
 			exo_event_post(b->env, EXO_EVENT_NET_DOWN, b->id,
 				       b->ifindex, 0, 0);
-			/* The last one frees nd. */
 			exo_net_detach(b);
-		}
+		} while (!last);
 	}
 	mutex_unlock(&exo_net_lock);
 	return NOTIFY_DONE;
