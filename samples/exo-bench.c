@@ -25,6 +25,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -53,7 +55,10 @@ struct bench_row {
 	/* Optional: 0 or -errno (-EOPNOTSUPP skips the row), and its undo. */
 	int (*setup)(struct exo *exo);
 	void (*teardown)(struct exo *exo);
-	int iters, chunk, warmup;	/* 0: ITERS, CHUNK, WARMUP */
+	int iters, chunk, warmup, runs;	/* 0: ITERS, CHUNK, WARMUP, RUNS */
+	/* Optional, untimed after every chunk: undo what the chunk made. */
+	int (*exo_reset)(struct exo *exo);
+	int (*plain_reset)(void);
 };
 
 static int null_exo(struct exo *exo)
@@ -553,6 +558,163 @@ static int xn_alloc_plain(void)
 	       EXO_XN_BLOCK_SIZE ? 0 : -1;
 }
 
+/*
+ * xn_smallfile: the 1997 paper's small-file case. One op creates 20
+ * directories of 50 files, writes 4 KiB to each of the 1,000 files and
+ * syncs; an untimed reset after each op removes them all and syncs again.
+ * exo: exofs (libexo/exofs.c) on XN; sync is exo_fs_sync(), XN_SYNC,
+ * which writes every dirty block to XN's disk with REQ_FUA. plain: ext4
+ * mounted at SF_EXT4_DIR (make bench puts it on a second virtio disk of
+ * the same kind as XN's disk=/dev/vda); sync is syncfs(), which commits
+ * the journal and flushes the device. The 1,000 files are spread over
+ * subdirectories because an exofs directory holds 60 entries.
+ */
+#define SF_DIRS		20
+#define SF_FILES	50
+#define SF_EXT4_DIR	"/mnt/exo-bench-ext4"
+#define EXT4_MAGIC	0xEF53
+
+static struct {
+	struct exo_fs *fs;
+	int ext4_fd;
+	char block[EXO_XN_BLOCK_SIZE];
+	/* The last timed op's whole time and its sync's, exo [0] and plain [1]. */
+	double op_ns[2], sync_ns[2];
+} sf = { .ext4_fd = -1 };
+
+static double now_ns(void);
+
+static int sf_setup(struct exo *exo)
+{
+	struct exo_api api;
+	struct statfs st;
+	char name[32];
+	int ret;
+
+	ret = exo_api(exo, &api);
+	if (ret)
+		return ret;
+	if (!(api.features & EXO_FEATURE_XN))
+		return -EOPNOTSUPP;
+	if (statfs(SF_EXT4_DIR, &st) || st.f_type != EXT4_MAGIC)
+		return -ENODEV;
+	sf.ext4_fd = open(SF_EXT4_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sf.ext4_fd < 0)
+		return -errno;
+	memset(sf.block, 0xa5, sizeof(sf.block));
+	snprintf(name, sizeof(name), "sf-%d", (int)getpid());
+	sf.fs = exo_fs_mkfs(exo, name);
+	return sf.fs ? 0 : -errno;
+}
+
+static void sf_teardown(struct exo *exo)
+{
+	(void)exo;
+	if (sf.fs) {
+		exo_fs_sync(sf.fs);
+		exo_fs_unmount(sf.fs);
+	}
+	sf.fs = NULL;
+	if (sf.ext4_fd >= 0)
+		close(sf.ext4_fd);
+	sf.ext4_fd = -1;
+}
+
+static int sf_exo(struct exo *exo)
+{
+	double start = now_ns(), synced;
+	char path[32];
+	int d, f, ret;
+
+	(void)exo;
+	for (d = 0; d < SF_DIRS; d++) {
+		snprintf(path, sizeof(path), "d%02d", d);
+		if (exo_fs_mkdir(sf.fs, path, 0755))
+			return -1;
+		for (f = 0; f < SF_FILES; f++) {
+			snprintf(path, sizeof(path), "d%02d/f%02d", d, f);
+			if (exo_fs_create(sf.fs, path, 0644) ||
+			    exo_fs_write(sf.fs, path, 0, sf.block,
+					 sizeof(sf.block)) != sizeof(sf.block))
+				return -1;
+		}
+	}
+	synced = now_ns();
+	ret = exo_fs_sync(sf.fs);
+	sf.sync_ns[0] = now_ns() - synced;
+	sf.op_ns[0] = now_ns() - start;
+	return ret ? -1 : 0;
+}
+
+static int sf_exo_reset(struct exo *exo)
+{
+	char path[32];
+	int d, f;
+
+	(void)exo;
+	for (d = 0; d < SF_DIRS; d++) {
+		for (f = 0; f < SF_FILES; f++) {
+			snprintf(path, sizeof(path), "d%02d/f%02d", d, f);
+			if (exo_fs_unlink(sf.fs, path))
+				return -1;
+		}
+		snprintf(path, sizeof(path), "d%02d", d);
+		if (exo_fs_unlink(sf.fs, path))
+			return -1;
+	}
+	return exo_fs_sync(sf.fs) ? -1 : 0;
+}
+
+static int sf_plain(void)
+{
+	double start = now_ns(), synced;
+	char path[32];
+	int d, f, fd, ret;
+
+	for (d = 0; d < SF_DIRS; d++) {
+		snprintf(path, sizeof(path), "d%02d", d);
+		if (mkdirat(sf.ext4_fd, path, 0755))
+			return -1;
+		for (f = 0; f < SF_FILES; f++) {
+			snprintf(path, sizeof(path), "d%02d/f%02d", d, f);
+			fd = openat(sf.ext4_fd, path,
+				    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			if (fd < 0)
+				return -1;
+			if (write(fd, sf.block, sizeof(sf.block)) !=
+			    sizeof(sf.block)) {
+				close(fd);
+				return -1;
+			}
+			if (close(fd))
+				return -1;
+		}
+	}
+	synced = now_ns();
+	ret = syncfs(sf.ext4_fd);
+	sf.sync_ns[1] = now_ns() - synced;
+	sf.op_ns[1] = now_ns() - start;
+	return ret;
+}
+
+static int sf_plain_reset(void)
+{
+	char path[32];
+	int d, f;
+
+	for (d = 0; d < SF_DIRS; d++) {
+		for (f = 0; f < SF_FILES; f++) {
+			snprintf(path, sizeof(path), "d%02d/f%02d", d, f);
+			if (unlinkat(sf.ext4_fd, path, 0))
+				return -1;
+		}
+		snprintf(path, sizeof(path), "d%02d", d);
+		if (unlinkat(sf.ext4_fd, path, AT_REMOVEDIR))
+			return -1;
+	}
+	return syncfs(sf.ext4_fd);
+}
+
 static const struct bench_row rows[] = {
 	{
 		.name = "null_ioctl",
@@ -599,6 +761,14 @@ static const struct bench_row rows[] = {
 		.setup = xn_setup, .teardown = xn_teardown,
 		.iters = 2000, .chunk = 100, .warmup = 200,
 	},
+	{
+		.name = "xn_smallfile",
+		.exo_path = "exofs 1000x4K", .plain_path = "ext4 1000x4K",
+		.exo_op = sf_exo, .plain_op = sf_plain,
+		.exo_reset = sf_exo_reset, .plain_reset = sf_plain_reset,
+		.setup = sf_setup, .teardown = sf_teardown,
+		.iters = 1, .chunk = 1, .warmup = 1, .runs = 5,
+	},
 };
 
 static double now_ns(void)
@@ -622,19 +792,32 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
+/* Undo a chunk's work, outside the timing; 0 or -1. */
+static int reset_exo(const struct bench_row *row, struct exo *exo)
+{
+	return row->exo_reset ? row->exo_reset(exo) : 0;
+}
+
+static int reset_plain(const struct bench_row *row)
+{
+	return row->plain_reset ? row->plain_reset() : 0;
+}
+
 static int measure(const struct bench_row *row, struct exo *exo,
 		   double *exo_ns, double *plain_ns)
 {
 	int iters = row->iters ? row->iters : ITERS;
 	int chunk = row->chunk ? row->chunk : CHUNK;
 	int warmup = row->warmup ? row->warmup : WARMUP;
+	int runs = row->runs ? row->runs : RUNS;
 	double exo_runs[RUNS], plain_runs[RUNS], t;
 	int run, i, failed = 0;
 
 	for (i = 0; i < warmup; i++)
-		if (row->exo_op(exo) || row->plain_op())
+		if (row->exo_op(exo) || reset_exo(row, exo) ||
+		    row->plain_op() || reset_plain(row))
 			return -1;
-	for (run = 0; run < RUNS; run++) {
+	for (run = 0; run < runs; run++) {
 		double exo_total = 0, plain_total = 0;
 		int done;
 
@@ -643,11 +826,13 @@ static int measure(const struct bench_row *row, struct exo *exo,
 			for (i = 0; i < chunk; i++)
 				failed |= row->exo_op(exo);
 			exo_total += now_ns() - t;
+			failed |= reset_exo(row, exo);
 
 			t = now_ns();
 			for (i = 0; i < chunk; i++)
 				failed |= row->plain_op();
 			plain_total += now_ns() - t;
+			failed |= reset_plain(row);
 		}
 		exo_runs[run] = exo_total / iters;
 		plain_runs[run] = plain_total / iters;
@@ -655,8 +840,8 @@ static int measure(const struct bench_row *row, struct exo *exo,
 	/* A row whose calls failed measured something else: drop it. */
 	if (failed)
 		return -1;
-	*exo_ns = median(exo_runs, RUNS);
-	*plain_ns = median(plain_runs, RUNS);
+	*exo_ns = median(exo_runs, runs);
+	*plain_ns = median(plain_runs, runs);
 	return 0;
 }
 
@@ -938,7 +1123,7 @@ int main(void)
 
 	if (!tsv) {
 		printf("exo-bench: median of %d runs x %d calls, after %d warm-up calls\n"
-		       "  (memory rows: fewer calls per run, see rows[])\n",
+		       "  (memory, xn_alloc and xn_smallfile rows: fewer, see rows[])\n",
 		       RUNS, ITERS, WARMUP);
 		printf("%-16s %-16s %10s   %-12s %10s   %8s\n", "row", "exo path",
 		       "ns/op", "plain path", "ns/op", "speedup");
@@ -946,6 +1131,12 @@ int main(void)
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		int ret = rows[i].setup ? rows[i].setup(exo) : 0;
 
+		if (ret == -ENODEV) {
+			if (!tsv)
+				printf("%-16s skipped: no ext4 mounted at %s (make bench mounts one)\n",
+				       rows[i].name, SF_EXT4_DIR);
+			continue;
+		}
 		if (ret == -EOPNOTSUPP) {
 			if (!tsv)
 				printf("%-16s skipped: this exo.ko lacks it\n",
@@ -968,6 +1159,10 @@ int main(void)
 			printf("%-16s %-16s %10.1f   %-12s %10.1f   %7.2fx\n",
 			       rows[i].name, rows[i].exo_path, exo_ns,
 			       rows[i].plain_path, plain_ns, plain_ns / exo_ns);
+		if (!tsv && rows[i].exo_op == sf_exo)
+			printf("%-16s last op: exofs %.0f ms, %.0f of them in exo_fs_sync(); ext4 %.0f ms, %.0f in syncfs()\n",
+			       "", sf.op_ns[0] / 1e6, sf.sync_ns[0] / 1e6,
+			       sf.op_ns[1] / 1e6, sf.sync_ns[1] / 1e6);
 	}
 	if (cpu_wake_bench(exo, tsv)) {
 		fprintf(stderr, "exo-bench: cpu_wake failed\n");
@@ -986,7 +1181,8 @@ int main(void)
 		       "ioctl_floor is context, not an exo path: a bare ioctl(2) that no driver\n"
 		       "sees, the floor under null_ioctl. net_rx_32: one op is 32 UDP frames written\n"
 		       "by a packet socket in a peer namespace over veth, and received (the send is\n"
-		       "the same on both sides). xn_alloc: no target.\n");
+		       "the same on both sides). xn_alloc: no target. xn_smallfile (one op = 1,000\n"
+		       "files of 4 KiB, then sync) >= 1.0.\n");
 	exo_close(exo);
 	return 0;
 }

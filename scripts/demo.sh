@@ -23,11 +23,25 @@ mkdir -p "$dir/bin"
 cp "build/mod/$lane/module/exo.ko" "$dir/"
 cp build/samples/* "$dir/bin/"
 cp scripts/guest/demo.sh "$dir/run.sh"
+vm_args=(--modules veth)
 case $mode in
 demo) echo "/exo/bin/hello" >"$dir/demo.cmd" ;;
-bench) echo "/exo/bin/exo-bench" >"$dir/demo.cmd" ;;
+bench)
+	echo "/exo/bin/exo-bench" >"$dir/demo.cmd"
+	# xn_smallfile: XN on the VM's /dev/vda, ext4 (made in the guest by
+	# the host's mke2fs) on a second disk of the same kind and size.
+	# ext4 checksums its metadata with crc32c, a module of its own.
+	echo "disk=/dev/vda" >"$dir/insmod.args"
+	cp /usr/sbin/mke2fs "$dir/bin/"
+	cp /etc/mke2fs.conf "$dir/"
+	cp scripts/guest/bench-ext4.sh "$dir/setup.sh"
+	rm -f build/vm/bench-ext4.img
+	truncate -s 64M build/vm/bench-ext4.img
+	vm_args=(--modules "veth ext4 crc32c_generic" --disk2 build/vm/bench-ext4.img)
+	;;
 *) echo "scripts/demo.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 
 echo "==> boot the $lane VM (software emulation, no network device)"
-scripts/vm-run.sh --lane "$lane" --payload "$dir" --modules veth --log "build/vm/$mode.log" --timeout 600
+scripts/vm-run.sh --lane "$lane" --payload "$dir" --log "build/vm/$mode.log" \
+	--timeout 900 "${vm_args[@]}"

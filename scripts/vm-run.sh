@@ -4,7 +4,8 @@
 # Boot a kernel lane in QEMU with a busybox initramfs and run a payload in it.
 #
 # Usage: scripts/vm-run.sh --lane <6.12|6.1|debug> --payload <dir> [--timeout SECS]
-#          [--log FILE] [--modules "veth ..."] [--disk FILE] [--append "..."]
+#          [--log FILE] [--modules "veth ..."] [--disk FILE] [--disk2 FILE]
+#          [--append "..."]
 #
 #   --lane     kernel series; build/kernels/<lane>/lane.env (kernels.sh,
 #              or debug-kernel.sh for the debug lane)
@@ -15,6 +16,8 @@
 #              (virtio_pci and virtio_blk are always included)
 #   --disk     raw disk image for /dev/vda (default: a fresh, sparse 64 MiB
 #              build/vm/<lane>-disk.img on every run)
+#   --disk2    raw disk image for a second virtio disk, /dev/vdb, attached
+#              the same way as the first (default: none)
 #   --append   extra kernel command line
 #
 # Shared libraries of ELF programs in the payload are copied in (via ldd).
@@ -35,7 +38,7 @@ usage() {
 	exit 2
 }
 
-lane='' payload='' timeout=600 log='' extra_mods='' disk='' append=''
+lane='' payload='' timeout=600 log='' extra_mods='' disk='' disk2='' append=''
 while (($#)); do
 	case $1 in
 	--lane) lane=${2-} ;;
@@ -44,6 +47,7 @@ while (($#)); do
 	--log) log=${2-} ;;
 	--modules) extra_mods=${2-} ;;
 	--disk) disk=${2-} ;;
+	--disk2) disk2=${2-} ;;
 	--append) append=${2-} ;;
 	-h | --help) usage ;;
 	*) echo "vm-run: unknown argument: $1" >&2; usage ;;
@@ -276,6 +280,7 @@ if [[ -z $disk ]]; then
 	truncate -s 64M "$disk"
 fi
 [[ -f $disk ]] || die "disk image not found: $disk"
+[[ -z $disk2 || -f $disk2 ]] || die "disk image not found: $disk2"
 
 # --- boot ---------------------------------------------------------------
 
@@ -292,6 +297,9 @@ qemu=(qemu-system-x86_64 -display none -serial stdio -monitor none -no-reboot -n
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 quiet loglevel=4${append:+ $append}"
 	-drive "if=virtio,format=raw,file=$disk")
+if [[ -n $disk2 ]]; then
+	qemu+=(-drive "if=virtio,format=raw,file=$disk2")
+fi
 
 echo "  VM      $lane $KVER (timeout ${timeout}s, log ${log#"$top"/})"
 start=$(date +%s.%N)
