@@ -139,6 +139,11 @@ static struct {
 	struct xarray cache;		/* block -> struct xn_buf */
 	u32 ncached;
 	u32 ndirty;
+	/*
+	 * Inside XN_SYNC: writes go without FUA and each ordering stage ends
+	 * with one cache flush (xn_flush()), rather than a flush per block.
+	 */
+	bool staged;
 	struct list_head fresh_list;	/* xn_buf.fresh_node, oldest first */
 	struct list_head pending_frees;	/* xn_pending_free.node */
 	/* Scratch for the owns checks. */
@@ -166,13 +171,21 @@ static int xn_io(u64 block, struct page *page, bool write)
 		return 0;
 	}
 	bio = bio_alloc(xn.bdev.bdev, 1,
-			write ? REQ_OP_WRITE | REQ_SYNC | REQ_FUA : REQ_OP_READ,
-			GFP_KERNEL);
+			!write ? REQ_OP_READ : xn.staged ?
+			REQ_OP_WRITE | REQ_SYNC :
+			REQ_OP_WRITE | REQ_SYNC | REQ_FUA, GFP_KERNEL);
 	bio->bi_iter.bi_sector = block * XN_SECTORS;
 	__bio_add_page(bio, page, XN_BS, 0);
 	ret = submit_bio_wait(bio);
 	bio_put(bio);
 	return ret;
+}
+
+/* Make every write so far durable: the end of an ordering stage. */
+static int xn_flush(void)
+{
+	lockdep_assert_held(&exo_xn_lock);
+	return xn.bdev.bdev ? blkdev_issue_flush(xn.bdev.bdev) : 0;
 }
 
 /* Write @len bytes at @buf (at most a block) as block @block. */
@@ -1084,7 +1097,7 @@ unlock:
 }
 
 /* Write the dirty cache in the order the UAPI promises; blocks written. */
-static int xn_sync_locked(u64 *written)
+static int xn_sync_stages(u64 *written)
 {
 	struct xn_pending_free *pf, *pft;
 	struct xn_buf *buf, *tmp;
@@ -1103,8 +1116,13 @@ static int xn_sync_locked(u64 *written)
 		buf->fresh = false;
 		xn_buf_clean(buf);
 	}
+	ret = xn_flush();
+	if (ret)
+		return ret;
 	/* 2: the free map with them allocated (freed ones still are). */
 	ret = xn_write_freemap(xn.alloc);
+	if (!ret)
+		ret = xn_flush();
 	if (ret)
 		return ret;
 	/* 3: every other dirty block, now pointing only at written ones. */
@@ -1117,6 +1135,9 @@ static int xn_sync_locked(u64 *written)
 		(*written)++;
 		xn_buf_clean(buf);
 	}
+	ret = xn_flush();
+	if (ret)
+		return ret;
 	/* 4: freed blocks, forgotten on the disk now, become free. */
 	if (!list_empty(&xn.pending_frees)) {
 		list_for_each_entry_safe(pf, pft, &xn.pending_frees, node) {
@@ -1126,6 +1147,8 @@ static int xn_sync_locked(u64 *written)
 			kfree(pf);
 		}
 		ret = xn_write_freemap(xn.alloc);
+		if (!ret)
+			ret = xn_flush();
 		if (ret)
 			return ret;
 	}
@@ -1133,6 +1156,17 @@ static int xn_sync_locked(u64 *written)
 	xa_for_each(&xn.cache, block, buf)
 		xn_buf_maybe_drop(buf);
 	return 0;
+}
+
+static int xn_sync_locked(u64 *written)
+{
+	int ret;
+
+	lockdep_assert_held(&exo_xn_lock);
+	xn.staged = true;
+	ret = xn_sync_stages(written);
+	xn.staged = false;
+	return ret;
 }
 
 static void xn_report_clear(struct exo_xn_sync *r)
