@@ -1093,8 +1093,14 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 out:
 	if (to[1] >= 0)
 		close(to[1]);
-	if (pe > 0)
+	/*
+	 * Its donations to us, now unbound, fail with EAGAIN at once, so it
+	 * would retry forever at SCHED_FIFO: end it.
+	 */
+	if (pe > 0) {
+		kill(pe, SIGKILL);
 		waitpid(pe, NULL, 0);
+	}
 	if (pp > 0)
 		waitpid(pp, NULL, 0);
 	for (i = 0; i < 2; i++) {
