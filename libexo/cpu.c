@@ -26,9 +26,7 @@ LIBEXO_EXPORT int exo_cpu_info(struct exo *exo, __u32 cpu,
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
 	info->cpu = cpu;
-	if (ioctl(exo->fd, EXO_IOC_CPU_INFO, info) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_CPU_INFO, info);
 }
 
 static int exo_cpu_slots(struct exo *exo, unsigned long cmd,
@@ -99,9 +97,7 @@ LIBEXO_EXPORT int exo_cpu_query(struct exo *exo, __u32 cpu,
 	memset(query, 0, sizeof(*query));
 	query->argsz = sizeof(*query);
 	query->cpu = cpu;
-	if (ioctl(exo->fd, EXO_IOC_CPU_QUERY, query) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_CPU_QUERY, query);
 }
 
 LIBEXO_EXPORT int exo_cpu_bind(struct exo *exo, __u32 cpu, int signal,
@@ -114,9 +110,7 @@ LIBEXO_EXPORT int exo_cpu_bind(struct exo *exo, __u32 cpu, int signal,
 
 	if (!exo || signal < 0)
 		return exo_err(EINVAL);
-	if (ioctl(exo->fd, EXO_IOC_CPU_BIND, &req) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_CPU_BIND, &req);
 }
 
 LIBEXO_EXPORT int exo_cpu_unbind(struct exo *exo)
@@ -125,9 +119,7 @@ LIBEXO_EXPORT int exo_cpu_unbind(struct exo *exo)
 
 	if (!exo)
 		return exo_err(EINVAL);
-	if (ioctl(exo->fd, EXO_IOC_CPU_UNBIND, &req) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_CPU_UNBIND, &req);
 }
 
 LIBEXO_EXPORT int exo_cpu_wait(struct exo *exo, __u32 timeout_ms,
@@ -138,9 +130,7 @@ LIBEXO_EXPORT int exo_cpu_wait(struct exo *exo, __u32 timeout_ms,
 	memset(wake, 0, sizeof(*wake));
 	wake->argsz = sizeof(*wake);
 	wake->timeout_ms = timeout_ms;
-	if (ioctl(exo->fd, EXO_IOC_CPU_WAIT, wake) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_CPU_WAIT, wake);
 }
 
 LIBEXO_EXPORT int exo_cpu_wait_donate(struct exo *exo, __u64 target,
@@ -154,9 +144,7 @@ LIBEXO_EXPORT int exo_cpu_wait_donate(struct exo *exo, __u64 target,
 	wake->flags = EXO_CPU_WAIT_DONATE;
 	wake->timeout_ms = timeout_ms;
 	wake->target = target;
-	if (ioctl(exo->fd, EXO_IOC_CPU_WAIT, wake) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_CPU_WAIT, wake);
 }
 
 LIBEXO_EXPORT int exo_cpu_yield(struct exo *exo, __u64 target, bool *ended)
@@ -186,9 +174,7 @@ LIBEXO_EXPORT int exo_cpu_revoke(struct exo *exo, __u64 env_id, __u32 count,
 
 	if (!exo)
 		return exo_err(EINVAL);
-	if (ioctl(exo->fd, EXO_IOC_CPU_REVOKE, &req) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_CPU_REVOKE, &req);
 }
 
 /* ---- the slot page ------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #define LIBEXO_INTERNAL_H
 
 #include <errno.h>
+#include <sys/ioctl.h>
 #include <exo/exo.h>
 
 #define LIBEXO_EXPORT __attribute__((visibility("default")))
@@ -21,6 +22,16 @@ static inline int exo_err(int err)
 {
 	errno = err;
 	return -err;
+}
+
+/* ioctl(2) on @exo's fd: 0 or -errno (errno set), the wrappers' one shape. */
+static inline int exo_ioctl(struct exo *exo, unsigned long cmd, void *arg)
+{
+	if (!exo)
+		return exo_err(EINVAL);
+	if (ioctl(exo->fd, cmd, arg) < 0)
+		return exo_err(errno);
+	return 0;
 }
 
 /*

@@ -42,9 +42,7 @@ LIBEXO_EXPORT int exo_mem_info(struct exo *exo, struct exo_mem_info *info)
 		return exo_err(EINVAL);
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
-	if (ioctl(exo->fd, EXO_IOC_MEM_INFO, info) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_MEM_INFO, info);
 }
 
 LIBEXO_EXPORT int exo_mem_alloc(struct exo *exo, __u32 flags, __u32 count,
@@ -62,9 +60,7 @@ LIBEXO_EXPORT int exo_mem_alloc(struct exo *exo, __u32 flags, __u32 count,
 
 	if (!exo || !frames)
 		return exo_err(EINVAL);
-	if (ioctl(exo->fd, EXO_IOC_MEM_ALLOC, &arg) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_MEM_ALLOC, &arg);
 }
 
 LIBEXO_EXPORT int exo_mem_free(struct exo *exo, const __u32 *indexes,
@@ -78,9 +74,7 @@ LIBEXO_EXPORT int exo_mem_free(struct exo *exo, const __u32 *indexes,
 
 	if (!exo || !indexes)
 		return exo_err(EINVAL);
-	if (ioctl(exo->fd, EXO_IOC_MEM_FREE, &arg) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_MEM_FREE, &arg);
 }
 
 LIBEXO_EXPORT int exo_mem_map(struct exo *exo, __u32 flags,
@@ -96,9 +90,7 @@ LIBEXO_EXPORT int exo_mem_map(struct exo *exo, __u32 flags,
 
 	if (!exo || !indexes)
 		return exo_err(EINVAL);
-	if (ioctl(exo->fd, EXO_IOC_MEM_MAP, &arg) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_MEM_MAP, &arg);
 }
 
 LIBEXO_EXPORT int exo_mem_unmap(struct exo *exo, void *addr, __u32 count)
@@ -111,9 +103,7 @@ LIBEXO_EXPORT int exo_mem_unmap(struct exo *exo, void *addr, __u32 count)
 
 	if (!exo)
 		return exo_err(EINVAL);
-	if (ioctl(exo->fd, EXO_IOC_MEM_UNMAP, &arg) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_MEM_UNMAP, &arg);
 }
 
 LIBEXO_EXPORT int exo_mem_grant(struct exo *exo, __u32 flags, __u32 first,
@@ -144,9 +134,7 @@ LIBEXO_EXPORT int exo_mem_ungrant(struct exo *exo, __u64 grant_id)
 
 	if (!exo)
 		return exo_err(EINVAL);
-	if (ioctl(exo->fd, EXO_IOC_MEM_UNGRANT, &arg) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_MEM_UNGRANT, &arg);
 }
 
 LIBEXO_EXPORT int exo_mem_revoke(struct exo *exo, __u64 env_id, __u32 count,

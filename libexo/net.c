@@ -32,9 +32,7 @@ LIBEXO_EXPORT int exo_net_info(struct exo *exo, struct exo_net_info *info)
 		return exo_err(EINVAL);
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
-	if (ioctl(exo->fd, EXO_IOC_NET_INFO, info) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_NET_INFO, info);
 }
 
 LIBEXO_EXPORT int exo_net_bind(struct exo *exo, struct exo_net_bind *bind)
@@ -42,9 +40,7 @@ LIBEXO_EXPORT int exo_net_bind(struct exo *exo, struct exo_net_bind *bind)
 	if (!exo || !bind)
 		return exo_err(EINVAL);
 	bind->argsz = sizeof(*bind);
-	if (ioctl(exo->fd, EXO_IOC_NET_BIND, bind) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_NET_BIND, bind);
 }
 
 LIBEXO_EXPORT int exo_net_unbind(struct exo *exo, __u32 binding_id)
@@ -54,9 +50,7 @@ LIBEXO_EXPORT int exo_net_unbind(struct exo *exo, __u32 binding_id)
 
 	if (!exo)
 		return exo_err(EINVAL);
-	if (ioctl(exo->fd, EXO_IOC_NET_UNBIND, &arg) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_NET_UNBIND, &arg);
 }
 
 LIBEXO_EXPORT int exo_net_tx(struct exo *exo, __u32 binding_id,
@@ -67,9 +61,7 @@ LIBEXO_EXPORT int exo_net_tx(struct exo *exo, __u32 binding_id,
 
 	if (!exo || !frame)
 		return exo_err(EINVAL);
-	if (ioctl(exo->fd, EXO_IOC_NET_TX, &arg) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_NET_TX, &arg);
 }
 
 LIBEXO_EXPORT int exo_net_stats(struct exo *exo, __u32 binding_id,
@@ -80,9 +72,7 @@ LIBEXO_EXPORT int exo_net_stats(struct exo *exo, __u32 binding_id,
 	memset(stats, 0, sizeof(*stats));
 	stats->argsz = sizeof(*stats);
 	stats->binding_id = binding_id;
-	if (ioctl(exo->fd, EXO_IOC_NET_STATS, stats) < 0)
-		return exo_err(errno);
-	return 0;
+	return exo_ioctl(exo, EXO_IOC_NET_STATS, stats);
 }
 
 /* ---- rings ------------------------------------------------------------- */

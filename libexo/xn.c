@@ -15,15 +15,6 @@ static __u64 xn_ptr(const void *p)
 	return (__u64)(uintptr_t)p;
 }
 
-static int xn_ioctl(struct exo *exo, unsigned long cmd, void *arg)
-{
-	if (!exo)
-		return exo_err(EINVAL);
-	if (ioctl(exo->fd, cmd, arg) < 0)
-		return exo_err(errno);
-	return 0;
-}
-
 static int xn_name(char *dst, const char *name)
 {
 	if (!name || !*name || strlen(name) >= EXO_XN_NAME_MAX)
@@ -42,7 +33,7 @@ LIBEXO_EXPORT int exo_xn_info(struct exo *exo, struct exo_xn_info *info)
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
 	info->hint = hint;
-	return xn_ioctl(exo, EXO_IOC_XN_INFO, info);
+	return exo_ioctl(exo, EXO_IOC_XN_INFO, info);
 }
 
 LIBEXO_EXPORT int exo_xn_type_install(struct exo *exo, const char *name,
@@ -60,7 +51,7 @@ LIBEXO_EXPORT int exo_xn_type_install(struct exo *exo, const char *name,
 	t.owns_len = owns_len;
 	t.acl = xn_ptr(acl);
 	t.acl_len = acl_len;
-	ret = xn_ioctl(exo, EXO_IOC_XN_TYPE_INSTALL, &t);
+	ret = exo_ioctl(exo, EXO_IOC_XN_TYPE_INSTALL, &t);
 	if (!ret && type_id)
 		*type_id = t.type_id;
 	return ret;
@@ -79,7 +70,7 @@ LIBEXO_EXPORT int exo_xn_type_lookup(struct exo *exo, const char *name,
 	t.reserved = 0;
 	if (xn_name(t.name, name))
 		return -errno;
-	ret = xn_ioctl(exo, EXO_IOC_XN_TYPE_LOOKUP, &t);
+	ret = exo_ioctl(exo, EXO_IOC_XN_TYPE_LOOKUP, &t);
 	if (ret)
 		return ret;
 	if (type)
@@ -98,7 +89,7 @@ LIBEXO_EXPORT int exo_xn_root_install(struct exo *exo, const char *name,
 	if (xn_name(r.name, name))
 		return -errno;
 	r.block = block ? *block : 0;
-	ret = xn_ioctl(exo, EXO_IOC_XN_ROOT_INSTALL, &r);
+	ret = exo_ioctl(exo, EXO_IOC_XN_ROOT_INSTALL, &r);
 	if (!ret && block)
 		*block = r.block;
 	return ret;
@@ -112,7 +103,7 @@ LIBEXO_EXPORT int exo_xn_root_lookup(struct exo *exo, const char *name,
 
 	if (xn_name(r.name, name))
 		return -errno;
-	ret = xn_ioctl(exo, EXO_IOC_XN_ROOT_LOOKUP, &r);
+	ret = exo_ioctl(exo, EXO_IOC_XN_ROOT_LOOKUP, &r);
 	if (ret)
 		return ret;
 	if (type_id)
@@ -131,7 +122,7 @@ LIBEXO_EXPORT int exo_xn_read(struct exo *exo, __u64 block, __u64 parent,
 		.parent = parent,
 		.type_id = type_id,
 	};
-	int ret = xn_ioctl(exo, EXO_IOC_XN_READ, &r);
+	int ret = exo_ioctl(exo, EXO_IOC_XN_READ, &r);
 
 	if (!ret && writable)
 		*writable = (int)r.writable;
@@ -142,7 +133,7 @@ LIBEXO_EXPORT int exo_xn_release(struct exo *exo, __u64 block)
 {
 	struct exo_xn_read r = { .argsz = sizeof(r), .block = block };
 
-	return xn_ioctl(exo, EXO_IOC_XN_RELEASE, &r);
+	return exo_ioctl(exo, EXO_IOC_XN_RELEASE, &r);
 }
 
 static int xn_mods(struct exo *exo, unsigned long cmd, __u64 parent,
@@ -158,7 +149,7 @@ static int xn_mods(struct exo *exo, unsigned long cmd, __u64 parent,
 		.mods = xn_ptr(mods),
 	};
 
-	return xn_ioctl(exo, cmd, &a);
+	return exo_ioctl(exo, cmd, &a);
 }
 
 LIBEXO_EXPORT int exo_xn_alloc(struct exo *exo, __u64 parent, __u64 block,
@@ -194,13 +185,13 @@ LIBEXO_EXPORT int exo_xn_write(struct exo *exo, __u64 block, __u32 offset,
 		.data = xn_ptr(data),
 	};
 
-	return xn_ioctl(exo, EXO_IOC_XN_WRITE, &w);
+	return exo_ioctl(exo, EXO_IOC_XN_WRITE, &w);
 }
 
 LIBEXO_EXPORT int exo_xn_sync(struct exo *exo, __u64 *written)
 {
 	struct exo_xn_sync s = { .argsz = sizeof(s) };
-	int ret = xn_ioctl(exo, EXO_IOC_XN_SYNC, &s);
+	int ret = exo_ioctl(exo, EXO_IOC_XN_SYNC, &s);
 
 	if (!ret && written)
 		*written = s.written;
@@ -213,7 +204,7 @@ LIBEXO_EXPORT int exo_xn_check(struct exo *exo, struct exo_xn_sync *report)
 		return exo_err(EINVAL);
 	memset(report, 0, sizeof(*report));
 	report->argsz = sizeof(*report);
-	return xn_ioctl(exo, EXO_IOC_XN_CHECK, report);
+	return exo_ioctl(exo, EXO_IOC_XN_CHECK, report);
 }
 
 LIBEXO_EXPORT void *exo_xn_map(struct exo *exo, __u64 block, int writable)
