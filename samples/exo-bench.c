@@ -14,6 +14,9 @@
  *
  * BENCH_FORMAT=tsv prints one line per row:
  *   name<TAB>exo_ns<TAB>plain_ns<TAB>speedup
+ *
+ * BENCH_QUICK=1 is a smoke run, not a measurement: every row, a handful of
+ * calls each, so that `make check` sees a hang or a crash in any of them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +48,9 @@
 #define ITERS	20000
 #define CHUNK	500
 #define WARMUP	5000
+
+/* BENCH_QUICK=1: a few calls of every row (see the top of the file). */
+static int quick;
 
 struct bench_row {
 	const char *name;
@@ -813,6 +819,13 @@ static int measure(const struct bench_row *row, struct exo *exo,
 	double exo_runs[RUNS], plain_runs[RUNS], t;
 	int run, i, failed = 0;
 
+	if (quick) {
+		chunk = chunk < 4 ? chunk : 4;
+		iters = chunk;
+		warmup = warmup < 2 ? warmup : 2;
+		runs = 1;
+	}
+
 	for (i = 0; i < warmup; i++)
 		if (row->exo_op(exo) || reset_exo(row, exo) ||
 		    row->plain_op() || reset_plain(row))
@@ -855,6 +868,7 @@ static int measure(const struct bench_row *row, struct exo *exo,
  * medians and the 99th percentile.
  */
 #define WAKE_SAMPLES	201
+#define WAKE_SAMPLES_QUICK	11
 #define WAKE_WARMUP	5
 
 static int cmp_u64(const void *a, const void *b)
@@ -881,6 +895,7 @@ static int cpu_wake_bench(struct exo *exo, int tsv)
 	struct exo_cpu_wake wake;
 	unsigned long long t, target, exp;
 	int cpu, tfd, i, ret, stride;
+	int samples = quick ? WAKE_SAMPLES_QUICK : WAKE_SAMPLES;
 	double em, pm;
 
 	for (cpu = 0; cpu < 64; cpu++)
@@ -900,7 +915,7 @@ static int cpu_wake_bench(struct exo *exo, int tsv)
 		ret = -errno;
 		goto out;
 	}
-	for (i = -WAKE_WARMUP; i < WAKE_SAMPLES; i++) {
+	for (i = -WAKE_WARMUP; i < samples; i++) {
 		ret = exo_cpu_wait(exo, 10000, &wake);
 		if (ret)
 			break;
@@ -929,17 +944,17 @@ static int cpu_wake_bench(struct exo *exo, int tsv)
 	exo_cpu_unbind(exo);
 	if (ret)
 		goto out;
-	qsort(exo_lat, WAKE_SAMPLES, sizeof(exo_lat[0]), cmp_u64);
-	qsort(plain_lat, WAKE_SAMPLES, sizeof(plain_lat[0]), cmp_u64);
-	em = exo_lat[WAKE_SAMPLES / 2];
-	pm = plain_lat[WAKE_SAMPLES / 2];
+	qsort(exo_lat, samples, sizeof(exo_lat[0]), cmp_u64);
+	qsort(plain_lat, samples, sizeof(plain_lat[0]), cmp_u64);
+	em = exo_lat[samples / 2];
+	pm = plain_lat[samples / 2];
 	if (tsv)
 		printf("cpu_wake\t%.1f\t%.1f\t%.3f\n", em, pm, pm / em);
 	else
 		printf("%-16s %-16s %10.1f   %-12s %10.1f   %7.2fx  (p99 %llu vs %llu ns)\n",
 		       "cpu_wake", "slot start->run", em, "timerfd", pm, pm / em,
-		       exo_lat[WAKE_SAMPLES * 99 / 100],
-		       plain_lat[WAKE_SAMPLES * 99 / 100]);
+		       exo_lat[samples * 99 / 100],
+		       plain_lat[samples * 99 / 100]);
 out:
 	if (tfd >= 0)
 		close(tfd);
@@ -955,7 +970,9 @@ out:
  * pinned to that CPU. Each round trip is timed; medians and p99.
  */
 #define PONG_SAMPLES	2000
+#define PONG_SAMPLES_QUICK	20
 #define PONG_CHUNK	100
+#define PONG_CHUNK_QUICK	10
 
 static int pin_to(int cpu)
 {
@@ -989,10 +1006,16 @@ static void __attribute__((noreturn)) pong_exo(int cpu, int tx)
 	}
 }
 
-static void __attribute__((noreturn)) pong_pipe(int cpu, int rx, int tx)
+/*
+ * close_fd is our copy of the ping pipe's write end: holding it, read(2)
+ * would never see the end of the pipe and we would never exit.
+ */
+static void __attribute__((noreturn)) pong_pipe(int cpu, int rx, int tx,
+						int close_fd)
 {
 	char c;
 
+	close(close_fd);
 	if (pin_to(cpu))
 		_exit(1);
 	while (read(rx, &c, 1) == 1)
@@ -1027,6 +1050,8 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 	struct exo_env_info me;
 	struct exo_cpu_wake wake;
 	pid_t pe = -1, pp = -1;
+	int samples = quick ? PONG_SAMPLES_QUICK : PONG_SAMPLES;
+	int chunk = quick ? PONG_CHUNK_QUICK : PONG_CHUNK;
 	int cpu, i, j, ret;
 	__u64 partner;
 	char c = 'x';
@@ -1053,7 +1078,7 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 		pong_exo(cpu, sv[1]);
 	pp = fork();
 	if (pp == 0)
-		pong_pipe(cpu, to[0], from[1]);
+		pong_pipe(cpu, to[0], from[1], to[1]);
 	if (pe < 0 || pp < 0 ||
 	    read(sv[0], &partner, sizeof(partner)) != sizeof(partner) ||
 	    write(sv[0], &me.env_id, sizeof(me.env_id)) != sizeof(me.env_id))
@@ -1063,8 +1088,8 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 		goto out;
 	/* Our first turn, then the partner must be waiting for a donation. */
 	ret = exo_cpu_wait(exo, 10000, &wake);
-	for (i = 0; !ret && i < PONG_SAMPLES; i += PONG_CHUNK) {
-		for (j = i; !ret && j < i + PONG_CHUNK; j++) {
+	for (i = 0; !ret && i < samples; i += chunk) {
+		for (j = i; !ret && j < i + chunk; j++) {
 			unsigned long long t = mono_ns();
 
 			ret = exo_cpu_wait_donate(exo, partner, 10000, &wake);
@@ -1078,7 +1103,7 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 			exo_rt[j] = mono_ns() - t;
 		}
 		/* Unbound meanwhile would be unfair to neither: stay bound. */
-		for (j = i; !ret && j < i + PONG_CHUNK; j++) {
+		for (j = i; !ret && j < i + chunk; j++) {
 			unsigned long long t = mono_ns();
 
 			if (write(to[1], &c, 1) != 1 || read(from[0], &c, 1) != 1)
@@ -1089,7 +1114,7 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 	exo_cpu_unbind(exo);
 	if (!ret)
 		report_pair("cpu_yield_to", "WAIT_DONATE rt", "pipe rt", exo_rt,
-			    pipe_rt, PONG_SAMPLES, tsv);
+			    pipe_rt, samples, tsv);
 out:
 	if (to[1] >= 0)
 		close(to[1]);
@@ -1118,15 +1143,22 @@ out:
 int main(void)
 {
 	const char *format = getenv("BENCH_FORMAT");
+	const char *quick_env = getenv("BENCH_QUICK");
 	int tsv = format && !strcmp(format, "tsv");
 	double exo_ns, plain_ns;
 	struct exo *exo;
 	size_t i;
 
+	quick = quick_env && strcmp(quick_env, "0") && *quick_env;
 	exo = exo_open(NULL);
-	if (!exo)
+	if (!exo) {
+		fprintf(stderr, "exo-bench: open /dev/exo: %s (is exo.ko loaded?)\n",
+			strerror(errno));
 		return 1;
+	}
 
+	if (quick && !tsv)
+		printf("exo-bench: BENCH_QUICK=1, a smoke run: a few calls per row, no numbers to keep\n");
 	if (!tsv) {
 		printf("exo-bench: median of %d runs x %d calls, after %d warm-up calls\n"
 		       "  (memory, xn_alloc and xn_smallfile rows: fewer, see rows[])\n",
