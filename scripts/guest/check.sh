@@ -36,6 +36,16 @@ if [ -x /exo/bin/exo-fuzz ]; then
 	trc=$?
 	echo "EXO-TEST-END exo-fuzz $trc"
 	[ "$trc" -eq 0 ] || rc=1
+	# Seeds that once failed, replayed every run so that the bug they
+	# found stays found (EXO_IOC_API judged bytes past argsz).
+	for seed in "261310956883517 1.30 536" "191368061371951 0.5 11"; do
+		set -- $seed
+		echo "EXO-TEST-BEGIN exo-fuzz-replay-$1"
+		/exo/bin/exo-fuzz -s "$1" -R "$2" -n "$3"
+		trc=$?
+		echo "EXO-TEST-END exo-fuzz-replay-$1 $trc"
+		[ "$trc" -eq 0 ] || rc=1
+	done
 fi
 for name in $(cat /exo/tests.list); do
 	echo "EXO-TEST-BEGIN $name"
