@@ -19,6 +19,18 @@
 #   --disk2    raw disk image for a second virtio disk, /dev/vdb, attached
 #              the same way as the first (default: none)
 #   --append   extra kernel command line
+#   --silence  fail the boot when the console says nothing for this long
+#              after /init started (default 300 s)
+#
+# Accelerator: EXO_ACCEL=auto (the default) boots a tiny probe guest under
+# KVM first and uses KVM only if it reaches /init and powers off; otherwise
+# TCG. The verdict is kept for one run in build/vm/accel.verdict (a run is
+# one EXO_RUN_ID, which make check, demo and bench set; without one, every
+# call probes; EXO_ACCEL_VERDICT names another file, for tests).
+# EXO_ACCEL=kvm or tcg skips the probe. A boot that dies
+# under KVM chosen by auto (KVM internal error, or no /init in time) is
+# retried once under TCG; a boot that dies before /init under TCG (an
+# early-boot oops) is retried once. Both retries are announced.
 #
 # Shared libraries of ELF programs in the payload are copied in (via ldd).
 # The guest has no network device. The console is shown and written to the
@@ -26,7 +38,9 @@
 # Oops, KASAN, UBSAN, lockdep, hung task, panic, ...), whatever the guest
 # said; else the status of the guest's run.sh (126: a stock module failed to
 # load, 127: no run.sh); 124 on timeout; 125 if the guest reported no status
-# (e.g. a panic); 2 for a usage or setup error on the host.
+# (e.g. a panic); 123 if the guest was killed as dead (KVM internal error,
+# no /init in time, a silent console); 2 for a usage or setup error on the
+# host.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,11 +48,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "vm-run: $*" >&2; exit 2; }
 
 usage() {
-	sed -n '/^# Usage:/,/^#   --append/{s/^# \{0,1\}//;p}' "$0" >&2
+	sed -n '/^# Usage:/,/^#   --silence/{s/^# \{0,1\}//;p}' "$0" >&2
 	exit 2
 }
 
 lane='' payload='' timeout=600 log='' extra_mods='' disk='' disk2='' append=''
+silence=300
 while (($#)); do
 	case $1 in
 	--lane) lane=${2-} ;;
@@ -49,6 +64,7 @@ while (($#)); do
 	--disk) disk=${2-} ;;
 	--disk2) disk2=${2-} ;;
 	--append) append=${2-} ;;
+	--silence) silence=${2-} ;;
 	-h | --help) usage ;;
 	*) echo "vm-run: unknown argument: $1" >&2; usage ;;
 	esac
@@ -61,6 +77,12 @@ done
 [[ -d $payload ]] || die "payload directory not found: $payload"
 [[ -f $payload/run.sh ]] || die "payload has no run.sh: $payload/run.sh"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants a positive number of seconds, got '$timeout'"
+[[ $silence =~ ^[1-9][0-9]*$ ]] || die "--silence wants a positive number of seconds, got '$silence'"
+EXO_ACCEL=${EXO_ACCEL:-auto}
+case $EXO_ACCEL in
+auto | kvm | tcg) ;;
+*) die "EXO_ACCEL must be auto, kvm or tcg, got '$EXO_ACCEL'" ;;
+esac
 
 vmdir=$top/build/vm
 mkdir -p "$vmdir"
@@ -153,7 +175,8 @@ done
 # --- staging ------------------------------------------------------------
 
 work=$(mktemp -d "$vmdir/run-$lane.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# A guest still running when we stop (an INT, a TERM) goes with us.
+trap '[[ -z ${qemu_pid:-} ]] || kill -KILL "$qemu_pid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 stage=$work/root
@@ -284,29 +307,196 @@ fi
 
 # --- boot ---------------------------------------------------------------
 
-accel=tcg
-[[ -r /dev/kvm && -w /dev/kvm ]] && accel=kvm
 # The uncompressed vmlinux (PVH entry) skips seconds of decompression in TCG.
 kernel=$VMLINUZ
 [[ -n $VMLINUX && -f $VMLINUX ]] && kernel=$VMLINUX
-# -display none/-serial stdio/-monitor none is -nographic without its two
-# side effects: SeaBIOS's serial console (which sends terminal resets, ESC c,
-# to stdout) and the monitor multiplexed on stdin.
-qemu=(qemu-system-x86_64 -display none -serial stdio -monitor none -no-reboot -nic none
-	-accel "$accel" -cpu max -m 1G -smp 2
-	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyS0 panic=-1 quiet loglevel=4${append:+ $append}"
-	-drive "if=virtio,format=raw,file=$disk")
-if [[ -n $disk2 ]]; then
-	qemu+=(-drive "if=virtio,format=raw,file=$disk2")
-fi
+cmdline="console=ttyS0 panic=-1 quiet loglevel=4${append:+ $append}"
 
-echo "  VM      $lane $KVER (timeout ${timeout}s, log ${log#"$top"/})"
+qemu_cmd() {	# qemu_cmd <accel> <initrd> <cmdline> [drive args...]: sets qemu[]
+	local accel=$1 rd=$2 line=$3
+	shift 3
+	# -display none/-serial stdio/-monitor none is -nographic without its
+	# two side effects: SeaBIOS's serial console (which sends terminal
+	# resets, ESC c, to stdout) and the monitor multiplexed on stdin.
+	qemu=(qemu-system-x86_64 -display none -serial stdio -monitor none -no-reboot -nic none
+		-accel "$accel" -cpu max -m 1G -smp 2
+		-kernel "$kernel" -initrd "$rd" -append "$line" "$@")
+}
+
+# boot <log> <limit> <init deadline> <silence> <show: 1|0>: run qemu[] with
+# its console in <log>, shown on stdout if asked, and kill a guest that is
+# dead: QEMU printed "KVM internal error" (KVM then stops the vCPU and
+# waits for ever), no "/init started" within the deadline, or a console
+# silent for <silence> seconds after it. Sets boot_rc (QEMU's status, 124
+# at the time limit) and boot_death (empty, or why the guest was killed).
+boot() {
+	local out=$1 limit=$2 deadline=$3 quiet_max=$4 show=$5
+	local qpid tpid=0 t0 now size last_size=-1 last_change inited=0
+	boot_death=''
+	: >"$out"
+	"${qemu[@]}" </dev/null >"$out" 2>&1 &
+	qpid=$!
+	qemu_pid=$qpid
+	if [[ $show == 1 ]]; then
+		tail -n +1 -f --pid="$qpid" "$out" &
+		tpid=$!
+	fi
+	t0=$SECONDS last_change=$SECONDS
+	while kill -0 "$qpid" 2>/dev/null; do
+		sleep 0.5
+		now=$SECONDS
+		if grep -aq 'KVM internal error' "$out"; then
+			boot_death='KVM internal error'
+			grep -aq 'emulation failure' "$out" && boot_death+=': emulation failure'
+		elif ((inited == 0)) && grep -aq 'exo-init: /init started' "$out"; then
+			inited=1
+		elif ((inited == 0 && now - t0 >= deadline)); then
+			boot_death="no /init within ${deadline}s"
+		fi
+		size=$(stat -c %s "$out")
+		if ((size != last_size)); then
+			last_size=$size last_change=$now
+		elif ((inited && now - last_change >= quiet_max)); then
+			boot_death="the console was silent for ${quiet_max}s"
+		fi
+		if [[ -z $boot_death ]] && ((now - t0 >= limit)); then
+			boot_death=timeout
+		fi
+		[[ -n $boot_death ]] || continue
+		kill -TERM "$qpid" 2>/dev/null || true
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$qpid" 2>/dev/null || break
+			sleep 1
+		done
+		kill -KILL "$qpid" 2>/dev/null || true
+		break
+	done
+	boot_rc=0
+	wait "$qpid" || boot_rc=$?
+	qemu_pid=''
+	((tpid == 0)) || wait "$tpid" 2>/dev/null || true
+	if [[ $boot_death == timeout ]]; then
+		boot_death='' boot_rc=124
+	fi
+}
+
+# --- accelerator --------------------------------------------------------
+
+# probe_kvm: boot the lane's kernel under KVM with a busybox-only initramfs
+# that prints a marker and powers off. Sets probe_why when KVM is unusable.
+probe_kvm() {
+	local pdir=$work/probe prd=$work/probe.cpio.gz plog=$work/probe.log t0
+	local limit=${EXO_KVM_PROBE_TIMEOUT:-20}
+	probe_why=''
+	if [[ ! -e /dev/kvm ]]; then
+		probe_why='no /dev/kvm'
+		return 1
+	fi
+	if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+		probe_why='/dev/kvm is not readable and writable'
+		return 1
+	fi
+	mkdir -p "$pdir/bin" "$pdir/dev" "$pdir/proc"
+	cp /bin/busybox "$pdir/bin/busybox"
+	cat >"$pdir/init" <<'PROBE'
+#!/bin/busybox sh
+echo "exo-init: /init started"
+echo EXO-KVM-PROBE-OK
+/bin/busybox poweroff -f
+PROBE
+	chmod 755 "$pdir/init"
+	(cd "$pdir" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$prd"
+	qemu_cmd kvm "$prd" "console=ttyS0 panic=-1 quiet loglevel=4"
+	t0=$(date +%s.%N)
+	# 2>/dev/null: bash's "Aborted" notice for a QEMU that aborts.
+	boot "$plog" "$limit" "$limit" "$limit" 0 2>/dev/null
+	probe_secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	if [[ -z $boot_death && $boot_rc == 0 ]] && grep -aq EXO-KVM-PROBE-OK "$plog"; then
+		return 0
+	fi
+	if [[ -n $boot_death ]]; then
+		probe_why=$boot_death
+	elif ((boot_rc == 124)); then
+		probe_why="no power-off within ${limit}s"
+	else
+		# QEMU's own complaint, e.g. "failed to set MSR 0x10a to 0x69".
+		probe_why=$(grep -a -m1 -o 'qemu-system-x86_64: .*' "$plog" |
+			sed 's/^qemu-system-x86_64: //; s/^error: //' || true)
+		probe_why="${probe_why:-no probe marker} (qemu exit $boot_rc)"
+	fi
+	return 1
+}
+
+# choose_accel: sets accel (kvm|tcg) and accel_auto (1 if the probe chose).
+verdict_file=${EXO_ACCEL_VERDICT:-$vmdir/accel.verdict}
+choose_accel() {
+	local id=${EXO_RUN_ID:-} cached_id cached_accel why
+	accel_auto=0
+	if [[ $EXO_ACCEL != auto ]]; then
+		accel=$EXO_ACCEL
+		echo "  ACCEL   $accel (EXO_ACCEL=$accel)"
+		return
+	fi
+	accel_auto=1
+	if [[ -n $id && -f $verdict_file ]] &&
+		IFS=$'\t' read -r cached_id cached_accel why <"$verdict_file" &&
+		[[ $cached_id == "$id" ]]; then
+		accel=$cached_accel
+		echo "  ACCEL   $accel ($why; probed once for this run)"
+		return
+	fi
+	if probe_kvm; then
+		accel=kvm
+		why="kvm probe booted and powered off in ${probe_secs}s"
+	else
+		accel=tcg
+		why="kvm probe failed: $probe_why"
+	fi
+	# On stderr too: make check sends vm-run's stdout to its logs.
+	echo "  ACCEL   $accel ($why)" >&2
+	[[ -z $id ]] || printf '%s\t%s\t%s\n' "$id" "$accel" "$why" >"$verdict_file"
+}
+choose_accel
+
+drives=(-drive "if=virtio,format=raw,file=$disk")
+if [[ -n $disk2 ]]; then
+	drives+=(-drive "if=virtio,format=raw,file=$disk2")
+fi
+# A kernel with KASAN and lockdep takes far longer to reach /init.
+init_deadline=${EXO_INIT_DEADLINE:-$([[ $lane == debug ]] && echo 300 || echo 120)}
+fresh_disk=0
+[[ $disk != "$vmdir/$lane-disk.img" ]] || fresh_disk=1
+
+echo "  VM      $lane $KVER ($accel, timeout ${timeout}s, log ${log#"$top"/})"
 start=$(date +%s.%N)
-set +e
-timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log"
-qrc=${PIPESTATUS[0]}
-set -e
+attempt=1
+while :; do
+	qemu_cmd "$accel" "$initrd" "$cmdline" "${drives[@]}"
+	boot "$log" "$timeout" "$init_deadline" "$silence" 1 2>/dev/null
+	qrc=$boot_rc
+	((attempt == 1)) || break
+	reached_init=0
+	grep -aq 'exo-init: /init started' "$log" && reached_init=1
+	retry_why=''
+	if [[ $accel == kvm && $accel_auto == 1 && -n $boot_death ]] &&
+		((reached_init == 0 || fresh_disk == 1)); then
+		retry_why="the guest died under kvm ($boot_death); once more under tcg"
+		accel=tcg
+		[[ -z ${EXO_RUN_ID:-} ]] ||
+			printf '%s\t%s\t%s\n' "$EXO_RUN_ID" tcg "kvm died in a boot: $boot_death" >"$verdict_file"
+	elif ((reached_init == 0)) && ! grep -aq 'EXO-GUEST-EXIT:' "$log"; then
+		# Nothing of ours ran, so no disk has changed.
+		why=${boot_death:-qemu exit $qrc}
+		grep -aqE 'Oops|Kernel panic' "$log" && why="an early-boot kernel oops, $why"
+		retry_why="the guest died before /init started ($why); once more"
+	fi
+	[[ -n $retry_why ]] || break
+	cp "$log" "$log.first"
+	echo "  RETRY   $lane: $retry_why (first console: ${log#"$top"/}.first)" >&2
+	((fresh_disk == 0)) || { rm -f "$disk"; truncate -s 64M "$disk"; }
+	attempt=2
+done
 wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 
 # --- verdict ------------------------------------------------------------
@@ -324,6 +514,11 @@ show_reports() {
 	echo "$hits" >&2
 }
 
+if [[ -n $boot_death ]]; then
+	show_reports || true
+	echo "vm-run: lane $lane: the guest was dead and was killed: $boot_death (log: $log)" >&2
+	exit 123
+fi
 if ((qrc == 124 || qrc == 137)); then
 	show_reports || true
 	echo "vm-run: lane $lane timed out after $timeout s (log: $log)" >&2

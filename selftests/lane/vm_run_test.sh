@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host test of scripts/vm-run.sh's accelerator choice and dead-guest
+# handling, with a fake qemu-system-x86_64 first on PATH. The fake plays a
+# guest from its arguments and from FAKE_* variables:
+#   FAKE_KVM=ok|internal|abort   what -accel kvm does (internal: print
+#                                "KVM internal error" and hang, as a broken
+#                                KVM does; abort: QEMU's MSR assertion)
+#   FAKE_BOOT_KVM=ok|internal    the same for the real boot (not the probe)
+#   FAKE_TCG=ok|silent|early-oops-once|no-init
+# Every call appends "<accel> <probe|boot>" to $FAKE_CALLS. Each case is
+# bounded by `timeout`: a fall-back that waited out the probe's or the
+# boot's own limit (set to 600 s here) would fail the case.
+# Needs a lane's kernel (build/kernels/6.12, from scripts/kernels.sh).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+mkdir -p "$tmp/bin" "$tmp/payload"
+echo 'echo payload ran' >"$tmp/payload/run.sh"
+cat >"$tmp/bin/qemu-system-x86_64" <<'FAKE'
+#!/usr/bin/env bash
+accel='' role=boot
+while (($#)); do
+	case $1 in
+	-accel) accel=$2; shift ;;
+	-initrd) [[ $2 == *probe* ]] && role=probe; shift ;;
+	esac
+	shift
+done
+echo "$accel $role" >>"$FAKE_CALLS"
+guest_ok() {
+	echo "exo-init: /init started at 0.5s"
+	[[ $role == probe ]] && echo EXO-KVM-PROBE-OK
+	echo "EXO-GUEST-EXIT: 0"
+	exit 0
+}
+if [[ $accel == kvm ]]; then
+	mode=${FAKE_KVM:-ok}
+	[[ $role == boot ]] && mode=${FAKE_BOOT_KVM:-$mode}
+	case $mode in
+	ok) guest_ok ;;
+	internal)
+		echo "KVM internal error. Suberror: 1"
+		echo "extra data[0]: 0x0000000000000000"
+		echo "emulation failure"
+		exec sleep 1000 ;;
+	abort)
+		echo "qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69" >&2
+		kill -ABRT $$ ;;
+	esac
+fi
+case ${FAKE_TCG:-ok} in
+ok) guest_ok ;;
+silent) echo "exo-init: /init started at 0.5s"; exec sleep 1000 ;;
+no-init) exec sleep 1000 ;;
+early-oops-once)
+	if [[ ! -e $FAKE_CALLS.oopsed ]]; then
+		: >"$FAKE_CALLS.oopsed"
+		echo "Oops: int3: 0000 [#1] PREEMPT SMP NOPTI"
+		echo "Kernel panic - not syncing: Attempted to kill the idle task!"
+		exit 0
+	fi
+	guest_ok ;;
+esac
+FAKE
+chmod +x "$tmp/bin/qemu-system-x86_64"
+
+n=0 pass=0 fail=0
+echo "TAP version 13"
+echo "1..14"
+ok() {	# ok <0 if it held> <name> [diagnostic]
+	n=$((n + 1))
+	if [[ $1 == 0 ]]; then
+		pass=$((pass + 1))
+		echo "ok $n $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n $2"
+		[[ -z ${3:-} ]] || sed 's/^/# /' <<<"$3"
+	fi
+}
+
+# The run's own id and verdict (make check's) must not leak into the cases.
+unset EXO_RUN_ID EXO_ACCEL EXO_INIT_DEADLINE
+export EXO_ACCEL_VERDICT=$tmp/accel.verdict
+
+# vmrun <case> [vm-run args]: run vm-run.sh with the fake; sets rc, out, calls.
+vmrun() {
+	local c=$1
+	shift
+	export FAKE_CALLS=$tmp/$c.calls
+	rm -f "$FAKE_CALLS" "$FAKE_CALLS.oopsed"
+	: >"$FAKE_CALLS"
+	out=$(PATH=$tmp/bin:$PATH EXO_KVM_PROBE_TIMEOUT=600 timeout 60 \
+		"$top/scripts/vm-run.sh" --lane 6.12 --payload "$tmp/payload" \
+		--timeout 600 --log "$tmp/$c.log" "$@" 2>&1)
+	rc=$?
+	calls=$(tr '\n' ',' <"$FAKE_CALLS")
+}
+# expect <rc> <calls> <name>: the last vmrun exited <rc> after exactly
+# these qemu calls.
+expect() {
+	local held=1
+	[[ $rc == "$1" && $calls == "$2" ]] && held=0
+	ok $held "$3" "want rc $1 calls '$2', got rc $rc calls '$calls'"$'\n'"$out"
+}
+has() {	# has <text> <name>
+	grep -qF -- "$1" <<<"$out"
+	ok $? "$2" "no '$1' in:"$'\n'"$out"
+}
+
+FAKE_KVM=internal vmrun kvm-hangs
+expect 0 "kvm probe,tcg boot," "a KVM that hangs with an internal error is left for TCG"
+has 'ACCEL   tcg (kvm probe failed: KVM internal error: emulation failure)' \
+	"the fall-back says why in one ACCEL line"
+
+FAKE_KVM=abort vmrun kvm-aborts
+expect 0 "kvm probe,tcg boot," "a QEMU that aborts under KVM is left for TCG"
+has 'kvm probe failed: failed to set MSR 0x10a to 0x69' "the abort's reason is named"
+
+FAKE_KVM=ok vmrun kvm-works
+expect 0 "kvm probe,kvm boot," "a KVM whose probe guest powers off is kept"
+
+FAKE_KVM=internal EXO_ACCEL=tcg vmrun forced-tcg
+expect 0 "tcg boot," "EXO_ACCEL=tcg skips the probe"
+
+FAKE_KVM=ok EXO_ACCEL=kvm vmrun forced-kvm
+expect 0 "kvm boot," "EXO_ACCEL=kvm skips the probe"
+
+EXO_ACCEL=fast vmrun bad-accel
+expect 2 "" "EXO_ACCEL=fast is refused (exit 2) before any boot"
+
+FAKE_KVM=ok FAKE_BOOT_KVM=internal vmrun kvm-dies-in-boot
+expect 0 "kvm probe,kvm boot,tcg boot," \
+	"a boot that dies under auto-chosen KVM is retried once under TCG"
+
+FAKE_TCG=silent EXO_ACCEL=tcg vmrun silent --silence 2
+expect 123 "tcg boot," "a console silent after /init fails the boot fast (exit 123), no retry"
+
+FAKE_TCG=early-oops-once EXO_ACCEL=tcg vmrun early-oops
+expect 0 "tcg boot,tcg boot," "a boot that died before /init is retried once"
+has 'RETRY   6.12: the guest died before /init started' "the retry is announced"
+
+FAKE_TCG=no-init EXO_ACCEL=tcg EXO_INIT_DEADLINE=2 vmrun no-init
+expect 123 "tcg boot,tcg boot," \
+	"a guest that never reaches /init is killed at the deadline, retried once, then fails"
+
+FAKE_KVM=ok EXO_RUN_ID=test-$$ vmrun cache-1
+FAKE_KVM=internal FAKE_BOOT_KVM=ok EXO_RUN_ID=test-$$ vmrun cache-2
+expect 0 "kvm boot," "one probe per EXO_RUN_ID: the verdict is reused"
+
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+((fail == 0))
