@@ -54,7 +54,8 @@ help:
 	@echo 'make            build exo.ko (against KDIR) and libexo, samples, tests'
 	@echo 'make check      host tests, lint, then every selftest in the 6.12 and 6.1 VMs'
 	@echo 'make demo       boot the 6.12 VM, load exo.ko and run samples/hello'
-	@echo 'make bench      boot the 6.12 VM and run exo-bench'
+	@echo 'make bench      boot the 6.12 VM and run exo-bench; BENCH_QUICK=1 is a smoke'
+	@echo '                run (a few calls per row), BENCH_FORMAT=tsv prints tab-separated rows'
 	@echo 'make bench-host the packet classifier (vs libpcap cBPF) and the UDF'
 	@echo '                interpreter (vs native code), on this machine'
 	@echo 'make load       insmod module/exo.ko on this machine (root)'
@@ -64,6 +65,9 @@ help:
 	@echo 'make check-debug  every selftest in a KASAN/lockdep/kmemleak kernel built from linux-source'
 	@echo 'make fuzz       1,000,000 fuzzer calls and a 1,000-kill storm in the debug VM'
 	@echo 'make fuzz-host  libFuzzer targets of module/core, FUZZ_SECONDS each (default 60)'
+	@echo ''
+	@echo 'EXO_ACCEL=auto|kvm|tcg  the VMs'"'"' accelerator: auto (default) boots a probe'
+	@echo '                guest under KVM once per run and falls back to TCG if it fails'
 
 # ---- the module ---------------------------------------------------------
 

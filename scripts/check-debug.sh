@@ -15,6 +15,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 VM_TIMEOUT=${VM_TIMEOUT:-2400}
+export EXO_RUN_ID=${EXO_RUN_ID:-check-debug-$$-$(date +%s)}
 lane=debug
 log=build/vm/$lane.log
 payload=build/vm/payload-$lane
@@ -53,7 +54,7 @@ echo "==> lane $lane: boot and run the selftests (KASAN under TCG: several minut
 start=$SECONDS
 vm_rc=0
 scripts/vm-run.sh --lane "$lane" --payload "$payload" --modules veth \
-	--timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
+	--silence 900 --timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
 read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$vm_rc" "$VM_TIMEOUT")
 
 # kmemleak: both scans (exo.ko loaded, then unloaded) must have run and

@@ -6,10 +6,14 @@
 # failure, including a kernel report in a guest's console log.
 # Environment: LANES="6.12 6.1" picks the lanes; VM_TIMEOUT bounds each boot;
 # CHECK_FUZZ_SECONDS is each host fuzzer's time (default 20); TESTS="a_test
-# b_test" runs only those selftests in the lanes (a development shortcut).
+# b_test" runs only those selftests in the lanes (a development shortcut);
+# EXO_ACCEL=auto|kvm|tcg is vm-run.sh's accelerator choice (auto probes KVM
+# once per run); CHECK_BENCH=0 leaves out the bench smoke.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# One run, one KVM probe: vm-run.sh keeps its verdict under this id.
+export EXO_RUN_ID=${EXO_RUN_ID:-check-$$-$(date +%s)}
 LANES=${LANES:-"6.12 6.1"}
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 
@@ -63,6 +67,33 @@ read -r p f s < <(tally build/vm/lint.log)
 [ "$f" = 0 ] || grep -A40 '^not ok' build/vm/lint.log | head -60
 add lint "$p" "$f" "$s"
 
+echo "==> the VM lane's accelerator choice and dead-guest handling (fake QEMU)"
+bash selftests/lane/vm_run_test.sh >build/vm/vm-run-test.log 2>&1 || true
+read -r p f s < <(tally build/vm/vm-run-test.log)
+[ "$f" = 0 ] && [ "$p" != 0 ] || { grep -A8 '^not ok' build/vm/vm-run-test.log | head -40; [ "$p" != 0 ] || f=$((f + 1)); }
+add vm-run "$p" "$f" "$s"
+
+# The bench smoke: every exo-bench row, a few calls each, in the 6.12 VM. A
+# row that fails, hangs or goes missing fails it; its numbers are not kept.
+bench_rows="null_ioctl ioctl_floor mem_bind_map_1 mem_bind_map_512 net_rx_32
+	xn_read_cached xn_alloc xn_smallfile cpu_wake cpu_yield_to"
+bench_smoke() {
+	local log=build/vm/bench-smoke.log rc=0 row missing=''
+	BENCH_QUICK=1 BENCH_FORMAT=tsv scripts/demo.sh bench >"$log" 2>&1 || rc=$?
+	for row in $bench_rows; do
+		tr -d '\r' <"$log" | awk -F'\t' -v row="$row" '
+			$1 == row && NF == 4 && $2 > 0 && $3 > 0 { seen = 1 }
+			END { exit !seen }' || missing+=" $row"
+	done
+	if [ "$rc" = 0 ] && [ -z "$missing" ]; then
+		add bench-smoke 1 0 0
+	else
+		echo "bench smoke: exit $rc${missing:+, rows missing:$missing} (see $log)"
+		tail -20 "$log"
+		add bench-smoke 0 1 0
+	fi
+}
+
 # XN's crash test: two boots on one disk image. The first powers the guest
 # off in the middle of a write storm; the second checks the disk.
 xn_crash() {	# xn_crash <lane>
@@ -108,6 +139,10 @@ for lane in $LANES; do
 	read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$vm_rc" "$VM_TIMEOUT")
 	add "lane $lane" "$p" "$f" "$s"
 	xn_crash "$lane"
+	if [ "$lane" = 6.12 ] && [ "${CHECK_BENCH:-1}" != 0 ]; then
+		echo "==> lane 6.12: the bench smoke (BENCH_QUICK=1 exo-bench)"
+		bench_smoke
+	fi
 done
 
 trap - EXIT

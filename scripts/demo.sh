@@ -3,9 +3,13 @@
 # `make demo` and `make bench`: boot the 6.12 VM, load exo.ko and run
 # samples/hello (demo) or exo-bench (bench), showing the guest's console.
 # Usage: scripts/demo.sh <demo|bench>
+# Environment: BENCH_QUICK=1 makes the bench a smoke run (a few calls per
+# row); BENCH_FORMAT=tsv prints its rows as tab-separated values; EXO_ACCEL
+# is vm-run.sh's (auto, kvm or tcg).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+export EXO_RUN_ID=${EXO_RUN_ID:-demo-$$-$(date +%s)}
 mode=${1:?usage: scripts/demo.sh <demo|bench>}
 lane=${LANE:-6.12}
 
@@ -27,7 +31,7 @@ vm_args=(--modules veth)
 case $mode in
 demo) echo "/exo/bin/hello" >"$dir/demo.cmd" ;;
 bench)
-	echo "/exo/bin/exo-bench" >"$dir/demo.cmd"
+	echo "env BENCH_QUICK=${BENCH_QUICK:-0} BENCH_FORMAT=${BENCH_FORMAT:-table} /exo/bin/exo-bench" >"$dir/demo.cmd"
 	# xn_smallfile: XN on the VM's /dev/vda, ext4 (made in the guest by
 	# the host's mke2fs) on a second disk of the same kind and size.
 	# ext4 checksums its metadata with crc32c, a module of its own.
@@ -42,6 +46,6 @@ bench)
 *) echo "scripts/demo.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 
-echo "==> boot the $lane VM (software emulation, no network device)"
+echo "==> boot the $lane VM (no network device)"
 scripts/vm-run.sh --lane "$lane" --payload "$dir" --log "build/vm/$mode.log" \
 	--timeout 900 "${vm_args[@]}"

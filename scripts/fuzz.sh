@@ -12,6 +12,7 @@ cd "$top"
 lane=${FUZZ_LANE:-debug}
 calls=${FUZZ_CALLS:-1000000}
 iters=${ROBUST_ITERS:-1000}
+export EXO_RUN_ID=${EXO_RUN_ID:-fuzz-$$-$(date +%s)}
 
 scripts/deps.sh
 [ "$lane" = debug ] || scripts/kernels.sh "$lane"
@@ -31,7 +32,7 @@ scripts/payload.sh "$lane" "$dir"
 echo "==> lane $lane: $calls fuzzer calls, a $iters-iteration kill storm, every selftest"
 log=build/vm/fuzz-$lane.log
 rc=0
-scripts/vm-run.sh --lane "$lane" --payload "$dir" --modules veth --timeout "${VM_TIMEOUT:-3600}" \
+scripts/vm-run.sh --lane "$lane" --payload "$dir" --modules veth --silence 900 --timeout "${VM_TIMEOUT:-3600}" \
 	--log "$log" >/dev/null || rc=$?
 tr -d '\r' <"$log" | grep -E '^exo-fuzz: (seed|calls)|^# robust: seed|^not ok|kmemleak' || true
 reports=$(tr -d '\r' <"$log" | grep -cE 'BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|INFO: task .* blocked|possible circular locking|refcount_t|list_add corruption|kmemleak: .* new suspected' || true)

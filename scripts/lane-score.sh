@@ -26,6 +26,7 @@ read -r p f s x < <(tr -d '\r' <"$log" | awk '
 if [ "$vm_rc" != 0 ]; then
 	case $vm_rc in
 	3) echo "lane $lane: kernel reports in the console log, failing the lane" >&2 ;;
+	123) echo "lane $lane: the guest was dead and was killed (see vm-run's message above and $log)" >&2 ;;
 	124) echo "lane $lane: the VM timed out after ${timeout}s" >&2 ;;
 	*) echo "lane $lane: the guest exited $vm_rc" >&2 ;;
 	esac
