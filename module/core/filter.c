@@ -6,8 +6,8 @@
  * Canonical form. A filter means "these bits of the frame have these
  * values", so it is first spread over bytes (a per-byte mask and value),
  * which merges atoms on the same bytes and finds contradictions, then
- * gathered again into runs of constrained bytes cut into atoms of at most
- * 8 bytes. Equal meanings give equal canonical filters.
+ * gathered again into atoms of at most 8 bytes, each starting and ending
+ * on a constrained byte. Equal meanings give equal canonical filters.
  *
  * Overlap. Two filters match a common frame unless some bit is constrained
  * to 0 by one and 1 by the other: a frame built from both constraints, with
@@ -62,22 +62,35 @@ int exo_filter_canon(const struct exo_net_atom *in, u32 natoms,
 		}
 	}
 	memset(out, 0, sizeof(*out));
+	/*
+	 * Cover the constrained bytes with windows of 8, each starting at the
+	 * first byte not yet covered and trimmed to its last constrained
+	 * byte; unconstrained bytes inside a window get mask 0. This greedy
+	 * cover is the smallest there is, and the input's atoms (contiguous,
+	 * at most 8 bytes each) are a cover, so it needs at most @natoms
+	 * atoms: masks with holes in them cannot make it longer.
+	 */
 	for (off = 0; off < EXO_NET_WINDOW; ) {
 		struct exo_fatom *a;
+		u32 end, last;
 
 		if (!bmask[off]) {
 			off++;
 			continue;
 		}
-		/* The bytes spread from 16 atoms fit in 16 runs of <= 8. */
+		if (out->natoms == EXO_NET_ATOMS_MAX)
+			return -EINVAL;	/* unreachable, by the bound above */
+		end = off + 8 < EXO_NET_WINDOW ? off + 8 : EXO_NET_WINDOW;
+		for (last = end - 1; !bmask[last]; last--)
+			;
 		a = &out->atoms[out->natoms++];
 		a->off = off;
-		while (off < EXO_NET_WINDOW && bmask[off] && a->len < 8) {
+		for (; off <= last; off++) {
 			a->mask = a->mask << 8 | bmask[off];
 			a->value = a->value << 8 | bval[off];
 			a->len++;
-			off++;
 		}
+		off = end;
 	}
 	return 0;
 }

@@ -12,10 +12,11 @@
 
 /*
  * A canonical atom: @len (1..8) bytes at @off, read big-endian, masked and
- * compared. Atoms of a canonical filter are sorted by @off, their byte
- * ranges are disjoint and not adjacent unless the first is 8 bytes long,
- * and no byte they cover has a zero mask: equal sets of constrained bits
- * give equal canonical filters.
+ * compared. Atoms of a canonical filter are sorted by @off and their byte
+ * ranges are disjoint; each starts at the first constrained byte after the
+ * one before it (or 8 bytes on from its start) and ends on a constrained
+ * byte, with a zero mask on any unconstrained byte between: equal sets of
+ * constrained bits give equal canonical filters.
  */
 struct exo_fatom {
 	u16 off;

@@ -131,6 +131,52 @@ TEST(filter_canonical_form)
 	EXPECT_EQ(0x0a0000010a000002ull, f.atoms[2].value);
 }
 
+/*
+ * Masks with holes: 16 atoms of 8 bytes, every other byte constrained,
+ * once split into 64 runs and wrote past atoms[16]. The canonical form
+ * covers them in at most as many atoms as it was given.
+ */
+TEST(filter_holey_masks_fit)
+{
+	struct exo_net_atom a[EXO_NET_ATOMS_MAX];
+	struct exo_filter f[2];
+	uint8_t frame[EXO_NET_WINDOW];
+	uint32_t i;
+
+	memset(f, 0x5a, sizeof(f));
+	for (i = 0; i < EXO_NET_ATOMS_MAX; i++)
+		a[i] = atom(8 * i, 8, 0xff00ff00ff00ff00ull, 0x1100110011001100ull);
+	ASSERT_EQ(0, exo_filter_canon(a, EXO_NET_ATOMS_MAX, &f[0]));
+	EXPECT_EQ(EXO_NET_ATOMS_MAX, f[0].natoms);
+	/* The next object is untouched. */
+	EXPECT_EQ(0x5a5a5a5au, f[1].natoms);
+	for (i = 0; i < f[0].natoms; i++) {
+		EXPECT_EQ(8 * i, f[0].atoms[i].off);
+		EXPECT_EQ(7, f[0].atoms[i].len);
+		EXPECT_EQ(0xff00ff00ff00ffull, f[0].atoms[i].mask);
+	}
+	memset(frame, 0x77, sizeof(frame));
+	for (i = 0; i < 8 * EXO_NET_ATOMS_MAX; i += 2)
+		frame[i] = 0x11;
+	EXPECT_TRUE(exo_filter_match(&f[0], frame, 8 * EXO_NET_ATOMS_MAX - 1));
+	EXPECT_FALSE(exo_filter_match(&f[0], frame, 8 * EXO_NET_ATOMS_MAX - 2));
+	frame[126] = 0x10;
+	EXPECT_FALSE(exo_filter_match(&f[0], frame, sizeof(frame)));
+
+	/* Single bytes 7 apart: each window holds one of them and no more. */
+	for (i = 0; i < EXO_NET_ATOMS_MAX; i++)
+		a[i] = atom(9 * i, 1, 0xff, i);
+	ASSERT_EQ(0, exo_filter_canon(a, EXO_NET_ATOMS_MAX, &f[0]));
+	EXPECT_EQ(EXO_NET_ATOMS_MAX, f[0].natoms);
+	/* Bytes 4 apart share windows: 0 and 4, 8 and 12, ... */
+	for (i = 0; i < EXO_NET_ATOMS_MAX; i++)
+		a[i] = atom(4 * i, 1, 0xff, i);
+	ASSERT_EQ(0, exo_filter_canon(a, EXO_NET_ATOMS_MAX, &f[0]));
+	EXPECT_EQ(EXO_NET_ATOMS_MAX / 2, f[0].natoms);
+	EXPECT_EQ(5, f[0].atoms[0].len);
+	EXPECT_EQ(0xff000000ffull, f[0].atoms[0].mask);
+}
+
 struct overlap_case {
 	const char *name;
 	struct exo_net_atom a[2], b[2];
