@@ -659,9 +659,22 @@ static struct xn_root_disk *xn_root_of_block(u64 block)
 	return NULL;
 }
 
+/*
+ * XN's invariant is that what a block owns changes only through the
+ * checked ALLOC, FREE and WRITE_META. A root or a new metadata block
+ * starts as zeroes, so its type's owns() must claim nothing there: an
+ * owns() that ignores the block and emits a constant would otherwise
+ * own, from birth, any block it names (another libFS's, or a free one).
+ */
+static const u8 xn_zeroes[XN_BS];
+
+static bool xn_born_empty(u32 type, u64 self, struct exo_udf_owned *scratch)
+{
+	return xn_owns(type, self, xn_zeroes, scratch) == 0;
+}
+
 static long xn_root_install_ioctl(void __user *uarg)
 {
-	static const u8 zeroes[XN_BS];
 	struct xn_root_disk *slot = NULL;
 	struct exo_xn_root arg;
 	u32 i;
@@ -702,7 +715,10 @@ static long xn_root_install_ioctl(void __user *uarg)
 	if (!xn_is_free(arg.block))
 		goto unlock;
 	/* The block, then the free map, then the catalogue entry. */
-	ret = xn_write_bytes(arg.block, zeroes, XN_BS);
+	ret = -EPERM;
+	if (!xn_born_empty(arg.type_id, arg.block, xn.before))
+		goto unlock;
+	ret = xn_write_bytes(arg.block, xn_zeroes, XN_BS);
 	if (ret)
 		goto unlock;
 	set_bit(arg.block, xn.alloc);
@@ -940,6 +956,11 @@ static long xn_modify(struct exo_env *env, unsigned int cmd,
 	    (arg.block < xn.data_start || arg.block >= xn.nblocks ||
 	     !xn_type_valid(arg.type_id)))
 		goto unlock;
+	/* A block that is its own parent: FREE would write into what
+	 * xn_forget() just freed.
+	 */
+	if (cmd != EXO_IOC_XN_WRITE_META && arg.block == arg.parent)
+		goto unlock;
 	ret = -ENOENT;
 	mref = xa_load(&env->xn.view, arg.parent);
 	m = mref ? xn_buf_find(arg.parent) : NULL;
@@ -1001,6 +1022,10 @@ static long xn_modify(struct exo_env *env, unsigned int cmd,
 		goto drop_b;
 	if (cmd == EXO_IOC_XN_WRITE_META &&
 	    !exo_udf_owned_plus(xn.before, nbefore, xn.after, nafter, NULL))
+		goto unlock;
+
+	if (cmd == EXO_IOC_XN_ALLOC &&
+	    !xn_born_empty(arg.type_id, arg.block, xn.before))
 		goto unlock;
 
 	if (cmd == EXO_IOC_XN_ALLOC) {

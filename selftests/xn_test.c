@@ -545,10 +545,14 @@ TEST_F(xn, forged_modifications_eperm)
 	m[0] = tn_mod(0, &e[0], 0, 0);
 	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, b,
 				       EXO_XN_TYPE_DATA, m, 1));
-	/* Not free: the root itself. */
-	m[0] = tn_mod(0, &e[0], self->root, EXO_XN_TYPE_DATA);
-	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, self->root,
+	/* Not free: a block fs-a holds already. */
+	m[0] = tn_mod(0, &e[0], used, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, used,
 				       EXO_XN_TYPE_DATA, m, 1));
+	/* The root itself: a block is never its own parent. */
+	m[0] = tn_mod(0, &e[0], self->root, EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EINVAL, exo_xn_alloc(self->exo, self->root, self->root,
+					EXO_XN_TYPE_DATA, m, 1));
 
 	ASSERT_EQ(0, xn_peek(self->exo, self->root, after));
 	EXPECT_EQ(0, memcmp(before, after, XN_BS));
@@ -562,6 +566,80 @@ TEST_F(xn, forged_modifications_eperm)
 	m[0].offset = XN_BS - 4;
 	EXPECT_EQ(-EINVAL, exo_xn_alloc(self->exo, self->root, b2,
 					EXO_XN_TYPE_DATA, m, 1));
+}
+
+/* owns that ignores its block: it always claims @block as data. */
+static int const_owns(struct exo_udf_builder *b, __u64 block)
+{
+	exo_udf_init(b);
+	exo_udf_ldi(b, 4, (__s32)block);
+	exo_udf_ldi(b, 1, 1);
+	exo_udf_ldi(b, 2, EXO_XN_TYPE_DATA);
+	exo_udf_emit(b, 4, 1, 2);
+	exo_udf_ret(b, 0);
+	return exo_udf_finish(b);
+}
+
+/*
+ * A hostile libFS whose owns() emits a constant would own another libFS's
+ * block from birth, read it past its acl and free it under its owner. A
+ * root or a new metadata block starts as zeroes, so owns() of zeroes must
+ * claim nothing; and a block is never its own parent (FREE once wrote into
+ * the parent's freed buffer).
+ */
+TEST_F(xn, forged_ownership_and_self_parent_refused)
+{
+	struct exo_udf_builder o, a;
+	struct exo_xn_info i0 = { 0 }, i1 = { 0 };
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	__u64 victim, b, evil_root = 0;
+	__u32 forger;
+	int no, na;
+	char *p;
+
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	victim = xn_free_block(self->exo, 0);
+	m = tn_mod(0, &e, victim, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, victim,
+				  EXO_XN_TYPE_DATA, &m, 1));
+	p = exo_xn_map(self->exo, victim, 1);
+	ASSERT_NE(NULL, p);
+	memset(p, 0x5e, XN_BS);
+	exo_xn_unmap(p);
+
+	no = const_owns(&o, victim);
+	na = allow_all(&a);
+	ASSERT_LT(0, no);
+	ASSERT_EQ(0, exo_xn_type_install(self->exo, "forger", o.insns, no,
+					 a.insns, na, &forger));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &i0));
+	/* As a root. */
+	EXPECT_EQ(-EPERM, exo_xn_root_install(self->exo, "evil", forger,
+					      &evil_root));
+	EXPECT_EQ(-ENOENT, exo_xn_root_lookup(self->exo, "evil", NULL, NULL));
+	/* As a metadata block allocated under an honest root. */
+	b = xn_free_block(self->exo, 0);
+	m = tn_mod(1, &e, b, forger);
+	EXPECT_EQ(-EPERM, exo_xn_alloc(self->exo, self->root, b, forger, &m,
+				       1));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &i1));
+	EXPECT_EQ(i0.free_blocks, i1.free_blocks);
+	/* The honest type is born empty, so the same allocation is fine. */
+	m = tn_mod(1, &e, b, self->node);
+	EXPECT_EQ(0, exo_xn_alloc(self->exo, self->root, b, self->node, &m,
+				  1));
+
+	/* Its own parent: EINVAL for FREE and ALLOC, and the root lives on. */
+	m = tn_mod(2, &e, 0, 0);
+	EXPECT_EQ(-EINVAL, exo_xn_free(self->exo, self->root, self->root,
+				       self->node, &m, 1));
+	EXPECT_EQ(-EINVAL, exo_xn_alloc(self->exo, b, b, self->node, &m, 1));
+	p = exo_xn_map(self->exo, victim, 0);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0x5e, p[XN_BS - 1]);
+	exo_xn_unmap(p);
 }
 
 TEST_F(xn, write_meta_keeps_owns)
