@@ -84,7 +84,7 @@ struct exo_binding {
 
 /* An mmap() of /dev/exo: address space whose pages the libOS binds. */
 struct exo_region {
-	struct kref ref;			/* the VMA's, and each pending zap's */
+	struct kref ref;			/* each VMA's (copies too), each zap's */
 	struct exo_env *env;			/* immutable; NULL once closed */
 	struct mm_struct *mm;			/* immutable, mmgrab()ed */
 	struct vm_area_struct *vma;		/* NULL once closed */
@@ -418,6 +418,8 @@ static void exo_frame_unbind_all(struct exo_frame *frame,
 		exo_binding_remove(binding, zaps);
 }
 
+static const struct vm_operations_struct exo_vm_ops;
+
 /* Remove queued PTEs; call without exo_mem_lock. */
 static void exo_zap_run(struct list_head *zaps)
 {
@@ -427,10 +429,19 @@ static void exo_zap_run(struct list_head *zaps)
 		struct exo_region *region = zap->region;
 
 		if (mmget_not_zero(region->mm)) {
+			struct vm_area_struct *vma;
+
 			mmap_read_lock(region->mm);
-			/* .close needs the write lock: vma is stable here. */
-			if (region->vma)
-				zap_vma_ptes(region->vma, region->start +
+			/*
+			 * munmap() detaches the VMA under the write lock but
+			 * may tear it down (and call .close) under the read
+			 * side, beside us: zap only a VMA still in the tree.
+			 */
+			vma = vma_lookup(region->mm, region->start);
+			if (vma && vma == READ_ONCE(region->vma) &&
+			    vma->vm_ops == &exo_vm_ops &&
+			    vma->vm_private_data == region)
+				zap_vma_ptes(vma, region->start +
 					     ((unsigned long)zap->pgoff << PAGE_SHIFT),
 					     (unsigned long)zap->npages << PAGE_SHIFT);
 			mmap_read_unlock(region->mm);
@@ -601,12 +612,30 @@ static vm_fault_t exo_vm_pfn_mkwrite(struct vm_fault *vmf)
 	return ret;
 }
 
+/*
+ * The kernel copies a VMA behind our back (mremap()'s copy_vma(), which is
+ * then unmapped when .mremap refuses, or freed on its ENOMEM path): the
+ * copy holds a reference of its own and its .close drops only that. The
+ * region lives with the VMA it was made for.
+ */
+static void exo_vm_open(struct vm_area_struct *vma)
+{
+	struct exo_region *region = vma->vm_private_data;
+
+	kref_get(&region->ref);
+}
+
 static void exo_vm_close(struct vm_area_struct *vma)
 {
 	struct exo_region *region = vma->vm_private_data;
 	u32 i;
 
 	mutex_lock(&exo_mem_lock);
+	if (region->vma != vma) {
+		mutex_unlock(&exo_mem_lock);
+		kref_put(&region->ref, exo_region_release);
+		return;
+	}
 	/* The VMA is going away with its PTEs: nothing to zap. */
 	for (i = 0; i < region->npages; i++)
 		if (region->pages[i])
@@ -632,6 +661,7 @@ static int exo_vm_mremap(struct vm_area_struct *vma)
 static const struct vm_operations_struct exo_vm_ops = {
 	.fault		= exo_vm_fault,
 	.pfn_mkwrite	= exo_vm_pfn_mkwrite,
+	.open		= exo_vm_open,
 	.close		= exo_vm_close,
 	.may_split	= exo_vm_may_split,
 	.mremap		= exo_vm_mremap,

@@ -14,6 +14,7 @@
  * No test asserts a duration: every wait is a poll(2) with a timeout meant
  * to be generous for an emulated guest.
  */
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/mman.h>
 
@@ -504,6 +505,123 @@ TEST_F(mem, map_rw_second_mapping)
 	EXPECT_EQ(2U, mem_info(self->fd).held_frames);
 	EXPECT_EQ(0, exo_pattern_check(MEM_PG(r1, 0), 0x3333));
 	EXPECT_EQ(0, exo_pattern_check(MEM_PG(r1, 1), 0x2222));
+}
+
+/*
+ * mremap() of a region is refused, but the kernel first copies the VMA and
+ * then unmaps the copy. The copy's close once freed the region under the
+ * original mapping: the frame stayed mapped read-write after MEM_FREE, and
+ * a later fault read freed memory. After each refused mremap the region
+ * must be whole: its page still shows the frame, it takes new bindings,
+ * and MEM_FREE still removes the PTE.
+ */
+TEST_F(mem, mremap_refused_keeps_region)
+{
+	static const struct {
+		const char *what;
+		size_t pages;
+		int flags;
+	} cases[] = {
+		{ "same size, moved", 4, MREMAP_MAYMOVE | MREMAP_FIXED },
+		{ "shrunk and moved", 2, MREMAP_MAYMOVE | MREMAP_FIXED },
+		{ "grown and moved", 8, MREMAP_MAYMOVE | MREMAP_FIXED },
+		{ "grown, may move", 8, MREMAP_MAYMOVE },
+		{ "grown in place", 8, 0 },
+		{ "shrunk in place", 2, 0 },
+	};
+	size_t c;
+
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		void *r, *q = NULL, *moved;
+		__u32 x;
+
+		TH_LOG("mremap: %s", cases[c].what);
+		r = exo_raw_mem_region(self->fd, 4);
+		ASSERT_NE(NULL, r);
+		ASSERT_EQ(0, mem_alloc_any(self->fd, 1, EXO_MEM_PROT_WRITE,
+					   MEM_PG(r, 1), &x));
+		ASSERT_EQ(0, exo_pattern_fill(MEM_PG(r, 1), 0x4d00 + c));
+		if (cases[c].flags & MREMAP_FIXED) {
+			q = mmap(NULL, 8 * EXO_PAGE, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			ASSERT_NE(MAP_FAILED, q);
+		}
+		moved = mremap(r, 4 * EXO_PAGE, cases[c].pages * EXO_PAGE,
+			       cases[c].flags, q);
+		EXPECT_EQ(MAP_FAILED, moved);
+		if (moved != MAP_FAILED)
+			break;
+		/* The region is whole and still the environment's. */
+		EXPECT_EQ(0, exo_pattern_check(MEM_PG(r, 1), 0x4d00 + c));
+		EXPECT_EQ(1U, mem_info(self->fd).mapped_pages);
+		EXPECT_EQ(0, exo_raw_mem_map(self->fd, 0, &x, 1, MEM_PG(r, 3)));
+		EXPECT_EQ(0, exo_pattern_check(MEM_PG(r, 3), 0x4d00 + c));
+		EXPECT_EQ(2U, mem_info(self->fd).mapped_pages);
+		/* FREE still reaches both PTEs. */
+		ASSERT_EQ(0, exo_raw_mem_free(self->fd, &x, 1));
+		EXPECT_EQ(SIGBUS, exo_probe_read(MEM_PG(r, 1), NULL));
+		EXPECT_EQ(SIGBUS, exo_probe_read(MEM_PG(r, 3), NULL));
+		EXPECT_EQ(0U, mem_info(self->fd).mapped_pages);
+		EXPECT_EQ(0U, mem_info(self->fd).held_frames);
+		EXPECT_EQ(0, munmap(r, 4 * EXO_PAGE));
+		if (q)
+			EXPECT_EQ(0, munmap(q, 8 * EXO_PAGE));
+	}
+}
+
+struct mem_race {
+	int fd;
+	void *region;
+	volatile int stop;
+	unsigned long frees;
+};
+
+/* FREE (and its zap) in one thread, beside munmap() in another. */
+static void *mem_race_freer(void *arg)
+{
+	struct mem_race *race = arg;
+
+	while (!race->stop) {
+		__u32 x;
+
+		if (mem_alloc_any(race->fd, 1, EXO_MEM_PROT_WRITE,
+				  __atomic_load_n(&race->region, __ATOMIC_ACQUIRE),
+				  &x))
+			continue;
+		exo_raw_mem_free(race->fd, &x, 1);
+		race->frees++;
+	}
+	return NULL;
+}
+
+/*
+ * munmap() detaches a VMA under the write side of mmap_lock, then tears it
+ * down under the read side, where FREE's zap also runs: the zap must not
+ * touch the VMA being torn down (found by KASAN in the debug lane).
+ */
+TEST_F_TIMEOUT(mem, free_races_munmap, 120)
+{
+	struct mem_race race = { .fd = self->fd };
+	pthread_t freer;
+	int round;
+
+	race.region = exo_raw_mem_region(self->fd, 1);
+	ASSERT_NE(NULL, race.region);
+	ASSERT_EQ(0, pthread_create(&freer, NULL, mem_race_freer, &race));
+	for (round = 0; round < 2000; round++) {
+		void *next = exo_raw_mem_region(self->fd, 1);
+
+		ASSERT_NE(NULL, next);
+		munmap(__atomic_exchange_n(&race.region, next, __ATOMIC_ACQ_REL),
+		       EXO_PAGE);
+	}
+	race.stop = 1;
+	pthread_join(freer, NULL);
+	munmap(race.region, EXO_PAGE);
+	TH_LOG("%lu frees beside 2000 munmaps", race.frees);
+	EXPECT_LT(0UL, race.frees);
+	EXPECT_EQ(0U, mem_info(self->fd).mapped_pages);
+	EXPECT_EQ(0U, mem_info(self->fd).held_frames);
 }
 
 TEST_F(mem, map_ro_write_segv)
