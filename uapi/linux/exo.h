@@ -973,7 +973,9 @@ struct exo_xn_type {
  * zeroed on disk, then the free map, then the catalogue are written before
  * the call returns. What protects a root's contents is its type's acl UDF,
  * which runs on the root block itself when anyone reads it.
- * Return: 0, or -1 with errno EINVAL (bad name, type or block), EEXIST
+ * Return: 0, or -1 with errno EINVAL (bad name, type or block), EPERM (the
+ * type's owns() claims blocks in a zeroed block: a root starts owning
+ * nothing), EEXIST
  * (name taken), EBUSY (block not free), ENOSPC, EIO, and the errors of
  * every ioctl.
  *
@@ -1049,8 +1051,10 @@ struct exo_xn_mod {
  *
  * EXO_IOC_XN_ALLOC: _IO(EXO_IOC_MAGIC, EXO_NR_XN_ALLOC), in. b must be
  * free and not in owns(m); the modifications are applied to a copy m' of m;
- * owns(m') must equal owns(m) plus b with @type_id. Then m' replaces m, b
- * reads as zeroes and is in the caller's registry. b reaches the disk
+ * owns(m') must equal owns(m) plus b with @type_id, and b's own owns()
+ * must claim nothing while b is zeroes (else b would own, from birth,
+ * blocks nobody gave it). Then m' replaces m, b reads as zeroes and is in
+ * the caller's registry. b reaches the disk
  * before anything on the disk points to it (see EXO_IOC_XN_SYNC).
  *
  * EXO_IOC_XN_FREE: _IO(EXO_IOC_MAGIC, EXO_NR_XN_FREE), in. owns(m) must
@@ -1062,8 +1066,9 @@ struct exo_xn_mod {
  * The modifications are applied only if owns(m') equals owns(m).
  *
  * All or nothing: on any error m is unchanged.
- * Return: 0, or -1 with errno EINVAL (bad block, type or modification),
- * ENOENT (m not in the caller's registry), EPERM (a check above failed,
+ * Return: 0, or -1 with errno EINVAL (bad block, type or modification;
+ * ALLOC, FREE: b is m), ENOENT (m not in the caller's registry), EPERM (a
+ * check above failed,
  * or an owns UDF faulted), EACCES (m's acl denies writing), EBUSY (FREE:
  * another environment holds b), EIO, and the errors of every ioctl.
  */
@@ -1485,8 +1490,14 @@ struct exo_cpu_page {
 #define EXO_EVENT_CPU_BASE	0x200
 /* data[0] excesses so far, data[1] max_excess, data[2] the CPU. */
 #define EXO_EVENT_CPU_EXCESS	0x201
-/* Abort: data[0] slots taken, data[1] 1 for excess, 2 for a revocation. */
+/* Abort: data[0] slots taken, data[1] why (EXO_CPU_ABORT_*). */
 #define EXO_EVENT_CPU_ABORT	0x202
+/* max_excess exit upcalls were not answered in time. */
+#define EXO_CPU_ABORT_EXCESS	1
+/* A revocation (EXO_IOC_CPU_REVOKE) was not honoured by its deadline. */
+#define EXO_CPU_ABORT_REVOKE	2
+/* A bound thread's affinity left its CPU (sched_setaffinity, cpusets). */
+#define EXO_CPU_ABORT_MOVED	3
 /* Free data[0] slots by data[1] (CLOCK_BOOTTIME ns); data[2]: id. */
 #define EXO_EVENT_CPU_REVOKE	0x203
 #define EXO_EVENT_NET_BASE	0x300
