@@ -369,11 +369,24 @@ static bool exo_seat_want_fifo(struct exo_cpu_vec *vec,
  * needs no trip through the worker) both call it; policy_lock makes the
  * last caller apply what the vector says now, never a stale decision.
  */
+static void exo_cpu_abort(struct exo_env *env, u32 reason);
+
+/*
+ * Whether @task may still run only on @cpu. BIND pinned it, but
+ * sched_setaffinity() or a cpuset move can take it elsewhere, where
+ * SCHED_FIFO would let it take another environment's slots or compete
+ * with host tasks at real-time priority.
+ */
+static bool exo_task_pinned(struct task_struct *task, int cpu)
+{
+	return cpumask_equal(READ_ONCE(task->cpus_ptr), cpumask_of(cpu));
+}
+
 static void exo_seat_sync_policy(struct exo_cpu_seat *seat)
 {
 	struct exo_cpu_vec *vec = seat->vec;
 	struct task_struct *task;
-	bool want;
+	bool want, moved;
 
 	mutex_lock(&seat->policy_lock);
 	spin_lock_irq(&vec->lock);
@@ -384,12 +397,18 @@ static void exo_seat_sync_policy(struct exo_cpu_seat *seat)
 		mutex_unlock(&seat->policy_lock);
 		return;
 	}
-	seat->fifo = want;
+	moved = want && !exo_task_pinned(task, vec->cpu);
+	if (!moved)
+		seat->fifo = want;
 	get_task_struct(task);
 	spin_unlock_irq(&vec->lock);
-	exo_task_set_policy(task, want);
+	if (!moved)
+		exo_task_set_policy(task, want);
 	put_task_struct(task);
 	mutex_unlock(&seat->policy_lock);
+	/* Never raised off its CPU: the abort protocol takes its slots. */
+	if (moved)
+		exo_cpu_abort(seat->env, EXO_CPU_ABORT_MOVED);
 }
 
 /*
@@ -423,8 +442,6 @@ static void exo_vec_kick_if_needed(struct exo_cpu_vec *vec)
 		exo_vec_kick(vec);
 }
 
-static void exo_cpu_abort(struct exo_env *env, u32 reason);
-
 static void exo_cpu_excess(struct exo_env *env, struct exo_cpu_vec *vec)
 {
 	int n = atomic_inc_return(&env->cpu.excess);
@@ -433,7 +450,7 @@ static void exo_cpu_excess(struct exo_env *env, struct exo_cpu_vec *vec)
 	exo_event_post(env, EXO_EVENT_CPU_EXCESS, n, exo_max_excess, vec->cpu,
 		       0);
 	if (n >= exo_max_excess)
-		exo_cpu_abort(env, 1);
+		exo_cpu_abort(env, EXO_CPU_ABORT_EXCESS);
 }
 
 /*
@@ -943,7 +960,7 @@ static void exo_cpu_revoke_deadline(struct work_struct *work)
 	c->revoke_pending = false;
 	mutex_unlock(&c->revoke_lock);
 	if (abort)
-		exo_cpu_abort(env, 2);
+		exo_cpu_abort(env, EXO_CPU_ABORT_REVOKE);
 }
 
 static long exo_cpu_revoke_ioctl(struct exo_env *env, void __user *uarg)

@@ -754,6 +754,75 @@ TEST_F(cpu, spinner_is_aborted_while_others_keep_their_slots)
 	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
 }
 
+/* A libOS whose bound thread moves itself to another CPU, then waits. */
+static int cpu_mover(int rx, int tx, void *arg)
+{
+	struct cpu_peer_arg *pa = arg;
+	struct exo_cpu_wake wake;
+	int fd = exo_raw_env(), i;
+	cpu_set_t elsewhere;
+
+	(void)rx;
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, pa->cpu, pa->first, 1, 1));
+	EXO_CHILD_CHECK(3, !exo_raw_cpu_bind(fd, pa->cpu, 0, 0));
+	CPU_ZERO(&elsewhere);
+	CPU_SET(pa->cpu ? 0 : 1, &elsewhere);
+	/* The kernel does not refuse it; the next promotion must. */
+	EXO_CHILD_CHECK(4, !sched_setaffinity(0, sizeof(elsewhere), &elsewhere));
+	EXO_CHILD_CHECK(5, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd), 0));
+	for (i = 0; i < 4; i++) {
+		if (exo_raw_cpu_wait(fd, CPU_WAIT_MS, &wake))
+			break;
+		cpu_report(tx, CPU_R_WAKE, wake.slot, cpu_policy(), sched_getcpu());
+	}
+	cpu_report(tx, CPU_R_DONE, 0, 0, 0);
+	return 0;
+}
+
+/*
+ * A bound thread that leaves its CPU (sched_setaffinity, a cpuset move)
+ * must never be raised to SCHED_FIFO there, where it would take another
+ * environment's slots or starve host tasks: its next turn aborts it.
+ */
+TEST_F(cpu, moved_thread_is_aborted)
+{
+	struct cpu_peer_arg pa = { .cpu = self->cpu, .first = 0 };
+	struct exo_peer peer = { .pid = -1 };
+	struct exo_monitor *mon;
+	struct exo_event ev;
+	struct cpu_report r;
+	__u64 mover;
+	int got;
+
+	mon = exo_monitor_open();
+	ASSERT_NE(NULL, mon);
+	ASSERT_EQ(0, exo_monitor_subscribe(mon));
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_mover, &pa));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	ASSERT_EQ(CPU_R_READY, r.kind);
+	mover = r.b;
+	for (;;) {
+		got = exo_monitor_read(mon, &ev, 30000);
+		if (got == -ENOBUFS)
+			continue;
+		ASSERT_EQ(1, got) TH_LOG("no abort of the moved thread");
+		if (ev.env_id == mover && ev.type == EXO_EVENT_CPU_ABORT)
+			break;
+	}
+	EXPECT_EQ(1ULL, ev.data[0]);	/* its one slot */
+	EXPECT_EQ((__u64)EXO_CPU_ABORT_MOVED, ev.data[1]);
+	exo_monitor_close(mon);
+	/* It never ran a turn at SCHED_FIFO off its CPU. */
+	while (!cpu_read_report(peer.from, &r) && r.kind == CPU_R_WAKE)
+		EXPECT_NE(SCHED_FIFO, (int)r.b) TH_LOG("FIFO on CPU %llu",
+						      (unsigned long long)r.c);
+	ASSERT_EQ(128 + SIGKILL, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
+}
+
 /* ---- admin revocation -------------------------------------------------------- */
 
 struct cpu_revoke_arg {
