@@ -55,7 +55,8 @@ start=$SECONDS
 vm_rc=0
 scripts/vm-run.sh --lane "$lane" --payload "$payload" --modules veth \
 	--silence 900 --timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
-read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$vm_rc" "$VM_TIMEOUT")
+read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$vm_rc" "$VM_TIMEOUT" \
+	"$payload/tests.expected")
 
 # kmemleak: both scans (exo.ko loaded, then unloaded) must have run and
 # found nothing. One check.

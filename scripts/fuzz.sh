@@ -37,6 +37,7 @@ scripts/vm-run.sh --lane "$lane" --payload "$dir" --modules veth --silence 900 -
 tr -d '\r' <"$log" | grep -E '^exo-fuzz: (seed|calls)|^# robust: seed|^not ok|kmemleak' || true
 reports=$(tr -d '\r' <"$log" | grep -cE 'BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|INFO: task .* blocked|possible circular locking|refcount_t|list_add corruption|kmemleak: .* new suspected' || true)
 echo "fuzz: kernel reports in the console log: $reports"
-read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$rc" "${VM_TIMEOUT:-3600}")
+read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$rc" "${VM_TIMEOUT:-3600}" \
+	"$dir/tests.expected")
 echo "$p passed, $f failed, $s skipped"
 [ "$f" = 0 ]

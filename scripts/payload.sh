@@ -3,7 +3,8 @@
 # Build the guest payload that runs every selftest in a VM lane: exo.ko (from
 # build/mod/<lane>/, scripts/build-module.sh), the selftests and samples (from
 # `make user`), the ioctl fuzzer, run.sh (scripts/guest/check.sh) and tests.list, the run
-# order. module_test unloads and reloads exo.ko, so it runs last.
+# order, and tests.expected, the number of tests in each binary. module_test
+# unloads and reloads exo.ko, so it runs last.
 # Usage: scripts/payload.sh <lane> <dir>     (dir is emptied first)
 # TESTS="mem_test cpu_test" keeps only those selftests (for a quick loop;
 # `make check` must run them all).
@@ -27,3 +28,15 @@ cp "$top/scripts/guest/check.sh" "$dir/run.sh"
 	[ ! -e "$dir/tests/module_test" ] || echo module_test
 } | if [ -n "${TESTS:-}" ]; then grep -xF -f <(tr ' ' '\n' <<<"$TESTS"); else cat; fi \
 	>"$dir/tests.list"
+# How many tests each binary holds, from its -l listing (a row per test
+# under the header's dashes), so that lane-score.sh can tell a test that
+# never ran from one that passed.
+while read -r name; do
+	# The harness exits non-zero after -l: the listing is what counts.
+	count=$({ "$dir/tests/$name" -l </dev/null 2>&1 || true; } | awk '
+		listed && (/^[ \t]/ ? NF >= 1 : NF >= 2) { n++ }
+		/^-----/ { listed = 1 }
+		END { print n + 0 }')
+	[ "$count" -gt 0 ] || { echo "payload: $name -l lists no tests" >&2; exit 1; }
+	echo "$name $count"
+done <"$dir/tests.list" >"$dir/tests.expected"
