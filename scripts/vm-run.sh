@@ -505,7 +505,8 @@ clean=$work/console.txt
 tr -d '\r' <"$log" >"$clean"
 
 # (The last one is lockdep's report of an uninitialised lock, debug lane only.)
-reports_re='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|INFO: task .* blocked|possible circular locking|refcount_t|list_add corruption|kmemleak: .* new suspected|Kernel panic|INFO: trying to register non-static key'
+# 6.1 prints "general protection fault" without an "Oops:" before it.
+reports_re='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|general protection fault|INFO: task .* blocked|possible circular locking|refcount_t|list_(add|del) corruption|kmemleak: .* new suspected|Kernel panic|INFO: trying to register non-static key'
 show_reports() {
 	local hits
 	hits=$(grep -aE "$reports_re" "$clean" || true)
