@@ -13,14 +13,24 @@ fi
 rc=0
 # The samples are what a newcomer runs first: each must succeed too.
 for sample in hello pages slots stride udp_echo xnfs exofs; do
-	[ -x /exo/bin/$sample ] || continue
 	echo "EXO-TEST-BEGIN sample-$sample"
-	if /exo/bin/$sample >/tmp/$sample.out 2>&1; then
+	src=0
+	if [ -x /exo/bin/$sample ]; then
+		/exo/bin/$sample >/tmp/$sample.out 2>&1 || src=$?
+	else
+		echo "not in the payload" >/tmp/$sample.out
+		src=127
+	fi
+	# This VM has two CPUs and exo manages one: "nothing to show" is a
+	# sample that did not run, not a pass.
+	if [ "$src" = 0 ] && grep -q 'manages no CPU' /tmp/$sample.out; then
+		src=77
+	fi
+	if [ "$src" = 0 ]; then
 		echo "ok 1 samples.$sample"
 		echo "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"
 		echo "EXO-TEST-END sample-$sample 0"
 	else
-		src=$?
 		sed 's/^/# /' /tmp/$sample.out
 		echo "not ok 1 samples.$sample"
 		echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
