@@ -207,8 +207,10 @@ static void exo_turn_begin(struct exo_cpu_vec *vec, struct exo_cpu_seat *seat,
 }
 
 /*
- * End the running turn at @when. A turn that ran out of time (@timed) owes
- * a yield by @when + grace and gets the exit upcall; a yielded one does not.
+ * End the running turn at @when. A turn that ran out of time (@timed) gets
+ * the exit upcall; if it was the seat's own slots, it also owes a yield by
+ * @when + grace. A donated or shared turn ends when someone else decided:
+ * charging it would let one environment get another aborted.
  */
 static void exo_turn_end(struct exo_cpu_vec *vec, u64 when, bool timed)
 {
@@ -220,9 +222,11 @@ static void exo_turn_end(struct exo_cpu_vec *vec, u64 when, bool timed)
 	vec->runner = NULL;
 	exo_page_turn(seat, false, 0, 0);
 	if (timed && exo_seat_live(seat)) {
-		seat->owes_yield = true;
-		vec->grace_seat = seat;
-		vec->grace_deadline = when + exo_grace_ns;
+		if (vec->turn_reason == EXO_CPU_WAKE_SLOT) {
+			seat->owes_yield = true;
+			vec->grace_seat = seat;
+			vec->grace_deadline = when + exo_grace_ns;
+		}
 		if (seat->signal)
 			seat->signal_pending = true;
 	}
@@ -256,6 +260,9 @@ static void exo_vec_boundary(struct exo_cpu_vec *vec, u64 k)
 	if (next && next == vec->runner) {
 		/* The same environment's next slot: the turn goes on. */
 		vec->turn_end = max(vec->turn_end, start + exo_quantum_ns);
+		/* A donated turn that runs into the seat's own slot owes. */
+		if (exo_slot_owner(vec, slot) == next)
+			vec->turn_reason = EXO_CPU_WAKE_SLOT;
 		return;
 	}
 	exo_turn_end(vec, start, true);

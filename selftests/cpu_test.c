@@ -973,6 +973,85 @@ TEST_F(cpu, directed_yield_wakes_the_target_as_donation)
 	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
 }
 
+static __u64 cpu_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * Holds no slot; takes each donated turn and runs past its end (which the
+ * donor's slot decided) by four grace periods before it waits again.
+ */
+static int cpu_lazy_donee(int rx, int tx, void *arg)
+{
+	struct cpu_peer_arg *pa = arg;
+	struct exo_cpu_wake wake;
+	struct exo_cpu_info ci;
+	int fd = exo_raw_env(), i;
+
+	(void)rx;
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_info(fd, pa->cpu, &ci));
+	EXO_CHILD_CHECK(3, !exo_raw_cpu_bind(fd, pa->cpu, 0, 0));
+	EXO_CHILD_CHECK(4, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd), 0));
+	for (i = 0; i < pa->wakes; i++) {
+		EXO_CHILD_CHECK(5, !exo_raw_cpu_wait(fd, 30000, &wake));
+		EXO_CHILD_CHECK(6, wake.reason == EXO_CPU_WAKE_DONATED);
+		while (cpu_mono_ns() < wake.end_ns + 4 * ci.grace_ns)
+			;
+	}
+	EXO_CHILD_CHECK(7, !exo_raw_cpu_info(fd, pa->cpu, &ci));
+	EXO_CHILD_CHECK(8, !cpu_report(tx, CPU_R_DONE, ci.excess, 0, 0));
+	EXO_CHILD_CHECK(9, !exo_raw_cpu_yield(fd, 0, NULL));
+	return 0;
+}
+
+/*
+ * A donated turn ends at the donor's slot boundary, which the donee did
+ * not choose: it must not be charged as the donee's excess, or a donor
+ * could get any environment aborted by giving it turns.
+ */
+TEST_F_TIMEOUT(cpu, donated_turns_are_not_charged, 120)
+{
+	struct cpu_peer_arg pa = { .cpu = self->cpu };
+	struct exo_peer peer = { .pid = -1 };
+	struct exo_cpu_wake wake;
+	struct cpu_report r;
+	__u64 target;
+	int given = 0, tries, err;
+
+	CPU_RELOAD("nslots=8 quantum_us=20000 grace_us=5000 max_excess=3");
+	pa.wakes = self->ci.max_excess + 2;
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_lazy_donee, &pa));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	ASSERT_EQ(CPU_R_READY, r.kind);
+	target = r.b;
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0, 2, 4));
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	for (tries = 0; given < pa.wakes && tries < 200; tries++) {
+		ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CPU_WAIT_MS, &wake));
+		err = exo_raw_cpu_yield(self->fd, target, NULL);
+		/* ESRCH: the donee was aborted, as the charge once did. */
+		if (err == ESRCH)
+			break;
+		/* EAGAIN: the donee is still running off its last turn. */
+		ASSERT_TRUE(!err || err == EAGAIN || err == ENOENT)
+			TH_LOG("yield to the donee: %s", strerror(err));
+		given += !err;
+	}
+	ASSERT_EQ(pa.wakes, given) TH_LOG("the donee is gone after %d turns", given);
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r)) TH_LOG("the donee died");
+	ASSERT_EQ(CPU_R_DONE, r.kind);
+	EXPECT_EQ(0U, r.a) TH_LOG("the donee was charged %u excesses", r.a);
+	ASSERT_EQ(0, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+}
+
 /* Hands every turn it gets straight back to the environment in pa->first. */
 struct cpu_pong_arg {
 	int cpu;
