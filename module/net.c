@@ -479,6 +479,23 @@ static bool exo_net_dev_listed(const struct net_device *dev)
  * IPv4 destination or ARP target address that is not one of @net's own.
  * 0 if safe; -EADDRINUSE if not.
  */
+/*
+ * Whether the host takes IPv4 traffic to @addr: its own addresses, and
+ * broadcast (limited and subnet-directed) and multicast, which the host
+ * stack listens to as well (DHCP, mDNS, IGMP, OSPF).
+ */
+static bool exo_net_host_addr(struct net *net, u32 addr)
+{
+	switch (inet_addr_type(net, htonl(addr))) {
+	case RTN_LOCAL:
+	case RTN_BROADCAST:
+	case RTN_MULTICAST:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int exo_net_host_check(struct net *net, const struct exo_filter *f,
 			      struct socket **port_sock)
 {
@@ -509,11 +526,9 @@ static int exo_net_host_check(struct net *net, const struct exo_filter *f,
 		return 0;
 	}
 	if (type == ETH_P_IP && exo_filter_pinned(f, 30, 4, &addr))
-		return inet_addr_type(net, htonl(addr)) == RTN_LOCAL ?
-		       -EADDRINUSE : 0;
+		return exo_net_host_addr(net, addr) ? -EADDRINUSE : 0;
 	if (type == ETH_P_ARP && exo_filter_pinned(f, 38, 4, &addr))
-		return inet_addr_type(net, htonl(addr)) == RTN_LOCAL ?
-		       -EADDRINUSE : 0;
+		return exo_net_host_addr(net, addr) ? -EADDRINUSE : 0;
 	return -EADDRINUSE;
 }
 

@@ -495,7 +495,17 @@ TEST_F(net, host_socket_rule)
 	a[0] = net_atom(12, 2, 0xffff, 0x0806);
 	a[1] = net_atom(38, 4, 0xffffffff, 0x0a4d0001);
 	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a, 2, 0, NULL));
+	/* Broadcast and multicast: the host listens there too. */
+	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a,
+				       net_ip_dst_atoms(a, 0xffffffff), 0, NULL));
+	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a,
+				       net_ip_dst_atoms(a, 0x0a4d00ff), 0, NULL));
+	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a,
+				       net_ip_dst_atoms(a, 0xe00000fb), 0, NULL));
+	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a,
+				       net_ip_dst_atoms(a, 0xe0000001), 0, NULL));
 	/* An address no host has, for IPv4 and ARP: fine. */
+	a[0] = net_atom(12, 2, 0xffff, 0x0806);
 	a[1] = net_atom(38, 4, 0xffffffff, NET_LIBOS_IP);
 	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 2, 0, NULL));
 	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
