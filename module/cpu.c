@@ -115,6 +115,31 @@ static struct exo_cpu_seat *exo_my_seat(struct exo_env *env)
 	return NULL;
 }
 
+/*
+ * Whether the calling thread is bound on any vector, in any environment:
+ * a thread bound in two would run in both environments' turns.
+ */
+static bool exo_current_bound_anywhere(void)
+{
+	struct exo_cpu_seat *seat;
+	bool found = false;
+	u32 i;
+
+	for (i = 0; i < exo_nvecs && !found; i++) {
+		struct exo_cpu_vec *vec = &exo_vecs[i];
+
+		spin_lock_irq(&vec->lock);
+		list_for_each_entry(seat, &vec->bound, bound_node) {
+			if (seat->task == current) {
+				found = true;
+				break;
+			}
+		}
+		spin_unlock_irq(&vec->lock);
+	}
+	return found;
+}
+
 /* A bound thread that exited without unbinding owes nothing any more. */
 static bool exo_seat_live(const struct exo_cpu_seat *seat)
 {
@@ -754,7 +779,7 @@ static long exo_cpu_bind_ioctl(struct exo_env *env, void __user *uarg)
 	if (seat->task && (seat->task->flags & PF_EXITING))
 		exo_seat_unbind(seat, false);
 	ret = -EBUSY;
-	if (seat->task || exo_my_seat(env))
+	if (seat->task || exo_current_bound_anywhere())
 		goto out;
 	cpumask_copy(seat->saved_mask, current->cpus_ptr);
 	ret = set_cpus_allowed_ptr(current, cpumask_of(vec->cpu));

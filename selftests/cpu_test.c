@@ -438,6 +438,22 @@ TEST_F(cpu, bind_pins_and_unbind_restores)
 	ASSERT_EQ(SCHED_OTHER, cpu_policy());
 }
 
+/* A thread bound in two environments would run in both one's turns. */
+TEST_F(cpu, one_thread_binds_in_one_environment)
+{
+	int other = exo_raw_env();
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	EXPECT_EQ(EBUSY, exo_raw_cpu_bind(other, self->cpu, 0, 0));
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+	/* Unbound from the first, it may bind in the second. */
+	EXPECT_EQ(0, exo_raw_cpu_bind(other, self->cpu, 0, 0));
+	EXPECT_EQ(EBUSY, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	EXPECT_EQ(0, exo_raw_cpu_unbind(other));
+	close(other);
+}
+
 TEST_F(cpu, every_wake_reports_one_of_my_slots)
 {
 	__u32 n = self->ci.nslots, stride = n / 4, i, first = 0;
