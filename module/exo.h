@@ -38,6 +38,9 @@ struct exo_env_mem {
 	struct delayed_work revoke_work; /* the abort protocol */
 
 	/* Repossession vector: a ring of frame indexes the abort took. */
+	struct mutex repo_read_lock;	/* one REPOSSESSED reader at a time;
+					 * outside exo_mem_lock
+					 */
 	u32 *repossessed;
 	u32 repo_head;
 	u32 repo_count;

@@ -973,6 +973,10 @@ retry:
 		if (map)
 			mmap_read_unlock(current->mm);
 		flush_work(&exo_zero_work);
+		/* A killed caller must not loop here against a busy pool. */
+		ret = -EINTR;
+		if (fatal_signal_pending(current))
+			goto out_free;
 		goto retry;
 	}
 	if (ret)
@@ -1406,6 +1410,11 @@ static long exo_mem_repossessed_ioctl(struct exo_env *env, void __user *uarg)
 	if (!indexes)
 		return -ENOMEM;
 
+	/*
+	 * Two readers must not both copy the same head entries and both
+	 * drop them: the count would underflow. Pushes only append.
+	 */
+	mutex_lock(&mem->repo_read_lock);
 	mutex_lock(&exo_mem_lock);
 	n = min(req.count, mem->repo_count);
 	for (i = 0; i < n; i++)
@@ -1427,6 +1436,7 @@ static long exo_mem_repossessed_ioctl(struct exo_env *env, void __user *uarg)
 	mutex_unlock(&exo_mem_lock);
 	ret = exo_copy_result(uarg, &req, sizeof(req), req.argsz);
 out:
+	mutex_unlock(&mem->repo_read_lock);
 	kvfree(indexes);
 	return ret;
 }
@@ -1526,6 +1536,7 @@ int exo_mem_env_init(struct exo_env *env)
 	INIT_LIST_HEAD(&mem->grants_out);
 	INIT_LIST_HEAD(&mem->grants_in);
 	INIT_DELAYED_WORK(&mem->revoke_work, exo_revoke_abort);
+	mutex_init(&mem->repo_read_lock);
 	mem->repossessed = kvcalloc(EXO_REPO_LEN, sizeof(u32), GFP_KERNEL);
 	return mem->repossessed ? 0 : -ENOMEM;
 }

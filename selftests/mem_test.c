@@ -1325,6 +1325,77 @@ TEST_F(mem, revoke_ignored_aborts)
 	EXPECT_EQ(0U, mem_no_event(l.fd, 0));
 }
 
+struct mem_repo_reader {
+	int fd;
+	pthread_barrier_t *start;	/* both readers begin together */
+	__u32 got;
+	__u32 seen[64];
+};
+
+/* Takes the repossession vector one entry at a time until it is empty. */
+static void *mem_repo_read_all(void *arg)
+{
+	struct mem_repo_reader *r = arg;
+	__u32 idx, count;
+
+	pthread_barrier_wait(r->start);
+	for (;;) {
+		count = 1;
+		if (exo_raw_mem_repossessed(r->fd, &idx, &count, NULL) || !count)
+			return NULL;
+		if (r->got < 64)
+			r->seen[r->got] = idx;
+		r->got++;
+	}
+}
+
+/*
+ * Two threads reading the repossession vector at once: each entry reaches
+ * exactly one of them, and the count ends at 0. (Both once copied the
+ * same head entries and both dropped them, underflowing the count.)
+ */
+TEST_F(mem, repossessed_read_by_two_threads)
+{
+	__u32 reserve = self->mi.reserve_frames, k = 32, n, count, i, j;
+	struct mem_repo_reader r[2];
+	pthread_barrier_t start;
+	struct exo_event ev;
+	struct mem_libos l;
+	pthread_t t[2];
+
+	if (geteuid() != 0)
+		SKIP(return, "revocation needs root (CAP_SYS_ADMIN)");
+	n = reserve + k;
+	ASSERT_EQ(0, mem_libos_open(&l, n));
+	count = k;
+	ASSERT_EQ(0, mem_revoke(self->fd, l.id, &count, MEM_DEADLINE_MS));
+	ASSERT_EQ(k, count);
+	ASSERT_EQ(0, exo_raw_event_wait(l.fd, MEM_WAIT_MS, &ev));
+	ASSERT_EQ(0, exo_raw_event_wait(l.fd, MEM_WAIT_MS, &ev));
+	ASSERT_EQ((__u32)EXO_EVENT_MEM_ABORT, ev.type);
+	ASSERT_EQ(k, mem_info(l.fd).repossessed);
+
+	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, 2));
+	for (i = 0; i < 2; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].fd = l.fd;
+		r[i].start = &start;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, mem_repo_read_all, &r[i]));
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start);
+	TH_LOG("readers took %u and %u", r[0].got, r[1].got);
+	EXPECT_EQ(k, r[0].got + r[1].got);
+	EXPECT_EQ(0U, mem_info(l.fd).repossessed);
+	/* No entry twice, and each one a frame the libOS held. */
+	for (i = 0; i < r[0].got && i < 64; i++) {
+		EXPECT_TRUE(mem_contains(l.idx, n, r[0].seen[i]));
+		for (j = 0; j < r[1].got && j < 64; j++)
+			EXPECT_NE(r[0].seen[i], r[1].seen[j]);
+	}
+}
+
 TEST_F(mem, revoke_spares_reserve)
 {
 	__u32 reserve = self->mi.reserve_frames, count, repo[16];
