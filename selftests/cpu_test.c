@@ -989,6 +989,7 @@ TEST_F(cpu, directed_yield_wakes_the_target_as_donation)
 	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
 }
 
+/* Wake records are CLOCK_MONOTONIC; exo_clock_ns() is CLOCK_BOOTTIME. */
 static __u64 cpu_mono_ns(void)
 {
 	struct timespec ts;
