@@ -65,6 +65,11 @@ static uint exo_max_excess = 3;
 module_param_named(max_excess, exo_max_excess, uint, 0444);
 MODULE_PARM_DESC(max_excess, "Excesses that run the abort protocol, >= 1 (default 3)");
 
+static uint exo_env_slots;
+module_param_named(env_slots, exo_env_slots, uint, 0644);
+MODULE_PARM_DESC(env_slots,
+		 "Most slots one environment may book on one CPU (default 0: nslots - 1, so that every turn ends)");
+
 static char *exo_policy_param = "vector";
 module_param_named(policy, exo_policy_param, charp, 0444);
 MODULE_PARM_DESC(policy, "Slot scheduling policy: vector or vector-share (default vector)");
@@ -361,7 +366,7 @@ static enum hrtimer_restart exo_vec_timer(struct hrtimer *timer)
 
 /* ---- the worker: what may sleep ------------------------------------------ */
 
-static void exo_task_set_policy(struct task_struct *task, bool fifo)
+static void exo_task_set_policy(struct task_struct *task, u8 fifo)
 {
 	struct sched_attr attr = {
 		.size = sizeof(attr),
@@ -373,7 +378,7 @@ static void exo_task_set_policy(struct task_struct *task, bool fifo)
 		return;
 	if (fifo) {
 		attr.sched_policy = SCHED_FIFO;
-		attr.sched_priority = 1;
+		attr.sched_priority = fifo;
 	} else {
 		attr.sched_policy = SCHED_NORMAL;
 	}
@@ -381,18 +386,29 @@ static void exo_task_set_policy(struct task_struct *task, bool fifo)
 	sched_setattr_nocheck(task, &attr);
 }
 
+/* The SCHED_FIFO priorities of bound threads, all below the worker's. */
+#define EXO_PRIO_TURN	1	/* its turn runs */
+#define EXO_PRIO_GRACE	2	/* it owes a yield: above the next turn */
+
 /*
- * Whether @seat's thread should be SCHED_FIFO: while its turn runs, and,
- * if it already is, while it sleeps in WAIT, where it uses no CPU. So a
- * thread that waits for its next turn is not demoted and raised again: it
- * wakes with the policy it needs. Whatever wakes it other than a turn
- * brings it back through exo_seat_sync_policy() before user space.
+ * The SCHED_FIFO priority @seat's thread should have, 0 for SCHED_NORMAL:
+ * EXO_PRIO_TURN while its turn runs, and, if it already is FIFO, while it
+ * sleeps in WAIT, where it uses no CPU. So a thread that waits for its
+ * next turn is not demoted and raised again: it wakes with the policy it
+ * needs. Whatever wakes it other than a turn brings it back through
+ * exo_seat_sync_policy() before user space. In its grace window a thread
+ * that owes a yield runs above the next turn's thread, or a next owner
+ * that spins could keep it from yielding and get it charged.
  */
-static bool exo_seat_want_fifo(struct exo_cpu_vec *vec,
-			       struct exo_cpu_seat *seat)
+static u8 exo_seat_want_fifo(struct exo_cpu_vec *vec,
+			     struct exo_cpu_seat *seat)
 {
 	lockdep_assert_held(&vec->lock);
-	return vec->runner == seat || (seat->waiting && seat->fifo);
+	if (seat->owes_yield && vec->grace_seat == seat && !seat->waiting)
+		return EXO_PRIO_GRACE;
+	if (vec->runner == seat || (seat->waiting && seat->fifo))
+		return EXO_PRIO_TURN;
+	return 0;
 }
 
 /*
@@ -418,7 +434,8 @@ static void exo_seat_sync_policy(struct exo_cpu_seat *seat)
 {
 	struct exo_cpu_vec *vec = seat->vec;
 	struct task_struct *task;
-	bool want, moved;
+	bool moved;
+	u8 want;
 
 	mutex_lock(&seat->policy_lock);
 	spin_lock_irq(&vec->lock);
@@ -453,7 +470,7 @@ static bool exo_vec_needs_worker(struct exo_cpu_vec *vec)
 
 	lockdep_assert_held(&vec->lock);
 	list_for_each_entry(seat, &vec->bound, bound_node) {
-		bool want = exo_seat_want_fifo(vec, seat);
+		u8 want = exo_seat_want_fifo(vec, seat);
 
 		if (seat->signal_pending || seat->excess_pending)
 			return true;
@@ -502,7 +519,7 @@ static void exo_vec_work(struct kthread_work *work)
 
 		spin_lock_irq(&vec->lock);
 		list_for_each_entry(seat, &vec->bound, bound_node) {
-			bool want = exo_seat_want_fifo(vec, seat);
+			u8 want = exo_seat_want_fifo(vec, seat);
 
 			if (want == seat->fifo && !seat->signal_pending &&
 			    !seat->excess_pending)
@@ -609,6 +626,16 @@ static long exo_cpu_info_ioctl(struct exo_env *env, void __user *uarg)
 	return exo_copy_result(uarg, &info, sizeof(info), info.argsz);
 }
 
+/* A vector an environment books whole has a turn that never ends. */
+static u32 exo_env_slots_max(void)
+{
+	u32 cap = READ_ONCE(exo_env_slots);
+
+	if (!cap)
+		return max(exo_nslots - 1, 1U);
+	return min(cap, exo_nslots);
+}
+
 /* Parse a BOOK or FREE request into req->mask; its vector, or an error. */
 static struct exo_cpu_vec *exo_cpu_slots_parse(struct exo_cpu_slots *req)
 {
@@ -651,12 +678,21 @@ static long exo_cpu_book_ioctl(struct exo_env *env, void __user *uarg)
 	ret = exo_copy_result(uarg, &req, sizeof(req), req.argsz);
 	if (ret)
 		return ret;
-	if (atomic_read(&env->cpu.aborted))
-		return -EPERM;
 	seat = &env->cpu.seats[vec->index];
 
 	spin_lock_irq(&vec->lock);
-	ret = exo_slotvec_book(&vec->slots, exo_seat_token(seat), req.mask);
+	/*
+	 * Under the vector's lock: the abort sets aborted before it takes
+	 * this lock to release our slots, so nothing booked here survives it.
+	 */
+	if (atomic_read(&env->cpu.aborted))
+		ret = -EPERM;
+	else if (exo_slotvec_count(&vec->slots, exo_seat_token(seat)) +
+		 exo_slots_weight(req.mask) > exo_env_slots_max())
+		ret = -ENOSPC;
+	else
+		ret = exo_slotvec_book(&vec->slots, exo_seat_token(seat),
+				       req.mask);
 	spin_unlock_irq(&vec->lock);
 	if (ret)
 		return ret;
@@ -740,7 +776,7 @@ static void exo_seat_unbind(struct exo_cpu_seat *seat, bool restore)
 	seat->waiting = false;
 	seat->signal_pending = false;
 	seat->excess_pending = 0;
-	seat->fifo = false;
+	seat->fifo = 0;
 	exo_seat_answered(vec, seat);
 	spin_unlock_irq(&vec->lock);
 	if (!task)
@@ -748,7 +784,7 @@ static void exo_seat_unbind(struct exo_cpu_seat *seat, bool restore)
 	/* The worker may be changing this thread's policy: let it finish. */
 	kthread_flush_work(&vec->work);
 	if (restore && !(task->flags & PF_EXITING)) {
-		exo_task_set_policy(task, false);
+		exo_task_set_policy(task, 0);
 		set_cpus_allowed_ptr(task, seat->saved_mask);
 	}
 	put_task_struct(task);
@@ -790,7 +826,7 @@ static long exo_cpu_bind_ioctl(struct exo_env *env, void __user *uarg)
 	WRITE_ONCE(seat->task, get_task_struct(current));
 	seat->signal = req.signal;
 	seat->share = req.flags & EXO_CPU_BIND_SHARE;
-	seat->fifo = false;
+	seat->fifo = 0;
 	seat->claimed_seq = seat->wake_seq;
 	seat->missed = 0;
 	list_add_tail(&seat->bound_node, &vec->bound);

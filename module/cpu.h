@@ -32,7 +32,9 @@ struct exo_cpu_seat {
 	bool owes_yield;		/* (vec) a timed turn end not yet answered */
 	bool signal_pending;		/* (vec) exit upcall for the worker */
 	u32 excess_pending;		/* (vec) excesses for the worker */
-	bool fifo;			/* (vec) the policy last applied, FIFO or not */
+	u8 fifo;			/* (vec) the SCHED_FIFO priority last
+					 * applied; 0: SCHED_NORMAL
+					 */
 	struct mutex policy_lock;	/* orders applying it: see exo_seat_sync_policy() */
 	u64 wake_seq;			/* (vec) turns begun while bound */
 	u64 claimed_seq;		/* (vec) the last turn WAIT returned */

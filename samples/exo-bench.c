@@ -1042,6 +1042,28 @@ static void report_pair(const char *name, const char *exo_path,
 		       e[n * 99 / 100], p[n * 99 / 100]);
 }
 
+#define ENV_SLOTS_PARAM "/sys/module/exo/parameters/env_slots"
+
+/*
+ * Write exo.ko's env_slots (the most slots one environment books on one
+ * CPU); @old gets what it was. 0, or -errno (not root, no such file).
+ */
+static int env_slots_swap(const char *val, char *old, size_t oldlen)
+{
+	int fd = open(ENV_SLOTS_PARAM, O_RDWR | O_CLOEXEC), ret = 0;
+	ssize_t len;
+
+	if (fd < 0)
+		return -errno;
+	len = old ? read(fd, old, oldlen - 1) : 0;
+	if (old)
+		old[len > 0 ? len : 0] = '\0';
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 static int cpu_yield_to_bench(struct exo *exo, int tsv)
 {
 	static unsigned long long exo_rt[PONG_SAMPLES], pipe_rt[PONG_SAMPLES];
@@ -1052,6 +1074,7 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 	pid_t pe = -1, pp = -1;
 	int samples = quick ? PONG_SAMPLES_QUICK : PONG_SAMPLES;
 	int chunk = quick ? PONG_CHUNK_QUICK : PONG_CHUNK;
+	char slots_val[16], slots_old[16] = "0";
 	int cpu, i, j, ret;
 	__u64 partner;
 	char c = 'x';
@@ -1064,11 +1087,25 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 			printf("%-16s skipped: exo manages no CPU here\n", "cpu_yield_to");
 		return 0;
 	}
+	/*
+	 * The row measures hand-offs on a CPU dedicated to one libOS, whose
+	 * turn never ends: more than env_slots allows by default, so raise
+	 * it for the row (root only) and put it back after.
+	 */
+	snprintf(slots_val, sizeof(slots_val), "%u", info.nslots);
+	ret = env_slots_swap(slots_val, slots_old, sizeof(slots_old));
+	if (ret) {
+		fprintf(stderr, "cpu_yield_to: cannot raise %s: %s\n",
+			ENV_SLOTS_PARAM, strerror(-ret));
+		return ret;
+	}
 	ret = exo_env_info(exo, &me);
 	if (!ret)
 		ret = exo_cpu_book(exo, cpu, 0, info.nslots, 1);
-	if (ret)
+	if (ret) {
+		env_slots_swap(slots_old, NULL, 0);
 		return ret;
+	}
 	ret = -errno;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ||
 	    pipe2(to, O_CLOEXEC) || pipe2(from, O_CLOEXEC))
@@ -1137,6 +1174,7 @@ out:
 	if (to[0] >= 0)
 		close(to[0]);
 	exo_cpu_free(exo, cpu, 0, info.nslots, 1);
+	env_slots_swap(slots_old, NULL, 0);
 	return ret;
 }
 

@@ -78,6 +78,8 @@ FIXTURE_TEARDOWN_PARENT(cpu)
 		for (tries = 0; tries < 500 && !kill(self->kids[i], 0); tries++)
 			usleep(10000);
 	}
+	/* A test that lowered the cap and failed must not leave it low. */
+	exo_kmod_param_set("env_slots", 0);
 	if (!self->reloaded)
 		return;
 	if (getpid() == self->test_pid)
@@ -286,8 +288,10 @@ TEST_F(cpu, bad_requests_are_einval_and_book_nothing)
 	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, c, n - 1, 1, 1));
 	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, c, n - 1, 1, 1));
 	ASSERT_EQ(EINVAL, exo_raw_cpu_book(self->fd, c, n, 1, 1));
-	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, c, 0, n, 1));
-	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, c, 0, n, 1));
+	/* A whole vector is a valid pattern, past env_slots for one env. */
+	ASSERT_EQ(ENOSPC, exo_raw_cpu_book(self->fd, c, 0, n, 1));
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, c, 0, n - 1, 1));
+	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, c, 0, n - 1, 1));
 	ASSERT_EQ(EINVAL, exo_raw_cpu_book(self->fd, c, 0, n + 1, 1));
 	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, c, 0, 2, n - 1));
 	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, c, 0, 2, n - 1));
@@ -368,13 +372,17 @@ TEST_F(cpu, other_env_overlap_eexist_free_eperm)
 		  exo_cpu_free_count(self->fd, self->cpu));
 }
 
+/* One environment may hold all slots but one: the last is a second's. */
 static int cpu_book_all_then_wait(int rx, int tx, void *arg)
 {
-	int fd = exo_raw_env(), cpu = *(int *)arg;
+	int fd = exo_raw_env(), fd2 = exo_raw_env(), cpu = *(int *)arg;
 	char c;
 
-	EXO_CHILD_CHECK(1, fd >= 0);
-	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, cpu, 0, CPU_NSLOTS_DEFAULT, 1));
+	EXO_CHILD_CHECK(1, fd >= 0 && fd2 >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, cpu, 0,
+					     CPU_NSLOTS_DEFAULT - 1, 1));
+	EXO_CHILD_CHECK(5, !exo_raw_cpu_book(fd2, cpu,
+					     CPU_NSLOTS_DEFAULT - 1, 1, 1));
 	EXO_CHILD_CHECK(3, !exo_raw_cpu_bind(fd, cpu, 0, 0));
 	EXO_CHILD_CHECK(4, !exo_sync_send(tx, 'b'));
 	exo_sync_recv(rx, &c);
@@ -398,7 +406,41 @@ TEST_F(cpu, kill9_frees_every_slot)
 	/* The release is the last close: it has happened once reaped. */
 	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
 	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0,
-				      self->ci.nslots, 1));
+				      self->ci.nslots - 1, 1));
+}
+
+/*
+ * A whole vector in one environment is a turn that never ends, and no exit
+ * upcall: env_slots (default nslots - 1) caps what one environment books
+ * on one CPU, checked before anything is booked.
+ */
+TEST_F(cpu, env_slots_caps_one_environment)
+{
+	__u32 n = self->ci.nslots;
+	int other;
+
+	ASSERT_EQ(0, exo_kmod_param("env_slots"));
+	ASSERT_EQ(ENOSPC, exo_raw_cpu_book(self->fd, self->cpu, 0, n, 1));
+	ASSERT_EQ((int)n, exo_cpu_free_count(self->fd, self->cpu));
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0, n - 1, 1));
+	ASSERT_EQ(ENOSPC, exo_raw_cpu_book(self->fd, self->cpu, n - 1, 1, 1));
+	other = exo_raw_env();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, exo_raw_cpu_book(other, self->cpu, n - 1, 1, 1));
+	close(other);
+	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, self->cpu, 0, n - 1, 1));
+
+	/* A lower cap, both sides of it, counting what is already held. */
+	ASSERT_EQ(0, exo_kmod_param_set("env_slots", 4));
+	ASSERT_EQ(ENOSPC, exo_raw_cpu_book(self->fd, self->cpu, 0, 5, 1));
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0, 3, 1));
+	ASSERT_EQ(ENOSPC, exo_raw_cpu_book(self->fd, self->cpu, 3, 2, 1));
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 3, 1, 1));
+	ASSERT_EQ(4, exo_cpu_mine(self->fd, self->cpu));
+	/* Above nslots it is nslots: still one vector's worth at most. */
+	ASSERT_EQ(0, exo_kmod_param_set("env_slots", n + 100));
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 4, n - 4, 1));
+	ASSERT_EQ(0, exo_kmod_param_set("env_slots", 0));
 }
 
 /* ---- binding a thread ------------------------------------------------------ */
@@ -1065,6 +1107,75 @@ TEST_F_TIMEOUT(cpu, donated_turns_are_not_charged, 120)
 	ASSERT_EQ(0, cpu_read_report(peer.from, &r)) TH_LOG("the donee died");
 	ASSERT_EQ(CPU_R_DONE, r.kind);
 	EXPECT_EQ(0U, r.a) TH_LOG("the donee was charged %u excesses", r.a);
+	ASSERT_EQ(0, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+}
+
+/*
+ * Owns slot pa->first and spins at SCHED_FIFO through each of its turns,
+ * waiting again only when the turn is over: the next owner at its worst.
+ */
+static int cpu_next_spinner(int rx, int tx, void *arg)
+{
+	struct cpu_peer_arg *pa = arg;
+	struct exo_cpu_wake wake;
+	int fd = exo_raw_env(), i;
+
+	(void)rx;
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, pa->cpu, pa->first, 1, 1));
+	EXO_CHILD_CHECK(3, !exo_raw_cpu_bind(fd, pa->cpu, 0, 0));
+	EXO_CHILD_CHECK(4, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd), 0));
+	for (i = 0; i < pa->wakes; i++) {
+		EXO_CHILD_CHECK(5, !exo_raw_cpu_wait(fd, 30000, &wake));
+		while (cpu_mono_ns() < wake.end_ns)
+			;
+	}
+	EXO_CHILD_CHECK(6, !exo_raw_cpu_yield(fd, 0, NULL));
+	return 0;
+}
+
+/*
+ * A thread whose turn ends while it sleeps owes a yield within grace_us
+ * of the boundary. If the next slot's owner spins at SCHED_FIFO from that
+ * boundary on, the sleeper, demoted, never got the CPU to answer and was
+ * charged (three times: aborted). In its grace window it now runs above
+ * the next turn, and answers in time.
+ */
+TEST_F_TIMEOUT(cpu, owed_yield_runs_in_grace_window, 120)
+{
+	struct cpu_peer_arg pa = { .cpu = self->cpu, .first = 1 };
+	struct exo_peer peer = { .pid = -1 };
+	struct exo_cpu_wake wake;
+	struct exo_cpu_info ci;
+	struct cpu_report r;
+	struct timespec ts;
+	__u64 wake_at;
+	int i;
+
+	/* Long slots, so that a slow host is not mistaken for starvation. */
+	CPU_RELOAD("nslots=4 quantum_us=100000 grace_us=80000 max_excess=3");
+	pa.wakes = self->ci.max_excess + 2;
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_next_spinner, &pa));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	ASSERT_EQ(CPU_R_READY, r.kind);
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 0, 1, 1));
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	for (i = 0; i < pa.wakes; i++) {
+		ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CPU_WAIT_MS, &wake));
+		/* Asleep across the boundary; awake a tenth into grace. */
+		wake_at = wake.end_ns + self->ci.grace_ns / 10;
+		ts.tv_sec = wake_at / 1000000000ULL;
+		ts.tv_nsec = wake_at % 1000000000ULL;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+				       NULL) == EINTR)
+			;
+	}
+	ASSERT_EQ(0, exo_raw_cpu_info(self->fd, self->cpu, &ci));
+	EXPECT_EQ(0U, ci.excess) TH_LOG("charged %u excesses in %d turns",
+					ci.excess, pa.wakes);
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
 	ASSERT_EQ(0, exo_peer_finish(&peer));
 	self->kids[0] = 0;
 }

@@ -1240,6 +1240,23 @@ static inline long exo_kmod_param(const char *name)
 	return strtol(buf, NULL, 10);
 }
 
+/* Set a writable parameter of the loaded exo.ko; 0 or errno. */
+static inline int exo_kmod_param_set(const char *name, long value)
+{
+	char path[256], buf[32];
+	int fd, len, err = 0;
+
+	snprintf(path, sizeof(path), EXO_KMOD_SYSFS "/parameters/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	len = snprintf(buf, sizeof(buf), "%ld", value);
+	if (write(fd, buf, len) != len)
+		err = errno ? errno : EIO;
+	close(fd);
+	return err;
+}
+
 /*
  * The parameters exo.ko runs with, as a finit_module(2) string
  * ("dev_group=0 dev_mode=384 ..."), so that a reload keeps them, whatever

@@ -1237,14 +1237,17 @@ struct exo_cpu_info {
  *
  * EXO_IOC_CPU_BOOK: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_BOOK), in/out. Since 1.
  * All or nothing: if any slot is held, by anyone, the caller included,
- * nothing is booked and the call fails with EEXIST.
+ * nothing is booked and the call fails with EEXIST. An environment holds
+ * at most env_slots slots of one CPU (a module parameter; by default all
+ * but one, so that every turn ends and the exit upcall comes).
  *
  * EXO_IOC_CPU_FREE: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_FREE), in/out. Since 1.
  * All or nothing: every slot must be the caller's, else EPERM. A turn
  * running in a freed slot ends at once.
  *
  * Return: 0, or -1 with errno EINVAL (bad flags, CPU, pattern or mask),
- * EEXIST (BOOK: a slot is held), EPERM (FREE: a slot is not the caller's),
+ * EEXIST (BOOK: a slot is held), ENOSPC (BOOK: past env_slots), EPERM
+ * (BOOK: the environment was aborted; FREE: a slot is not the caller's),
  * and the errors of every ioctl.
  */
 struct exo_cpu_slots {
