@@ -25,6 +25,8 @@ struct exo_env_mem {
 	struct list_head held;		/* exo_frame.node, in allocation order */
 	u32 nheld;
 	u32 nmapped;			/* pages bound in this env's regions */
+	u32 region_pages;		/* pages of its regions, in all */
+	u32 ngrants;			/* entries of grants_out */
 	struct list_head regions;	/* exo_region.env_node */
 	struct list_head grants_out;	/* exo_grant.grantor_node */
 	struct list_head grants_in;	/* exo_grant.grantee_node */
@@ -59,6 +61,7 @@ struct exo_env_net {
  */
 struct exo_env_xn {
 	struct xarray view;		/* block number -> struct exo_xn_ref */
+	struct list_head maps;		/* xn_map.env_node: its mmap()s */
 };
 
 struct exo_cpu_seat;

@@ -48,10 +48,33 @@ static uint exo_mem_quota = 4096;
 module_param_named(mem_quota, exo_mem_quota, uint, 0444);
 MODULE_PARM_DESC(mem_quota, "Most frames one environment may hold, >= 1 (default 4096)");
 
+static uint exo_pool_min_mb = 8;
+module_param_named(pool_min_mb, exo_pool_min_mb, uint, 0644);
+MODULE_PARM_DESC(pool_min_mb,
+		 "Free frames, in MiB, the pool keeps under memory pressure; the rest go back to the kernel until needed (default 8)");
+
 static uint exo_revoke_ms = 1000;
 module_param_named(revoke_ms, exo_revoke_ms, uint, 0444);
 MODULE_PARM_DESC(revoke_ms,
 		 "Deadline of revocations that memory pressure starts, in ms, 1..60000 (default 1000)");
+
+/*
+ * Kernel memory an environment makes the module allocate is charged to its
+ * memory cgroup and capped here: region page tables, bindings, grants.
+ */
+static uint exo_region_pages_max = 1U << 20;
+module_param_named(region_pages_max, exo_region_pages_max, uint, 0644);
+MODULE_PARM_DESC(region_pages_max,
+		 "Pages of /dev/exo address space one environment may mmap in all (default 1048576: 4 GiB)");
+
+static uint exo_mapped_max = 1U << 18;
+module_param_named(mapped_max, exo_mapped_max, uint, 0644);
+MODULE_PARM_DESC(mapped_max,
+		 "Pages one environment may have bound in its regions, aliases counted (default 262144)");
+
+static uint exo_grants_max = 1024;
+module_param_named(grants_max, exo_grants_max, uint, 0644);
+MODULE_PARM_DESC(grants_max, "Grants one environment may have outstanding (default 1024)");
 
 #define EXO_POOL_MB_MAX		4096
 #define EXO_COLOURS_MAX		4096
@@ -60,14 +83,20 @@ MODULE_PARM_DESC(revoke_ms,
 #define EXO_REVOKE_MS_MAX	60000
 #define EXO_REPO_LEN		1024		/* repossession vector entries */
 
+/*
+ * A frame's name is its index, for good. While free it may give its page
+ * back to the kernel under memory pressure (page NULL, on the absent list)
+ * and get a new one, of its own colour and node, when it is next wanted.
+ */
 struct exo_frame {
-	struct page *page;			/* immutable */
+	struct page *page;			/* NULL while absent */
 	u32 index;				/* immutable: the frame's name */
-	u16 colour;				/* immutable */
-	u16 nid;				/* immutable */
+	u16 colour;				/* of page; set when it is given */
+	u16 nid;				/* of page; set when it is given */
 	struct exo_env *owner;			/* NULL unless held */
 	bool releasing;				/* taken from its owner, PTEs not yet gone */
 	bool dirty;				/* freed, not yet zeroed */
+	bool zeroing;				/* off every list, being zeroed */
 	struct list_head node;			/* free, dirty, owner's held or a teardown */
 	struct list_head bindings;		/* exo_binding.frame_node */
 };
@@ -102,6 +131,7 @@ struct exo_grant {
 	u32 first;
 	u32 count;
 	bool writable;
+	bool used;				/* the grantee has mapped through it */
 	struct list_head grantor_node;		/* in grantor->mem.grants_out */
 	struct list_head grantee_node;		/* in grantee->mem.grants_in */
 };
@@ -147,9 +177,11 @@ static struct {
 	struct exo_frame *frames;		/* immutable array */
 	u32 nframes;				/* immutable */
 	u32 ncolours;				/* immutable, a power of two */
-	u32 nfree;				/* clean, dirty and zeroing */
+	u32 nfree;				/* clean, dirty, zeroing, absent */
+	u32 nabsent;				/* on the absent list */
+	struct list_head absent;		/* free, their pages given back */
 	u32 ndirty;				/* on the dirty list */
-	struct exo_frame *zeroing;		/* the one the worker is zeroing */
+	u32 nzeroing;				/* zeroed with the lock dropped */
 	u32 next_colour;			/* where "any" starts looking */
 	struct list_head *clean;		/* per colour: zeroed, free */
 	u32 *nclean;				/* per colour */
@@ -225,6 +257,13 @@ static void exo_frame_make_clean(struct exo_frame *frame)
 	exo_pool.nclean[frame->colour]++;
 }
 
+static void exo_frame_set_page(struct exo_frame *frame, struct page *page)
+{
+	frame->page = page;
+	frame->colour = page_to_pfn(page) & (exo_pool.ncolours - 1);
+	frame->nid = page_to_nid(page);
+}
+
 static int exo_pool_create(void)
 {
 	u32 want, got = 0, i;
@@ -251,6 +290,7 @@ static int exo_pool_create(void)
 	for (i = 0; i < exo_pool.ncolours; i++)
 		INIT_LIST_HEAD(&exo_pool.clean[i]);
 	INIT_LIST_HEAD(&exo_pool.dirty);
+	INIT_LIST_HEAD(&exo_pool.absent);
 
 	/* High-order chunks first, split into independent 4 KiB frames. */
 	order = min_t(unsigned int, EXO_MAX_ORDER, ilog2(want));
@@ -274,12 +314,9 @@ static int exo_pool_create(void)
 		for (n = 0; n < (1U << order); n++, got++) {
 			struct exo_frame *frame = &exo_pool.frames[got];
 
-			frame->page = page + n;
 			frame->index = got;
-			frame->colour = page_to_pfn(frame->page) &
-					(exo_pool.ncolours - 1);
-			frame->nid = page_to_nid(frame->page);
 			INIT_LIST_HEAD(&frame->bindings);
+			exo_frame_set_page(frame, page + n);
 			exo_frame_make_clean(frame);
 		}
 		exo_pool.nframes = got;
@@ -298,53 +335,63 @@ static void exo_pool_destroy(void)
 	u32 i;
 
 	for (i = 0; i < exo_pool.nframes; i++)
-		__free_page(exo_pool.frames[i].page);
+		if (exo_pool.frames[i].page)
+			__free_page(exo_pool.frames[i].page);
 	vfree(exo_pool.frames);
 	kfree(exo_pool.clean);
 	kfree(exo_pool.nclean);
 }
 
-/* Zero every dirty frame and make it allocatable. */
-static void exo_zero_dirty_locked(void)
+/*
+ * Zero up to @max dirty frames with exo_mem_lock dropped, so that a pool
+ * full of freed frames never holds every environment up behind one
+ * caller. Called and returns with the lock held; returns frames zeroed.
+ */
+static u32 exo_zero_some_locked(u32 max)
 {
 	struct exo_frame *frame, *next;
+	LIST_HEAD(batch);
+	u32 n = 0;
 
 	lockdep_assert_held(&exo_mem_lock);
-	list_for_each_entry_safe(frame, next, &exo_pool.dirty, node) {
-		list_del(&frame->node);
+	while (n < max && !list_empty(&exo_pool.dirty)) {
+		frame = list_first_entry(&exo_pool.dirty, struct exo_frame,
+					 node);
+		list_move_tail(&frame->node, &batch);
+		frame->zeroing = true;
+		exo_pool.ndirty--;
+		n++;
+	}
+	if (!n)
+		return 0;
+	exo_pool.nzeroing += n;
+	mutex_unlock(&exo_mem_lock);
+	list_for_each_entry(frame, &batch, node)
 		clear_highpage(frame->page);
+	mutex_lock(&exo_mem_lock);
+	list_for_each_entry_safe(frame, next, &batch, node) {
+		list_del(&frame->node);
+		frame->zeroing = false;
 		exo_frame_make_clean(frame);
 	}
-	exo_pool.ndirty = 0;
+	exo_pool.nzeroing -= n;
+	return n;
 }
 
-/*
- * Freed frames are zeroed here, off the allocation path, one at a time with
- * the lock dropped so that allocations go on meanwhile.
- */
+/* Freed frames are zeroed here, off the allocation path. */
 static void exo_zero_dirty_work(struct work_struct *work)
 {
-	struct exo_frame *frame;
-
 	mutex_lock(&exo_mem_lock);
-	while ((frame = list_first_entry_or_null(&exo_pool.dirty,
-						 struct exo_frame, node))) {
-		list_del(&frame->node);
-		exo_pool.ndirty--;
-		exo_pool.zeroing = frame;
-		mutex_unlock(&exo_mem_lock);
-		clear_highpage(frame->page);
-		mutex_lock(&exo_mem_lock);
-		exo_pool.zeroing = NULL;
-		exo_frame_make_clean(frame);
-	}
+	while (exo_zero_some_locked(16))
+		;
 	mutex_unlock(&exo_mem_lock);
 }
 
 /* Clean frames, ready to hand out. */
 static u32 exo_pool_nclean(void)
 {
-	return exo_pool.nfree - exo_pool.ndirty - (exo_pool.zeroing ? 1 : 0);
+	return exo_pool.nfree - exo_pool.ndirty - exo_pool.nzeroing -
+	       exo_pool.nabsent;
 }
 
 static struct exo_frame *exo_take_clean(u32 colour)
@@ -358,6 +405,51 @@ static struct exo_frame *exo_take_clean(u32 colour)
 		exo_pool.nclean[colour]--;
 	}
 	return frame;
+}
+
+/*
+ * A new zeroed page for an absent frame, which becomes clean. Tries a few
+ * pages for one of the frame's own colour, so that a colour's frames stay
+ * that colour's; takes any after that.
+ */
+static int exo_frame_refill_locked(struct exo_frame *frame)
+{
+	const gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN;
+	struct page *page, *spare[4];
+	int n = 0;
+
+	lockdep_assert_held(&exo_mem_lock);
+	for (;;) {
+		page = alloc_page(gfp);
+		if (!page)
+			break;
+		if ((page_to_pfn(page) & (exo_pool.ncolours - 1)) ==
+		    frame->colour || n == ARRAY_SIZE(spare))
+			break;
+		spare[n++] = page;
+	}
+	while (n--)
+		__free_page(spare[n]);
+	if (!page)
+		return -ENOMEM;
+	list_del(&frame->node);
+	exo_pool.nabsent--;
+	exo_frame_set_page(frame, page);
+	exo_frame_make_clean(frame);
+	return 0;
+}
+
+/* Up to @want absent frames made clean again; returns how many. */
+static u32 exo_pool_refill_locked(u32 want)
+{
+	u32 n = 0;
+
+	while (n < want && !list_empty(&exo_pool.absent) &&
+	       !exo_frame_refill_locked(list_first_entry(&exo_pool.absent,
+							  struct exo_frame,
+							  node)))
+		n++;
+	return n;
 }
 
 static void exo_frame_give(struct exo_env *env, struct exo_frame *frame)
@@ -473,7 +565,12 @@ static void exo_grant_remove(struct exo_grant *grant, struct exo_teardown *td,
 	}
 	list_del(&grant->grantor_node);
 	list_del(&grant->grantee_node);
-	if (notify) {
+	grant->grantor->mem.ngrants--;
+	/*
+	 * Only a grantee that took the grant up is told: a grantor looping
+	 * GRANT and UNGRANT at an id must not fill that queue.
+	 */
+	if (notify && grant->used) {
 		notice = kmalloc(sizeof(*notice), GFP_KERNEL | __GFP_NOFAIL);
 		notice->env_id = grant->grantee->id;
 		notice->grant_id = grant->id;
@@ -641,6 +738,7 @@ static void exo_vm_close(struct vm_area_struct *vma)
 		if (region->pages[i])
 			exo_binding_remove(region->pages[i], NULL);
 	list_del(&region->env_node);
+	region->env->mem.region_pages -= region->npages;
 	region->vma = NULL;
 	region->env = NULL;
 	mutex_unlock(&exo_mem_lock);
@@ -676,7 +774,8 @@ int exo_mem_mmap(struct exo_env *env, struct vm_area_struct *vma)
 	    npages > EXO_REGION_MAX_PAGES)
 		return -EINVAL;
 
-	region = kvzalloc(struct_size(region, pages, npages), GFP_KERNEL);
+	region = kvzalloc(struct_size(region, pages, npages),
+			  GFP_KERNEL_ACCOUNT);
 	if (!region)
 		return -ENOMEM;
 	kref_init(&region->ref);
@@ -688,6 +787,13 @@ int exo_mem_mmap(struct exo_env *env, struct vm_area_struct *vma)
 	region->npages = npages;
 
 	mutex_lock(&exo_mem_lock);
+	if (env->mem.region_pages + npages > READ_ONCE(exo_region_pages_max)) {
+		mutex_unlock(&exo_mem_lock);
+		mmdrop(region->mm);
+		kvfree(region);
+		return -ENOMEM;
+	}
+	env->mem.region_pages += npages;
 	list_add_tail(&region->env_node, &env->mem.regions);
 	mutex_unlock(&exo_mem_lock);
 
@@ -757,11 +863,13 @@ static int exo_bind_locked(struct exo_env *env, struct exo_region *region,
 	for (i = 0; i < count; i++)
 		if (region->pages[pgoff + i])
 			return -EINVAL;
+	if (env->mem.nmapped + count > READ_ONCE(exo_mapped_max))
+		return -EDQUOT;
 
 	for (i = 0; i < count; i++) {
 		struct exo_binding *binding;
 
-		binding = kmem_cache_alloc(exo_binding_cache, GFP_KERNEL);
+		binding = kmem_cache_alloc(exo_binding_cache, GFP_KERNEL_ACCOUNT);
 		if (!binding)
 			goto err_unbind;
 		binding->region = region;
@@ -773,6 +881,9 @@ static int exo_bind_locked(struct exo_env *env, struct exo_region *region,
 		region->pages[pgoff + i] = binding;
 		env->mem.nmapped++;
 	}
+	for (i = 0; grants && i < count; i++)
+		if (grants[i])
+			grants[i]->used = true;
 	/*
 	 * A page unbound by another thread's FREE or UNGRANT may still have
 	 * its old PTE until that call's zap runs; we hold this mm's mmap_lock,
@@ -848,8 +959,10 @@ static int exo_pick_frames(const struct exo_mem_alloc *req,
 
 			if (frame->owner || frame->releasing)
 				return -EBUSY;
-			if (frame == exo_pool.zeroing)
+			if (frame->zeroing)
 				return -EAGAIN;	/* the caller waits and retries */
+			if (!frame->page && exo_frame_refill_locked(frame))
+				return -ENOMEM;
 			if (frame->dirty) {
 				list_del(&frame->node);
 				exo_pool.ndirty--;
@@ -866,10 +979,10 @@ static int exo_pick_frames(const struct exo_mem_alloc *req,
 	}
 
 	if (req->flags & EXO_MEM_ALLOC_COLOUR) {
+		/* Dirty or absent frames may be of this colour: retry. */
 		if (exo_pool.nclean[req->colour] < req->count)
-			exo_zero_dirty_locked();
-		if (exo_pool.nclean[req->colour] < req->count)
-			return exo_pool.zeroing ? -EAGAIN : -ENOSPC;
+			return exo_pool.ndirty || exo_pool.nzeroing ||
+			       exo_pool.nabsent ? -EAGAIN : -ENOSPC;
 		for (i = 0; i < req->count; i++)
 			frames[i] = exo_take_clean(req->colour);
 		return 0;
@@ -878,9 +991,7 @@ static int exo_pick_frames(const struct exo_mem_alloc *req,
 	if (exo_pool.nfree < req->count)
 		return -ENOSPC;
 	if (exo_pool_nclean() < req->count)
-		exo_zero_dirty_locked();
-	if (exo_pool_nclean() < req->count)
-		return -EAGAIN;		/* short by the frame being zeroed */
+		return -EAGAIN;		/* short by frames not yet zeroed or back */
 	/* Round-robin over colours, so "any" frames spread over the cache. */
 	for (c = exo_pool.next_colour; got < req->count; c++) {
 		struct exo_frame *frame;
@@ -968,11 +1079,27 @@ retry:
 		goto out_unlock;
 	ret = exo_pick_frames(&req, names, frames);
 	if (ret == -EAGAIN) {
-		/* A frame we need is being zeroed: wait for the worker. */
-		mutex_unlock(&exo_mem_lock);
+		/*
+		 * Frames we need are dirty, being zeroed or absent: zero a
+		 * batch ourselves (lock dropped) or get pages back for some,
+		 * or wait for whoever is zeroing.
+		 */
 		if (map)
 			mmap_read_unlock(current->mm);
-		flush_work(&exo_zero_work);
+		if (exo_zero_some_locked(req.count) ||
+		    exo_pool_refill_locked(req.count)) {
+			mutex_unlock(&exo_mem_lock);
+		} else if (exo_pool.nabsent && !exo_pool.ndirty &&
+			   !exo_pool.nzeroing) {
+			/* Absent frames, and the kernel has no page for them. */
+			mutex_unlock(&exo_mem_lock);
+			ret = -ENOMEM;
+			goto out_free;
+		} else {
+			mutex_unlock(&exo_mem_lock);
+			flush_work(&exo_zero_work);
+			cond_resched();
+		}
 		/* A killed caller must not loop here against a busy pool. */
 		ret = -EINTR;
 		if (fatal_signal_pending(current))
@@ -1217,12 +1344,15 @@ static long exo_mem_grant_ioctl(struct exo_env *env, void __user *uarg)
 	/* The id goes back there: fail before the grant exists, not after. */
 	if (exo_copy_result(uarg, &req, sizeof(req), req.argsz))
 		return -EFAULT;
-	grant = kzalloc(sizeof(*grant), GFP_KERNEL);
+	grant = kzalloc(sizeof(*grant), GFP_KERNEL_ACCOUNT);
 	if (!grant)
 		return -ENOMEM;
 
 	mutex_lock(&exo_envs_lock);
 	mutex_lock(&exo_mem_lock);
+	ret = -EDQUOT;
+	if (env->mem.ngrants >= READ_ONCE(exo_grants_max))
+		goto out_unlock;
 	ret = -EPERM;
 	for (i = 0; i < req.count; i++)
 		if (exo_pool.frames[req.first + i].owner != env)
@@ -1240,6 +1370,7 @@ static long exo_mem_grant_ioctl(struct exo_env *env, void __user *uarg)
 	grant->writable = req.flags & EXO_MEM_GRANT_WRITE;
 	list_add_tail(&grant->grantor_node, &env->mem.grants_out);
 	list_add_tail(&grant->grantee_node, &grantee->mem.grants_in);
+	env->mem.ngrants++;
 	req.grant_id = grant->id;
 	grant = NULL;
 	ret = 0;
@@ -1299,7 +1430,9 @@ static u32 exo_revoke_request_locked(struct exo_env *env, u32 count,
 	mem->revoke_id = ++exo_pool.next_revoke_id;
 	mem->revoke_deadline_ns = ktime_get_boottime_ns() +
 				  (u64)deadline_ms * NSEC_PER_MSEC;
-	schedule_delayed_work(&mem->revoke_work, msecs_to_jiffies(deadline_ms));
+	/* A timer left from an earlier request must not keep its time. */
+	mod_delayed_work(system_wq, &mem->revoke_work,
+			 msecs_to_jiffies(deadline_ms) + 1);
 	exo_event_post(env, EXO_EVENT_MEM_REVOKE, count,
 		       mem->revoke_deadline_ns, mem->revoke_id, 0);
 	return count;
@@ -1325,11 +1458,23 @@ static void exo_revoke_abort(struct work_struct *work)
 	struct exo_env *env = container_of(mem, struct exo_env, mem);
 	u32 owed, floor, taken = 0;
 	struct exo_teardown td;
-	u64 revoke_id;
+	u64 revoke_id, now;
 
 	exo_teardown_init(&td);
 	mutex_lock(&exo_mem_lock);
 	if (!mem->revoke_pending || mem->dead) {
+		mutex_unlock(&exo_mem_lock);
+		return;
+	}
+	/*
+	 * A run that waited for the lock while the request it was for was
+	 * met, and a new one made, must not take under the new deadline.
+	 */
+	now = ktime_get_boottime_ns();
+	if (now < mem->revoke_deadline_ns) {
+		mod_delayed_work(system_wq, &mem->revoke_work,
+				 nsecs_to_jiffies(mem->revoke_deadline_ns -
+						  now) + 1);
 		mutex_unlock(&exo_mem_lock);
 		return;
 	}
@@ -1469,6 +1614,64 @@ long exo_mem_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg)
 
 /* ---- memory pressure ------------------------------------------------------ */
 
+/* Free frames the pool may give back now: beyond pool_min_mb, not zeroing. */
+static u32 exo_pool_returnable_locked(void)
+{
+	u32 keep = min_t(u64, (u64)READ_ONCE(exo_pool_min_mb) <<
+			       (20 - PAGE_SHIFT), U32_MAX);
+	u32 present = exo_pool.nfree - exo_pool.nabsent - exo_pool.nzeroing;
+
+	lockdep_assert_held(&exo_mem_lock);
+	return present > keep ? present - keep : 0;
+}
+
+/* Give the page of a free frame, dirty or clean, back to the kernel. */
+static void exo_frame_return_locked(struct exo_frame *frame)
+{
+	lockdep_assert_held(&exo_mem_lock);
+	list_del(&frame->node);
+	if (frame->dirty) {
+		frame->dirty = false;
+		exo_pool.ndirty--;
+	} else {
+		exo_pool.nclean[frame->colour]--;
+	}
+	__free_page(frame->page);
+	frame->page = NULL;
+	list_add_tail(&frame->node, &exo_pool.absent);
+	exo_pool.nabsent++;
+}
+
+/* Up to @want free frames' pages back to the kernel: dirty ones first. */
+static u32 exo_pool_return_locked(u32 want)
+{
+	u32 n = 0, c, empty = 0;
+
+	want = min(want, exo_pool_returnable_locked());
+	while (n < want && !list_empty(&exo_pool.dirty)) {
+		exo_frame_return_locked(list_first_entry(&exo_pool.dirty,
+							 struct exo_frame,
+							 node));
+		n++;
+	}
+	/* Then clean ones, a colour at a time, so that colours stay even. */
+	for (c = exo_pool.next_colour; n < want && empty < exo_pool.ncolours;
+	     c = (c + 1) & (exo_pool.ncolours - 1)) {
+		struct list_head *clean = &exo_pool.clean[c];
+
+		if (list_empty(clean)) {
+			empty++;
+			continue;
+		}
+		empty = 0;
+		exo_frame_return_locked(list_last_entry(clean,
+							struct exo_frame,
+							node));
+		n++;
+	}
+	return n;
+}
+
 static u32 exo_env_revocable(struct exo_env *env)
 {
 	if (env->mem.revoke_pending || env->mem.dead ||
@@ -1487,6 +1690,7 @@ static unsigned long exo_shrink_count(struct shrinker *shrinker,
 	if (!mutex_trylock(&exo_envs_lock))
 		return 0;
 	if (mutex_trylock(&exo_mem_lock)) {
+		count = exo_pool_returnable_locked();
 		list_for_each_entry(env, &exo_envs, node)
 			count += exo_env_revocable(env);
 		mutex_unlock(&exo_mem_lock);
@@ -1496,33 +1700,38 @@ static unsigned long exo_shrink_count(struct shrinker *shrinker,
 }
 
 /*
- * Pressure becomes visible revocation: each environment is asked for its
- * share and has revoke_ms to choose. Nothing is freed synchronously.
+ * Free frames beyond pool_min_mb go straight back to the kernel: that is
+ * what reclaim gains now. The rest of the pressure becomes visible
+ * revocation: each environment is asked for its share and has revoke_ms
+ * to choose; what it gives back is returned by a later scan.
  */
 static unsigned long exo_shrink_scan(struct shrinker *shrinker,
 				     struct shrink_control *sc)
 {
-	unsigned long want = sc->nr_to_scan;
+	unsigned long want = sc->nr_to_scan, freed = 0;
 	struct exo_env *env;
 
 	if (!mutex_trylock(&exo_envs_lock))
 		return SHRINK_STOP;
 	if (mutex_trylock(&exo_mem_lock)) {
+		freed = exo_pool_return_locked(min_t(unsigned long, want,
+						     U32_MAX));
+		want -= freed;
 		list_for_each_entry(env, &exo_envs, node) {
 			u32 ask = min_t(unsigned long, want,
 					exo_env_revocable(env));
 
+			if (!want)
+				break;
 			if (!ask)
 				continue;
 			want -= exo_revoke_request_locked(env, ask,
 							  exo_revoke_ms);
-			if (!want)
-				break;
 		}
 		mutex_unlock(&exo_mem_lock);
 	}
 	mutex_unlock(&exo_envs_lock);
-	return SHRINK_STOP;
+	return freed ? freed : SHRINK_STOP;
 }
 
 /* ---- environments, debugfs, module -------------------------------------- */
@@ -1577,9 +1786,9 @@ static int exo_pool_show(struct seq_file *m, void *unused)
 	u32 i;
 
 	mutex_lock(&exo_mem_lock);
-	seq_printf(m, "frames: %u\nfree: %u\ncolours: %u\nreserve: %u\nquota: %u\n",
-		   exo_pool.nframes, exo_pool.nfree, exo_pool.ncolours,
-		   exo_mem_reserve, exo_mem_quota);
+	seq_printf(m, "frames: %u\nfree: %u\nabsent: %u\ncolours: %u\nreserve: %u\nquota: %u\n",
+		   exo_pool.nframes, exo_pool.nfree, exo_pool.nabsent,
+		   exo_pool.ncolours, exo_mem_reserve, exo_mem_quota);
 	for (i = 0; i < exo_pool.ncolours; i++)
 		seq_printf(m, "colour %u clean %u\n", i, exo_pool.nclean[i]);
 	for (i = 0; i < exo_pool.nframes; i++) {
@@ -1615,7 +1824,7 @@ int exo_mem_init(void)
 		       EXO_REVOKE_MS_MAX);
 		return -EINVAL;
 	}
-	exo_binding_cache = KMEM_CACHE(exo_binding, 0);
+	exo_binding_cache = KMEM_CACHE(exo_binding, SLAB_ACCOUNT);
 	if (!exo_binding_cache)
 		return -ENOMEM;
 	ret = exo_pool_create();

@@ -17,6 +17,9 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "exo_test_util.h"
 
@@ -75,10 +78,19 @@ FIXTURE_SETUP(mem)
  * test's own process after a failed ASSERT; then its fds would hold the
  * module, so they go first.
  */
+/* The writable limits back at their defaults, whatever a test left. */
+static void mem_limits_reset(void)
+{
+	exo_kmod_param_set("region_pages_max", 1L << 20);
+	exo_kmod_param_set("mapped_max", 1L << 18);
+	exo_kmod_param_set("grants_max", 1024);
+}
+
 FIXTURE_TEARDOWN_PARENT(mem)
 {
 	char now[sizeof(self->params)];
 
+	mem_limits_reset();
 	if (!self->reloaded)
 		return;
 	if (getpid() == self->test_pid)
@@ -2448,6 +2460,342 @@ TEST_F_TIMEOUT(mem, bad_input_einval_changes_nothing, 120)
 	EXPECT_EQ(0, exo_pattern_check(MEM_PG(r, 1), 0xe000));
 	free(f);
 	free(many);
+}
+
+/* ---- limits on what one environment makes the kernel hold ---------------- */
+
+TEST_F(mem, region_pages_max_both_sides)
+{
+	void *a, *b, *c;
+
+	ASSERT_EQ(1L << 20, exo_kmod_param("region_pages_max"));
+	ASSERT_EQ(0, exo_kmod_param_set("region_pages_max", 16));
+	a = exo_raw_mem_region(self->fd, 10);
+	ASSERT_NE(NULL, a);
+	b = exo_raw_mem_region(self->fd, 6);
+	ASSERT_NE(NULL, b);
+	/* One page past: refused, and nothing left behind. */
+	c = exo_raw_mem_region(self->fd, 1);
+	ASSERT_EQ(NULL, c);
+	ASSERT_EQ(ENOMEM, errno);
+	/* What munmap() gives back can be mapped again. */
+	ASSERT_EQ(0, munmap(b, 6 * EXO_PAGE));
+	c = exo_raw_mem_region(self->fd, 6);
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, munmap(a, 10 * EXO_PAGE));
+	ASSERT_EQ(0, munmap(c, 6 * EXO_PAGE));
+	/* Another environment has a cap of its own. */
+	c = exo_raw_mem_region(exo_raw_env(), 16);
+	ASSERT_NE(NULL, c);
+}
+
+TEST_F(mem, mapped_max_both_sides)
+{
+	struct exo_mem_frame f[8];
+	struct exo_mem_info mi;
+	__u32 idx[8], i;
+	void *r;
+
+	ASSERT_EQ(1L << 18, exo_kmod_param("mapped_max"));
+	r = exo_raw_mem_region(self->fd, 8);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, exo_raw_mem_alloc(self->fd, 0, 8, 0, f, NULL));
+	for (i = 0; i < 8; i++)
+		idx[i] = f[i].index;
+	ASSERT_EQ(0, exo_kmod_param_set("mapped_max", 4));
+	ASSERT_EQ(0, exo_raw_mem_map(self->fd, 0, idx, 3, MEM_PG(r, 0)));
+	/* A batch that would pass the cap binds none of its pages. */
+	ASSERT_EQ(EDQUOT, exo_raw_mem_map(self->fd, 0, idx + 3, 2, MEM_PG(r, 3)));
+	ASSERT_EQ(0, exo_raw_mem_info(self->fd, &mi));
+	ASSERT_EQ(3U, mi.mapped_pages);
+	ASSERT_EQ(0, exo_raw_mem_map(self->fd, 0, idx + 3, 1, MEM_PG(r, 3)));
+	/* Aliases count: the same frame again is one more page. */
+	ASSERT_EQ(EDQUOT, exo_raw_mem_map(self->fd, 0, idx, 1, MEM_PG(r, 4)));
+	/* ALLOC_MAP too, and it leaves no frame held. */
+	ASSERT_EQ(EDQUOT, exo_raw_mem_alloc(self->fd, EXO_MEM_ALLOC_MAP, 1, 0,
+					    f, MEM_PG(r, 4)));
+	ASSERT_EQ(0, exo_raw_mem_info(self->fd, &mi));
+	ASSERT_EQ(8U, mi.held_frames);
+	ASSERT_EQ(4U, mi.mapped_pages);
+	/* An unmap makes room. */
+	ASSERT_EQ(0, exo_raw_mem_unmap(self->fd, MEM_PG(r, 0), 1));
+	ASSERT_EQ(0, exo_raw_mem_map(self->fd, 0, idx + 4, 1, MEM_PG(r, 4)));
+	ASSERT_EQ(0, exo_raw_mem_free(self->fd, idx, 8));
+}
+
+TEST_F(mem, grants_max_both_sides)
+{
+	struct exo_mem_frame f[3];
+	int victim = exo_raw_env();
+	__u64 vid, g[3];
+
+	ASSERT_LE(0, victim);
+	vid = exo_raw_env_id(victim);
+	ASSERT_EQ(1024, exo_kmod_param("grants_max"));
+	ASSERT_EQ(0, exo_kmod_param_set("grants_max", 2));
+	ASSERT_EQ(0, exo_raw_mem_alloc(self->fd, 0, 3, 0, f, NULL));
+	ASSERT_EQ(0, exo_raw_mem_grant(self->fd, 0, f[0].index, 1, vid, &g[0]));
+	ASSERT_EQ(0, exo_raw_mem_grant(self->fd, 0, f[1].index, 1, vid, &g[1]));
+	ASSERT_EQ(EDQUOT, exo_raw_mem_grant(self->fd, 0, f[2].index, 1, vid,
+					    &g[2]));
+	ASSERT_EQ(0, exo_raw_mem_ungrant(self->fd, g[0]));
+	ASSERT_EQ(0, exo_raw_mem_grant(self->fd, 0, f[2].index, 1, vid, &g[2]));
+	/* A grant that dies with its frame frees its place too. */
+	ASSERT_EQ(0, exo_raw_mem_free(self->fd, &f[1].index, 1));
+	ASSERT_EQ(0, exo_raw_mem_grant(self->fd, 0, f[0].index, 1, vid, &g[0]));
+	ASSERT_EQ(EDQUOT, exo_raw_mem_grant(self->fd, 0, f[0].index, 1, vid,
+					    &g[1]));
+	close(victim);
+}
+
+/*
+ * GRANT and UNGRANT in a loop at another environment's id must not fill
+ * its event queue: only a grantee that mapped through a grant is told it
+ * went, so real notices are never folded into an overflow record.
+ */
+TEST_F_TIMEOUT(mem, grant_loop_cannot_flood_events, 120)
+{
+	struct exo_env_info info;
+	struct exo_mem_frame f;
+	struct exo_event ev;
+	int victim = exo_raw_env(), i;
+	__u64 vid, gid;
+	void *r;
+
+	ASSERT_LE(0, victim);
+	vid = exo_raw_env_id(victim);
+	ASSERT_EQ(0, exo_raw_mem_alloc(self->fd, 0, 1, 0, &f, NULL));
+	for (i = 0; i < 5000; i++) {
+		ASSERT_EQ(0, exo_raw_mem_grant(self->fd, 0, f.index, 1, vid,
+					       &gid));
+		ASSERT_EQ(0, exo_raw_mem_ungrant(self->fd, gid));
+	}
+	ASSERT_EQ(0, exo_raw_info(victim, &info));
+	ASSERT_EQ(0ULL, info.events_posted);
+	ASSERT_EQ(0ULL, info.events_lost);
+	/* A grant it took up is still announced when it goes, once. */
+	r = exo_raw_mem_region(victim, 1);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, exo_raw_mem_grant(self->fd, 0, f.index, 1, vid, &gid));
+	ASSERT_EQ(0, exo_raw_mem_map(victim, 0, &f.index, 1, r));
+	ASSERT_EQ(0, exo_raw_mem_ungrant(self->fd, gid));
+	ASSERT_EQ(0, exo_raw_event_wait(victim, MEM_WAIT_MS, &ev));
+	ASSERT_EQ(EXO_EVENT_MEM_UNGRANTED, ev.type);
+	ASSERT_EQ(gid, ev.data[0]);
+	ASSERT_EQ(0, exo_raw_info(victim, &info));
+	ASSERT_EQ(1ULL, info.events_posted);
+	close(victim);
+}
+
+#define MEM_CG_ROOT	"/sys/fs/cgroup"
+#define MEM_CG_DIR	MEM_CG_ROOT "/exo-mem-test"
+
+static int mem_write_str(const char *path, const char *str)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, str, strlen(str)) != (ssize_t)strlen(str))
+		err = errno ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+static long long mem_cg_current(void)
+{
+	char buf[32] = "";
+	ssize_t len;
+	int fd;
+
+	fd = open(MEM_CG_DIR "/memory.current", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return len > 0 ? atoll(buf) : -1;
+}
+
+/* Join the test cgroup, map @n regions of @pages; exit 0 if charged. */
+static int mem_cg_child(int n, size_t pages)
+{
+	long long before, after;
+	int fd, i;
+
+	if (mem_write_str(MEM_CG_DIR "/cgroup.procs", "0"))
+		return 10;
+	fd = exo_raw_env();
+	if (fd < 0)
+		return 11;
+	before = mem_cg_current();
+	if (before < 0)
+		return 12;
+	for (i = 0; i < n; i++)
+		if (!exo_raw_mem_region(fd, pages))
+			return 13;
+	after = mem_cg_current();
+	/* Each region's page table is 8 bytes a page: most of it counts. */
+	if (after - before < (long long)(n * pages * 8 * 9 / 10)) {
+		fprintf(stderr, "# memory.current %lld -> %lld for %d regions\n",
+			before, after, n);
+		return 14;
+	}
+	return 0;
+}
+
+/*
+ * What an environment makes the kernel allocate is charged to its memory
+ * cgroup, so the cgroup's limits bound it: here the region page tables.
+ */
+TEST_F_TIMEOUT(mem, regions_charged_to_memcg, 120)
+{
+	int status;
+	pid_t pid;
+
+	if (access(MEM_CG_ROOT "/cgroup.controllers", F_OK))
+		ASSERT_EQ(0, mount("cgroup2", MEM_CG_ROOT, "cgroup2", 0, NULL));
+	ASSERT_EQ(0, mem_write_str(MEM_CG_ROOT "/cgroup.subtree_control",
+				   "+memory"));
+	ASSERT_TRUE(!mkdir(MEM_CG_DIR, 0755) || errno == EEXIST);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(mem_cg_child(4, 1U << 18));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	rmdir(MEM_CG_DIR);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+/* A "name: value" line of the debugfs pool file, or -1. */
+static long long mem_pool_stat(const char *name)
+{
+	char *buf = exo_file_slurp(EXO_POOL_PATH), *at;
+	size_t len = strlen(name);
+	long long v = -1;
+
+	if (!buf)
+		return -1;
+	for (at = buf; at; at = strchr(at, '\n'), at = at ? at + 1 : NULL)
+		if (!strncmp(at, name, len) && at[len] == ':') {
+			v = atoll(at + len + 1);
+			break;
+		}
+	free(buf);
+	return v;
+}
+
+/* MemAvailable of /proc/meminfo in MiB, or -1. */
+static long mem_available_mb(void)
+{
+	char *buf = exo_file_slurp("/proc/meminfo"), *at;
+	long kb = -1;
+
+	if (!buf)
+		return -1;
+	at = strstr(buf, "MemAvailable:");
+	if (at)
+		kb = atol(at + strlen("MemAvailable:"));
+	free(buf);
+	return kb < 0 ? -1 : kb / 1024;
+}
+
+/* Touch every page of @mb MiB of anonymous memory; 0 once all are in. */
+static int mem_hog(long mb)
+{
+	size_t len = (size_t)mb << 20, off;
+	char *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return 2;
+	for (off = 0; off < len; off += EXO_PAGE)
+		p[off] = 1;
+	return 0;
+}
+
+/*
+ * Memory pressure gets the kernel real memory back: free frames beyond
+ * pool_min_mb go back to the page allocator, so a hog that needs more than
+ * the machine has outside the pool gets it (the shrinker once only asked
+ * environments to revoke, and gave the kernel no page). The frames come
+ * back, under their names, when they are next allocated.
+ */
+TEST_F_TIMEOUT(mem, pressure_returns_free_frames_to_the_kernel, 300)
+{
+	char params[sizeof(self->params) + 64];
+	long avail, pool_mb, absent;
+	struct exo_mem_info mi;
+	static __u32 idx[4096];
+	int status, fd;
+	__u32 i, n;
+	pid_t pid;
+	void *r;
+
+	if (geteuid() != 0)
+		SKIP(return, "reloading exo.ko needs root");
+	ASSERT_EQ(0, access(exo_kmod_path(), R_OK));
+	ASSERT_EQ(0, exo_kmod_params(self->params, sizeof(self->params)));
+	avail = mem_available_mb();
+	ASSERT_LT(64, avail);
+	pool_mb = avail / 2 < 512 ? avail / 2 : 512;
+	snprintf(params, sizeof(params), "%s pool_mb=%ld pool_min_mb=8",
+		 self->params, pool_mb);
+	self->reloaded = true;
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, exo_kmod_unload());
+	ASSERT_EQ(0, exo_kmod_load(params)) TH_LOG("finit_module(\"%s\")", params);
+	ASSERT_EQ(0, mem_pool_stat("absent"));
+
+	/* More than is left outside the pool: half the pool must come back. */
+	avail = mem_available_mb();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(mem_hog(avail + pool_mb / 2));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the %ld MiB hog %s %d", avail + pool_mb / 2,
+		       WIFSIGNALED(status) ? "was killed by signal" : "exited",
+		       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	absent = mem_pool_stat("absent");
+	EXPECT_LE((pool_mb << (20 - 12)) / 4, absent)
+		TH_LOG("%ld of %ld MiB went back", absent >> 8, pool_mb);
+	/* Never below pool_min_mb. */
+	EXPECT_GE((pool_mb - 8) << (20 - 12), absent);
+	/* drop_caches runs every shrinker to the end: all but 8 MiB go. */
+	ASSERT_EQ(0, mem_write_str("/proc/sys/vm/drop_caches", "2"));
+	absent = mem_pool_stat("absent");
+	EXPECT_EQ((pool_mb - 8) << (20 - 12), absent);
+
+	/*
+	 * Still free, and allocated again, past the 8 MiB kept: named,
+	 * zeroed and usable.
+	 */
+	fd = exo_raw_env();
+	ASSERT_LE(0, fd);
+	mi = mem_info(fd);
+	EXPECT_EQ(mi.pool_frames, mi.free_frames);
+	n = mi.quota_frames < 4096 ? mi.quota_frames : 4096;
+	ASSERT_LT(2048U, n);
+	r = exo_raw_mem_region(fd, n);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, mem_alloc_any(fd, n, EXO_MEM_PROT_WRITE, r, idx));
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, exo_zero_check(MEM_PG(r, i)));
+		ASSERT_EQ(0, exo_pattern_fill(MEM_PG(r, i), i));
+	}
+	EXPECT_GT(absent, mem_pool_stat("absent"));
+	for (i = 0; i < n; i += EXO_MEM_BATCH_MAX)
+		ASSERT_EQ(0, exo_raw_mem_free(fd, idx + i,
+					      n - i < EXO_MEM_BATCH_MAX ?
+					      n - i : EXO_MEM_BATCH_MAX));
+	ASSERT_EQ(0, munmap(r, (size_t)n * EXO_PAGE));
+	close(fd);
+	ASSERT_EQ(0, exo_kmod_unload());
+	ASSERT_EQ(0, exo_kmod_load(self->params));
 }
 
 TEST_HARNESS_MAIN
