@@ -7,6 +7,7 @@
  * bindings name resources that are the opener's alone.
  */
 #include <linux/debugfs.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -21,7 +22,36 @@ atomic_t exo_envs_live = ATOMIC_INIT(0);
 atomic64_t exo_envs_created = ATOMIC64_INIT(0);
 
 static u64 exo_next_env_id;		/* under exo_envs_lock */
+
+static uint exo_envs_per_user = 256;
+module_param_named(envs_per_user, exo_envs_per_user, uint, 0644);
+MODULE_PARM_DESC(envs_per_user,
+		 "Environments one uid may have open at once; open fails with EMFILE past it (default 256)");
+
+static u32 exo_envs_of_uid_locked(kuid_t uid)
+{
+	struct exo_env *env;
+	u32 n = 0;
+
+	lockdep_assert_held(&exo_envs_lock);
+	list_for_each_entry(env, &exo_envs, node)
+		n += uid_eq(env->owner_uid, uid);
+	return n;
+}
+
 static struct dentry *exo_debugfs_dir;
+
+/* Tear down every binding of @env, which is in no list, and free it. */
+static void exo_env_free(struct exo_env *env)
+{
+	exo_net_env_destroy(env);
+	exo_xn_env_destroy(env);
+	exo_cpu_env_destroy(env);
+	exo_mem_env_destroy(env);
+	put_pid(env->owner);
+	mutex_destroy(&env->read_lock);
+	kvfree(env);
+}
 
 struct exo_env *exo_env_create(void)
 {
@@ -57,6 +87,12 @@ struct exo_env *exo_env_create(void)
 	 * which netlink dumps rely on to resume.
 	 */
 	mutex_lock(&exo_envs_lock);
+	if (exo_envs_of_uid_locked(env->owner_uid) >=
+	    READ_ONCE(exo_envs_per_user)) {
+		mutex_unlock(&exo_envs_lock);
+		exo_env_free(env);
+		return ERR_PTR(-EMFILE);
+	}
 	env->id = ++exo_next_env_id;
 	list_add_tail(&env->node, &exo_envs);
 	atomic_inc(&exo_envs_live);
@@ -72,14 +108,7 @@ void exo_env_destroy(struct exo_env *env)
 	list_del(&env->node);
 	atomic_dec(&exo_envs_live);
 	mutex_unlock(&exo_envs_lock);
-
-	exo_net_env_destroy(env);
-	exo_xn_env_destroy(env);
-	exo_cpu_env_destroy(env);
-	exo_mem_env_destroy(env);
-	put_pid(env->owner);
-	mutex_destroy(&env->read_lock);
-	kvfree(env);
+	exo_env_free(env);
 }
 
 /* The live environment with id @id, or NULL; needs exo_envs_lock. */

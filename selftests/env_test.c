@@ -46,6 +46,25 @@ FIXTURE_TEARDOWN(env)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	/* A test that lowered the cap and failed must not leave it low. */
+	exo_kmod_param_set("envs_per_user", 256);
+}
+
+/* Environments of uid @uid that the debugfs status file lists. */
+static int env_lines_of_uid(uid_t uid)
+{
+	char *buf = exo_status_slurp(), *line, *save, want[32];
+	int n = 0;
+
+	if (!buf)
+		return -1;
+	snprintf(want, sizeof(want), " uid %u ", uid);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "env ", 4) && strstr(line, want))
+			n++;
+	free(buf);
+	return n;
 }
 
 static unsigned long long exo_live(struct __test_metadata *_metadata)
@@ -570,6 +589,43 @@ TEST_F(env, libexo_open_opts_short_sz)
 		TH_LOG("exo_open() read past opts->sz (killed by signal)");
 	}
 	munmap(map, 2 * page);
+}
+
+/*
+ * One uid may hold envs_per_user environments: each costs the kernel an
+ * event queue and per-binding state. Past it, open() fails with EMFILE and
+ * leaves nothing behind; a close makes room again.
+ */
+TEST_F(env, envs_per_user_both_sides)
+{
+	unsigned long long created, created_after;
+	int mine, fds[4], extra, i;
+
+	if (!self->debugfs)
+		SKIP(return, EXO_NO_DEBUGFS_MSG);
+	ASSERT_EQ(256, exo_kmod_param("envs_per_user"));
+	mine = env_lines_of_uid(getuid());
+	ASSERT_LE(0, mine);
+	ASSERT_EQ(0, exo_kmod_param_set("envs_per_user", mine + 4));
+	for (i = 0; i < 4; i++) {
+		fds[i] = exo_raw_open_flags(0);
+		ASSERT_LE(0, fds[i]);
+	}
+	ASSERT_EQ(mine + 4, env_lines_of_uid(getuid()));
+	ASSERT_EQ(0, exo_status_value("envs_created", &created));
+	extra = exo_raw_open_flags(0);
+	ASSERT_EQ(-EMFILE, extra);
+	/* The refused open made no environment, not even briefly counted. */
+	ASSERT_EQ(mine + 4, env_lines_of_uid(getuid()));
+	ASSERT_EQ(0, exo_status_value("envs_created", &created_after));
+	EXPECT_EQ(created, created_after);
+	close(fds[3]);
+	fds[3] = exo_raw_open_flags(0);
+	ASSERT_LE(0, fds[3]);
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+	ASSERT_EQ(0, exo_kmod_param_set("envs_per_user", 256));
+	ASSERT_EQ(mine, env_lines_of_uid(getuid()));
 }
 
 TEST_HARNESS_MAIN
