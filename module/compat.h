@@ -38,6 +38,21 @@
  * module/Kbuild: API differences are detected, not guessed from versions.
  */
 
+/*
+ * Remove the PTEs of [addr, addr + size) in @vma, pages or PFNs alike
+ * (zap_vma_ptes() does only VM_PFNMAP). 6.1 exports zap_page_range(),
+ * later kernels zap_page_range_single().
+ */
+static inline void exo_zap_range(struct vm_area_struct *vma,
+				 unsigned long addr, unsigned long size)
+{
+#ifdef EXO_HAVE_ZAP_PAGE_RANGE
+	zap_page_range(vma, addr, size);
+#else
+	zap_page_range_single(vma, addr, size, NULL);
+#endif
+}
+
 /* vm_flags became read-only behind helpers in 6.3. */
 #ifdef EXO_HAVE_VM_FLAGS_SET
 static inline void exo_vm_flags_set(struct vm_area_struct *vma,

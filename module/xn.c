@@ -49,6 +49,11 @@ static char *exo_xn_disk = "";
 module_param_named(disk, exo_xn_disk, charp, 0444);
 MODULE_PARM_DESC(disk, "Block device XN uses (e.g. /dev/vda); unset: a RAM disk of disk_mb");
 
+static uint exo_xn_catalogue_per_user = 4;
+module_param_named(catalogue_per_user, exo_xn_catalogue_per_user, uint, 0644);
+MODULE_PARM_DESC(catalogue_per_user,
+		 "Type and root catalogue entries one uid without CAP_SYS_ADMIN may install, in all (default 4)");
+
 static uint exo_xn_disk_mb = 16;
 module_param_named(disk_mb, exo_xn_disk_mb, uint, 0444);
 MODULE_PARM_DESC(disk_mb, "Size of the RAM disk without disk=, in MiB, 1..1024 (default 16)");
@@ -78,7 +83,7 @@ struct xn_type_disk {
 	u32 in_use;
 	u32 owns_len;
 	u32 acl_len;
-	u32 pad;
+	u32 owner_uid;		/* who installed it; 0 on older images */
 	char name[EXO_XN_NAME_MAX];
 	struct exo_udf_insn owns[EXO_UDF_MAX_INSNS];
 	struct exo_udf_insn acl[EXO_UDF_MAX_INSNS];
@@ -89,7 +94,8 @@ struct xn_root_disk {
 	u64 block;
 	u32 type;
 	u32 in_use;
-	u8 pad[16];
+	u32 owner_uid;		/* who installed it; 0 on older images */
+	u8 pad[12];
 };
 
 #define XN_ROOTS_PER_BLOCK	(XN_BS / sizeof(struct xn_root_disk))
@@ -409,6 +415,38 @@ static bool xn_allowed(u64 block, const struct exo_xn_ref *ref, u32 access)
 void exo_xn_env_init(struct exo_env *env)
 {
 	xa_init(&env->xn.view);
+	INIT_LIST_HEAD(&env->xn.maps);
+}
+
+/*
+ * One mmap() of a cached block. The kernel may copy the VMA behind our
+ * back (mremap()'s copy_vma()): the copy holds a reference of its own, and
+ * only the VMA the map was made for is the environment's.
+ */
+struct xn_map {
+	struct kref ref;			/* each VMA's, copies too */
+	struct vm_area_struct *vma;		/* NULL once closed */
+	u64 block;				/* immutable */
+	struct list_head env_node;		/* in env->xn.maps while vma */
+};
+
+/*
+ * A block that leaves @env's view leaves its address space too: a
+ * read-write mapping kept after XN_RELEASE or XN_FREE would write a cached
+ * block the environment no longer holds. Callers hold the mmap_lock of the
+ * environment's mm, which made every one of its maps.
+ */
+static void xn_unmap_block(struct exo_env *env, u64 block)
+{
+	struct xn_map *map;
+
+	lockdep_assert_held(&exo_xn_lock);
+	list_for_each_entry(map, &env->xn.maps, env_node) {
+		if (map->block != block)
+			continue;
+		mmap_assert_locked(map->vma->vm_mm);
+		exo_zap_range(map->vma, map->vma->vm_start, PAGE_SIZE);
+	}
 }
 
 static void xn_view_drop(struct exo_env *env, u64 block,
@@ -417,6 +455,7 @@ static void xn_view_drop(struct exo_env *env, u64 block,
 	struct xn_buf *buf = xn_buf_find(block);
 
 	lockdep_assert_held(&exo_xn_lock);
+	xn_unmap_block(env, block);
 	xa_erase(&env->xn.view, block);
 	kfree(ref);
 	atomic64_dec(&env->blocks);
@@ -432,6 +471,8 @@ void exo_xn_env_destroy(struct exo_env *env)
 	unsigned long block;
 
 	mutex_lock(&exo_xn_lock);
+	/* Every mapping held the file: the last close comes after them. */
+	WARN_ON(!list_empty(&env->xn.maps));
 	xa_for_each(&env->xn.view, block, ref)
 		xn_view_drop(env, block, ref);
 	mutex_unlock(&exo_xn_lock);
@@ -540,6 +581,24 @@ static u32 xn_type_find(const char *name)
 	return 0;
 }
 
+/*
+ * The catalogues are small and shared by every user: one without
+ * CAP_SYS_ADMIN may fill only catalogue_per_user entries of them.
+ */
+static int xn_catalogue_quota_check(void)
+{
+	u32 uid = from_kuid(&init_user_ns, current_fsuid()), n = 0, i;
+
+	lockdep_assert_held(&exo_xn_lock);
+	if (capable(CAP_SYS_ADMIN))
+		return 0;
+	for (i = 1; i <= EXO_XN_TYPES_MAX; i++)
+		n += xn.types[i].in_use && xn.types[i].owner_uid == uid;
+	for (i = 0; i < XN_ROOTS_PER_BLOCK; i++)
+		n += xn.roots[i].in_use && xn.roots[i].owner_uid == uid;
+	return n >= READ_ONCE(exo_xn_catalogue_per_user) ? -EDQUOT : 0;
+}
+
 static long xn_type_install_ioctl(void __user *uarg)
 {
 	struct exo_xn_type arg;
@@ -567,10 +626,14 @@ static long xn_type_install_ioctl(void __user *uarg)
 	t->owns_len = arg.owns_len;
 	t->acl_len = arg.acl_len;
 	t->in_use = 1;
+	t->owner_uid = from_kuid(&init_user_ns, current_fsuid());
 
 	mutex_lock(&exo_xn_lock);
 	ret = -EEXIST;
 	if (xn_type_find(t->name))
+		goto unlock;
+	ret = xn_catalogue_quota_check();
+	if (ret)
 		goto unlock;
 	ret = -ENOSPC;
 	for (id = 1; id <= EXO_XN_TYPES_MAX; id++)
@@ -697,6 +760,9 @@ static long xn_root_install_ioctl(void __user *uarg)
 	ret = -EEXIST;
 	if (xn_root_find(arg.name))
 		goto unlock;
+	ret = xn_catalogue_quota_check();
+	if (ret)
+		goto unlock;
 	ret = -ENOSPC;
 	for (i = 0; i < XN_ROOTS_PER_BLOCK; i++)
 		if (!xn.roots[i].in_use) {
@@ -728,6 +794,7 @@ static long xn_root_install_ioctl(void __user *uarg)
 		strscpy(slot->name, arg.name, sizeof(slot->name));
 		slot->block = arg.block;
 		slot->type = arg.type_id;
+		slot->owner_uid = from_kuid(&init_user_ns, current_fsuid());
 		slot->in_use = 1;
 		ret = xn_write_roots();
 		if (ret)
@@ -865,11 +932,14 @@ static long xn_release_ioctl(struct exo_env *env, void __user *uarg)
 		return ret;
 	if (arg.flags || arg.parent || arg.type_id || arg.writable)
 		return -EINVAL;
+	/* Its mappings of the block go with it: see xn_unmap_block(). */
+	mmap_read_lock(current->mm);
 	mutex_lock(&exo_xn_lock);
 	ref = xa_load(&env->xn.view, arg.block);
 	if (ref)
 		xn_view_drop(env, arg.block, ref);
 	mutex_unlock(&exo_xn_lock);
+	mmap_read_unlock(current->mm);
 	return ref ? 0 : -ENOENT;
 }
 
@@ -950,6 +1020,8 @@ static long xn_modify(struct exo_env *env, unsigned int cmd,
 	if (ret)
 		goto out;
 
+	/* FREE unmaps the block: see xn_unmap_block(). */
+	mmap_read_lock(current->mm);
 	mutex_lock(&exo_xn_lock);
 	ret = -EINVAL;
 	if (cmd != EXO_IOC_XN_WRITE_META &&
@@ -1078,6 +1150,7 @@ drop_b:
 		xn_buf_maybe_drop(b);
 unlock:
 	mutex_unlock(&exo_xn_lock);
+	mmap_read_unlock(current->mm);
 out:
 	kfree(patch);
 	return ret;
@@ -1369,21 +1442,69 @@ long exo_xn_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg)
 
 /* ---- mmap ---------------------------------------------------------------- */
 
+static void xn_map_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct xn_map, ref));
+}
+
+static void xn_vm_open(struct vm_area_struct *vma)
+{
+	struct xn_map *map = vma->vm_private_data;
+
+	kref_get(&map->ref);
+}
+
+static void xn_vm_close(struct vm_area_struct *vma)
+{
+	struct xn_map *map = vma->vm_private_data;
+
+	mutex_lock(&exo_xn_lock);
+	if (map->vma == vma) {
+		list_del(&map->env_node);
+		map->vma = NULL;
+	}
+	mutex_unlock(&exo_xn_lock);
+	kref_put(&map->ref, xn_map_release);
+}
+
+/* Unmapped by XN_RELEASE or XN_FREE: the block is not the caller's. */
+static vm_fault_t xn_vm_fault(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
+static int xn_vm_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct xn_vm_ops = {
+	.open	= xn_vm_open,
+	.close	= xn_vm_close,
+	.fault	= xn_vm_fault,
+	.mremap	= xn_vm_mremap,
+};
+
 /*
- * One block per mapping, at window offset block * 4 KiB. The mapping holds
- * its own reference to the page: if the block leaves the caller's view or
- * is freed, the mapping keeps a page no other environment will ever see.
+ * One block per mapping, at window offset block * 4 KiB, for as long as
+ * the block is in the caller's view: XN_RELEASE and XN_FREE unmap it.
  */
 int exo_xn_mmap(struct exo_env *env, struct vm_area_struct *vma)
 {
 	u64 block = vma->vm_pgoff;
 	struct exo_xn_ref *ref;
+	struct xn_map *map;
 	struct xn_buf *buf;
 	int ret;
 
 	if (vma_pages(vma) != 1 || PAGE_SIZE != XN_BS ||
 	    !(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map)
+		return -ENOMEM;
+	kref_init(&map->ref);
+	map->block = block;
 	mutex_lock(&exo_xn_lock);
 	ret = -ENOENT;
 	ref = xa_load(&env->xn.view, block);
@@ -1396,13 +1517,21 @@ int exo_xn_mmap(struct exo_env *env, struct vm_area_struct *vma)
 		if (vma->vm_flags & VM_WRITE)
 			goto unlock;
 		exo_vm_flags_clear(vma, VM_MAYWRITE);
-	} else if (vma->vm_flags & VM_WRITE) {
-		buf->mapped_rw = true;
 	}
 	exo_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	ret = vm_insert_page(vma, vma->vm_start, buf->page);
+	if (ret)
+		goto unlock;
+	if (vma->vm_flags & VM_WRITE)
+		buf->mapped_rw = true;
+	map->vma = vma;
+	list_add_tail(&map->env_node, &env->xn.maps);
+	vma->vm_private_data = map;
+	vma->vm_ops = &xn_vm_ops;
+	map = NULL;
 unlock:
 	mutex_unlock(&exo_xn_lock);
+	kfree(map);
 	return ret;
 }
 

@@ -481,6 +481,64 @@ TEST_F(xn, alloc_read_write_map)
 	EXPECT_EQ(0, exo_xn_write(self->exo, b, XN_BS - 1, "x", 1));
 }
 
+/*
+ * A block that leaves the caller's view leaves its address space: a
+ * read-write mapping kept after XN_RELEASE wrote a cached block the
+ * environment no longer held, and the next sync put it on the disk.
+ */
+TEST_F(xn, release_and_free_unmap_the_block)
+{
+	unsigned char blk[XN_BS];
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	__u64 b, c;
+	char *p, *q;
+
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	b = xn_free_block(self->exo, 0);
+	m = tn_mod(0, &e, b, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, b, EXO_XN_TYPE_DATA,
+				  &m, 1));
+	p = exo_xn_map(self->exo, b, 1);
+	ASSERT_NE(NULL, p);
+	memcpy(p, "held", 5);
+	ASSERT_EQ(0, exo_xn_release(self->exo, b));
+	/* Dirty, so still cached: a write would have reached it. */
+	EXPECT_EQ(SIGBUS, exo_probe_write(p, 'X'));
+	EXPECT_EQ(SIGBUS, exo_probe_read(p, NULL));
+	exo_xn_unmap(p);
+	ASSERT_EQ(0, exo_xn_read(self->exo, b, self->root, EXO_XN_TYPE_DATA,
+				 NULL));
+	ASSERT_EQ(0, xn_peek(self->exo, b, blk));
+	EXPECT_EQ(0, memcmp(blk, "held", 5));
+
+	/* FREE of a mapped block: the same, for it and for a second map. */
+	p = exo_xn_map(self->exo, b, 1);
+	ASSERT_NE(NULL, p);
+	q = exo_xn_map(self->exo, b, 1);
+	ASSERT_NE(NULL, q);
+	ASSERT_EQ(0, exo_probe_write(q, 'h'));
+	m = tn_mod(0, &e, 0, 0);
+	ASSERT_EQ(0, exo_xn_free(self->exo, self->root, b, EXO_XN_TYPE_DATA,
+				 &m, 1));
+	EXPECT_EQ(SIGBUS, exo_probe_write(p, 'X'));
+	EXPECT_EQ(SIGBUS, exo_probe_write(q, 'X'));
+	exo_xn_unmap(p);
+	exo_xn_unmap(q);
+
+	/* Other blocks' mappings are left alone. */
+	c = xn_free_block(self->exo, 0);
+	m = tn_mod(1, &e, c, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, c, EXO_XN_TYPE_DATA,
+				  &m, 1));
+	p = exo_xn_map(self->exo, c, 1);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, exo_xn_sync(self->exo, NULL));
+	EXPECT_EQ(0, exo_probe_write(p, 'c'));
+	exo_xn_unmap(p);
+}
+
 /* Each forged modification is EPERM, and the parent is byte-for-byte kept. */
 TEST_F(xn, forged_modifications_eperm)
 {
@@ -855,6 +913,72 @@ TEST_F(xn, acl_denies_other_users)
 			_exit(18);
 		_exit(0);
 	}
+	EXPECT_EQ(0, exo_wait_child(pid));
+}
+
+/* As nobody: install @types types and @roots roots; exit 0 if as @want. */
+static int xn_install_as_nobody(__u32 node, int types, int roots, int want)
+{
+	struct exo *h = exo_open(NULL);
+	char name[32];
+	__u64 block;
+	int i, err = 0;
+
+	if (!h || exo_become(EXO_NOBODY, EXO_NOBODY, NULL, 0))
+		return 10;
+	for (i = 0; !err && i < types + roots; i++) {
+		snprintf(name, sizeof(name), "nobody-%d-%d", getpid(), i);
+		block = 0;
+		err = i < types ? tn_install(h, name) :
+		      exo_xn_root_install(h, name, node, &block);
+		if (err > 0)
+			err = 0;
+	}
+	return err == want ? 0 : 11;
+}
+
+/*
+ * The catalogues are shared and small: a user without CAP_SYS_ADMIN fills
+ * at most catalogue_per_user entries, types and roots together, so one
+ * user cannot take them all from the rest. Root is not counted.
+ */
+TEST_F(xn, catalogue_quota_per_user)
+{
+	__u64 block = 0;
+	pid_t pid;
+
+	ASSERT_EQ(4, exo_kmod_param("catalogue_per_user"));
+	ASSERT_EQ(0, exo_kmod_param_set("catalogue_per_user", 2));
+	/* Two fit; a third, of either kind, does not. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(xn_install_as_nobody(self->node, 1, 1, 0));
+	EXPECT_EQ(0, exo_wait_child(pid));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(xn_install_as_nobody(self->node, 0, 1, -EDQUOT));
+	EXPECT_EQ(0, exo_wait_child(pid));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(xn_install_as_nobody(self->node, 1, 0, -EDQUOT));
+	EXPECT_EQ(0, exo_wait_child(pid));
+	/* Root installs past it. */
+	EXPECT_EQ(0, exo_xn_root_install(self->exo, "fs-admin", self->node,
+					 &block));
+	/* One more allowed: one more entry, and no more. */
+	ASSERT_EQ(0, exo_kmod_param_set("catalogue_per_user", 3));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(xn_install_as_nobody(self->node, 0, 2, -EDQUOT));
+	EXPECT_EQ(0, exo_wait_child(pid));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(xn_install_as_nobody(self->node, 0, 1, -EDQUOT));
 	EXPECT_EQ(0, exo_wait_child(pid));
 }
 
