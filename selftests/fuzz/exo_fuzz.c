@@ -1436,6 +1436,75 @@ map:
 	fz_cur.extra[0] = '\0';
 }
 
+/*
+ * What the kernel does to a region's VMA behind the module's back: moves
+ * and resizes (a copied VMA once freed a region still mapped), a split,
+ * and a protection round trip. A region is one VMA for life: every mremap
+ * and split is refused and leaves it whole, as the model still has it.
+ */
+static void fz_vm_shape(struct fz_worker *w, int i)
+{
+	static const char *const what[] = {
+		"moved, fixed", "grown, may move", "resized in place",
+		"split", "mprotect round trip",
+	};
+	struct fz_map *m = &w->maps[i];
+	__u64 how = fz_below(&w->shape_rng, 5);
+	size_t len = m->len, newlen;
+	void *q = MAP_FAILED, *r = MAP_FAILED;
+	int ret = 0;
+
+	snprintf(fz_cur.extra, sizeof(fz_cur.extra), "vm shape: %s",
+		 what[how]);
+	newlen = len * (1 + fz_below(&w->shape_rng, 2));
+	if (fz_chance(&w->shape_rng, 30) && len >= 2 * fz_page)
+		newlen = len / 2;
+	switch (how) {
+	case 0:
+		q = mmap(NULL, 2 * len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (q == MAP_FAILED)
+			return;
+		r = mremap(m->addr, len, newlen, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   q);
+		break;
+	case 1:
+		r = mremap(m->addr, len, 2 * len, MREMAP_MAYMOVE);
+		break;
+	case 2:
+		r = mremap(m->addr, len, newlen == len ? 2 * len : newlen, 0);
+		break;
+	case 3:
+		if (len < 2 * fz_page)
+			return;
+		ret = munmap(m->addr + fz_page, fz_page) ? errno : 0;
+		fz_count(fz_op_site(FZ_OP_MUNMAP), ret);
+		fz_expect(w, FZ_CHK_ERRNO, ret == EINVAL,
+			  "munmap of one page inside a region: %s",
+			  fz_errname(ret));
+		return;
+	default:
+		ret = mprotect(m->addr, len, PROT_READ) ? errno : 0;
+		if (!ret)
+			ret = mprotect(m->addr, len, m->prot) ? errno : 0;
+		fz_count(fz_op_site(FZ_OP_MUNMAP), ret);
+		fz_expect(w, FZ_CHK_ERRNO, ret == 0,
+			  "mprotect round trip of a region: %s",
+			  fz_errname(ret));
+		return;
+	}
+	ret = r == MAP_FAILED ? errno : 0;
+	fz_count(fz_op_site(FZ_OP_MUNMAP), ret);
+	if (q != MAP_FAILED)
+		munmap(q, 2 * len);
+	if (fz_expect(w, FZ_CHK_ERRNO, r == MAP_FAILED,
+		      "mremap of a region succeeded, to %p", r))
+		return;
+	/* Not what the module promises: forget it, and go on. */
+	munmap(r, how == 0 ? newlen : 2 * len);
+	fz_mem_munmap(w, i);
+}
+
 static void fz_op_munmap(struct fz_worker *w)
 {
 	int i, ret;
@@ -1449,6 +1518,10 @@ static void fz_op_munmap(struct fz_worker *w)
 		return;
 	}
 	i = fz_below(&w->rng, w->nmaps);
+	if (w->maps[i].state && fz_chance(&w->shape_rng, 50)) {
+		fz_vm_shape(w, i);
+		return;
+	}
 	ret = munmap(w->maps[i].addr, w->maps[i].len) == 0 ? 0 : errno;
 	fz_count(fz_op_site(FZ_OP_MUNMAP), ret);
 	fz_expect(w, FZ_CHK_ERRNO, ret == 0, "munmap of an exo mapping: %s",
@@ -1742,6 +1815,7 @@ static void __attribute__((noreturn)) fz_worker_main(int slot, __u32 gen)
 	w.gen = gen;
 	w.epfd = -1;
 	fz_rng_init(&w.rng, slot, gen, 0);
+	fz_rng_init(&w.shape_rng, slot, gen, 0x5a9e);
 	for (i = 0; i < FZ_ENVS; i++)
 		w.env[i].fd = -1;
 

@@ -145,6 +145,11 @@ struct fz_worker {
 	__u32 gen;
 	pid_t fork_child;	/* non-zero in a forked child of the worker */
 	struct fz_rng rng;
+	/*
+	 * Choices of later-added shapes, from a stream of their own, so that
+	 * a seed replays the calls and arguments it always did.
+	 */
+	struct fz_rng shape_rng;
 	__u64 ncalls;		/* calls made by this generation */
 	__u64 call;		/* global number of the current call */
 	struct fz_env env[FZ_ENVS];

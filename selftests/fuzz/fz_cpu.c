@@ -184,8 +184,14 @@ static void fz_gen_cpu_slots(struct fz_worker *w, struct fz_env *e,
 static void fz_done_cpu_book(struct fz_worker *w, struct fz_env *e,
 			     struct fz_call *c, const unsigned char *out)
 {
-	(void)w;
+	__u32 cap = fz_cpu_nslots > 1 ? fz_cpu_nslots - 1 : 1;
+
 	(void)out;
+	/* The model counts every CPU's slots: a cap of one CPU is below. */
+	if (c->err == ENOSPC)
+		fz_expect(w, FZ_CHK_MODEL, e->cpu_slots + c->note[0] > cap,
+			  "CPU_BOOK of %llu slots ENOSPC, model holds %u of cap %u",
+			  (unsigned long long)c->note[0], e->cpu_slots, cap);
 	if (!c->err)
 		e->cpu_slots += c->note[0];
 }
@@ -300,7 +306,10 @@ static void fz_gen_cpu_revoke(struct fz_worker *w, struct fz_env *e,
 }
 
 static const int fz_errs_cpu[] = { EFAULT, EINVAL, E2BIG, 0 };
-static const int fz_errs_cpu_book[] = { EFAULT, EINVAL, E2BIG, EEXIST, 0 };
+/* ENOSPC: past env_slots on one CPU (see fz_done_cpu_book()). */
+static const int fz_errs_cpu_book[] = {
+	EFAULT, EINVAL, E2BIG, EEXIST, ENOSPC, 0,
+};
 static const int fz_errs_cpu_free[] = { EFAULT, EINVAL, E2BIG, EPERM, 0 };
 static const int fz_errs_cpu_bind[] = { EFAULT, EINVAL, E2BIG, EBUSY, 0 };
 static const int fz_errs_cpu_yield[] = { EFAULT, EINVAL, E2BIG, ESRCH, 0 };

@@ -1347,9 +1347,14 @@ static const int fz_errs_mem_alloc[] = {
 	EFAULT, EINVAL, E2BIG, EBUSY, ENOSPC, EDQUOT, ENOMEM, 0,
 };
 static const int fz_errs_mem_free[] = { EFAULT, EINVAL, E2BIG, EPERM, ENOMEM, 0 };
+/* EDQUOT: past mapped_max, pages bound in the environment's regions. */
+static const int fz_errs_mem_map[] = {
+	EFAULT, EINVAL, E2BIG, EPERM, ENOMEM, EDQUOT, 0,
+};
 static const int fz_errs_mem_unmap[] = { EFAULT, EINVAL, E2BIG, 0 };
+/* EDQUOT: past grants_max outstanding grants. */
 static const int fz_errs_mem_grant[] = {
-	EFAULT, EINVAL, E2BIG, EPERM, ESRCH, ENOMEM, 0,
+	EFAULT, EINVAL, E2BIG, EPERM, ESRCH, ENOMEM, EDQUOT, 0,
 };
 static const int fz_errs_mem_ungrant[] = { EFAULT, EINVAL, E2BIG, ENOENT, 0 };
 static const int fz_errs_mem_revoke[] = {
@@ -1382,7 +1387,7 @@ const struct fz_ioctl fz_mem_ioctls[] = {
 	FZ_MEM_ROW("EXO_IOC_MEM_MAP", EXO_IOC_MEM_MAP, struct exo_mem_batch,
 		   addr, EXO_MEM_PROT_WRITE,
 		   (int)offsetof(struct exo_mem_batch, reserved), FZ_PREFER_STATE,
-		   fz_gen_mem_map, fz_done_mem_map, fz_errs_mem_free),
+		   fz_gen_mem_map, fz_done_mem_map, fz_errs_mem_map),
 	FZ_MEM_ROW("EXO_IOC_MEM_UNMAP", EXO_IOC_MEM_UNMAP, struct exo_mem_unmap,
 		   addr, 0, (int)offsetof(struct exo_mem_unmap, reserved), FZ_PREFER_STATE,
 		   fz_gen_mem_unmap, fz_done_mem_unmap, fz_errs_mem_unmap),

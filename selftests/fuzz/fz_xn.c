@@ -209,6 +209,30 @@ static void fz_gen_xn_type_install(struct fz_worker *w, struct fz_env *e,
 		acl[t->acl_len - 1] = (struct exo_udf_insn){ EXO_UDF_RET_K, 0, 0, 0, 0 };
 		if (!t->owns_len || t->owns_len > EXO_UDF_MAX_INSNS)
 			fz_bad(c, "owns length out of range");
+		/*
+		 * An owns() that claims a constant block whatever the parent
+		 * says, as one once claimed another libFS's data. Chosen from
+		 * the shape stream, after the junk, so seeds replay.
+		 */
+		if (!c->bad && fz_chance(&w->shape_rng, 30)) {
+			__s32 block = fz_xn_nblocks ?
+				      (__s32)(fz_xn_data_start +
+					      fz_below(&w->shape_rng,
+						       fz_xn_nblocks -
+						       fz_xn_data_start)) : 64;
+
+			snprintf(t->name, sizeof(t->name), "fz-const-%u",
+				 (unsigned int)fz_below(&w->shape_rng, 4));
+			owns[0] = (struct exo_udf_insn){ EXO_UDF_LDI, 4, 0, 0, block };
+			owns[1] = (struct exo_udf_insn){ EXO_UDF_LDI, 1, 0, 0, 1 };
+			owns[2] = (struct exo_udf_insn){ EXO_UDF_LDI, 2, 0, 0,
+							 EXO_XN_TYPE_DATA };
+			owns[3] = (struct exo_udf_insn){ EXO_UDF_EMIT, 4, 1, 2, 0 };
+			owns[4] = (struct exo_udf_insn){ EXO_UDF_RET_K, 0, 0, 0, 0 };
+			t->owns_len = 5;
+			acl[0] = (struct exo_udf_insn){ EXO_UDF_RET_K, 0, 0, 0, 1 };
+			t->acl_len = 1;
+		}
 	}
 }
 
@@ -411,6 +435,16 @@ static void fz_gen_xn_mods(struct fz_worker *w, struct exo_xn_alloc *a,
 	}
 }
 
+/* A block that is its own parent (once a use after free), sometimes. */
+static void fz_xn_maybe_self_parent(struct fz_worker *w,
+				    struct exo_xn_alloc *a, struct fz_call *c)
+{
+	if (!fz_chance(&w->shape_rng, 5))
+		return;
+	a->block = a->parent;
+	fz_bad(c, "block is its own parent");
+}
+
 static void fz_gen_xn_alloc(struct fz_worker *w, struct fz_env *e,
 			    struct fz_call *c)
 {
@@ -420,6 +454,7 @@ static void fz_gen_xn_alloc(struct fz_worker *w, struct fz_env *e,
 	a->block = fz_xn_any_block(w);
 	a->type_id = EXO_XN_TYPE_DATA;
 	fz_gen_xn_mods(w, a, c, fz_chance(&w->rng, 80) ? a->block : 0);
+	fz_xn_maybe_self_parent(w, a, c);
 }
 
 static void fz_done_xn_alloc(struct fz_worker *w, struct fz_env *e,
@@ -442,6 +477,7 @@ static void fz_gen_xn_free(struct fz_worker *w, struct fz_env *e,
 	a->block = fz_xn_held_block(w, e);
 	a->type_id = EXO_XN_TYPE_DATA;
 	fz_gen_xn_mods(w, a, c, 0);
+	fz_xn_maybe_self_parent(w, a, c);
 }
 
 static void fz_done_xn_free(struct fz_worker *w, struct fz_env *e,
