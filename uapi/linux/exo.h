@@ -18,6 +18,13 @@
  *    been done on that fd;
  *  - only the process that opened the fd may use it: others get -EPERM;
  *  - unknown ioctls are -ENOTTY.
+ *
+ * What one environment makes the kernel hold is charged to its memory
+ * cgroup and capped by module parameters (writable by root in
+ * /sys/module/exo/parameters): envs_per_user (open(2) fails with EMFILE
+ * past it), region_pages_max (mmap(2) of the memory window, ENOMEM),
+ * mapped_max and grants_max (EDQUOT), env_slots (ENOSPC), and the pool
+ * and net quotas below.
  */
 #ifndef _UAPI_LINUX_EXO_H
 #define _UAPI_LINUX_EXO_H
@@ -311,7 +318,10 @@ struct exo_mem_info {
  *  EINVAL: bad flags, count, colour, index or address; a page already bound;
  *  EBUSY: a named frame is held (by anyone, the caller included);
  *  ENOSPC: not enough free frames (of that colour);
- *  EDQUOT: the caller would hold more than its quota;
+ *  EDQUOT: the caller would hold more than its quota, or, with
+ *	EXO_MEM_ALLOC_MAP, have more than mapped_max pages bound;
+ *  ENOMEM: frames the pool gave back under memory pressure have no page
+ *	to come back to;
  *  EFAULT, E2BIG, EPROTO, EPERM as for every ioctl.
  */
 struct exo_mem_alloc {
@@ -343,8 +353,9 @@ struct exo_mem_alloc {
  * Binds each frame at its page: the caller must hold the frame or have a
  * grant for it (a write grant for EXO_MEM_PROT_WRITE). All or nothing.
  * Return: 0, or -1 with errno EINVAL (bad address or index, page already
- * bound), EPERM (neither held nor granted, or read-only grant), and the
- * errors of every ioctl.
+ * bound), EPERM (neither held nor granted, or read-only grant), EDQUOT
+ * (more than mapped_max pages bound, aliases counted), and the errors of
+ * every ioctl.
  */
 struct exo_mem_batch {
 	__u32 argsz;
@@ -393,11 +404,14 @@ struct exo_mem_unmap {
  * it dies with the frames or either environment.
  * Return: 0, or -1 with errno EINVAL (bad range, grantee is the caller),
  * EPERM (a frame of the range is not the caller's), ESRCH (no such
- * grantee), and the errors of every ioctl.
+ * grantee), EDQUOT (grants_max grants outstanding), and the errors of
+ * every ioctl.
  *
  * EXO_IOC_MEM_UNGRANT: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_UNGRANT), in. Since 1.
- * Revokes the capability and removes the grantee's mappings at once; the
- * grantee gets EXO_EVENT_MEM_UNGRANTED.
+ * Revokes the capability and removes the grantee's mappings at once; a
+ * grantee that has mapped through it gets EXO_EVENT_MEM_UNGRANTED (one
+ * that never did is not told, so a loop of GRANT and UNGRANT cannot fill
+ * its event queue).
  * Return: 0, or -1 with errno ENOENT (no such grant of the caller's) and
  * the errors of every ioctl.
  */
@@ -935,10 +949,12 @@ struct exo_xn_info {
  * EXO_IOC_XN_TYPE_INSTALL: _IO(EXO_IOC_MAGIC, EXO_NR_XN_TYPE_INSTALL),
  * in/out. Any environment may install a type. Both UDFs are verified, then
  * the type is written to the disk before the call returns. Types are
- * immutable and permanent.
+ * immutable and permanent. A user without CAP_SYS_ADMIN may install
+ * catalogue_per_user types and roots in all (a module parameter).
  * Return: 0, or -1 with errno EINVAL (bad name, a UDF the verifier
- * rejects), EEXIST (the name is taken), ENOSPC (catalogue full), EIO, and
- * the errors of every ioctl.
+ * rejects), EEXIST (the name is taken), ENOSPC (catalogue full), EDQUOT
+ * (the caller's uid has catalogue_per_user entries), EIO, and the errors
+ * of every ioctl.
  *
  * EXO_IOC_XN_TYPE_LOOKUP: _IO(EXO_IOC_MAGIC, EXO_NR_XN_TYPE_LOOKUP),
  * in/out. Anyone may look a type up and read its UDFs back.
@@ -975,9 +991,8 @@ struct exo_xn_type {
  * which runs on the root block itself when anyone reads it.
  * Return: 0, or -1 with errno EINVAL (bad name, type or block), EPERM (the
  * type's owns() claims blocks in a zeroed block: a root starts owning
- * nothing), EEXIST
- * (name taken), EBUSY (block not free), ENOSPC, EIO, and the errors of
- * every ioctl.
+ * nothing), EEXIST (name taken), EBUSY (block not free), ENOSPC, EDQUOT
+ * (as for TYPE_INSTALL), EIO, and the errors of every ioctl.
  *
  * EXO_IOC_XN_ROOT_LOOKUP: _IO(EXO_IOC_MAGIC, EXO_NR_XN_ROOT_LOOKUP),
  * in/out. Anyone may look a root up: it only names the block.
@@ -1013,9 +1028,10 @@ struct exo_xn_root {
  * denies), EIO, and the errors of every ioctl.
  *
  * EXO_IOC_XN_RELEASE: _IO(EXO_IOC_MAGIC, EXO_NR_XN_RELEASE), in. Drops
- * the block from the caller's registry; a clean block nobody holds leaves
- * the cache. Return: 0, or -1 with errno ENOENT, EINVAL, and the errors of
- * every ioctl.
+ * the block from the caller's registry, and the caller's mmap()s of it
+ * (a touch is SIGBUS; XN_FREE does the same); a clean block nobody holds
+ * leaves the cache. Return: 0, or -1 with errno ENOENT, EINVAL, and the
+ * errors of every ioctl.
  */
 struct exo_xn_read {
 	__u32 argsz;
