@@ -54,6 +54,20 @@ module_param_named(catalogue_per_user, exo_xn_catalogue_per_user, uint, 0644);
 MODULE_PARM_DESC(catalogue_per_user,
 		 "Type and root catalogue entries one uid without CAP_SYS_ADMIN may install, in all (default 4)");
 
+/*
+ * Cached blocks are kernel pages: bounded in all, and per environment by
+ * what its view may pin.
+ */
+static uint exo_xn_cache_max = 16384;
+module_param_named(cache_max, exo_xn_cache_max, uint, 0644);
+MODULE_PARM_DESC(cache_max,
+		 "Blocks the XN buffer cache holds before it writes back and drops unheld ones; ENOBUFS if all are held (default 16384: 64 MiB)");
+
+static uint exo_xn_view_max = 8192;
+module_param_named(view_max, exo_xn_view_max, uint, 0644);
+MODULE_PARM_DESC(view_max,
+		 "Blocks one environment may hold in its registry, read or allocated (default 8192); EDQUOT past it");
+
 static uint exo_xn_disk_mb = 16;
 module_param_named(disk_mb, exo_xn_disk_mb, uint, 0444);
 MODULE_PARM_DESC(disk_mb, "Size of the RAM disk without disk=, in MiB, 1..1024 (default 16)");
@@ -490,12 +504,16 @@ static int xn_view_add(struct exo_env *env, struct xn_buf *buf, u64 parent)
 		ref->type = buf->type;
 		return 0;
 	}
-	ref = kzalloc(sizeof(*ref), GFP_KERNEL);
+	/* Each entry pins a cached page. */
+	if (atomic64_read(&env->blocks) >= READ_ONCE(exo_xn_view_max))
+		return -EDQUOT;
+	ref = kzalloc(sizeof(*ref), GFP_KERNEL_ACCOUNT);
 	if (!ref)
 		return -ENOMEM;
 	ref->parent = parent;
 	ref->type = buf->type;
-	ret = xa_err(xa_store(&env->xn.view, buf->block, ref, GFP_KERNEL));
+	ret = xa_err(xa_store(&env->xn.view, buf->block, ref,
+			      GFP_KERNEL_ACCOUNT));
 	if (ret) {
 		kfree(ref);
 		return ret;
@@ -838,6 +856,33 @@ static long xn_root_lookup_ioctl(void __user *uarg)
 
 /* ---- ioctls: the registry ------------------------------------------------ */
 
+static int xn_sync_locked(u64 *written);
+
+/*
+ * Before a call that may bring a block into the cache: at cache_max, write
+ * every dirty block back and drop the clean ones nobody holds. A cache
+ * full of held blocks is ENOBUFS (each environment pins view_max at most).
+ */
+static int xn_cache_make_room_locked(void)
+{
+	struct xn_buf *buf;
+	unsigned long block;
+	u64 written = 0;
+	int ret;
+
+	lockdep_assert_held(&exo_xn_lock);
+	if (xn.ncached < READ_ONCE(exo_xn_cache_max))
+		return 0;
+	ret = xn_sync_locked(&written);
+	if (ret)
+		return ret;
+	xa_for_each(&xn.cache, block, buf)
+		if (!buf->refs && !buf->dirty && !buf->fresh &&
+		    !buf->mapped_rw)
+			xn_buf_drop(buf);
+	return xn.ncached < READ_ONCE(exo_xn_cache_max) ? 0 : -ENOBUFS;
+}
+
 static long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_xn_ref *pref, tmp;
@@ -855,6 +900,9 @@ static long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 	if (ret)
 		return ret;
 	mutex_lock(&exo_xn_lock);
+	ret = xn_cache_make_room_locked();
+	if (ret)
+		goto unlock;
 	ret = -EINVAL;
 	if (arg.block < xn.data_start || arg.block >= xn.nblocks ||
 	    !xn_type_valid(arg.type_id))
@@ -1023,6 +1071,9 @@ static long xn_modify(struct exo_env *env, unsigned int cmd,
 	/* FREE unmaps the block: see xn_unmap_block(). */
 	mmap_read_lock(current->mm);
 	mutex_lock(&exo_xn_lock);
+	ret = cmd == EXO_IOC_XN_ALLOC ? xn_cache_make_room_locked() : 0;
+	if (ret)
+		goto unlock;
 	ret = -EINVAL;
 	if (cmd != EXO_IOC_XN_WRITE_META &&
 	    (arg.block < xn.data_start || arg.block >= xn.nblocks ||

@@ -982,6 +982,74 @@ TEST_F(xn, catalogue_quota_per_user)
 	EXPECT_EQ(0, exo_wait_child(pid));
 }
 
+/*
+ * Cached blocks are kernel pages. One environment's registry pins at most
+ * view_max of them (EDQUOT, nothing allocated); past cache_max the cache
+ * writes back and drops what nobody holds, and a cache full of held
+ * blocks is ENOBUFS.
+ */
+TEST_F(xn, view_max_and_cache_max_both_sides)
+{
+	struct exo_xn_info before, after;
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	__u64 b[6];
+	int i;
+
+	ASSERT_EQ(8192, exo_kmod_param("view_max"));
+	ASSERT_EQ(16384, exo_kmod_param("cache_max"));
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	ASSERT_EQ(1U, xn_blocks_held(self->exo));
+	for (i = 0; i < 6; i++)
+		b[i] = xn_free_block(self->exo, i ? b[i - 1] + 1 : 0);
+
+	/* The root and two blocks fit in a view of 3; a third does not. */
+	ASSERT_EQ(0, exo_kmod_param_set("view_max", 3));
+	for (i = 0; i < 2; i++) {
+		m = tn_mod(i, &e, b[i], EXO_XN_TYPE_DATA);
+		ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, b[i],
+					  EXO_XN_TYPE_DATA, &m, 1));
+	}
+	ASSERT_EQ(0, exo_xn_info(self->exo, &before));
+	m = tn_mod(2, &e, b[2], EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-EDQUOT, exo_xn_alloc(self->exo, self->root, b[2],
+					EXO_XN_TYPE_DATA, &m, 1));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &after));
+	EXPECT_EQ(before.free_blocks, after.free_blocks);
+	EXPECT_EQ(3U, xn_blocks_held(self->exo));
+	ASSERT_EQ(0, exo_xn_release(self->exo, b[1]));
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, b[2],
+				  EXO_XN_TYPE_DATA, &m, 1));
+	ASSERT_EQ(0, exo_kmod_param_set("view_max", 8192));
+
+	/* A cache of 4, all held: the next block is ENOBUFS. */
+	ASSERT_EQ(0, exo_xn_read(self->exo, b[1], self->root,
+				 EXO_XN_TYPE_DATA, NULL));
+	ASSERT_EQ(0, exo_kmod_param_set("cache_max", 4));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &before));
+	ASSERT_EQ(4U, before.cached);
+	m = tn_mod(3, &e, b[3], EXO_XN_TYPE_DATA);
+	EXPECT_EQ(-ENOBUFS, exo_xn_alloc(self->exo, self->root, b[3],
+					 EXO_XN_TYPE_DATA, &m, 1));
+	/* Released (dirty, new): written back and dropped to make room. */
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, exo_xn_release(self->exo, b[i]));
+	for (i = 3; i < 6; i++) {
+		m = tn_mod(i, &e, b[i], EXO_XN_TYPE_DATA);
+		ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, b[i],
+					  EXO_XN_TYPE_DATA, &m, 1));
+		ASSERT_EQ(0, exo_xn_release(self->exo, b[i]));
+		ASSERT_EQ(0, exo_xn_info(self->exo, &after));
+		EXPECT_GE(4U, after.cached);
+	}
+	ASSERT_EQ(0, exo_kmod_param_set("cache_max", 16384));
+	/* Nothing was lost on the way: each block reads back as allocated. */
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(0, exo_xn_read(self->exo, b[i], self->root,
+					 EXO_XN_TYPE_DATA, NULL));
+}
+
 /* Another environment cannot use a parent it never read. */
 TEST_F(xn, hostile_env_cannot_use_foreign_registry)
 {

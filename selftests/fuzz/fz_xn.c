@@ -128,8 +128,10 @@ static const int fz_errs_xn_type[] = {
 static const int fz_errs_xn_root[] = {
 	EFAULT, EINVAL, E2BIG, EEXIST, EBUSY, ENOSPC, ENOENT, EIO, ENOMEM, 0,
 };
+/* EDQUOT: past view_max; ENOBUFS: a cache of cache_max held blocks. */
 static const int fz_errs_xn_read[] = {
-	EFAULT, EINVAL, E2BIG, ENOENT, EPERM, EACCES, EBUSY, EIO, ENOMEM, 0,
+	EFAULT, EINVAL, E2BIG, ENOENT, EPERM, EACCES, EBUSY, EIO, ENOMEM,
+	EDQUOT, ENOBUFS, 0,
 };
 static const int fz_errs_xn_sync[] = {
 	EFAULT, EINVAL, E2BIG, EPERM, EIO, ENOMEM, 0,

@@ -1025,7 +1025,10 @@ struct exo_xn_root {
  * Return: 0, or -1 with errno EINVAL (block out of range, bad type),
  * ENOENT (parent not in the caller's registry, or no such root), EPERM
  * (the parent does not claim the block with that type), EACCES (the acl
- * denies), EIO, and the errors of every ioctl.
+ * denies), EDQUOT (the registry holds view_max blocks), ENOBUFS (the cache
+ * holds cache_max blocks, every one held: XN_ALLOC too), EIO, and the
+ * errors of every ioctl. At cache_max, READ and ALLOC first write every
+ * dirty block back and drop the unheld ones.
  *
  * EXO_IOC_XN_RELEASE: _IO(EXO_IOC_MAGIC, EXO_NR_XN_RELEASE), in. Drops
  * the block from the caller's registry, and the caller's mmap()s of it
@@ -1084,9 +1087,9 @@ struct exo_xn_mod {
  * All or nothing: on any error m is unchanged.
  * Return: 0, or -1 with errno EINVAL (bad block, type or modification;
  * ALLOC, FREE: b is m), ENOENT (m not in the caller's registry), EPERM (a
- * check above failed,
- * or an owns UDF faulted), EACCES (m's acl denies writing), EBUSY (FREE:
- * another environment holds b), EIO, and the errors of every ioctl.
+ * check above failed, or an owns UDF faulted), EACCES (m's acl denies
+ * writing), EBUSY (FREE: another environment holds b), EDQUOT and ENOBUFS
+ * (ALLOC, as for XN_READ), EIO, and the errors of every ioctl.
  */
 struct exo_xn_alloc {
 	__u32 argsz;
