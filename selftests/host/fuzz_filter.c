@@ -11,7 +11,7 @@
  *    the first bytes, it agrees with a search of every frame;
  *  - the merged decision structure classifies like a linear scan.
  * It counts what it decoded and what was accepted, and fails the run when
- * too little is accepted for the checks above to mean anything.
+ * under a quarter is accepted: then the checks above would mean little.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +25,10 @@
 #define NARROW_FILTERS	4
 #define NARROW_BITS	0x03
 #define NARROW_SEARCH	12	/* search every frame up to 2^12 */
-/* At least half the decoded filters must be accepted, once enough ran. */
+/*
+ * At least a quarter of the decoded filters must be accepted, once enough
+ * ran (about 70% are; libFuzzer's corpus drifts towards invalid ones).
+ */
 #define RATE_MIN_FILTERS	256
 #define RATE_EVERY		4096
 
@@ -44,7 +47,7 @@ static void check_rate(void)
 {
 	if (stats.decoded < RATE_MIN_FILTERS)
 		return;
-	if (stats.accepted * 2 < stats.decoded) {
+	if (stats.accepted * 4 < stats.decoded) {
 		fprintf(stderr,
 			"fuzz_filter: only %llu of %llu filters accepted (%llu invalid, %llu contradictory)\n",
 			stats.accepted, stats.decoded, stats.invalid,
