@@ -28,15 +28,37 @@ cp "$top/scripts/guest/check.sh" "$dir/run.sh"
 	[ ! -e "$dir/tests/module_test" ] || echo module_test
 } | if [ -n "${TESTS:-}" ]; then grep -xF -f <(tr ' ' '\n' <<<"$TESTS"); else cat; fi \
 	>"$dir/tests.list"
-# How many tests each binary holds, from its -l listing (a row per test
-# under the header's dashes), so that lane-score.sh can tell a test that
-# never ran from one that passed.
+# How many tests each binary holds, from its -l listing, so that
+# lane-score.sh can tell a test that never ran from one that passed. The
+# listing has a block per fixture (the first after the header, the others
+# after a dashes line) whose rows zip its variants ("%-20s %-25s %s") with
+# its tests; each test runs once per variant, or once with none. The
+# global fixture of TEST() is a block too.
 while read -r name; do
 	# The harness exits non-zero after -l: the listing is what counts.
 	count=$({ "$dir/tests/$name" -l </dev/null 2>&1 || true; } | awk '
-		listed && (/^[ \t]/ ? NF >= 1 : NF >= 2) { n++ }
-		/^-----/ { listed = 1 }
-		END { print n + 0 }')
+		function field(w) {
+			if (substr(line, 1, 1) != " " && match(line, /^[^ ]+/) &&
+			    RLENGTH > w)
+				w = RLENGTH
+			tok = substr(line, 1, w)
+			line = substr(line, w + 2)
+			gsub(/ /, "", tok)
+			return tok
+		}
+		function flush() { n += (nv ? nv : 1) * nt; nv = nt = 0 }
+		/^# FIXTURE/ { next }
+		/^-----/ { flush(); next }
+		{
+			line = $0
+			field(20)
+			if (field(25) != "")
+				nv++
+			gsub(/ /, "", line)
+			if (line != "")
+				nt++
+		}
+		END { flush(); print n + 0 }')
 	[ "$count" -gt 0 ] || { echo "payload: $name -l lists no tests" >&2; exit 1; }
 	echo "$name $count"
 done <"$dir/tests.list" >"$dir/tests.expected"

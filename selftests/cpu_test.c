@@ -1289,10 +1289,84 @@ static void cpu_uth_short(void *arg)
 	(*(volatile unsigned long long *)arg)++;
 }
 
+/*
+ * Shares far enough apart that a schedule ignoring tickets is caught: over
+ * STRIDE_MIN_QUANTA quanta, round-robin gives thread 0 a third, where its
+ * share is three quarters.
+ */
+#define STRIDE_NTHREADS		3
+#define STRIDE_TURNS		48
+#define STRIDE_MIN_QUANTA	24
+#define STRIDE_SLACK		2	/* quanta off its share, at most */
+
+static const unsigned int stride_tickets[STRIDE_NTHREADS] = { 6, 1, 1 };
+
+/* Each thread within STRIDE_SLACK quanta of total * tickets / all. */
+static bool stride_shares_ok(const unsigned long long *q, int n,
+			     const unsigned int *tickets)
+{
+	unsigned long long total = 0, all = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		total += q[i];
+		all += tickets[i];
+	}
+	for (i = 0; i < n; i++)
+		if (llabs((long long)(q[i] * all) - (long long)(total * tickets[i])) >
+		    (long long)(STRIDE_SLACK * all))
+			return false;
+	return true;
+}
+
+/* What round-robin gives @n threads over @total quanta. */
+static void round_robin_quanta(unsigned long long total, int n,
+			       unsigned long long *q)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		q[i] = total / n + ((unsigned long long)i < total % n);
+}
+
+/* What an ideal stride scheduler gives (least pass first, ties to the lowest). */
+static void stride_model_quanta(unsigned long long total, int n,
+				const unsigned int *tickets,
+				unsigned long long *q)
+{
+	unsigned long long pass[STRIDE_NTHREADS] = { 0 }, k;
+	int i, best;
+
+	for (i = 0; i < n; i++)
+		q[i] = 0;
+	for (k = 0; k < total; k++) {
+		best = 0;
+		for (i = 1; i < n; i++)
+			if (pass[i] < pass[best])
+				best = i;
+		pass[best] += (1ULL << 20) / tickets[best];
+		q[best]++;
+	}
+}
+
+/* The assertion below tells stride scheduling from round-robin. */
+TEST(stride_check_rejects_round_robin)
+{
+	unsigned long long q[STRIDE_NTHREADS], total;
+
+	for (total = STRIDE_MIN_QUANTA; total <= 4 * STRIDE_TURNS; total++) {
+		round_robin_quanta(total, STRIDE_NTHREADS, q);
+		ASSERT_FALSE(stride_shares_ok(q, STRIDE_NTHREADS, stride_tickets))
+			TH_LOG("round-robin passes over %llu quanta", total);
+		stride_model_quanta(total, STRIDE_NTHREADS, stride_tickets, q);
+		ASSERT_TRUE(stride_shares_ok(q, STRIDE_NTHREADS, stride_tickets))
+			TH_LOG("stride scheduling fails over %llu quanta", total);
+	}
+}
+
 TEST_F(cpu, stride_scheduler_shares_by_tickets)
 {
-	static const unsigned int tickets[3] = { 3, 2, 1 };
-	unsigned long long q[3], total = 0;
+	unsigned long long q[STRIDE_NTHREADS], total = 0;
 	struct exo_uthreads *u;
 	struct exo *exo;
 	int i;
@@ -1303,24 +1377,22 @@ TEST_F(cpu, stride_scheduler_shares_by_tickets)
 	u = exo_uthreads_create(exo, self->cpu);
 	ASSERT_NE(NULL, u);
 	ASSERT_EQ(-EINVAL, exo_uthread_spawn(u, cpu_uth_counter, NULL, 0));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < STRIDE_NTHREADS; i++)
 		ASSERT_EQ(i, exo_uthread_spawn(u, cpu_uth_counter,
 					      (void *)&cpu_uth_work[i],
-					      tickets[i]));
-	ASSERT_EQ(0, exo_uthreads_run(u, 16));
-	for (i = 0; i < 3; i++) {
+					      stride_tickets[i]));
+	ASSERT_EQ(0, exo_uthreads_run(u, STRIDE_TURNS));
+	for (i = 0; i < STRIDE_NTHREADS; i++) {
 		q[i] = exo_uthread_quanta(u, i);
 		total += q[i];
-	}
-	ASSERT_LE(8ULL, total);	/* some turns may be over before we ran */
-	/* Stride scheduling: each within a quantum or two of its share. */
-	for (i = 0; i < 3; i++) {
-		long long ideal6 = (long long)total * tickets[i];
-
-		ASSERT_GE(12, llabs((long long)q[i] * 6 - ideal6))
-			TH_LOG("thread %d: %llu of %llu quanta, %u tickets", i,
-			       q[i], total, tickets[i]);
 		ASSERT_LT(0ULL, cpu_uth_work[i]);
+	}
+	/* Some turns may be over before we ran; enough must be left. */
+	ASSERT_LE((unsigned long long)STRIDE_MIN_QUANTA, total);
+	EXPECT_TRUE(stride_shares_ok(q, STRIDE_NTHREADS, stride_tickets)) {
+		for (i = 0; i < STRIDE_NTHREADS; i++)
+			TH_LOG("thread %d: %llu of %llu quanta, %u tickets", i,
+			       q[i], total, stride_tickets[i]);
 	}
 	/* A thread that returns is done and gets nothing more. */
 	ASSERT_EQ(3, exo_uthread_spawn(u, cpu_uth_short, (void *)&cpu_uth_work[0],

@@ -8,8 +8,10 @@
  * ISO_AS_NOBODY run in a child of the hostile that has dropped to nobody.
  * After each attempt the victim checks that nothing of its own changed.
  *
- * The matrix is printed as a table (resource | operation | expected | got |
- * ok) so that every cell can be read in the log.
+ * Each row is a FIXTURE_VARIANT, so each cell is one test and one TAP line
+ * (isolation.<row>.cell) with a victim and a hostile of its own; a row
+ * that needs another's effect first (a page the hostile mapped) names it
+ * with ISO_PRIOR, and both run in that cell.
  *
  * Each binding adds rows here, as the memory binding's "frame" and "grant"
  * rows do; e.g. CPU: "slot | book a slot the victim holds | EEXIST";
@@ -19,7 +21,8 @@
  * names in struct iso_hostile), the optional prep hook in the victim first
  * (to set up what the row needs), and the check hook in the victim after,
  * to see that what it holds is untouched. Rows that need a binding carry
- * its flag (ISO_MEM) and are skipped on kernels without it.
+ * its flag (ISO_MEM) and SKIP on kernels without it; the lanes have every
+ * binding, and a skip there fails the lane.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -124,6 +127,8 @@ struct iso_row {
 	bool (*victim_check)(struct iso_victim *v, char *why, size_t len);
 	/* In the victim, before the attempt, if set. */
 	void (*victim_prep)(struct iso_victim *v);
+	/* ISO_PRIOR(row) that runs first, in the same processes; or 0. */
+	int prior;
 };
 
 /* ---- describing outcomes ------------------------------------------------ */
@@ -1173,138 +1178,205 @@ static void iso_revoke_victim_slots(struct iso_hostile *h, char *got,
 	{ .resource = res, .operation = op, .expected = exp,		\
 	  .needs = need, .attempt = try, .victim_check = check }
 
-static const struct iso_row iso_rows[] = {
-	ISO_ROW("events", "read(2) of the victim's fd (SCM_RIGHTS)", "EPERM",
-		0, iso_read_victim, iso_victim_unchanged),
-	ISO_ROW("events", "poll(2) of the victim's fd", "POLLERR",
-		0, iso_poll_victim, iso_victim_unchanged),
-	ISO_ROW("events", "epoll_wait(2) on the victim's fd", "EPOLLERR",
-		0, iso_epoll_victim, iso_victim_unchanged),
-	ISO_ROW("events", "EVENT_RAISE on the victim's fd", "EPERM",
-		0, iso_raise_victim, iso_victim_unchanged),
-	ISO_ROW("events", "EVENT_RAISE on its own env", "own queue only",
-		0, iso_raise_own, iso_victim_unchanged),
-	ISO_ROW("info", "ENV_INFO on the victim's fd", "EPERM",
-		0, iso_info_victim, iso_victim_unchanged),
-	ISO_ROW("info", "ENV_INFO on its own env", "own only",
-		0, iso_info_own, iso_victim_unchanged),
-	ISO_ROW("handshake", "EXO_IOC_API on the victim's fd", "EPERM",
-		0, iso_api_victim, iso_victim_unchanged),
-	ISO_ROW("handshake", "EXO_IOC_API on the victim's fresh fd", "EPERM",
-		0, iso_api_victim_fresh, iso_victim_fresh_untouched),
-	ISO_ROW("nop", "EXO_IOC_NOP on the victim's fd", "EPERM",
-		0, iso_nop_victim, iso_victim_unchanged),
-	ISO_ROW("ioctls", "every ioctl served, on the victim's fd", "EPERM",
-		0, iso_every_ioctl_victim, iso_victim_unchanged),
-	{ .resource = "memory", .operation = "mmap(2) of the victim's fd",
-	  .expect_fn = iso_mmap_expect, .attempt = iso_mmap_victim,
-	  .victim_check = iso_victim_unchanged },
-	ISO_ROW("env", "close(2) of its copy of the victim's fd", "ok (0)",
-		0, iso_close_victim, iso_victim_alive),
-	ISO_ROW("env list", "netlink GET_ENV dump as nobody", "EPERM",
-		ISO_AS_NOBODY, iso_nl_dump, iso_victim_unchanged),
-	ISO_ROW("events", "netlink event group join as nobody", "EPERM",
-		ISO_AS_NOBODY | ISO_NETLINK_PRIVATE, iso_nl_subscribe,
-		iso_victim_unchanged),
-	ISO_ROW("env list", "debugfs status read as nobody", "EACCES",
-		ISO_AS_NOBODY, iso_debugfs_status, iso_victim_unchanged),
-	ISO_ROW("device", "open(2) /dev/exo as nobody", "EACCES",
-		ISO_AS_NOBODY | ISO_DEFAULT_MODE, iso_open_dev,
-		iso_victim_unchanged),
-	/*
-	 * Network. The victim has a filter bound on the loopback device (IPv4
-	 * to 10.99.0.1) with a ring.
-	 */
-	ISO_ROW("filter", "NET_BIND of a filter overlapping the victim's",
-		"EEXIST", ISO_NET, iso_net_bind_overlapping, iso_victim_net_intact),
-	ISO_ROW("ring", "mmap(2) of the victim's ring through its own fd",
-		"EPERM", ISO_NET, iso_net_mmap_own_fd, iso_victim_net_intact),
-	ISO_ROW("ring", "mmap(2) of the victim's ring, victim's fd", "EPERM",
-		ISO_NET, iso_net_mmap_victim_fd, iso_victim_net_intact),
-	ISO_ROW("filter", "NET_UNBIND of the victim's binding", "EPERM",
-		ISO_NET, iso_net_unbind, iso_victim_net_intact),
-	ISO_ROW("filter", "NET_STATS of the victim's binding", "EPERM",
-		ISO_NET, iso_net_stats, iso_victim_net_intact),
-	ISO_ROW("filter", "NET_TX through the victim's binding", "EPERM",
-		ISO_NET, iso_net_tx_victim_binding, iso_victim_net_intact),
-	ISO_ROW("source", "NET_TX from the victim's address, own binding",
-		"EPERM", ISO_NET, iso_net_tx_spoofed, iso_victim_net_intact),
-	/*
-	 * Memory. The victim holds ISO_FRAMES frames mapped and written, and
-	 * has granted its frame 0 to a second environment of its own.
-	 */
-	ISO_ROW("frame", "MEM_MAP of the victim's frame into its region",
-		"EPERM", ISO_MEM, iso_map_victim_frame, iso_victim_frames_intact),
-	ISO_ROW("frame", "MEM_MAP of a frame granted to another env", "EPERM",
-		ISO_MEM, iso_map_granted_frame, iso_victim_frames_intact),
-	ISO_ROW("frame", "MEM_FREE of the victim's frame", "EPERM",
-		ISO_MEM, iso_free_victim_frame, iso_victim_frames_intact),
-	ISO_ROW("frame", "MEM_ALLOC by index of the victim's frame", "EBUSY",
-		ISO_MEM, iso_alloc_victim_frame, iso_victim_frames_intact),
-	ISO_ROW("frame", "MEM_GRANT of the victim's frame", "EPERM",
-		ISO_MEM, iso_grant_victim_frame, iso_victim_frames_intact),
-	ISO_ROW("grant", "MEM_UNGRANT of the victim's grant id", "ENOENT",
-		ISO_MEM, iso_ungrant_victim_grant, iso_victim_frames_intact),
-	ISO_ROW("frame", "MEM_REVOKE of the victim without CAP_SYS_ADMIN",
-		"EPERM", ISO_MEM | ISO_NO_SYS_ADMIN, iso_revoke_victim,
-		iso_victim_frames_intact),
-	ISO_ROW("frame name", "pfn from MEM_ALLOC without CAP_SYS_ADMIN",
-		"pfn 0", ISO_MEM | ISO_NO_SYS_ADMIN, iso_pfn_hidden,
-		iso_victim_frames_intact),
-	{ .resource = "frame", .operation = "a frame the victim freed, taken by index",
-	  .expected = "zeroes", .needs = ISO_MEM,
-	  .attempt = iso_freed_frame_zeroed,
-	  .victim_check = iso_victim_frames_intact,
-	  .victim_prep = iso_victim_frees_one },
-	{ .resource = "grant", .operation = "MEM_MAP of a frame granted to it",
-	  .expected = "reads 0xa5", .needs = ISO_MEM,
-	  .attempt = iso_map_frame_granted_to_it,
-	  .victim_check = iso_victim_frames_intact,
-	  .victim_prep = iso_victim_grants_hostile },
-	{ .resource = "grant", .operation = "that page, once the grantor freed it",
-	  .expected = "SIGBUS", .needs = ISO_MEM,
-	  .attempt = iso_touch_freed_granted,
-	  .victim_check = iso_victim_frames_intact,
-	  .victim_prep = iso_victim_frees_granted },
-	ISO_ROW("frame list", "debugfs pool read as nobody", "EACCES",
-		ISO_MEM | ISO_AS_NOBODY, iso_debugfs_pool, iso_victim_unchanged),
-	/*
-	 * XN. The victim holds a root of its own (its acl: uid 0 only) and a
-	 * data block under it filled with 0xa5, both in its registry.
-	 */
-	ISO_ROW("block", "XN_READ of the victim's root as nobody (acl)",
-		"EACCES", ISO_XN, iso_xn_read_private_root,
-		iso_victim_xn_intact),
-	ISO_ROW("block", "XN_READ of the victim's block, parent not read",
-		"ENOENT", ISO_XN, iso_xn_read_child, iso_victim_xn_intact),
-	ISO_ROW("block", "XN_ALLOC into the victim's root, not read", "ENOENT",
-		ISO_XN, iso_xn_alloc_into_root, iso_victim_xn_intact),
-	ISO_ROW("block", "XN_FREE of the victim's block", "ENOENT",
-		ISO_XN, iso_xn_free_victim_block, iso_victim_xn_intact),
-	ISO_ROW("block", "mmap(2) of the victim's block on its own fd",
-		"ENOENT", ISO_XN, iso_xn_map_victim_block,
-		iso_victim_xn_intact),
-	ISO_ROW("block", "XN_ALLOC whose owns claims the victim's block",
-		"EPERM", ISO_XN, iso_xn_forge_owns, iso_victim_xn_intact),
-	/* CPU. The victim holds slot ISO_CPU_SLOT of the first managed CPU. */
-	ISO_ROW("slot", "CPU_BOOK of the victim's slot", "EEXIST",
-		ISO_CPU, iso_book_victim_slot, iso_victim_slot_intact),
-	ISO_ROW("slot", "CPU_FREE of the victim's slot", "EPERM",
-		ISO_CPU, iso_free_victim_slot, iso_victim_slot_intact),
-	ISO_ROW("slot", "CPU_QUERY of the victim's slot as its own",
-		"not mine, held", ISO_CPU, iso_query_victim_slot,
-		iso_victim_slot_intact),
-	ISO_ROW("slot", "CPU_WAIT a round: woken in the victim's slot?",
-		"ETIMEDOUT", ISO_CPU, iso_wait_in_victim_slot,
-		iso_victim_slot_intact),
-	ISO_ROW("slot", "CPU_YIELD to the victim with no turn of its own",
-		"ENOENT", ISO_CPU, iso_yield_to_victim, iso_victim_slot_intact),
-	ISO_ROW("slot", "CPU_REVOKE of the victim without CAP_SYS_ADMIN",
-		"EPERM", ISO_CPU | ISO_NO_SYS_ADMIN, iso_revoke_victim_slots,
-		iso_victim_slot_intact),
+/*
+ * One X(name, row) per cell of the matrix: each is a FIXTURE_VARIANT of
+ * its own, so each cell is one test, with a fresh victim and hostile.
+ */
+#define ISO_ROWS(X) \
+	X(events_read_victim_fd,					\
+	  ISO_ROW("events", "read(2) of the victim's fd (SCM_RIGHTS)", "EPERM", \
+		  0, iso_read_victim, iso_victim_unchanged))		\
+	X(events_poll_victim_fd,					\
+	  ISO_ROW("events", "poll(2) of the victim's fd", "POLLERR",	\
+		  0, iso_poll_victim, iso_victim_unchanged))		\
+	X(events_epoll_victim_fd,					\
+	  ISO_ROW("events", "epoll_wait(2) on the victim's fd", "EPOLLERR", \
+		  0, iso_epoll_victim, iso_victim_unchanged))		\
+	X(events_raise_victim_fd,					\
+	  ISO_ROW("events", "EVENT_RAISE on the victim's fd", "EPERM",	\
+		  0, iso_raise_victim, iso_victim_unchanged))		\
+	X(events_raise_own_env,						\
+	  ISO_ROW("events", "EVENT_RAISE on its own env", "own queue only", \
+		  0, iso_raise_own, iso_victim_unchanged))		\
+	X(info_victim_fd,						\
+	  ISO_ROW("info", "ENV_INFO on the victim's fd", "EPERM",	\
+		  0, iso_info_victim, iso_victim_unchanged))		\
+	X(info_own_env,							\
+	  ISO_ROW("info", "ENV_INFO on its own env", "own only",	\
+		  0, iso_info_own, iso_victim_unchanged))		\
+	X(api_victim_fd,						\
+	  ISO_ROW("handshake", "EXO_IOC_API on the victim's fd", "EPERM", \
+		  0, iso_api_victim, iso_victim_unchanged))		\
+	X(api_victim_fresh_fd,						\
+	  ISO_ROW("handshake", "EXO_IOC_API on the victim's fresh fd", "EPERM", \
+		  0, iso_api_victim_fresh, iso_victim_fresh_untouched))	\
+	X(nop_victim_fd,						\
+	  ISO_ROW("nop", "EXO_IOC_NOP on the victim's fd", "EPERM",	\
+		  0, iso_nop_victim, iso_victim_unchanged))		\
+	X(every_ioctl_victim_fd,					\
+	  ISO_ROW("ioctls", "every ioctl served, on the victim's fd", "EPERM", \
+		  0, iso_every_ioctl_victim, iso_victim_unchanged))	\
+	X(mmap_victim_fd,						\
+	  { .resource = "memory", .operation = "mmap(2) of the victim's fd", \
+		  .expect_fn = iso_mmap_expect, .attempt = iso_mmap_victim,\
+		  .victim_check = iso_victim_unchanged })		\
+	X(close_copy_of_victim_fd,					\
+	  ISO_ROW("env", "close(2) of its copy of the victim's fd", "ok (0)", \
+		  0, iso_close_victim, iso_victim_alive))		\
+	X(nl_env_dump_as_nobody,					\
+	  ISO_ROW("env list", "netlink GET_ENV dump as nobody", "EPERM", \
+		  ISO_AS_NOBODY, iso_nl_dump, iso_victim_unchanged))	\
+	X(nl_event_join_as_nobody,					\
+	  ISO_ROW("events", "netlink event group join as nobody", "EPERM", \
+		  ISO_AS_NOBODY | ISO_NETLINK_PRIVATE, iso_nl_subscribe,\
+		  iso_victim_unchanged))				\
+	X(debugfs_status_as_nobody,					\
+	  ISO_ROW("env list", "debugfs status read as nobody", "EACCES", \
+		  ISO_AS_NOBODY, iso_debugfs_status, iso_victim_unchanged))\
+	X(open_dev_as_nobody,						\
+	  ISO_ROW("device", "open(2) /dev/exo as nobody", "EACCES",	\
+		  ISO_AS_NOBODY | ISO_DEFAULT_MODE, iso_open_dev,	\
+		  iso_victim_unchanged))				\
+	/*								\
+	 * Network. The victim has a filter bound on the loopback device (IPv4\
+	 * to 10.99.0.1) with a ring.					\
+	 */								\
+	X(net_bind_overlapping,						\
+	  ISO_ROW("filter", "NET_BIND of a filter overlapping the victim's", \
+		  "EEXIST", ISO_NET, iso_net_bind_overlapping, iso_victim_net_intact)) \
+	X(net_ring_mmap_own_fd,						\
+	  ISO_ROW("ring", "mmap(2) of the victim's ring through its own fd", \
+		  "EPERM", ISO_NET, iso_net_mmap_own_fd, iso_victim_net_intact)) \
+	X(net_ring_mmap_victim_fd,					\
+	  ISO_ROW("ring", "mmap(2) of the victim's ring, victim's fd", "EPERM", \
+		  ISO_NET, iso_net_mmap_victim_fd, iso_victim_net_intact))\
+	X(net_unbind_victim,						\
+	  ISO_ROW("filter", "NET_UNBIND of the victim's binding", "EPERM", \
+		  ISO_NET, iso_net_unbind, iso_victim_net_intact))	\
+	X(net_stats_victim,						\
+	  ISO_ROW("filter", "NET_STATS of the victim's binding", "EPERM", \
+		  ISO_NET, iso_net_stats, iso_victim_net_intact))	\
+	X(net_tx_victim_binding,					\
+	  ISO_ROW("filter", "NET_TX through the victim's binding", "EPERM", \
+		  ISO_NET, iso_net_tx_victim_binding, iso_victim_net_intact))\
+	X(net_tx_spoofed_source,					\
+	  ISO_ROW("source", "NET_TX from the victim's address, own binding", \
+		  "EPERM", ISO_NET, iso_net_tx_spoofed, iso_victim_net_intact)) \
+	/*								\
+	 * Memory. The victim holds ISO_FRAMES frames mapped and written, and\
+	 * has granted its frame 0 to a second environment of its own.	\
+	 */								\
+	X(mem_map_victim_frame,						\
+	  ISO_ROW("frame", "MEM_MAP of the victim's frame into its region", \
+		  "EPERM", ISO_MEM, iso_map_victim_frame, iso_victim_frames_intact)) \
+	X(mem_map_frame_granted_to_other,				\
+	  ISO_ROW("frame", "MEM_MAP of a frame granted to another env", "EPERM", \
+		  ISO_MEM, iso_map_granted_frame, iso_victim_frames_intact))\
+	X(mem_free_victim_frame,					\
+	  ISO_ROW("frame", "MEM_FREE of the victim's frame", "EPERM",	\
+		  ISO_MEM, iso_free_victim_frame, iso_victim_frames_intact))\
+	X(mem_alloc_victim_frame,					\
+	  ISO_ROW("frame", "MEM_ALLOC by index of the victim's frame", "EBUSY", \
+		  ISO_MEM, iso_alloc_victim_frame, iso_victim_frames_intact))\
+	X(mem_grant_victim_frame,					\
+	  ISO_ROW("frame", "MEM_GRANT of the victim's frame", "EPERM",	\
+		  ISO_MEM, iso_grant_victim_frame, iso_victim_frames_intact))\
+	X(mem_ungrant_victim_grant,					\
+	  ISO_ROW("grant", "MEM_UNGRANT of the victim's grant id", "ENOENT", \
+		  ISO_MEM, iso_ungrant_victim_grant, iso_victim_frames_intact)) \
+	X(mem_revoke_without_sys_admin,					\
+	  ISO_ROW("frame", "MEM_REVOKE of the victim without CAP_SYS_ADMIN", \
+		  "EPERM", ISO_MEM | ISO_NO_SYS_ADMIN, iso_revoke_victim,\
+		  iso_victim_frames_intact))				\
+	X(mem_pfn_hidden_without_sys_admin,				\
+	  ISO_ROW("frame name", "pfn from MEM_ALLOC without CAP_SYS_ADMIN", \
+		  "pfn 0", ISO_MEM | ISO_NO_SYS_ADMIN, iso_pfn_hidden,	\
+		  iso_victim_frames_intact))				\
+	X(mem_freed_frame_is_zeroed,					\
+	  { .resource = "frame", .operation = "a frame the victim freed, taken by index", \
+		  .expected = "zeroes", .needs = ISO_MEM,		\
+		  .attempt = iso_freed_frame_zeroed,			\
+		  .victim_check = iso_victim_frames_intact,		\
+		  .victim_prep = iso_victim_frees_one })		\
+	X(mem_map_frame_granted_to_it,					\
+	  { .resource = "grant", .operation = "MEM_MAP of a frame granted to it", \
+		  .expected = "reads 0xa5", .needs = ISO_MEM,		\
+		  .attempt = iso_map_frame_granted_to_it,		\
+		  .victim_check = iso_victim_frames_intact,		\
+		  .victim_prep = iso_victim_grants_hostile })		\
+	X(mem_granted_page_after_free,					\
+	  { .resource = "grant", .operation = "that page, once the grantor freed it", \
+		  .expected = "SIGBUS", .needs = ISO_MEM,		\
+		  .attempt = iso_touch_freed_granted,			\
+		  .victim_check = iso_victim_frames_intact,		\
+		  .victim_prep = iso_victim_frees_granted,		\
+		  .prior = ISO_PRIOR(mem_map_frame_granted_to_it) })	\
+	X(debugfs_pool_as_nobody,					\
+	  ISO_ROW("frame list", "debugfs pool read as nobody", "EACCES", \
+		  ISO_MEM | ISO_AS_NOBODY, iso_debugfs_pool, iso_victim_unchanged)) \
+	/*								\
+	 * XN. The victim holds a root of its own (its acl: uid 0 only) and a\
+	 * data block under it filled with 0xa5, both in its registry.	\
+	 */								\
+	X(xn_read_private_root_as_nobody,				\
+	  ISO_ROW("block", "XN_READ of the victim's root as nobody (acl)", \
+		  "EACCES", ISO_XN, iso_xn_read_private_root,		\
+		  iso_victim_xn_intact))				\
+	X(xn_read_child_unread_parent,					\
+	  ISO_ROW("block", "XN_READ of the victim's block, parent not read", \
+		  "ENOENT", ISO_XN, iso_xn_read_child, iso_victim_xn_intact))\
+	X(xn_alloc_into_unread_root,					\
+	  ISO_ROW("block", "XN_ALLOC into the victim's root, not read", "ENOENT", \
+		  ISO_XN, iso_xn_alloc_into_root, iso_victim_xn_intact))\
+	X(xn_free_victim_block,						\
+	  ISO_ROW("block", "XN_FREE of the victim's block", "ENOENT",	\
+		  ISO_XN, iso_xn_free_victim_block, iso_victim_xn_intact))\
+	X(xn_mmap_victim_block,						\
+	  ISO_ROW("block", "mmap(2) of the victim's block on its own fd", \
+		  "ENOENT", ISO_XN, iso_xn_map_victim_block,		\
+		  iso_victim_xn_intact))				\
+	X(xn_alloc_forged_owns,						\
+	  ISO_ROW("block", "XN_ALLOC whose owns claims the victim's block", \
+		  "EPERM", ISO_XN, iso_xn_forge_owns, iso_victim_xn_intact))\
+	/* CPU. The victim holds slot ISO_CPU_SLOT of the first managed CPU. */ \
+	X(cpu_book_victim_slot,						\
+	  ISO_ROW("slot", "CPU_BOOK of the victim's slot", "EEXIST",	\
+		  ISO_CPU, iso_book_victim_slot, iso_victim_slot_intact))\
+	X(cpu_free_victim_slot,						\
+	  ISO_ROW("slot", "CPU_FREE of the victim's slot", "EPERM",	\
+		  ISO_CPU, iso_free_victim_slot, iso_victim_slot_intact))\
+	X(cpu_query_victim_slot,					\
+	  ISO_ROW("slot", "CPU_QUERY of the victim's slot as its own",	\
+		  "not mine, held", ISO_CPU, iso_query_victim_slot,	\
+		  iso_victim_slot_intact))				\
+	X(cpu_wait_in_victim_slot,					\
+	  ISO_ROW("slot", "CPU_WAIT a round: woken in the victim's slot?", \
+		  "ETIMEDOUT", ISO_CPU, iso_wait_in_victim_slot,	\
+		  iso_victim_slot_intact))				\
+	X(cpu_yield_to_victim,						\
+	  ISO_ROW("slot", "CPU_YIELD to the victim with no turn of its own", \
+		  "ENOENT", ISO_CPU, iso_yield_to_victim, iso_victim_slot_intact)) \
+	X(cpu_revoke_without_sys_admin,					\
+	  ISO_ROW("slot", "CPU_REVOKE of the victim without CAP_SYS_ADMIN", \
+		  "EPERM", ISO_CPU | ISO_NO_SYS_ADMIN, iso_revoke_victim_slots, \
+		  iso_victim_slot_intact))				\
+	/* end of ISO_ROWS */
+
+enum iso_row_id {
+#define ISO_ROW_ID(name, ...)	ISO_R_##name,
+	ISO_ROWS(ISO_ROW_ID)
+#undef ISO_ROW_ID
+	ISO_NROWS
 };
 
-#define ISO_NROWS	ARRAY_SIZE(iso_rows)
+/* Row @name runs first in the same hostile, and must hold too. */
+#define ISO_PRIOR(name)		(ISO_R_##name + 1)
+
+static const struct iso_row iso_rows[] = {
+#define ISO_ROW_ENTRY(name, ...)	[ISO_R_##name] = __VA_ARGS__,
+	ISO_ROWS(ISO_ROW_ENTRY)
+#undef ISO_ROW_ENTRY
+};
 
 /* What the hostile answers for one row. */
 struct iso_reply {
@@ -1401,41 +1473,6 @@ static long iso_dev_mode(void)
 	return exo_kmod_param("dev_mode");
 }
 
-FIXTURE(isolation) {
-	int sock;
-	pid_t hostile;
-	struct iso_victim v;
-};
-
-FIXTURE_SETUP(isolation)
-{
-	self->sock = -1;
-	self->hostile = -1;
-	self->v.fd = -1;
-	self->v.fresh = -1;
-	self->v.fd2 = -1;
-	if (!exo_dev_present())
-		SKIP(return, EXO_NO_DEV_MSG);
-}
-
-FIXTURE_TEARDOWN(isolation)
-{
-	int stop = -1;
-
-	if (self->sock >= 0) {
-		exo_write_full(self->sock, &stop, sizeof(stop));
-		close(self->sock);
-	}
-	if (self->hostile > 0)
-		exo_wait_child(self->hostile);
-	if (self->v.fd >= 0)
-		close(self->v.fd);
-	if (self->v.fresh >= 0)
-		close(self->v.fresh);
-	if (self->v.fd2 >= 0)
-		close(self->v.fd2);
-}
-
 /* Why @row cannot run here, or NULL. */
 static const char *iso_skip_reason(const struct iso_row *row,
 				   const struct iso_victim *v)
@@ -1497,15 +1534,36 @@ static void iso_victim_memory(struct __test_metadata *_metadata,
 	v->set.grant_id = g.grant_id;
 }
 
-/* The victim's disk: a type, a private root, a filled data block. */
-static void iso_victim_xn(struct __test_metadata *_metadata,
-			  struct iso_victim *v)
+/* The victim's XN type, installed once per boot: the catalogue is small. */
+static int iso_xn_victim_type(int fd, __u32 *type_id)
 {
 	struct exo_xn_type t = {
 		.argsz = sizeof(t),
 		.owns = (uintptr_t)iso_xn_owns, .owns_len = ARRAY_SIZE(iso_xn_owns),
 		.acl = (uintptr_t)iso_xn_acl, .acl_len = ARRAY_SIZE(iso_xn_acl),
 	};
+	struct exo_xn_type l = { .argsz = sizeof(l) };
+	int err;
+
+	snprintf(t.name, sizeof(t.name), "isolation victim");
+	err = exo_ioc(fd, EXO_IOC_XN_TYPE_INSTALL, &t);
+	if (!err) {
+		*type_id = t.type_id;
+		return 0;
+	}
+	if (err != EEXIST)
+		return err;
+	memcpy(l.name, t.name, sizeof(l.name));
+	err = exo_ioc(fd, EXO_IOC_XN_TYPE_LOOKUP, &l);
+	*type_id = l.type_id;
+	return err;
+}
+
+/* The victim's disk: a type, a private root, a filled data block. */
+static void iso_victim_xn(struct __test_metadata *_metadata,
+			  struct iso_victim *v)
+{
+	__u32 type_id = 0;
 	struct exo_xn_root r = { .argsz = sizeof(r) };
 	struct exo_xn_info info = { .argsz = sizeof(info) };
 	static unsigned char fill[4096];
@@ -1514,31 +1572,81 @@ static void iso_victim_xn(struct __test_metadata *_metadata,
 	};
 
 	memset(fill, ISO_FILL, sizeof(fill));
-	snprintf(t.name, sizeof(t.name), "iso-%d", (int)getpid());
-	ASSERT_EQ(0, exo_ioc(v->fd, EXO_IOC_XN_TYPE_INSTALL, &t));
+	ASSERT_EQ(0, iso_xn_victim_type(v->fd, &type_id));
 	snprintf(r.name, sizeof(r.name), "iso-%d", (int)getpid());
-	r.type_id = t.type_id;
+	r.type_id = type_id;
 	ASSERT_EQ(0, exo_ioc(v->fd, EXO_IOC_XN_ROOT_INSTALL, &r));
-	ASSERT_EQ(0, iso_xn_read(v->fd, r.block, EXO_XN_NO_PARENT, t.type_id));
+	ASSERT_EQ(0, iso_xn_read(v->fd, r.block, EXO_XN_NO_PARENT, type_id));
 	ASSERT_EQ(0, exo_ioc(v->fd, EXO_IOC_XN_INFO, &info));
 	ASSERT_EQ(0, iso_xn_alloc(v->fd, EXO_IOC_XN_ALLOC, r.block, info.hint,
 				  0, info.hint));
 	w.block = info.hint;
 	ASSERT_EQ(0, exo_ioc(v->fd, EXO_IOC_XN_WRITE, &w));
-	v->set.xn_type = t.type_id;
+	v->set.xn_type = type_id;
 	v->set.xn_root = r.block;
 	v->set.xn_data = info.hint;
 }
 
-TEST_F(isolation, matrix)
-{
-	char got[ISO_NROWS][ISO_GOT_LEN], why[ISO_NROWS][160];
-	const char *expected[ISO_NROWS], *skip[ISO_NROWS];
-	bool ok[ISO_NROWS];
-	struct iso_reply rep;
-	struct exo_api api;
+FIXTURE(isolation) {
+	int sock;
+	pid_t hostile;
 	__u64 hostile_id;
-	int sv[2], fds[2], i, failed = 0, skipped = 0;
+	struct iso_victim v;
+};
+
+/* One cell of the matrix: a row, and the one it needs run before it. */
+FIXTURE_VARIANT(isolation) {
+	enum iso_row_id row;
+};
+
+#define ISO_CELL(name, ...)						\
+	FIXTURE_VARIANT_ADD(isolation, name) { .row = ISO_R_##name };
+ISO_ROWS(ISO_CELL)
+#undef ISO_CELL
+
+/* What a cell's rows need, with its prior row's. */
+static unsigned int iso_cell_needs(enum iso_row_id id)
+{
+	const struct iso_row *row = &iso_rows[id];
+
+	return row->needs | (row->prior ? iso_rows[row->prior - 1].needs : 0);
+}
+
+FIXTURE_SETUP(isolation)
+{
+	unsigned int needs = iso_cell_needs(variant->row);
+	const char *skip;
+	struct exo_api api;
+	int sv[2], fds[2], i;
+
+	self->sock = -1;
+	self->hostile = -1;
+	self->v.fd = -1;
+	self->v.fresh = -1;
+	self->v.fd2 = -1;
+	if (!exo_dev_present())
+		SKIP(return, EXO_NO_DEV_MSG);
+
+	/* What this kernel has, from a probe env: it says what can run. */
+	self->v.fd = exo_raw_open();
+	ASSERT_LE(0, self->v.fd);
+	ASSERT_EQ(0, exo_raw_api(self->v.fd, &api));
+	self->v.features = api.features;
+	self->v.set.cpu = ISO_CPU_NONE;
+	if (self->v.features & EXO_FEATURE_CPU) {
+		int cpu = exo_cpu_first(self->v.fd);
+
+		if (cpu >= 0)
+			self->v.set.cpu = cpu;
+	}
+	close(self->v.fd);
+	self->v.fd = -1;
+	skip = iso_skip_reason(&iso_rows[variant->row], &self->v);
+	if (!skip && iso_rows[variant->row].prior)
+		skip = iso_skip_reason(&iso_rows[iso_rows[variant->row].prior - 1],
+				       &self->v);
+	if (skip)
+		SKIP(return, "%s", skip);
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv));
 	/* Forked first: the hostile inherits nothing of the victim's. */
@@ -1552,18 +1660,18 @@ TEST_F(isolation, matrix)
 	}
 	close(sv[1]);
 	self->sock = sv[0];
-	ASSERT_EQ(0, exo_read_full(self->sock, &hostile_id, sizeof(hostile_id)));
-	self->v.hostile_id = hostile_id;
+	ASSERT_EQ(0, exo_read_full(self->sock, &self->hostile_id,
+				   sizeof(self->hostile_id)));
+	self->v.hostile_id = self->hostile_id;
 
 	/* The victim: an environment with events queued, and a fresh fd. */
 	self->v.fd = exo_raw_open();
 	ASSERT_LE(0, self->v.fd);
 	ASSERT_EQ(0, exo_raw_api(self->v.fd, &api));
-	self->v.features = api.features;
 	for (i = 0; i < ISO_VICTIM_EVENTS; i++)
 		ASSERT_EQ(0, exo_raw_raise(self->v.fd, 0x5ec0 + i));
 	ASSERT_EQ(0, exo_raw_info(self->v.fd, &self->v.info));
-	ASSERT_NE(hostile_id, self->v.info.env_id);
+	ASSERT_NE(self->hostile_id, self->v.info.env_id);
 	self->v.fresh = exo_raw_open();
 	ASSERT_LE(0, self->v.fresh);
 	self->v.set.victim_id = self->v.info.env_id;
@@ -1578,97 +1686,96 @@ TEST_F(isolation, matrix)
 		self->v.set.net_ring_offset = b.ring_offset;
 		self->v.set.net_ring_len = b.ring_len;
 	}
-	if (self->v.features & EXO_FEATURE_XN)
+	/* Roots are permanent: only the cells about blocks make one. */
+	if ((self->v.features & EXO_FEATURE_XN) && (needs & ISO_XN))
 		iso_victim_xn(_metadata, &self->v);
-	self->v.set.cpu = ISO_CPU_NONE;
-	if (self->v.features & EXO_FEATURE_CPU) {
-		int cpu = exo_cpu_first(self->v.fd);
-
-		if (cpu >= 0) {
-			self->v.set.cpu = cpu;
-			self->v.set.cpu_slot = ISO_CPU_SLOT;
-			ASSERT_EQ(0, exo_raw_cpu_book(self->v.fd, cpu,
-						      ISO_CPU_SLOT, 1, 1));
-		}
+	if (self->v.set.cpu != ISO_CPU_NONE) {
+		self->v.set.cpu_slot = ISO_CPU_SLOT;
+		ASSERT_EQ(0, exo_raw_cpu_book(self->v.fd, self->v.set.cpu,
+					      ISO_CPU_SLOT, 1, 1));
 	}
 	fds[0] = self->v.fd;
 	fds[1] = self->v.fresh;
 	ASSERT_EQ(0, exo_scm_send_fds(self->sock, fds, 2, &self->v.set,
 				      sizeof(self->v.set)));
+}
 
-	for (i = 0; i < (int)ISO_NROWS; i++) {
-		const struct iso_row *row = &iso_rows[i];
+FIXTURE_TEARDOWN(isolation)
+{
+	int stop = -1;
 
-		expected[i] = row->expected ? row->expected : row->expect_fn(&self->v);
-		why[i][0] = '\0';
-		skip[i] = iso_skip_reason(row, &self->v);
-		if (skip[i]) {
-			snprintf(got[i], sizeof(got[i]), "-");
-			ok[i] = true;
-			skipped++;
-			continue;
-		}
-		if (row->victim_prep)
-			row->victim_prep(&self->v);
-		ASSERT_EQ(0, exo_write_full(self->sock, &i, sizeof(i)));
-		ASSERT_EQ(0, exo_read_full(self->sock, &rep, sizeof(rep))) {
-			TH_LOG("the hostile process died at row %d", i);
-		}
-		ASSERT_EQ(i, rep.row);
-		rep.got[sizeof(rep.got) - 1] = '\0';
-		snprintf(got[i], sizeof(got[i]), "%s", rep.got);
-		ok[i] = !strcmp(got[i], expected[i]);
-		if (row->victim_check &&
-		    !row->victim_check(&self->v, why[i], sizeof(why[i])))
-			ok[i] = false;
-		failed += !ok[i];
+	if (self->sock >= 0) {
+		exo_write_full(self->sock, &stop, sizeof(stop));
+		close(self->sock);
 	}
+	if (self->hostile > 0)
+		exo_wait_child(self->hostile);
+	if (self->v.fd >= 0)
+		close(self->v.fd);
+	if (self->v.fresh >= 0)
+		close(self->v.fresh);
+	if (self->v.fd2 >= 0)
+		close(self->v.fd2);
+}
 
-	ksft_print_msg("isolation matrix: hostile env %llu (pid %d) against victim env %llu (pid %d)\n",
-		       (unsigned long long)hostile_id, self->hostile,
+/* Run row @id: prep in the victim, the attempt in the hostile, the check. */
+static void iso_run_row(struct __test_metadata *_metadata,
+			FIXTURE_DATA(isolation) *self, int id)
+{
+	const struct iso_row *row = &iso_rows[id];
+	const char *expected = row->expected ? row->expected :
+			       row->expect_fn(&self->v);
+	char why[160] = "";
+	struct iso_reply rep;
+	bool intact = true;
+
+	if (row->victim_prep)
+		row->victim_prep(&self->v);
+	ASSERT_EQ(0, exo_write_full(self->sock, &id, sizeof(id)));
+	ASSERT_EQ(0, exo_read_full(self->sock, &rep, sizeof(rep))) {
+		TH_LOG("the hostile process died at row %d", id);
+	}
+	ASSERT_EQ(id, rep.row);
+	rep.got[sizeof(rep.got) - 1] = '\0';
+	if (row->victim_check)
+		intact = row->victim_check(&self->v, why, sizeof(why));
+	ksft_print_msg("%s | %s | expected %s | got %s%s%s\n", row->resource,
+		       row->operation, expected, rep.got, why[0] ? " | " : "",
+		       why);
+	EXPECT_STREQ(expected, rep.got);
+	EXPECT_TRUE(intact) {
+		TH_LOG("%s | %s: %s", row->resource, row->operation, why);
+	}
+}
+
+/* The hostile tries one row; the victim keeps what it had. */
+TEST_F(isolation, cell)
+{
+	struct exo_event ev[ISO_VICTIM_EVENTS + 1];
+	int fl, i;
+
+	ksft_print_msg("hostile env %llu (pid %d) against victim env %llu (pid %d)\n",
+		       (unsigned long long)self->hostile_id, self->hostile,
 		       (unsigned long long)self->v.info.env_id, getpid());
-	ksft_print_msg("%-10s | %-47s | %-14s | %-14s | %s\n", "resource",
-		       "operation", "expected", "got", "ok");
-	ksft_print_msg("-----------+-------------------------------------------------+----------------+----------------+-----\n");
-	for (i = 0; i < (int)ISO_NROWS; i++) {
-		ksft_print_msg("%-10s | %-47s | %-14s | %-14s | %s%s%s\n",
-			       iso_rows[i].resource, iso_rows[i].operation,
-			       expected[i], got[i],
-			       skip[i] ? "skip: " : ok[i] ? "ok" : "NO",
-			       skip[i] ? skip[i] : why[i][0] ? ": " : "",
-			       skip[i] ? "" : why[i]);
-	}
-	ksft_print_msg("isolation matrix: %d rows, %d held, %d broken, %d skipped\n",
-		       (int)ISO_NROWS, (int)ISO_NROWS - failed - skipped, failed,
-		       skipped);
-
-	for (i = 0; i < (int)ISO_NROWS; i++)
-		EXPECT_TRUE(ok[i]) {
-			TH_LOG("%s | %s: expected %s, got %s%s%s",
-			       iso_rows[i].resource, iso_rows[i].operation,
-			       expected[i], got[i], why[i][0] ? "; " : "",
-			       why[i]);
-		}
+	if (iso_rows[variant->row].prior)
+		iso_run_row(_metadata, self, iso_rows[variant->row].prior - 1);
+	iso_run_row(_metadata, self, variant->row);
 
 	/* And the victim still reads its own events, all of them, in order. */
-	{
-		struct exo_event ev[ISO_VICTIM_EVENTS + 1];
-		int fl = fcntl(self->v.fd, F_GETFL);
-
-		ASSERT_LE(0, fl);
-		ASSERT_EQ(0, fcntl(self->v.fd, F_SETFL, fl | O_NONBLOCK));
-		ASSERT_EQ((ssize_t)(ISO_VICTIM_EVENTS * sizeof(ev[0])),
-			  exo_raw_read(self->v.fd, ev, sizeof(ev)));
-		for (i = 0; i < ISO_VICTIM_EVENTS; i++) {
-			EXPECT_EQ((__u64)(0x5ec0 + i), ev[i].data[0]);
-			EXPECT_EQ(self->v.info.env_id, ev[i].env_id);
-			EXPECT_EQ((__u64)(i + 1), ev[i].seq);
-		}
+	fl = fcntl(self->v.fd, F_GETFL);
+	ASSERT_LE(0, fl);
+	ASSERT_EQ(0, fcntl(self->v.fd, F_SETFL, fl | O_NONBLOCK));
+	ASSERT_EQ((ssize_t)(ISO_VICTIM_EVENTS * sizeof(ev[0])),
+		  exo_raw_read(self->v.fd, ev, sizeof(ev)));
+	for (i = 0; i < ISO_VICTIM_EVENTS; i++) {
+		EXPECT_EQ((__u64)(0x5ec0 + i), ev[i].data[0]);
+		EXPECT_EQ(self->v.info.env_id, ev[i].env_id);
+		EXPECT_EQ((__u64)(i + 1), ev[i].seq);
 	}
 }
 
 /* The foundation's rows are all there: bindings add, never take away. */
-TEST_F(isolation, has_foundation_rows)
+TEST(matrix_has_foundation_rows)
 {
 	static const struct { const char *resource, *operation; } need[] = {
 		{ "events", "read(2) of the victim's fd (SCM_RIGHTS)" },

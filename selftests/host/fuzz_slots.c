@@ -7,7 +7,8 @@
  *  - a pattern is accepted exactly when every slot it names is in the
  *    vector, and names exactly those slots;
  *  - booking and freeing are all or nothing, with EEXIST and EPERM;
- *  - queries and counts agree with the owners, slot by slot.
+ *  - queries, counts and runs agree with the model exactly, slot by slot
+ *    and owner by owner.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -51,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	u64 free_mask[EXO_CPU_MASK_WORDS], mine[EXO_CPU_MASK_WORDS];
 	size_t i;
 	u32 n, s;
+	u64 o;
 
 	if (size < 1)
 		return 0;
@@ -122,9 +124,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (exo_slots_test(mine, s) != (model[s] == owner))
 				fail("query mine");
 		}
-		if (exo_slotvec_count(&vec, owner) + exo_slotvec_count(&vec, 0) >
-		    n)
-			fail("counts exceed the vector");
+		for (o = 0; o <= 3; o++) {
+			u32 want_count = 0, want_run = 0;
+
+			for (s = 0; s < n; s++)
+				want_count += model[s] == o;
+			if (exo_slotvec_count(&vec, o) != want_count)
+				fail("count differs from the model");
+			/* The run from the slot this step named, cyclically. */
+			while (o && start < n && want_run < n &&
+			       model[(start + want_run) % n] == o)
+				want_run++;
+			if (exo_slotvec_run(&vec, start, o) != want_run)
+				fail("run differs from the model");
+		}
 	}
 	return 0;
 }

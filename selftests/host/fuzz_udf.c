@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for module/core/udf.c. The input is a kind, a program
- * and a block. The verifier must never crash on any program; one it accepts
- * must then run to a return (or a defined fault: a register load outside
- * the block, too many blocks emitted) within EXO_UDF_MAX_STEPS, give the
- * same answer twice, and emit no more than EXO_UDF_MAX_OWNED blocks.
+ * length, the five inputs (self, uid, gid, block, access), a program and a
+ * block. The verifier must never crash on any program; one it accepts must
+ * then run to a return (or a defined fault: a register load outside the
+ * block, too many blocks emitted) within its own static bound (one step
+ * per instruction, a loop body's times its count), give the same answer
+ * twice, emit no more than EXO_UDF_MAX_OWNED blocks, and not depend on an
+ * input it never loads.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +24,32 @@ static void fail(const char *what)
 	abort();
 }
 
+/* Steps a verified program can take: a loop body runs at most imm times. */
+static uint32_t static_bound(const struct exo_udf_insn *prog, uint32_t len)
+{
+	uint32_t pc, bound = 0, times = 1;
+
+	for (pc = 0; pc < len; pc++) {
+		bound += times;
+		if (prog[pc].code == EXO_UDF_LOOP || prog[pc].code == EXO_UDF_LOOP_X)
+			times = (uint32_t)prog[pc].imm;
+		else if (prog[pc].code == EXO_UDF_ENDLOOP)
+			times = 1;
+	}
+	return bound;
+}
+
+/* The inputs LDIN names anywhere in @prog, as a mask. */
+static uint32_t inputs_loaded(const struct exo_udf_insn *prog, uint32_t len)
+{
+	uint32_t pc, mask = 0;
+
+	for (pc = 0; pc < len; pc++)
+		if (prog[pc].code == EXO_UDF_LDIN)
+			mask |= 1u << prog[pc].imm;
+	return mask;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -28,17 +57,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct exo_udf_insn prog[EXO_UDF_MAX_INSNS + 1];
 	static uint8_t block[EXO_UDF_BLOCK_SIZE];
 	struct exo_udf_ctx a, b;
-	uint32_t kind, len, i, bad_pc = ~0U;
+	uint32_t kind, len, i, loaded, bad_pc = ~0U;
 	int ra, rb;
 
-	if (size < 1)
+	if (size < 2)
 		return 0;
 	kind = (data[0] & 1) ? EXO_UDF_OWNS : EXO_UDF_ACL;
-	data++;
-	size--;
-	len = size / sizeof(prog[0]);
-	if (len > EXO_UDF_MAX_INSNS + 1)
-		len = EXO_UDF_MAX_INSNS + 1;
+	len = 1 + data[1] % (EXO_UDF_MAX_INSNS + 1);
+	data += 2;
+	size -= 2;
+	memset(&a, 0, sizeof(a));
+	for (i = 0; i < EXO_UDF_NINPUTS && size >= 8; i++) {
+		memcpy(&a.in[i], data, 8);
+		data += 8;
+		size -= 8;
+	}
+	if (len > size / sizeof(prog[0]))
+		len = size / sizeof(prog[0]);
+	if (!len)
+		return 0;
 	memcpy(prog, data, len * sizeof(prog[0]));
 	data += len * sizeof(prog[0]);
 	size -= len * sizeof(prog[0]);
@@ -54,10 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(block, 0, sizeof(block));
 	for (i = 0; i < size && i < sizeof(block); i++)
 		block[i] = data[i];
-	memset(&a, 0, sizeof(a));
 	a.block = block;
-	for (i = 0; i < EXO_UDF_NINPUTS; i++)
-		a.in[i] = 0x1000u * i + len;
 	b = a;
 	a.owned = owned;
 	b.owned = owned2;
@@ -65,8 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rb = exo_udf_run(prog, len, &b);
 	if (ra != 0 && ra != -EFAULT && ra != -E2BIG)
 		fail("accepted program ended without a return");
-	if (a.steps > EXO_UDF_MAX_STEPS)
-		fail("ran past the static bound");
+	if (a.steps > static_bound(prog, len))
+		fail("ran past its own static bound");
 	if (a.nowned > EXO_UDF_MAX_OWNED)
 		fail("emitted past the limit");
 	if (kind == EXO_UDF_ACL && a.nowned)
@@ -75,5 +109,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    a.nowned != b.nowned ||
 	    memcmp(owned, owned2, a.nowned * sizeof(owned[0])))
 		fail("two runs differ");
+	/* Inputs it never loads cannot change what it does. */
+	b.owned = owned2;
+	loaded = inputs_loaded(prog, len);
+	for (i = 0; i < EXO_UDF_NINPUTS; i++)
+		if (!(loaded >> i & 1))
+			b.in[i] = ~a.in[i] ^ (0x9e3779b97f4a7c15ull * (i + 1));
+	rb = exo_udf_run(prog, len, &b);
+	if (ra != rb || a.result != b.result || a.steps != b.steps ||
+	    a.nowned != b.nowned ||
+	    memcmp(owned, owned2, a.nowned * sizeof(owned[0])))
+		fail("an input it never loads changed the run");
 	return 0;
 }
