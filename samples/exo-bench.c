@@ -4,16 +4,30 @@
  * comparison, measured in the same run, reported as a ratio.
  *
  * Method: a warm-up, then RUNS runs of ITERS calls each, exo and plain
- * taking turns in chunks of CHUNK calls so that drift and noise from the
+ * taking turns in chunks of CHUNK calls, the order flipped every chunk
+ * (exo, plain, plain, exo, ...: ABBA) so that drift and noise from the
  * emulator hit both alike; the median ns per call of each is reported.
  * speedup = plain / exo, so > 1 means exo is faster.
  *
- * A row may have a setup and a teardown hook, run once around its timing
- * (e.g. the region the memory rows map into), and its own iteration counts
- * where one call is much heavier than a null ioctl.
+ * Wall time misses work a side leaves to a kernel thread (exo zeroes freed
+ * frames in a workqueue), so every chunk is also charged the busy time of
+ * all CPUs from /proc/stat, from its start until its row's settle hook says
+ * the deferred work is done: cpu ns/op is that total over all runs divided
+ * by the calls, and cpu_speedup = plain cpu / exo cpu.
  *
- * BENCH_FORMAT=tsv prints one line per row:
- *   name<TAB>exo_ns<TAB>plain_ns<TAB>speedup
+ * A row may have a setup and a teardown hook, run once around its timing
+ * (e.g. the region the memory rows map into), its own iteration counts
+ * where one call is much heavier than a null ioctl, and a second plain path
+ * ("alt") timed in the same rotation.
+ *
+ * An op returns 0, -1 for an error (the row fails) or 1 for a failed sample
+ * (a receive batch that lost frames): the run it fell in is not counted, and
+ * the row fails if half its runs were lost so.
+ *
+ * BENCH_FORMAT=tsv prints a header line, then one line per row:
+ *   row exo_ns plain_ns speedup exo_cpu_ns plain_cpu_ns cpu_speedup
+ *   alt_ns alt_speedup exo_work plain_work alt_work note
+ * ("-" where a row has no such figure).
  *
  * BENCH_QUICK=1 is a smoke run, not a measurement: every row, a handful of
  * calls each, so that `make check` sees a hang or a crash in any of them.
@@ -49,15 +63,24 @@
 #define CHUNK	500
 #define WARMUP	5000
 
+/* xn_smallfile's plain side: ext4 (make bench mounts it here). */
+#define BENCH_EXT4_DIR	"/mnt/exo-bench-ext4"
+#define EXT4_MAGIC	0xEF53
+
 /* BENCH_QUICK=1: a few calls of every row (see the top of the file). */
 static int quick;
 
 struct bench_row {
 	const char *name;
-	const char *exo_path;
+	const char *exo_path;	/* short, for the table */
 	const char *plain_path;
+	const char *exo_work;	/* one phrase: what a call does, for the TSV */
+	const char *plain_work;
 	int (*exo_op)(struct exo *exo);
 	int (*plain_op)(void);
+	/* Optional: a second plain path, timed in the same rotation. */
+	const char *alt_path, *alt_work;
+	int (*alt_op)(void);
 	/* Optional: 0 or -errno (-EOPNOTSUPP skips the row), and its undo. */
 	int (*setup)(struct exo *exo);
 	void (*teardown)(struct exo *exo);
@@ -65,6 +88,13 @@ struct bench_row {
 	/* Optional, untimed after every chunk: undo what the chunk made. */
 	int (*exo_reset)(struct exo *exo);
 	int (*plain_reset)(void);
+	/*
+	 * Optional, after every chunk of any side, inside its CPU window but
+	 * off its wall clock: wait until work the chunk deferred is done.
+	 */
+	int (*settle)(void);
+	/* Optional: row-specific figures for the note column. */
+	void (*note)(char *buf, size_t len);
 };
 
 static int null_exo(struct exo *exo)
@@ -570,15 +600,13 @@ static int xn_alloc_plain(void)
  * syncs; an untimed reset after each op removes them all and syncs again.
  * exo: exofs (libexo/exofs.c) on XN; sync is exo_fs_sync(), XN_SYNC,
  * which writes every dirty block to XN's disk with REQ_FUA. plain: ext4
- * mounted at SF_EXT4_DIR (make bench puts it on a second virtio disk of
+ * mounted at BENCH_EXT4_DIR (make bench puts it on a second virtio disk of
  * the same kind as XN's disk=/dev/vda); sync is syncfs(), which commits
  * the journal and flushes the device. The 1,000 files are spread over
  * subdirectories because an exofs directory holds 60 entries.
  */
 #define SF_DIRS		20
 #define SF_FILES	50
-#define SF_EXT4_DIR	"/mnt/exo-bench-ext4"
-#define EXT4_MAGIC	0xEF53
 
 static struct {
 	struct exo_fs *fs;
@@ -602,9 +630,9 @@ static int sf_setup(struct exo *exo)
 		return ret;
 	if (!(api.features & EXO_FEATURE_XN))
 		return -EOPNOTSUPP;
-	if (statfs(SF_EXT4_DIR, &st) || st.f_type != EXT4_MAGIC)
+	if (statfs(BENCH_EXT4_DIR, &st) || st.f_type != EXT4_MAGIC)
 		return -ENODEV;
-	sf.ext4_fd = open(SF_EXT4_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sf.ext4_fd = open(BENCH_EXT4_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sf.ext4_fd < 0)
 		return -errno;
 	memset(sf.block, 0xa5, sizeof(sf.block));
@@ -721,21 +749,35 @@ static int sf_plain_reset(void)
 	return syncfs(sf.ext4_fd);
 }
 
+static void sf_note(char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "last op: exofs %.0f ms, %.0f of them in exo_fs_sync(); ext4 %.0f ms, %.0f in syncfs()",
+		 sf.op_ns[0] / 1e6, sf.sync_ns[0] / 1e6, sf.op_ns[1] / 1e6,
+		 sf.sync_ns[1] / 1e6);
+}
+
 static const struct bench_row rows[] = {
 	{
 		.name = "null_ioctl",
 		.exo_path = "EXO_IOC_NOP", .plain_path = "getppid()",
+		.exo_work = "ioctl(EXO_IOC_NOP) on /dev/exo",
+		.plain_work = "getppid()",
 		.exo_op = null_exo, .plain_op = null_plain,
 	},
 	{
 		.name = "ioctl_floor",
 		.exo_path = "ioctl(/dev/null)", .plain_path = "getppid()",
+		.exo_work = "ioctl(2) on /dev/null, refused ENOTTY before any driver (context, not exo)",
+		.plain_work = "getppid()",
 		.exo_op = floor_exo, .plain_op = null_plain,
 		.setup = floor_setup, .teardown = floor_teardown,
 	},
 	{
 		.name = "mem_bind_map_1",
 		.exo_path = "ALLOC_MAP+FREE", .plain_path = "mmap+munmap",
+		.exo_work = "MEM_ALLOC+MAP of 1 frame into a standing region, a write, MEM_FREE (zeroed later by a worker)",
+		.plain_work = "mmap(MAP_POPULATE) of 1 anonymous page, a write, munmap",
 		.exo_op = mem1_exo, .plain_op = mem1_plain,
 		.setup = mem_setup, .teardown = mem_teardown,
 		.iters = 4000, .chunk = 100, .warmup = 500,
@@ -743,6 +785,8 @@ static const struct bench_row rows[] = {
 	{
 		.name = "mem_bind_map_512",
 		.exo_path = "ALLOC_MAP+FREE", .plain_path = "mmap 2MiB",
+		.exo_work = "MEM_ALLOC+MAP of 512 frames into a standing region, a write to each, MEM_FREE (zeroed later by a worker)",
+		.plain_work = "mmap(MAP_POPULATE) of 512 anonymous pages, a write to each, munmap",
 		.exo_op = mem512_exo, .plain_op = mem512_plain,
 		.setup = mem_setup, .teardown = mem_teardown,
 		.iters = 100, .chunk = 10, .warmup = 10,
@@ -750,6 +794,8 @@ static const struct bench_row rows[] = {
 	{
 		.name = "net_rx_32",
 		.exo_path = "ring peek", .plain_path = "recvmmsg",
+		.exo_work = "32 UDP frames sent over veth; each ring slot peeked and released, no byte of it read",
+		.plain_work = "32 UDP frames sent over veth; recvmmsg() on a bound UDP socket, 64-byte payloads copied",
 		.exo_op = net_exo, .plain_op = net_plain,
 		.setup = net_setup, .teardown = net_teardown,
 		.iters = 400, .chunk = 20, .warmup = 20,
@@ -757,12 +803,16 @@ static const struct bench_row rows[] = {
 	{
 		.name = "xn_read_cached",
 		.exo_path = "map of block", .plain_path = "pread 4KiB",
+		.exo_work = "memcpy of 4 KiB from the mapping of a cached XN data block",
+		.plain_work = "pread() of 4 KiB of a tmpfs file",
 		.exo_op = xn_read_exo, .plain_op = xn_read_plain,
 		.setup = xn_setup, .teardown = xn_teardown,
 	},
 	{
 		.name = "xn_alloc",
 		.exo_path = "ALLOC+FREE", .plain_path = "2x pwrite",
+		.exo_work = "XN_ALLOC of a block to a root and XN_FREE of it (owns UDF run 4 times); no sync",
+		.plain_work = "two pwrite()s of 4 KiB to a tmpfs file",
 		.exo_op = xn_alloc_exo, .plain_op = xn_alloc_plain,
 		.setup = xn_setup, .teardown = xn_teardown,
 		.iters = 2000, .chunk = 100, .warmup = 200,
@@ -770,9 +820,11 @@ static const struct bench_row rows[] = {
 	{
 		.name = "xn_smallfile",
 		.exo_path = "exofs 1000x4K", .plain_path = "ext4 1000x4K",
+		.exo_work = "exofs: 20 directories of 50 files, 4 KiB written to each, exo_fs_sync()",
+		.plain_work = "ext4: 20 directories of 50 files, 4 KiB written to each, syncfs()",
 		.exo_op = sf_exo, .plain_op = sf_plain,
 		.exo_reset = sf_exo_reset, .plain_reset = sf_plain_reset,
-		.setup = sf_setup, .teardown = sf_teardown,
+		.setup = sf_setup, .teardown = sf_teardown, .note = sf_note,
 		.iters = 1, .chunk = 1, .warmup = 1, .runs = 5,
 	},
 };
@@ -798,26 +850,106 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
-/* Undo a chunk's work, outside the timing; 0 or -1. */
-static int reset_exo(const struct bench_row *row, struct exo *exo)
+/*
+ * Busy time of all CPUs so far, in ns, from /proc/stat's "cpu" line: user,
+ * nice, system, irq, softirq and steal (idle and iowait are not work).
+ * Its unit is the clock tick, so one chunk's figure is coarse; summed over
+ * every chunk of a row it is not. 0 if /proc/stat cannot be read.
+ */
+static double busy_ns(void)
 {
-	return row->exo_reset ? row->exo_reset(exo) : 0;
+	unsigned long long v[8] = { 0 };
+	static long tick;
+	FILE *f = fopen("/proc/stat", "re");
+	int n;
+
+	if (!tick)
+		tick = sysconf(_SC_CLK_TCK);
+	if (!f)
+		return 0;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8 || tick <= 0)
+		return 0;
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * 1e9 / tick;
 }
 
-static int reset_plain(const struct bench_row *row)
+enum side { SIDE_EXO, SIDE_PLAIN, SIDE_ALT, SIDES };
+
+struct side_total {
+	double wall_ns;		/* this run */
+	double busy_ns;		/* every run */
+	long calls;		/* every counted run */
+	double runs[RUNS];	/* wall ns per call of each counted run */
+};
+
+struct row_result {
+	double wall_ns[SIDES];	/* median over the counted runs */
+	double cpu_ns[SIDES];	/* 0: not measured */
+	int runs, lost_runs;
+};
+
+static int call_side(const struct bench_row *row, struct exo *exo, enum side s)
 {
+	switch (s) {
+	case SIDE_EXO:
+		return row->exo_op(exo);
+	case SIDE_PLAIN:
+		return row->plain_op();
+	default:
+		return row->alt_op();
+	}
+}
+
+/* Undo a chunk's work, outside the timing; 0 or -1. */
+static int reset_side(const struct bench_row *row, struct exo *exo, enum side s)
+{
+	if (s == SIDE_EXO)
+		return row->exo_reset ? row->exo_reset(exo) : 0;
 	return row->plain_reset ? row->plain_reset() : 0;
 }
 
-static int measure(const struct bench_row *row, struct exo *exo,
-		   double *exo_ns, double *plain_ns)
+/*
+ * One chunk of one side: -1 on an error, 1 if a call lost its sample, else
+ * 0. Its wall time covers the calls; its busy time also the settle.
+ */
+static int run_chunk(const struct bench_row *row, struct exo *exo, enum side s,
+		     int calls, struct side_total *tot, double *busy)
 {
+	double b0 = busy_ns(), t = now_ns();
+	int i, ret, lost = 0;
+
+	for (i = 0; i < calls; i++) {
+		ret = call_side(row, exo, s);
+		if (ret < 0)
+			return -1;
+		lost |= ret;
+	}
+	tot->wall_ns += now_ns() - t;
+	if (row->settle && row->settle())
+		return -1;
+	*busy += busy_ns() - b0;
+	if (reset_side(row, exo, s))
+		return -1;
+	return lost;
+}
+
+static int measure(const struct bench_row *row, struct exo *exo,
+		   struct row_result *res)
+{
+	static const enum side abba[2][SIDES] = {
+		{ SIDE_EXO, SIDE_PLAIN, SIDE_ALT },
+		{ SIDE_ALT, SIDE_PLAIN, SIDE_EXO },
+	};
 	int iters = row->iters ? row->iters : ITERS;
 	int chunk = row->chunk ? row->chunk : CHUNK;
 	int warmup = row->warmup ? row->warmup : WARMUP;
 	int runs = row->runs ? row->runs : RUNS;
-	double exo_runs[RUNS], plain_runs[RUNS], t;
-	int run, i, failed = 0;
+	int sides = row->alt_op ? 3 : 2;
+	struct side_total tot[SIDES];
+	double ignored = 0;
+	int run, i, k, n = 0;
 
 	if (quick) {
 		chunk = chunk < 4 ? chunk : 4;
@@ -825,37 +957,116 @@ static int measure(const struct bench_row *row, struct exo *exo,
 		warmup = warmup < 2 ? warmup : 2;
 		runs = 1;
 	}
+	memset(tot, 0, sizeof(tot));
+	memset(res, 0, sizeof(*res));
 
 	for (i = 0; i < warmup; i++)
-		if (row->exo_op(exo) || reset_exo(row, exo) ||
-		    row->plain_op() || reset_plain(row))
-			return -1;
-	for (run = 0; run < runs; run++) {
-		double exo_total = 0, plain_total = 0;
-		int done;
+		for (k = 0; k < SIDES; k++) {
+			enum side s = abba[i & 1][k];
 
-		for (done = 0; done < iters; done += chunk) {
-			t = now_ns();
-			for (i = 0; i < chunk; i++)
-				failed |= row->exo_op(exo);
-			exo_total += now_ns() - t;
-			failed |= reset_exo(row, exo);
-
-			t = now_ns();
-			for (i = 0; i < chunk; i++)
-				failed |= row->plain_op();
-			plain_total += now_ns() - t;
-			failed |= reset_plain(row);
+			if ((s != SIDE_ALT || row->alt_op) &&
+			    run_chunk(row, exo, s, 1, &tot[s], &ignored) < 0)
+				return -1;
 		}
-		exo_runs[run] = exo_total / iters;
-		plain_runs[run] = plain_total / iters;
+	for (run = 0; run < runs; run++) {
+		double busy[SIDES] = { 0 };
+		int done, c = 0, lost = 0, ret;
+
+		for (k = 0; k < SIDES; k++)
+			tot[k].wall_ns = 0;
+		for (done = 0; done < iters; done += chunk, c++)
+			for (k = 0; k < SIDES; k++) {
+				enum side s = abba[c & 1][k];
+
+				if (s == SIDE_ALT && !row->alt_op)
+					continue;
+				ret = run_chunk(row, exo, s, chunk, &tot[s], &busy[s]);
+				if (ret < 0)
+					return -1;
+				lost |= ret;
+			}
+		if (lost) {
+			res->lost_runs++;
+			continue;
+		}
+		for (k = 0; k < sides; k++) {
+			tot[k].runs[n] = tot[k].wall_ns / iters;
+			tot[k].busy_ns += busy[k];
+			tot[k].calls += iters;
+		}
+		n++;
 	}
-	/* A row whose calls failed measured something else: drop it. */
-	if (failed)
+	/* Too few samples left to call a median a measurement. */
+	if (n == 0 || res->lost_runs * 2 >= runs)
 		return -1;
-	*exo_ns = median(exo_runs, runs);
-	*plain_ns = median(plain_runs, runs);
+	res->runs = n;
+	for (k = 0; k < sides; k++) {
+		res->wall_ns[k] = median(tot[k].runs, n);
+		res->cpu_ns[k] = tot[k].busy_ns > 0 ? tot[k].busy_ns / tot[k].calls : 0;
+	}
 	return 0;
+}
+
+static void tsv_num(double v, int last)
+{
+	if (v > 0)
+		printf("%.1f%c", v, last ? '\n' : '\t');
+	else
+		printf("-%c", last ? '\n' : '\t');
+}
+
+static void tsv_ratio(double num, double den)
+{
+	if (num > 0 && den > 0)
+		printf("%.3f\t", num / den);
+	else
+		printf("-\t");
+}
+
+static void print_header(int tsv)
+{
+	if (tsv)
+		printf("row\texo_ns\tplain_ns\tspeedup\texo_cpu_ns\tplain_cpu_ns\t"
+		       "cpu_speedup\talt_ns\talt_speedup\texo_work\tplain_work\t"
+		       "alt_work\tnote\n");
+	else
+		printf("%-24s %-18s %12s   %-14s %12s   %8s %8s\n", "row", "exo path",
+		       "ns/op", "plain path", "ns/op", "speedup", "cpu");
+}
+
+/* One row, in the chosen format; @note may be empty. */
+static void print_result(int tsv, const struct bench_row *row,
+			 const struct row_result *r, const char *note)
+{
+	const double *w = r->wall_ns, *c = r->cpu_ns;
+
+	if (tsv) {
+		printf("%s\t%.1f\t%.1f\t%.3f\t", row->name, w[SIDE_EXO],
+		       w[SIDE_PLAIN], w[SIDE_PLAIN] / w[SIDE_EXO]);
+		tsv_num(c[SIDE_EXO], 0);
+		tsv_num(c[SIDE_PLAIN], 0);
+		tsv_ratio(c[SIDE_PLAIN], c[SIDE_EXO]);
+		tsv_num(w[SIDE_ALT], 0);
+		tsv_ratio(w[SIDE_ALT], w[SIDE_EXO]);
+		printf("%s\t%s\t%s\t%s\n", row->exo_work, row->plain_work,
+		       row->alt_work ? row->alt_work : "-", *note ? note : "-");
+		return;
+	}
+	printf("%-24s %-18s %12.1f   %-14s %12.1f   %7.2fx", row->name,
+	       row->exo_path, w[SIDE_EXO], row->plain_path, w[SIDE_PLAIN],
+	       w[SIDE_PLAIN] / w[SIDE_EXO]);
+	if (c[SIDE_EXO] > 0 && c[SIDE_PLAIN] > 0)
+		printf(" %7.2fx\n", c[SIDE_PLAIN] / c[SIDE_EXO]);
+	else
+		printf("        -\n");
+	if (c[SIDE_EXO] > 0 && c[SIDE_PLAIN] > 0)
+		printf("%-24s cpu ns/op, all CPUs: exo %.1f, plain %.1f\n", "",
+		       c[SIDE_EXO], c[SIDE_PLAIN]);
+	if (w[SIDE_ALT] > 0)
+		printf("%-24s vs %s: %.1f ns/op, %.2fx\n", "", row->alt_path,
+		       w[SIDE_ALT], w[SIDE_ALT] / w[SIDE_EXO]);
+	if (*note)
+		printf("%-24s %s\n", "", note);
 }
 
 /*
@@ -887,6 +1098,36 @@ static unsigned long long mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* A latency row: medians, and both p99s in the note. */
+static void report_latency(const struct bench_row *row, unsigned long long *e,
+			   unsigned long long *p, int n, int tsv)
+{
+	struct row_result r = { .runs = 1 };
+	char note[96];
+
+	qsort(e, n, sizeof(*e), cmp_u64);
+	qsort(p, n, sizeof(*p), cmp_u64);
+	r.wall_ns[SIDE_EXO] = e[n / 2];
+	r.wall_ns[SIDE_PLAIN] = p[n / 2];
+	snprintf(note, sizeof(note), "median of %d; p99 exo %llu ns, plain %llu ns",
+		 n, e[n * 99 / 100], p[n * 99 / 100]);
+	print_result(tsv, row, &r, note);
+}
+
+static const struct bench_row wake_row = {
+	.name = "cpu_wake",
+	.exo_path = "slot start->run", .plain_path = "timerfd",
+	.exo_work = "a booked slot starts; the bound thread's CPU_WAIT returns",
+	.plain_work = "a timerfd expires; the thread blocked in read(2) runs",
+};
+
+static const struct bench_row yield_row = {
+	.name = "cpu_yield_to",
+	.exo_path = "WAIT_DONATE rt", .plain_path = "pipe rt",
+	.exo_work = "a round trip of the CPU between two environments by WAIT_DONATE",
+	.plain_work = "a one-byte pipe ping-pong between two processes on that CPU",
+};
+
 static int cpu_wake_bench(struct exo *exo, int tsv)
 {
 	static unsigned long long exo_lat[WAKE_SAMPLES], plain_lat[WAKE_SAMPLES];
@@ -896,14 +1137,13 @@ static int cpu_wake_bench(struct exo *exo, int tsv)
 	unsigned long long t, target, exp;
 	int cpu, tfd, i, ret, stride;
 	int samples = quick ? WAKE_SAMPLES_QUICK : WAKE_SAMPLES;
-	double em, pm;
 
 	for (cpu = 0; cpu < 64; cpu++)
 		if (!exo_cpu_info(exo, cpu, &info))
 			break;
 	if (cpu == 64) {
 		if (!tsv)
-			printf("%-16s skipped: exo manages no CPU here\n", "cpu_wake");
+			printf("%-24s skipped: exo manages no CPU here\n", "cpu_wake");
 		return 0;
 	}
 	stride = info.nslots >= 2 ? 2 : 1;
@@ -946,15 +1186,7 @@ static int cpu_wake_bench(struct exo *exo, int tsv)
 		goto out;
 	qsort(exo_lat, samples, sizeof(exo_lat[0]), cmp_u64);
 	qsort(plain_lat, samples, sizeof(plain_lat[0]), cmp_u64);
-	em = exo_lat[samples / 2];
-	pm = plain_lat[samples / 2];
-	if (tsv)
-		printf("cpu_wake\t%.1f\t%.1f\t%.3f\n", em, pm, pm / em);
-	else
-		printf("%-16s %-16s %10.1f   %-12s %10.1f   %7.2fx  (p99 %llu vs %llu ns)\n",
-		       "cpu_wake", "slot start->run", em, "timerfd", pm, pm / em,
-		       exo_lat[samples * 99 / 100],
-		       plain_lat[samples * 99 / 100]);
+	report_latency(&wake_row, exo_lat, plain_lat, samples, tsv);
 out:
 	if (tfd >= 0)
 		close(tfd);
@@ -1024,22 +1256,44 @@ static void __attribute__((noreturn)) pong_pipe(int cpu, int rx, int tx,
 	_exit(0);
 }
 
-static void report_pair(const char *name, const char *exo_path,
-			const char *plain_path, unsigned long long *e,
-			unsigned long long *p, int n, int tsv)
+/* @n timed round trips of the CPU to @partner and back; 0 or -errno. */
+static int donate_chunk(struct exo *exo, __u64 partner,
+			unsigned long long *rt, int n)
 {
-	double em, pm;
+	struct exo_cpu_wake wake;
+	int j, ret;
 
-	qsort(e, n, sizeof(*e), cmp_u64);
-	qsort(p, n, sizeof(*p), cmp_u64);
-	em = e[n / 2];
-	pm = p[n / 2];
-	if (tsv)
-		printf("%s\t%.1f\t%.1f\t%.3f\n", name, em, pm, pm / em);
-	else
-		printf("%-16s %-16s %10.1f   %-12s %10.1f   %7.2fx  (p99 %llu vs %llu ns)\n",
-		       name, exo_path, em, plain_path, pm, pm / em,
-		       e[n * 99 / 100], p[n * 99 / 100]);
+	for (j = 0; j < n; j++) {
+		unsigned long long t = mono_ns();
+
+		ret = exo_cpu_wait_donate(exo, partner, 10000, &wake);
+		if (ret == -EAGAIN) {
+			/* Not waiting yet: let it get there. */
+			usleep(50);
+			j--;
+			continue;
+		}
+		if (ret)
+			return ret;
+		rt[j] = mono_ns() - t;
+	}
+	return 0;
+}
+
+/* @n timed one-byte round trips through the partner's pipes. */
+static int pipe_chunk(int tx, int rx, unsigned long long *rt, int n)
+{
+	char c = 'x';
+	int j;
+
+	for (j = 0; j < n; j++) {
+		unsigned long long t = mono_ns();
+
+		if (write(tx, &c, 1) != 1 || read(rx, &c, 1) != 1)
+			return -EIO;
+		rt[j] = mono_ns() - t;
+	}
+	return 0;
 }
 
 static int cpu_yield_to_bench(struct exo *exo, int tsv)
@@ -1052,16 +1306,15 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 	pid_t pe = -1, pp = -1;
 	int samples = quick ? PONG_SAMPLES_QUICK : PONG_SAMPLES;
 	int chunk = quick ? PONG_CHUNK_QUICK : PONG_CHUNK;
-	int cpu, i, j, ret;
+	int cpu, i, ret;
 	__u64 partner;
-	char c = 'x';
 
 	for (cpu = 0; cpu < 64; cpu++)
 		if (!exo_cpu_info(exo, cpu, &info))
 			break;
 	if (cpu == 64) {
 		if (!tsv)
-			printf("%-16s skipped: exo manages no CPU here\n", "cpu_yield_to");
+			printf("%-24s skipped: exo manages no CPU here\n", "cpu_yield_to");
 		return 0;
 	}
 	ret = exo_env_info(exo, &me);
@@ -1088,33 +1341,21 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 		goto out;
 	/* Our first turn, then the partner must be waiting for a donation. */
 	ret = exo_cpu_wait(exo, 10000, &wake);
+	/* ABBA: the pipe goes first in every other chunk. */
 	for (i = 0; !ret && i < samples; i += chunk) {
-		for (j = i; !ret && j < i + chunk; j++) {
-			unsigned long long t = mono_ns();
+		int pass;
 
-			ret = exo_cpu_wait_donate(exo, partner, 10000, &wake);
-			if (ret == -EAGAIN) {
-				/* Not waiting yet: let it get there. */
-				usleep(50);
-				ret = 0;
-				j--;
-				continue;
-			}
-			exo_rt[j] = mono_ns() - t;
-		}
-		/* Unbound meanwhile would be unfair to neither: stay bound. */
-		for (j = i; !ret && j < i + chunk; j++) {
-			unsigned long long t = mono_ns();
-
-			if (write(to[1], &c, 1) != 1 || read(from[0], &c, 1) != 1)
-				ret = -EIO;
-			pipe_rt[j] = mono_ns() - t;
+		for (pass = 0; !ret && pass < 2; pass++) {
+			if (pass == (i / chunk) % 2)
+				ret = donate_chunk(exo, partner, exo_rt + i, chunk);
+			else
+				/* Unbound meanwhile would be unfair to neither: stay bound. */
+				ret = pipe_chunk(to[1], from[0], pipe_rt + i, chunk);
 		}
 	}
 	exo_cpu_unbind(exo);
 	if (!ret)
-		report_pair("cpu_yield_to", "WAIT_DONATE rt", "pipe rt", exo_rt,
-			    pipe_rt, samples, tsv);
+		report_latency(&yield_row, exo_rt, pipe_rt, samples, tsv);
 out:
 	if (to[1] >= 0)
 		close(to[1]);
@@ -1145,9 +1386,10 @@ int main(void)
 	const char *format = getenv("BENCH_FORMAT");
 	const char *quick_env = getenv("BENCH_QUICK");
 	int tsv = format && !strcmp(format, "tsv");
-	double exo_ns, plain_ns;
+	struct row_result res;
 	struct exo *exo;
-	size_t i;
+	char note[256];
+	size_t i, len;
 
 	quick = quick_env && strcmp(quick_env, "0") && *quick_env;
 	exo = exo_open(NULL);
@@ -1159,48 +1401,46 @@ int main(void)
 
 	if (quick && !tsv)
 		printf("exo-bench: BENCH_QUICK=1, a smoke run: a few calls per row, no numbers to keep\n");
-	if (!tsv) {
+	if (!tsv)
 		printf("exo-bench: median of %d runs x %d calls, after %d warm-up calls\n"
-		       "  (memory, xn_alloc and xn_smallfile rows: fewer, see rows[])\n",
+		       "  (memory, net, xn_alloc and xn_smallfile rows: fewer, see rows[])\n",
 		       RUNS, ITERS, WARMUP);
-		printf("%-16s %-16s %10s   %-12s %10s   %8s\n", "row", "exo path",
-		       "ns/op", "plain path", "ns/op", "speedup");
-	}
+	print_header(tsv);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		int ret = rows[i].setup ? rows[i].setup(exo) : 0;
 
 		if (ret == -ENODEV) {
 			if (!tsv)
-				printf("%-16s skipped: no ext4 mounted at %s (make bench mounts one)\n",
-				       rows[i].name, SF_EXT4_DIR);
+				printf("%-24s skipped: no ext4 mounted at %s (make bench mounts one)\n",
+				       rows[i].name, BENCH_EXT4_DIR);
 			continue;
 		}
 		if (ret == -EOPNOTSUPP) {
 			if (!tsv)
-				printf("%-16s skipped: this exo.ko lacks it\n",
+				printf("%-24s skipped: this exo.ko lacks it\n",
 				       rows[i].name);
 			continue;
 		}
 		if (!ret)
-			ret = measure(&rows[i], exo, &exo_ns, &plain_ns);
+			ret = measure(&rows[i], exo, &res);
+		note[0] = '\0';
+		if (rows[i].note)
+			rows[i].note(note, sizeof(note));
 		if (rows[i].teardown)
 			rows[i].teardown(exo);
 		if (ret) {
-			fprintf(stderr, "exo-bench: %s failed\n", rows[i].name);
+			fprintf(stderr, "exo-bench: %s failed%s%s\n", rows[i].name,
+				*note ? ": " : "", note);
 			exo_close(exo);
 			return 1;
 		}
-		if (tsv)
-			printf("%s\t%.1f\t%.1f\t%.3f\n", rows[i].name, exo_ns,
-			       plain_ns, plain_ns / exo_ns);
-		else
-			printf("%-16s %-16s %10.1f   %-12s %10.1f   %7.2fx\n",
-			       rows[i].name, rows[i].exo_path, exo_ns,
-			       rows[i].plain_path, plain_ns, plain_ns / exo_ns);
-		if (!tsv && rows[i].exo_op == sf_exo)
-			printf("%-16s last op: exofs %.0f ms, %.0f of them in exo_fs_sync(); ext4 %.0f ms, %.0f in syncfs()\n",
-			       "", sf.op_ns[0] / 1e6, sf.sync_ns[0] / 1e6,
-			       sf.op_ns[1] / 1e6, sf.sync_ns[1] / 1e6);
+		len = strlen(note);
+		if (res.lost_runs)
+			snprintf(note + len, sizeof(note) - len,
+				 "%s%d of %d runs left out: a call lost its sample",
+				 len ? "; " : "", res.lost_runs,
+				 res.lost_runs + res.runs);
+		print_result(tsv, &rows[i], &res, note);
 	}
 	if (cpu_wake_bench(exo, tsv)) {
 		fprintf(stderr, "exo-bench: cpu_wake failed\n");
