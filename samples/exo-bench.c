@@ -136,10 +136,20 @@ static int floor_exo(struct exo *exo)
 /*
  * Frame bind + map vs mmap(MAP_POPULATE) + munmap. exo: one
  * EXO_IOC_MEM_ALLOC with EXO_MEM_ALLOC_MAP binds n frames at pages of a
- * region made once in setup, a write touches each page, one
- * EXO_IOC_MEM_FREE unmaps and frees them. plain: an anonymous mapping of n
- * pages, populated, touched, unmapped. Both end where they started.
+ * region, a write touches each page, one EXO_IOC_MEM_FREE unmaps and frees
+ * them; the _region rows also create the region before and destroy it
+ * after, as the plain side makes and drops a VMA. plain: an anonymous
+ * mapping of n pages, populated, touched, unmapped. Both end where they
+ * started.
+ *
+ * A frame exo frees is zeroed later by the module's worker, and the plain
+ * side's fault zeroes its page on the clock: so the settle hook waits,
+ * inside the chunk's CPU window, until the pool has no dirty frame left,
+ * and setup first cycles the whole pool so that every timed call gets a
+ * frame that was freed and zeroed before.
  */
+#define EXO_POOL_DEBUGFS	"/sys/kernel/debug/exo/pool"
+
 static struct {
 	struct exo_region *region;
 	char *base;
@@ -148,9 +158,54 @@ static struct {
 	__u32 indexes[EXO_MEM_BATCH_MAX];
 } mem;
 
+/* 1 when every free frame of the pool is zeroed, 0 if not yet, -1 unknown. */
+static int pool_zeroed(void)
+{
+	unsigned long free_frames = 0, clean, colour, sum = 0;
+	FILE *f = fopen(EXO_POOL_DEBUGFS, "re");
+	char line[128];
+	int have_free = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "free: %lu", &free_frames) == 1)
+			have_free = 1;
+		else if (sscanf(line, "colour %lu clean %lu", &colour, &clean) == 2)
+			sum += clean;
+	}
+	fclose(f);
+	return have_free ? sum == free_frames : -1;
+}
+
+/*
+ * The settle hook of the memory rows: the zeroing worker is done (<= 5 s).
+ * Each look costs CPU that lands on the chunk's books, so the looks back
+ * off to one per 2 ms.
+ */
+static int mem_settle(void)
+{
+	useconds_t pause = 100;
+	double waited = 0;
+	int ret;
+
+	while (waited < 5e6) {
+		ret = pool_zeroed();
+		if (ret)
+			return ret < 0 ? -1 : 0;
+		usleep(pause);
+		waited += pause;
+		if (pause < 2000)
+			pause *= 2;
+	}
+	return -1;
+}
+
 static int mem_setup(struct exo *exo)
 {
+	struct exo_mem_info info = { 0 };
 	struct exo_api api;
+	__u32 done, i;
 	int ret;
 
 	ret = exo_api(exo, &api);
@@ -158,6 +213,26 @@ static int mem_setup(struct exo *exo)
 		return ret;
 	if (!(api.features & EXO_FEATURE_MEM))
 		return -EOPNOTSUPP;
+	if (pool_zeroed() < 0) {
+		fprintf(stderr, "exo-bench: cannot read %s (is debugfs mounted?)\n",
+			EXO_POOL_DEBUGFS);
+		return -ENOENT;
+	}
+	ret = exo_mem_info(exo, &info);
+	if (ret)
+		return ret;
+	for (done = 0; done < info.pool_frames; done += EXO_MEM_BATCH_MAX) {
+		ret = exo_mem_alloc(exo, 0, EXO_MEM_BATCH_MAX, 0, mem.frames, NULL);
+		if (ret)
+			return ret;
+		for (i = 0; i < EXO_MEM_BATCH_MAX; i++)
+			mem.indexes[i] = mem.frames[i].index;
+		ret = exo_mem_free(exo, mem.indexes, EXO_MEM_BATCH_MAX);
+		if (ret)
+			return ret;
+	}
+	if (mem_settle())
+		return -ETIMEDOUT;
 	mem.page = (size_t)sysconf(_SC_PAGESIZE);
 	mem.region = exo_region_create(exo, EXO_MEM_BATCH_MAX);
 	if (!mem.region)
@@ -173,19 +248,37 @@ static void mem_teardown(struct exo *exo)
 	mem.region = NULL;
 }
 
-static int mem_exo(struct exo *exo, __u32 n)
+static int mem_map_touch_free(struct exo *exo, char *base, __u32 n)
 {
-	volatile char *p = mem.base;
+	volatile char *p = base;
 	__u32 i;
 
 	if (exo_mem_alloc(exo, EXO_MEM_ALLOC_MAP | EXO_MEM_PROT_WRITE, n, 0,
-			  mem.frames, mem.base))
+			  mem.frames, base))
 		return -1;
 	for (i = 0; i < n; i++) {
 		p[i * mem.page] = 1;
 		mem.indexes[i] = mem.frames[i].index;
 	}
 	return exo_mem_free(exo, mem.indexes, n) ? -1 : 0;
+}
+
+static int mem_exo(struct exo *exo, __u32 n)
+{
+	return mem_map_touch_free(exo, mem.base, n);
+}
+
+/* The same in a region of its own, made and dropped by the call. */
+static int mem_region_exo(struct exo *exo, __u32 n)
+{
+	struct exo_region *region = exo_region_create(exo, n);
+	int ret;
+
+	if (!region)
+		return -1;
+	ret = mem_map_touch_free(exo, exo_region_addr(region), n);
+	exo_region_destroy(region);
+	return ret;
 }
 
 static int mem_plain(size_t n)
@@ -200,6 +293,16 @@ static int mem_plain(size_t n)
 	for (i = 0; i < n; i++)
 		p[i * mem.page] = 1;
 	return munmap((void *)p, n * mem.page);
+}
+
+static int mem1_region_exo(struct exo *exo)
+{
+	return mem_region_exo(exo, 1);
+}
+
+static int mem512_region_exo(struct exo *exo)
+{
+	return mem_region_exo(exo, EXO_MEM_BATCH_MAX);
 }
 
 static int mem1_exo(struct exo *exo)
@@ -776,20 +879,38 @@ static const struct bench_row rows[] = {
 	{
 		.name = "mem_bind_map_1",
 		.exo_path = "ALLOC_MAP+FREE", .plain_path = "mmap+munmap",
-		.exo_work = "MEM_ALLOC+MAP of 1 frame into a standing region, a write, MEM_FREE (zeroed later by a worker)",
+		.exo_work = "MEM_ALLOC+MAP of 1 frame into a standing region, a write, MEM_FREE; the worker zeroes it",
 		.plain_work = "mmap(MAP_POPULATE) of 1 anonymous page, a write, munmap",
 		.exo_op = mem1_exo, .plain_op = mem1_plain,
-		.setup = mem_setup, .teardown = mem_teardown,
-		.iters = 4000, .chunk = 100, .warmup = 500,
+		.setup = mem_setup, .teardown = mem_teardown, .settle = mem_settle,
+		.iters = 4000, .chunk = 200, .warmup = 500,
+	},
+	{
+		.name = "mem_bind_map_1_region",
+		.exo_path = "region+ALLOC_MAP", .plain_path = "mmap+munmap",
+		.exo_work = "exo_region_create, MEM_ALLOC+MAP of 1 frame, a write, MEM_FREE, exo_region_destroy; the worker zeroes it",
+		.plain_work = "mmap(MAP_POPULATE) of 1 anonymous page, a write, munmap",
+		.exo_op = mem1_region_exo, .plain_op = mem1_plain,
+		.setup = mem_setup, .teardown = mem_teardown, .settle = mem_settle,
+		.iters = 4000, .chunk = 200, .warmup = 500,
 	},
 	{
 		.name = "mem_bind_map_512",
 		.exo_path = "ALLOC_MAP+FREE", .plain_path = "mmap 2MiB",
-		.exo_work = "MEM_ALLOC+MAP of 512 frames into a standing region, a write to each, MEM_FREE (zeroed later by a worker)",
+		.exo_work = "MEM_ALLOC+MAP of 512 frames into a standing region, a write to each, MEM_FREE; the worker zeroes them",
 		.plain_work = "mmap(MAP_POPULATE) of 512 anonymous pages, a write to each, munmap",
 		.exo_op = mem512_exo, .plain_op = mem512_plain,
-		.setup = mem_setup, .teardown = mem_teardown,
-		.iters = 100, .chunk = 10, .warmup = 10,
+		.setup = mem_setup, .teardown = mem_teardown, .settle = mem_settle,
+		.iters = 60, .chunk = 10, .warmup = 10,
+	},
+	{
+		.name = "mem_bind_map_512_region",
+		.exo_path = "region+ALLOC_MAP", .plain_path = "mmap 2MiB",
+		.exo_work = "exo_region_create, MEM_ALLOC+MAP of 512 frames, a write to each, MEM_FREE, exo_region_destroy; the worker zeroes them",
+		.plain_work = "mmap(MAP_POPULATE) of 512 anonymous pages, a write to each, munmap",
+		.exo_op = mem512_region_exo, .plain_op = mem512_plain,
+		.setup = mem_setup, .teardown = mem_teardown, .settle = mem_settle,
+		.iters = 60, .chunk = 10, .warmup = 10,
 	},
 	{
 		.name = "net_rx_32",
