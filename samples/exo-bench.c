@@ -63,7 +63,10 @@
 #define CHUNK	500
 #define WARMUP	5000
 
-/* xn_smallfile's plain side: ext4 (make bench mounts it here). */
+/*
+ * The plain side of the XN rows: ext4 on a virtio disk of the same kind as
+ * XN's (make bench mounts it here); without it those rows are skipped.
+ */
 #define BENCH_EXT4_DIR	"/mnt/exo-bench-ext4"
 #define EXT4_MAGIC	0xEF53
 
@@ -574,21 +577,44 @@ static void net_note(char *buf, size_t len)
 
 /*
  * XN. A worker format like samples/xnfs.c: eight u64 pointers at the start
- * of a root block, an acl that allows everything.
+ * of a root block, an acl that allows everything. The plain side is a file
+ * on the ext4 of BENCH_EXT4_DIR.
  *
- * xn_read_cached: read a cached data block through the libFS's mapping (a
- * 4 KiB copy out of it) vs pread() of 4 KiB of a page-cache file.
- * xn_alloc: a verified allocation and its free (two ioctls that each run
- * the owns UDF twice) vs two pwrite()s of the parent block.
+ * xn_read_cached: a 4 KiB copy out of a cached XN data block's mapping vs
+ * the same copy out of an mmap() of a page-cache-warm 4 KiB ext4 file, and
+ * (alt) pread() of those 4 KiB.
+ * xn_alloc: a verified allocation of a block to the root and its free (two
+ * ioctls that each run the owns UDF twice) vs an ext4 fallocate() of a
+ * block inside a file and a punch-hole freeing it. Sync policy: neither
+ * side syncs per call (XN keeps its changes in its buffer cache until
+ * XN_SYNC, ext4 in its journal until the next commit); teardown syncs both.
  */
 static struct {
 	__u64 root, data, spare;
 	unsigned char *map;
-	int fd;
+	int ext4_fd;			/* the plain side's file */
+	unsigned char *ext4_map;	/* xn_read_cached: its mapping */
 	unsigned char buf[EXO_XN_BLOCK_SIZE];
 	__u64 ptr;
 	struct exo_xn_mod set, clear;
-} xnb;
+} xnb = { .ext4_fd = -1 };
+
+/* A fresh @name on the bench ext4, open read-write; -ENODEV: none mounted. */
+static int ext4_file(const char *name)
+{
+	struct statfs st;
+	char path[96];
+	int fd;
+
+	if (statfs(BENCH_EXT4_DIR, &st) || st.f_type != EXT4_MAGIC)
+		return -ENODEV;
+	snprintf(path, sizeof(path), "%s/%s", BENCH_EXT4_DIR, name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	return fd;
+}
 
 static const __u64 xn_zero;
 
@@ -615,7 +641,6 @@ static int xn_setup(struct exo *exo)
 	__u32 type;
 	int ret;
 
-	xnb.fd = -1;
 	xnb.map = NULL;
 	ret = exo_api(exo, &api);
 	if (ret)
@@ -661,13 +686,6 @@ static int xn_setup(struct exo *exo)
 	if (!xnb.map)
 		return -errno;
 	memset(xnb.map, 0x5a, EXO_XN_BLOCK_SIZE);
-	xnb.fd = open("/tmp/exo-bench-xn", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
-		      0600);
-	if (xnb.fd < 0)
-		return -errno;
-	unlink("/tmp/exo-bench-xn");
-	if (pwrite(xnb.fd, xnb.map, EXO_XN_BLOCK_SIZE, 0) != EXO_XN_BLOCK_SIZE)
-		return -EIO;
 	return 0;
 }
 
@@ -676,26 +694,79 @@ static void xn_teardown(struct exo *exo)
 	if (xnb.map)
 		exo_xn_unmap(xnb.map);
 	xnb.map = NULL;
-	if (xnb.fd >= 0)
-		close(xnb.fd);
-	xnb.fd = -1;
+	if (xnb.ext4_map)
+		munmap(xnb.ext4_map, EXO_XN_BLOCK_SIZE);
+	xnb.ext4_map = NULL;
+	if (xnb.ext4_fd >= 0) {
+		syncfs(xnb.ext4_fd);
+		close(xnb.ext4_fd);
+	}
+	xnb.ext4_fd = -1;
 	xnb.set.offset = 0;
 	xnb.set.data = (__u64)(unsigned long)&xn_zero;
 	exo_xn_free(exo, xnb.root, xnb.data, EXO_XN_TYPE_DATA, &xnb.set, 1);
 	exo_xn_sync(exo, NULL);
 }
 
+/* The ext4 twin of the cached block: 4 KiB in the page cache, mapped. */
+static int xn_read_setup(struct exo *exo)
+{
+	int ret;
+
+	ret = ext4_file("exo-bench-read");
+	if (ret < 0)
+		return ret;
+	xnb.ext4_fd = ret;
+	ret = xn_setup(exo);
+	if (ret)
+		return ret;
+	if (pwrite(xnb.ext4_fd, xnb.map, EXO_XN_BLOCK_SIZE, 0) != EXO_XN_BLOCK_SIZE)
+		return -EIO;
+	xnb.ext4_map = mmap(NULL, EXO_XN_BLOCK_SIZE, PROT_READ, MAP_SHARED,
+			    xnb.ext4_fd, 0);
+	if (xnb.ext4_map == MAP_FAILED) {
+		xnb.ext4_map = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+/* A file of two blocks' size whose second block the calls allocate and free. */
+static int xn_alloc_setup(struct exo *exo)
+{
+	int ret;
+
+	ret = ext4_file("exo-bench-alloc");
+	if (ret < 0)
+		return ret;
+	xnb.ext4_fd = ret;
+	if (ftruncate(xnb.ext4_fd, 2 * EXO_XN_BLOCK_SIZE))
+		return -errno;
+	return xn_setup(exo);
+}
+
+static void copy_block(const unsigned char *from)
+{
+	memcpy(xnb.buf, from, EXO_XN_BLOCK_SIZE);
+	__asm__ __volatile__("" : : "r"(xnb.buf) : "memory");
+}
+
 static int xn_read_exo(struct exo *exo)
 {
 	(void)exo;
-	memcpy(xnb.buf, xnb.map, EXO_XN_BLOCK_SIZE);
-	__asm__ __volatile__("" : : "r"(xnb.buf) : "memory");
+	copy_block(xnb.map);
 	return 0;
 }
 
 static int xn_read_plain(void)
 {
-	return pread(xnb.fd, xnb.buf, EXO_XN_BLOCK_SIZE, 0) ==
+	copy_block(xnb.ext4_map);
+	return 0;
+}
+
+static int xn_read_pread(void)
+{
+	return pread(xnb.ext4_fd, xnb.buf, EXO_XN_BLOCK_SIZE, 0) ==
 	       EXO_XN_BLOCK_SIZE ? 0 : -1;
 }
 
@@ -711,10 +782,10 @@ static int xn_alloc_exo(struct exo *exo)
 
 static int xn_alloc_plain(void)
 {
-	if (pwrite(xnb.fd, xnb.buf, EXO_XN_BLOCK_SIZE, 0) != EXO_XN_BLOCK_SIZE)
+	if (fallocate(xnb.ext4_fd, 0, EXO_XN_BLOCK_SIZE, EXO_XN_BLOCK_SIZE))
 		return -1;
-	return pwrite(xnb.fd, xnb.buf, EXO_XN_BLOCK_SIZE, 0) ==
-	       EXO_XN_BLOCK_SIZE ? 0 : -1;
+	return fallocate(xnb.ext4_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			 EXO_XN_BLOCK_SIZE, EXO_XN_BLOCK_SIZE) ? -1 : 0;
 }
 
 /*
@@ -943,19 +1014,21 @@ static const struct bench_row rows[] = {
 	},
 	{
 		.name = "xn_read_cached",
-		.exo_path = "map of block", .plain_path = "pread 4KiB",
+		.exo_path = "map of XN block", .plain_path = "map of ext4",
 		.exo_work = "memcpy of 4 KiB from the mapping of a cached XN data block",
-		.plain_work = "pread() of 4 KiB of a tmpfs file",
+		.plain_work = "memcpy of 4 KiB from an mmap of a page-cache-warm ext4 file",
+		.alt_path = "pread 4KiB", .alt_work = "pread() of 4 KiB of that ext4 file",
 		.exo_op = xn_read_exo, .plain_op = xn_read_plain,
-		.setup = xn_setup, .teardown = xn_teardown,
+		.alt_op = xn_read_pread,
+		.setup = xn_read_setup, .teardown = xn_teardown,
 	},
 	{
 		.name = "xn_alloc",
-		.exo_path = "ALLOC+FREE", .plain_path = "2x pwrite",
+		.exo_path = "XN ALLOC+FREE", .plain_path = "ext4 falloc+punch",
 		.exo_work = "XN_ALLOC of a block to a root and XN_FREE of it (owns UDF run 4 times); no sync",
-		.plain_work = "two pwrite()s of 4 KiB to a tmpfs file",
+		.plain_work = "ext4 fallocate() of a block inside a file and a punch-hole freeing it; no sync",
 		.exo_op = xn_alloc_exo, .plain_op = xn_alloc_plain,
-		.setup = xn_setup, .teardown = xn_teardown,
+		.setup = xn_alloc_setup, .teardown = xn_teardown,
 		.iters = 2000, .chunk = 100, .warmup = 200,
 	},
 	{
