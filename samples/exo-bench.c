@@ -9,11 +9,12 @@
  * emulator hit both alike; the median ns per call of each is reported.
  * speedup = plain / exo, so > 1 means exo is faster.
  *
- * Wall time misses work a side leaves to a kernel thread (exo zeroes freed
- * frames in a workqueue), so every chunk is also charged the busy time of
- * all CPUs from /proc/stat, from its start until its row's settle hook says
- * the deferred work is done: cpu ns/op is that total over all runs divided
- * by the calls, and cpu_speedup = plain cpu / exo cpu.
+ * Wall time misses work a side leaves to another thread (exo zeroes freed
+ * frames in a workqueue, ext4 commits its journal in jbd2), so in the rows
+ * that count CPU every chunk is also charged the busy time of all CPUs
+ * from /proc/stat, from its start until its row's settle hook says the
+ * deferred work is done: cpu ns/op is that total over all runs divided by
+ * the calls, and cpu_speedup = plain cpu / exo cpu.
  *
  * A row may have a setup and a teardown hook, run once around its timing
  * (e.g. the region the memory rows map into), its own iteration counts
@@ -98,6 +99,12 @@ struct bench_row {
 	int (*settle)(void);
 	/* Optional: row-specific figures for the note column. */
 	void (*note)(char *buf, size_t len);
+	/*
+	 * Report busy CPU time: rows where some side defers work to another
+	 * thread, whose chunks last several clock ticks (a shorter window
+	 * reads as 0 or 1 tick, too coarse to sum into a figure).
+	 */
+	int count_cpu;
 };
 
 static int null_exo(struct exo *exo)
@@ -720,7 +727,9 @@ static int xn_read_setup(struct exo *exo)
 	ret = xn_setup(exo);
 	if (ret)
 		return ret;
-	if (pwrite(xnb.ext4_fd, xnb.map, EXO_XN_BLOCK_SIZE, 0) != EXO_XN_BLOCK_SIZE)
+	/* Clean in the page cache: no writeback of it during the row. */
+	if (pwrite(xnb.ext4_fd, xnb.map, EXO_XN_BLOCK_SIZE, 0) != EXO_XN_BLOCK_SIZE ||
+	    fsync(xnb.ext4_fd))
 		return -EIO;
 	xnb.ext4_map = mmap(NULL, EXO_XN_BLOCK_SIZE, PROT_READ, MAP_SHARED,
 			    xnb.ext4_fd, 0);
@@ -974,7 +983,8 @@ static const struct bench_row rows[] = {
 		.plain_work = "mmap(MAP_POPULATE) of 1 anonymous page, a write, munmap",
 		.exo_op = mem1_exo, .plain_op = mem1_plain,
 		.setup = mem_setup, .teardown = mem_teardown, .settle = mem_settle,
-		.iters = 4000, .chunk = 200, .warmup = 500,
+		.count_cpu = 1,
+		.iters = 4000, .chunk = 500, .warmup = 500,
 	},
 	{
 		.name = "mem_bind_map_1_region",
@@ -983,7 +993,8 @@ static const struct bench_row rows[] = {
 		.plain_work = "mmap(MAP_POPULATE) of 1 anonymous page, a write, munmap",
 		.exo_op = mem1_region_exo, .plain_op = mem1_plain,
 		.setup = mem_setup, .teardown = mem_teardown, .settle = mem_settle,
-		.iters = 4000, .chunk = 200, .warmup = 500,
+		.count_cpu = 1,
+		.iters = 4000, .chunk = 500, .warmup = 500,
 	},
 	{
 		.name = "mem_bind_map_512",
@@ -992,6 +1003,7 @@ static const struct bench_row rows[] = {
 		.plain_work = "mmap(MAP_POPULATE) of 512 anonymous pages, a write to each, munmap",
 		.exo_op = mem512_exo, .plain_op = mem512_plain,
 		.setup = mem_setup, .teardown = mem_teardown, .settle = mem_settle,
+		.count_cpu = 1,
 		.iters = 60, .chunk = 10, .warmup = 10,
 	},
 	{
@@ -1001,6 +1013,7 @@ static const struct bench_row rows[] = {
 		.plain_work = "mmap(MAP_POPULATE) of 512 anonymous pages, a write to each, munmap",
 		.exo_op = mem512_region_exo, .plain_op = mem512_plain,
 		.setup = mem_setup, .teardown = mem_teardown, .settle = mem_settle,
+		.count_cpu = 1,
 		.iters = 60, .chunk = 10, .warmup = 10,
 	},
 	{
@@ -1010,7 +1023,8 @@ static const struct bench_row rows[] = {
 		.plain_work = "32 UDP frames sent over veth; recvmmsg() on a bound UDP socket, 64-byte payloads copied",
 		.exo_op = net_exo, .plain_op = net_plain,
 		.setup = net_setup, .teardown = net_teardown, .note = net_note,
-		.iters = 400, .chunk = 20, .warmup = 20,
+		.count_cpu = 1,
+		.iters = 400, .chunk = 50, .warmup = 20,
 	},
 	{
 		.name = "xn_read_cached",
@@ -1028,8 +1042,8 @@ static const struct bench_row rows[] = {
 		.exo_work = "XN_ALLOC of a block to a root and XN_FREE of it (owns UDF run 4 times); no sync",
 		.plain_work = "ext4 fallocate() of a block inside a file and a punch-hole freeing it; no sync",
 		.exo_op = xn_alloc_exo, .plain_op = xn_alloc_plain,
-		.setup = xn_alloc_setup, .teardown = xn_teardown,
-		.iters = 2000, .chunk = 100, .warmup = 200,
+		.setup = xn_alloc_setup, .teardown = xn_teardown, .count_cpu = 1,
+		.iters = 2000, .chunk = 250, .warmup = 200,
 	},
 	{
 		.name = "xn_smallfile",
@@ -1039,6 +1053,7 @@ static const struct bench_row rows[] = {
 		.exo_op = sf_exo, .plain_op = sf_plain,
 		.exo_reset = sf_exo_reset, .plain_reset = sf_plain_reset,
 		.setup = sf_setup, .teardown = sf_teardown, .note = sf_note,
+		.count_cpu = 1,
 		.iters = 1, .chunk = 1, .warmup = 1, .runs = 5,
 	},
 };
@@ -1131,7 +1146,7 @@ static int reset_side(const struct bench_row *row, struct exo *exo, enum side s)
 static int run_chunk(const struct bench_row *row, struct exo *exo, enum side s,
 		     int calls, struct side_total *tot, double *busy)
 {
-	double b0 = busy_ns(), t = now_ns();
+	double b0 = row->count_cpu ? busy_ns() : 0, t = now_ns();
 	int i, ret, lost = 0;
 
 	for (i = 0; i < calls; i++) {
@@ -1143,7 +1158,8 @@ static int run_chunk(const struct bench_row *row, struct exo *exo, enum side s,
 	tot->wall_ns += now_ns() - t;
 	if (row->settle && row->settle())
 		return -1;
-	*busy += busy_ns() - b0;
+	if (row->count_cpu)
+		*busy += busy_ns() - b0;
 	if (reset_side(row, exo, s))
 		return -1;
 	return lost;
@@ -1244,7 +1260,7 @@ static void print_header(int tsv)
 		       "cpu_speedup\talt_ns\talt_speedup\texo_work\tplain_work\t"
 		       "alt_work\tnote\n");
 	else
-		printf("%-24s %-18s %12s   %-14s %12s   %8s %8s\n", "row", "exo path",
+		printf("%-24s %-18s %12s   %-17s %12s   %8s %8s\n", "row", "exo path",
 		       "ns/op", "plain path", "ns/op", "speedup", "cpu");
 }
 
@@ -1266,7 +1282,7 @@ static void print_result(int tsv, const struct bench_row *row,
 		       row->alt_work ? row->alt_work : "-", *note ? note : "-");
 		return;
 	}
-	printf("%-24s %-18s %12.1f   %-14s %12.1f   %7.2fx", row->name,
+	printf("%-24s %-18s %12.1f   %-17s %12.1f   %7.2fx", row->name,
 	       row->exo_path, w[SIDE_EXO], row->plain_path, w[SIDE_PLAIN],
 	       w[SIDE_PLAIN] / w[SIDE_EXO]);
 	if (c[SIDE_EXO] > 0 && c[SIDE_PLAIN] > 0)
@@ -1667,14 +1683,14 @@ int main(void)
 		return 1;
 	}
 	if (!tsv)
-		printf("speedup = plain / exo: above 1 exo is faster. Targets: null_ioctl >= 0.67,\n"
-		       "mem_bind_map_1 >= 1.5, mem_bind_map_512 >= 2.0, cpu_wake >= 0.8,\n"
-		       "cpu_yield_to >= 2.0 (medians), net_rx_32 >= 2.0, xn_read_cached >= 1.0.\n"
+		printf("speedup = plain / exo: above 1 exo is faster; cpu = the same ratio of\n"
+		       "busy time on all CPUs, deferred work included (rows that defer any).\n"
+		       "Targets, on the cpu figure where a row has one: null_ioctl >= 0.67,\n"
+		       "mem_bind_map_1(_region) >= 1.5, mem_bind_map_512(_region) >= 2.0,\n"
+		       "net_rx_32 >= 2.0, xn_read_cached >= 1.0, xn_smallfile >= 1.0,\n"
+		       "cpu_wake >= 0.8, cpu_yield_to >= 2.0 (medians); xn_alloc: none.\n"
 		       "ioctl_floor is context, not an exo path: a bare ioctl(2) that no driver\n"
-		       "sees, the floor under null_ioctl. net_rx_32: one op is 32 UDP frames written\n"
-		       "by a packet socket in a peer namespace over veth, and received (the send is\n"
-		       "the same on both sides). xn_alloc: no target. xn_smallfile (one op = 1,000\n"
-		       "files of 4 KiB, then sync) >= 1.0.\n");
+		       "sees, the floor under null_ioctl. BENCH_FORMAT=tsv names each side's work.\n");
 	exo_close(exo);
 	return 0;
 }
