@@ -45,7 +45,7 @@
 #include "../../module/core/filter.h"
 
 #define FRAMES	4096
-#define ROUNDS	50
+#define ROUNDS	200
 #define RUNS	9
 #define BASE_PORT	1000
 #define UDP_PORT_MAX	1000
@@ -105,7 +105,11 @@ static void make_frames(unsigned int n)
 
 static volatile unsigned int sink;
 
-/* Fewer rounds where one frame costs microseconds: the answer is clear. */
+/*
+ * Rounds per run from the warm-up pass: a run of at least a few ms, so
+ * that one preemption on the shared host cannot spoil every run, and fewer
+ * rounds where one frame costs microseconds.
+ */
 static unsigned int rounds_for(double warm_ns)
 {
 	double per_frame = warm_ns / FRAMES;
