@@ -1897,7 +1897,8 @@ int main(void)
 		       "Targets, on the cpu figure where a row has one: null_ioctl >= 0.67,\n"
 		       "mem_bind_map_1(_region) >= 1.5, mem_bind_map_512(_region) >= 2.0,\n"
 		       "net_rx_32 >= 2.0, xn_read_cached >= 1.0, xn_smallfile >= 1.0,\n"
-		       "cpu_wake >= 0.8, cpu_yield_to >= 2.0 (medians); xn_alloc: none.\n"
+		       "cpu_wake >= 0.8, cpu_yield_to >= 2.0 (medians); xn_alloc and\n"
+		       "net_demux_64: none.\n"
 		       "ioctl_floor is context, not an exo path: a bare ioctl(2) that no driver\n"
 		       "sees, the floor under null_ioctl. BENCH_FORMAT=tsv names each side's work.\n");
 	exo_close(exo);
