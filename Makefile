@@ -153,10 +153,12 @@ fuzz-host: $(FUZZ_HOST)
 
 # ---- native benchmark of the packet classifier (libpcap for the peer) -----
 
-$(B)/bench-host/bench_filter: selftests/host/bench_filter.c $(CORE_SRCS) $(CORE_HDRS)
+# bench_ebpf.c, its eBPF peer, cannot share a file with libpcap's headers.
+$(B)/bench-host/bench_filter: selftests/host/bench_filter.c selftests/host/bench_ebpf.c \
+		selftests/host/bench_ebpf.h $(CORE_SRCS) $(CORE_HDRS)
 	@scripts/deps.sh libpcap-dev >/dev/null
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -g -std=gnu11 $(WARN) -Iuapi $< $(CORE_SRCS) -o $@ -lpcap
+	$(CC) -O2 -g -std=gnu11 $(WARN) -Iuapi $< selftests/host/bench_ebpf.c $(CORE_SRCS) -o $@ -lpcap
 
 bench-host: $(B)/bench-host/bench_filter $(B)/host/udf_bench
 	@$(B)/bench-host/bench_filter

@@ -89,14 +89,18 @@ add lane-score "$p" "$f" "$s"
 
 # The bench smoke: every exo-bench row, a few calls each, in the 6.12 VM. A
 # row that fails, hangs or goes missing fails it; its numbers are not kept.
-bench_rows="null_ioctl ioctl_floor mem_bind_map_1 mem_bind_map_512 net_rx_32
-	xn_read_cached xn_alloc xn_smallfile cpu_wake cpu_yield_to"
+# BENCH_FORMAT=tsv must reach the guest: each row is 13 tab-separated
+# columns, both times set and the work of both sides named (10 and 11).
+bench_rows="null_ioctl ioctl_floor mem_bind_map_1 mem_bind_map_1_region
+	mem_bind_map_512 mem_bind_map_512_region net_rx_32 net_demux_64 xn_read_cached
+	xn_alloc xn_smallfile cpu_wake cpu_yield_to"
 bench_smoke() {
 	local log=build/vm/bench-smoke.log rc=0 row missing=''
 	BENCH_QUICK=1 BENCH_FORMAT=tsv scripts/demo.sh bench >"$log" 2>&1 || rc=$?
 	for row in $bench_rows; do
 		tr -d '\r' <"$log" | awk -F'\t' -v row="$row" '
-			$1 == row && NF == 4 && $2 > 0 && $3 > 0 { seen = 1 }
+			$1 == row && NF == 13 && $2 > 0 && $3 > 0 &&
+				$10 != "" && $10 != "-" && $11 != "" && $11 != "-" { seen = 1 }
 			END { exit !seen }' || missing+=" $row"
 	done
 	if [ "$rc" = 0 ] && [ -z "$missing" ]; then
