@@ -23,10 +23,10 @@ atomic64_t exo_envs_created = ATOMIC64_INIT(0);
 
 static u64 exo_next_env_id;		/* under exo_envs_lock */
 
-static uint exo_envs_per_user = 256;
+static uint exo_envs_per_user = 1024;
 module_param_named(envs_per_user, exo_envs_per_user, uint, 0644);
 MODULE_PARM_DESC(envs_per_user,
-		 "Environments one uid may have open at once; open fails with EMFILE past it (default 256)");
+		 "Environments one uid may have open at once; open fails with EMFILE past it (default 1024)");
 
 static u32 exo_envs_of_uid_locked(kuid_t uid)
 {

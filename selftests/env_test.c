@@ -47,7 +47,7 @@ FIXTURE_TEARDOWN(env)
 	if (self->fd >= 0)
 		close(self->fd);
 	/* A test that lowered the cap and failed must not leave it low. */
-	exo_kmod_param_set("envs_per_user", 256);
+	exo_kmod_param_set("envs_per_user", 1024);
 }
 
 /* Environments of uid @uid that the debugfs status file lists. */
@@ -603,7 +603,7 @@ TEST_F(env, envs_per_user_both_sides)
 
 	if (!self->debugfs)
 		SKIP(return, EXO_NO_DEBUGFS_MSG);
-	ASSERT_EQ(256, exo_kmod_param("envs_per_user"));
+	ASSERT_EQ(1024, exo_kmod_param("envs_per_user"));
 	mine = env_lines_of_uid(getuid());
 	ASSERT_LE(0, mine);
 	ASSERT_EQ(0, exo_kmod_param_set("envs_per_user", mine + 4));
@@ -624,7 +624,7 @@ TEST_F(env, envs_per_user_both_sides)
 	ASSERT_LE(0, fds[3]);
 	for (i = 0; i < 4; i++)
 		close(fds[i]);
-	ASSERT_EQ(0, exo_kmod_param_set("envs_per_user", 256));
+	ASSERT_EQ(0, exo_kmod_param_set("envs_per_user", 1024));
 	ASSERT_EQ(mine, env_lines_of_uid(getuid()));
 }
 
