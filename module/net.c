@@ -118,6 +118,7 @@ struct exo_net_binding {
 	u64 matched;
 	u64 delivered;
 	u64 dropped;
+	u64 gso_segmented;		/* GSO/GRO frames split into matched */
 	atomic64_t tx;
 	atomic64_t tx_refused;
 };
@@ -245,6 +246,16 @@ static void exo_net_table_publish(struct exo_net_dev *nd, struct exo_net_table *
 
 /* ---- the packet path ---------------------------------------------------- */
 
+/* A frame @b's filter claimed that could not be delivered. */
+static void exo_net_count_drop(struct exo_net_binding *b)
+{
+	spin_lock_bh(&b->lock);
+	b->matched++;
+	b->dropped++;
+	WRITE_ONCE(b->ring->dropped, b->dropped);
+	spin_unlock_bh(&b->lock);
+}
+
 static void exo_net_deliver(struct exo_net_binding *b, struct sk_buff *skb,
 			    int mac_off, u32 flen)
 {
@@ -283,16 +294,84 @@ static void exo_net_deliver(struct exo_net_binding *b, struct sk_buff *skb,
 		wake_up_interruptible_poll(&b->env->event_wait, EPOLLRDBAND);
 }
 
+/*
+ * The binding that claims the frame at @mac_off of @skb (its length @flen),
+ * or NULL.
+ */
+static struct exo_net_binding *exo_net_classify(const struct exo_net_table *t,
+						const struct sk_buff *skb,
+						int mac_off, u32 flen)
+{
+	struct exo_net_binding *b;
+	u8 buf[EXO_NET_WINDOW];
+	const u8 *hdr;
+	u32 hlen, idx;
+
+	hlen = min_t(u32, flen, EXO_NET_WINDOW);
+	hdr = skb_header_pointer(skb, mac_off, hlen, buf);
+	if (!hdr)
+		return NULL;
+	idx = exo_fdec_classify(t->dec, hdr, hlen);
+	if (idx == EXO_FDEC_NONE)
+		return NULL;
+	b = t->bindings[idx];
+	if (READ_ONCE(b->unbound))
+		return NULL;
+	return b;
+}
+
+/*
+ * A GSO or GRO frame that @b's filter matched, several wire frames in one:
+ * split it in software (full checksums, no offload features) and classify
+ * each wire frame on its own, since fields like lengths differ. Segments
+ * no binding claims go back to the stack through netif_rx(), as plain
+ * frames that come through this hook again and pass. Frames with no
+ * checksum state at all are not ours to split (the core would WARN): the
+ * host stack takes them as they are.
+ */
+static unsigned int exo_net_steal_gso(const struct exo_net_table *t,
+				      struct exo_net_binding *b,
+				      struct sk_buff *skb, int mac_off)
+{
+	struct exo_net_binding *owner;
+	struct sk_buff *segs, *seg, *next;
+
+	if (skb->ip_summed == CHECKSUM_NONE)
+		return NF_ACCEPT;
+	/* Segmentation starts at the MAC header, as on the way out. */
+	__skb_push(skb, -mac_off);
+	segs = __skb_gso_segment(skb, 0, false);
+	if (IS_ERR_OR_NULL(segs)) {
+		exo_net_count_drop(b);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	spin_lock_bh(&b->lock);
+	b->gso_segmented++;
+	spin_unlock_bh(&b->lock);
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		owner = exo_net_classify(t, seg, 0, seg->len);
+		if (owner) {
+			exo_net_deliver(owner, seg, 0, seg->len);
+			consume_skb(seg);
+		} else {
+			seg->protocol = eth_type_trans(seg, seg->dev);
+			netif_rx(seg);
+		}
+	}
+	return NF_STOLEN;
+}
+
 static unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	struct exo_net_dev *nd = priv;
 	struct exo_net_binding *b;
 	struct exo_net_table *t;
-	u8 buf[EXO_NET_WINDOW];
-	const u8 *hdr;
 	int mac_off;
-	u32 flen, hlen, idx;
+	u32 flen;
 
 	t = rcu_dereference(nd->table);
 	if (!t || !t->n || !skb_mac_header_was_set(skb))
@@ -301,22 +380,19 @@ static unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
 	if (mac_off > 0 || skb->len + (u32)(-mac_off) < ETH_HLEN)
 		return NF_ACCEPT;
 	flen = skb->len - mac_off;
-	hlen = min_t(u32, flen, EXO_NET_WINDOW);
-	hdr = skb_header_pointer(skb, mac_off, hlen, buf);
-	if (!hdr)
+	b = exo_net_classify(t, skb, mac_off, flen);
+	if (!b)
 		return NF_ACCEPT;
-	idx = exo_fdec_classify(t->dec, hdr, hlen);
-	if (idx == EXO_FDEC_NONE)
-		return NF_ACCEPT;
-	b = t->bindings[idx];
-	if (READ_ONCE(b->unbound))
-		return NF_ACCEPT;
+	if (skb_is_gso(skb))
+		return exo_net_steal_gso(t, b, skb, mac_off);
 	/*
 	 * A frame from a local sender (veth) may carry only a partial
 	 * checksum; the libOS must see what the wire would carry.
 	 */
 	if (skb->ip_summed != CHECKSUM_PARTIAL || !skb_checksum_help(skb))
 		exo_net_deliver(b, skb, mac_off, flen);
+	else
+		exo_net_count_drop(b);
 	/* Ours now, delivered or counted as dropped: not the host's. */
 	consume_skb(skb);
 	return NF_STOLEN;
@@ -837,6 +913,7 @@ static long exo_net_stats_ioctl(struct exo_env *env, void __user *uarg)
 		st.matched = b->matched;
 		st.delivered = b->delivered;
 		st.dropped = b->dropped;
+		st.gso = b->gso_segmented;
 		spin_unlock_bh(&b->lock);
 		st.tx = atomic64_read(&b->tx);
 		st.tx_refused = atomic64_read(&b->tx_refused);

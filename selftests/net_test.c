@@ -394,6 +394,81 @@ TEST_F(net, tx_is_checked_against_own_filters)
 	close(s);
 }
 
+#ifndef SOL_UDP
+#define SOL_UDP		17
+#endif
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
+
+/* Whether the UDP checksum of the IPv4 (no options) frame @f holds. */
+static bool udp_csum_ok(const unsigned char *f)
+{
+	const unsigned char *ip = f + 14, *udp = ip + 20;
+	__u32 ulen = udp[4] << 8 | udp[5], sum = 17 + ulen, i;
+
+	for (i = 12; i < 20; i += 2)
+		sum += ip[i] << 8 | ip[i + 1];
+	for (i = 0; i + 1 < ulen; i += 2)
+		sum += udp[i] << 8 | udp[i + 1];
+	if (ulen & 1)
+		sum += udp[ulen - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+TEST_F(net, gso_frames_are_split_and_delivered)
+{
+	enum { SEG = 1000, NSEG = 4 };
+	static unsigned char data[SEG * NSEG];
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	struct exo_net_bind b;
+	struct exo_net_ring *ring;
+	int s, gso = SEG, i, j;
+
+	net_bind_init(&b, self->lab.ifindex, a, net_udp_port_atoms(a, 7160));
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	ring = net_ring_map(self->fd, b.binding_id, b.ring_len);
+	ASSERT_NE(NULL, ring);
+	for (i = 0; i < SEG * NSEG; i++)
+		data[i] = i * 7 + i / SEG;
+	/* One send, one GSO frame of four datagrams through the veth. */
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, SOL_UDP, UDP_SEGMENT, &gso, sizeof(gso)));
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7160, data, sizeof(data)));
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, NSEG));
+	ASSERT_EQ(0, net_stats(self->fd, b.binding_id, &st));
+	EXPECT_EQ(NSEG, st.matched);
+	EXPECT_EQ(NSEG, st.delivered);
+	EXPECT_EQ(0, st.dropped);
+	EXPECT_EQ(1, st.gso);
+	ASSERT_EQ(NSEG, __atomic_load_n(&ring->producer, __ATOMIC_ACQUIRE));
+	/* Each one as the wire carries it: its own lengths and checksums. */
+	for (i = 0; i < NSEG; i++) {
+		const struct exo_net_slot *slot = ring_slot(ring, i);
+		const unsigned char *f = (const unsigned char *)(slot + 1);
+
+		ASSERT_EQ(14 + 20 + 8 + SEG, slot->len);
+		ASSERT_EQ(slot->len, slot->caplen);
+		EXPECT_EQ(20 + 8 + SEG, f[16] << 8 | f[17]);
+		EXPECT_EQ(8 + SEG, f[38] << 8 | f[39]);
+		EXPECT_TRUE(udp_csum_ok(f)) {
+			TH_LOG("segment %d: bad UDP checksum", i);
+		}
+		for (j = 0; j < SEG; j++)
+			if (f[42 + j] != data[i * SEG + j])
+				break;
+		EXPECT_EQ(SEG, j) {
+			TH_LOG("segment %d differs at byte %d", i, j);
+		}
+	}
+	munmap(ring, b.ring_len);
+	close(s);
+}
+
 TEST_F(net, full_ring_counts_drops_and_never_corrupts)
 {
 	struct exo_net_atom a[4];

@@ -488,6 +488,10 @@ struct exo_mem_repossessed {
  * host stack untouched. If filters of one environment overlap, the binding
  * with the lowest id gets the frame.
  *
+ * A GSO or GRO frame, several wire frames in one, is split into wire
+ * frames, each classified and delivered on its own (see
+ * exo_net_stats.gso).
+ *
  * The ring is mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
  * ring_offset) with the values EXO_IOC_NET_BIND returned: a struct
  * exo_net_ring header page, then @ring_slots slots of @slot_size bytes,
@@ -670,6 +674,10 @@ struct exo_net_tx {
  * @dropped: out: frames lost because the ring was full
  * @tx: out: frames sent through EXO_IOC_NET_TX
  * @tx_refused: out: frames TX refused by the anti-spoofing rule
+ * @gso: out: GSO or GRO frames (several wire frames in one) that the filter
+ *	matched and the kernel split into wire frames first; each one is then
+ *	classified, delivered and counted in @matched on its own (appended: a
+ *	caller whose @argsz ends before it does not get it)
  *
  * EXO_IOC_NET_STATS: _IO(EXO_IOC_MAGIC, EXO_NR_NET_STATS), in/out. Since 1.
  * Return: 0, or -1 with errno ENOENT, EPERM as for UNBIND, and the errors
@@ -685,6 +693,7 @@ struct exo_net_stats {
 	__aligned_u64 dropped;
 	__aligned_u64 tx;
 	__aligned_u64 tx_refused;
+	__aligned_u64 gso;
 };
 
 /**
