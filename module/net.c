@@ -31,6 +31,7 @@
 #include <linux/etherdevice.h>
 #include <linux/idr.h>
 #include <linux/if_ether.h>
+#include <linux/inetdevice.h>
 #include <linux/in.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
@@ -47,6 +48,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
+#include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/route.h>
 #include <net/sock.h>
@@ -100,6 +102,7 @@ struct exo_net_binding {
 	u32 id;				/* immutable */
 	struct exo_env *env;		/* immutable; see exo_net_env_destroy() */
 	struct exo_filter filter;	/* immutable, canonical */
+	bool reads_l4;			/* immutable: filter reads past IPv4's header */
 	int ifindex;			/* immutable */
 	struct exo_net_dev *nd;		/* exo_net_lock; NULL once detached */
 	bool unbound;			/* READ_ONCE: the hook passes its frames */
@@ -294,9 +297,17 @@ static void exo_net_deliver(struct exo_net_binding *b, struct sk_buff *skb,
 		wake_up_interruptible_poll(&b->env->event_wait, EPOLLRDBAND);
 }
 
+/* IPv4 with a non-zero fragment offset: what sits past its header is payload. */
+static bool exo_net_later_fragment(const u8 *hdr, u32 hlen)
+{
+	return hlen >= ETH_HLEN + 8 && (hdr[12] << 8 | hdr[13]) == ETH_P_IP &&
+	       ((hdr[ETH_HLEN + 6] << 8 | hdr[ETH_HLEN + 7]) & IP_OFFSET);
+}
+
 /*
  * The binding that claims the frame at @mac_off of @skb (its length @flen),
- * or NULL.
+ * or NULL. A filter that reads past the IPv4 header never claims a later
+ * fragment: its "ports" there are payload bytes.
  */
 static struct exo_net_binding *exo_net_classify(const struct exo_net_table *t,
 						const struct sk_buff *skb,
@@ -316,6 +327,8 @@ static struct exo_net_binding *exo_net_classify(const struct exo_net_table *t,
 		return NULL;
 	b = t->bindings[idx];
 	if (READ_ONCE(b->unbound))
+		return NULL;
+	if (b->reads_l4 && exo_net_later_fragment(hdr, hlen))
 		return NULL;
 	return b;
 }
@@ -705,6 +718,8 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	ret = exo_filter_canon(req.atoms, req.natoms, &b->filter);
 	if (ret)
 		goto out_free;
+	b->reads_l4 = exo_filter_reads_from(&b->filter,
+					    ETH_HLEN + sizeof(struct iphdr));
 	dev = dev_get_by_index(current->nsproxy->net_ns, req.ifindex);
 	if (!dev) {
 		ret = -ENODEV;
@@ -819,6 +834,67 @@ static long exo_net_unbind_ioctl(struct exo_env *env, void __user *uarg)
 	return b ? 0 : ret;
 }
 
+/* Whether @addr (network order) is one of @dev's own IPv4 addresses. */
+static bool exo_net_dev_has_addr(struct net_device *dev, __be32 addr)
+{
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	bool found = false;
+
+	rcu_read_lock();
+	in_dev = __in_dev_get_rcu(dev);
+	if (in_dev)
+		in_dev_for_each_ifa_rcu(ifa, in_dev)
+			if (ifa->ifa_local == addr) {
+				found = true;
+				break;
+			}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * May @own's filter vouch for @frame (@len bytes, @swapped its swap, both
+ * cut to the window) sent on @dev? The swapped frame must match it, so the
+ * frame comes from where the filter receives; and, since a filter need not
+ * pin an address (a port filter takes the port on all of them), an IPv4
+ * source or ARP sender address the filter does not pin must be one of the
+ * device's own. A filter that reads past the IPv4 header says nothing
+ * about a later fragment, whose bytes there are payload.
+ */
+static bool exo_net_tx_vouches(const struct exo_net_binding *own,
+			       struct net_device *dev, const u8 *frame,
+			       const u8 *swapped, u32 len)
+{
+	u32 type = frame[12] << 8 | frame[13], src_off;
+	__be32 src;
+	u64 pinned;
+
+	if (!exo_filter_match(&own->filter, swapped, len))
+		return false;
+	if (type == ETH_P_IP) {
+		if (len < ETH_HLEN + sizeof(struct iphdr))
+			return false;
+		if (own->reads_l4 && exo_net_later_fragment(frame, len))
+			return false;
+		src_off = ETH_HLEN + 12;
+	} else if (type == ETH_P_ARP) {
+		/* Sender hardware and protocol address: ours, as the source. */
+		if (len < ETH_HLEN + 28 ||
+		    !ether_addr_equal(frame + ETH_HLEN + 8, dev->dev_addr))
+			return false;
+		src_off = ETH_HLEN + 14;
+	} else {
+		return true;
+	}
+	/* The source swapped to the destination: pinned there, matched. */
+	if (exo_filter_pinned(&own->filter, src_off + (type == ETH_P_IP ? 4 : 10),
+			      4, &pinned))
+		return true;
+	memcpy(&src, frame + src_off, sizeof(src));
+	return exo_net_dev_has_addr(dev, src);
+}
+
 static long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_net_binding *b, *own;
@@ -827,6 +903,7 @@ static long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg)
 	struct sk_buff *skb;
 	u8 swapped[EXO_NET_WINDOW];
 	bool allowed = false;
+	u32 wlen;
 	u8 *frame;
 	int ret;
 
@@ -840,8 +917,9 @@ static long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg)
 	frame = memdup_user(u64_to_user_ptr(req.frame), req.len);
 	if (IS_ERR(frame))
 		return PTR_ERR(frame);
-	memcpy(swapped, frame, min_t(u32, req.len, EXO_NET_WINDOW));
-	exo_frame_swap(swapped, min_t(u32, req.len, EXO_NET_WINDOW));
+	wlen = min_t(u32, req.len, EXO_NET_WINDOW);
+	memcpy(swapped, frame, wlen);
+	exo_frame_swap(swapped, wlen);
 
 	mutex_lock(&exo_net_lock);
 	b = exo_net_lookup(env, req.binding_id, &ret);
@@ -849,13 +927,15 @@ static long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg)
 		ret = -ENETDOWN;
 	if (b && b->nd) {
 		dev = b->nd->dev;
-		list_for_each_entry(own, &env->net.bindings, env_node)
-			if (own->nd == b->nd &&
-			    exo_filter_match(&own->filter, swapped,
-					     min_t(u32, req.len, EXO_NET_WINDOW))) {
-				allowed = true;
-				break;
-			}
+		/* No filter owns a MAC: every frame leaves from the device's. */
+		if (ether_addr_equal(frame + ETH_ALEN, dev->dev_addr))
+			list_for_each_entry(own, &env->net.bindings, env_node)
+				if (own->nd == b->nd &&
+				    exo_net_tx_vouches(own, dev, frame, swapped,
+						       wlen)) {
+					allowed = true;
+					break;
+				}
 		if (allowed) {
 			dev_hold(dev);
 			kref_get(&b->ref);

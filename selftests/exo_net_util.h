@@ -7,7 +7,11 @@
 #ifndef EXO_NET_UTIL_H
 #define EXO_NET_UTIL_H
 
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "../samples/veth.h"
@@ -170,6 +174,63 @@ static inline ssize_t net_recv_within(int s, void *buf, size_t len, int timeout_
 		return -ETIMEDOUT;
 	got = recv(s, buf, len, MSG_DONTWAIT);
 	return got < 0 ? -errno : got;
+}
+
+/* The Ethernet address of @name in the caller's namespace: 0 or -errno. */
+static inline int net_dev_mac(const char *name, unsigned char *mac)
+{
+	struct ifreq ifr;
+	int s, ret = 0;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || ioctl(s, SIOCGIFHWADDR, &ifr))
+		ret = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (s >= 0)
+		close(s);
+	return ret;
+}
+
+struct net_raw_frame {
+	const char *dev;
+	const void *frame;
+	size_t len;
+};
+
+/* Send one whole Ethernet frame, as it is, out of a device here. */
+static inline int net_raw_send_here(void *arg)
+{
+	const struct net_raw_frame *r = arg;
+	struct sockaddr_ll sll;
+	int s, ret = 0;
+
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = if_nametoindex(r->dev);
+	sll.sll_halen = ETH_ALEN;
+	memcpy(sll.sll_addr, r->frame, ETH_ALEN);
+	if (!sll.sll_ifindex)
+		return -ENODEV;
+	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (sendto(s, r->frame, r->len, 0, (struct sockaddr *)&sll,
+		   sizeof(sll)) != (ssize_t)r->len)
+		ret = -errno;
+	close(s);
+	return ret;
+}
+
+/* Send a hand-built frame from the far end, towards the near end. */
+static inline int net_peer_raw_send(struct veth_lab *lab, const void *frame,
+				    size_t len)
+{
+	struct net_raw_frame r = { lab->peer, frame, len };
+
+	return veth_in_peer(lab, net_raw_send_here, &r);
 }
 
 static inline int net_lab_up(struct veth_lab *lab)

@@ -300,12 +300,27 @@ TEST_F(net, hostile_env_cannot_touch_my_binding)
 	close(hostile);
 }
 
+/* Recompute the header checksum of the IPv4 header at @ip (no options). */
+static void ip_csum_set(unsigned char *ip)
+{
+	__u32 sum = 0, i;
+
+	ip[10] = ip[11] = 0;
+	for (i = 0; i < 20; i += 2)
+		sum += ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	ip[10] = sum >> 8;
+	ip[11] = sum & 0xff;
+}
+
 /* An Ethernet + IPv4 + UDP frame from @src to @dst (host order). */
 static __u32 build_udp(unsigned char *f, const unsigned char *dmac,
 		       const unsigned char *smac, __u32 src, __u32 dst,
 		       __u16 sport, __u16 dport, const char *payload)
 {
-	__u32 plen = strlen(payload), i, sum = 0;
+	__u32 plen = strlen(payload), i;
 	unsigned char *ip = f + 14, *udp = ip + 20;
 
 	memcpy(f, dmac, 6);
@@ -322,13 +337,7 @@ static __u32 build_udp(unsigned char *f, const unsigned char *dmac,
 		ip[12 + i] = src >> (24 - 8 * i);
 		ip[16 + i] = dst >> (24 - 8 * i);
 	}
-	for (i = 0; i < 20; i += 2)
-		sum += ip[i] << 8 | ip[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	ip[10] = sum >> 8;
-	ip[11] = sum & 0xff;
+	ip_csum_set(ip);
 	udp[0] = sport >> 8;
 	udp[1] = sport & 0xff;
 	udp[2] = dport >> 8;
@@ -359,7 +368,7 @@ static int peer_mac(void *arg)
 
 TEST_F(net, tx_is_checked_against_own_filters)
 {
-	unsigned char frame[128], pmac[6], mymac[6] = { 2, 0, 0, 0, 0, 3 };
+	unsigned char frame[128], pmac[6], mymac[6];
 	struct exo_net_atom a[4];
 	struct exo_net_stats st;
 	char buf[64];
@@ -368,6 +377,7 @@ TEST_F(net, tx_is_checked_against_own_filters)
 	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons(9000) };
 
 	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_DEV, mymac));
 	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
 			      net_ip_dst_atoms(a, NET_LIBOS_IP), 0, &id));
 	s = peer_udp(&self->lab);
@@ -391,6 +401,137 @@ TEST_F(net, tx_is_checked_against_own_filters)
 	EXPECT_EQ(1, st.tx);
 	EXPECT_EQ(1, st.tx_refused);
 	EXPECT_EQ(ENOENT, net_tx(self->fd, 4000, frame, len));
+	close(s);
+}
+
+/* Make the IPv4 frame @f a fragment: @frag is the flags and offset field. */
+static void ip_set_frag(unsigned char *f, __u16 frag)
+{
+	f[14 + 6] = frag >> 8;
+	f[14 + 7] = frag & 0xff;
+	ip_csum_set(f + 14);
+}
+
+TEST_F(net, tx_source_must_be_owned)
+{
+	unsigned char frame[128], pmac[6], mymac[6];
+	unsigned char foreign[6] = { 2, 0, 0, 0, 0, 9 };
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	char buf[64];
+	__u32 port, addr, arp, len;
+	int s;
+	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons(9000) };
+
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_DEV, mymac));
+	/* A port filter: the port on the host's addresses, no address of its own. */
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_udp_port_atoms(a, 7140), 0, &port));
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, bind(s, (struct sockaddr *)&any, sizeof(any)));
+	/* From the device's address and MAC, from the port: sent. */
+	len = build_udp(frame, pmac, mymac, 0x0a4d0001, 0x0a4d0002, 7140, 9000,
+			"legit!");
+	ASSERT_EQ(0, net_tx(self->fd, port, frame, len));
+	ASSERT_EQ(6, net_recv_within(s, buf, sizeof(buf), 5000));
+	EXPECT_EQ(0, memcmp(buf, "legit!", 6));
+	/* The first fragment carries the real ports. */
+	ip_set_frag(frame, 0x2000);
+	EXPECT_EQ(0, net_tx(self->fd, port, frame, len));
+	/* A later fragment's "ports" are payload: refused. */
+	ip_set_frag(frame, 0x0001);
+	EXPECT_EQ(EPERM, net_tx(self->fd, port, frame, len));
+	/* An address that is not the device's: nobody's, or the host's on lo. */
+	len = build_udp(frame, pmac, mymac, 0x0a4d0009, 0x0a4d0002, 7140, 9000,
+			"spoof1");
+	EXPECT_EQ(EPERM, net_tx(self->fd, port, frame, len));
+	len = build_udp(frame, pmac, mymac, 0x7f000001, 0x0a4d0002, 7140, 9000,
+			"spoof2");
+	EXPECT_EQ(EPERM, net_tx(self->fd, port, frame, len));
+	/* A MAC that is not the device's. */
+	len = build_udp(frame, pmac, foreign, 0x0a4d0001, 0x0a4d0002, 7140, 9000,
+			"spoof3");
+	EXPECT_EQ(EPERM, net_tx(self->fd, port, frame, len));
+	EXPECT_EQ(-ETIMEDOUT, net_recv_within(s, buf, sizeof(buf), 300));
+	ASSERT_EQ(0, net_stats(self->fd, port, &st));
+	EXPECT_EQ(2, st.tx);
+	EXPECT_EQ(4, st.tx_refused);
+
+	/* An address filter owns the address: any port, fragments too. */
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_ip_dst_atoms(a, NET_LIBOS_IP), 0, &addr));
+	len = build_udp(frame, pmac, mymac, NET_LIBOS_IP, 0x0a4d0002, 5555, 9000,
+			"owned!");
+	ASSERT_EQ(0, net_tx(self->fd, addr, frame, len));
+	ASSERT_EQ(6, net_recv_within(s, buf, sizeof(buf), 5000));
+	EXPECT_EQ(0, memcmp(buf, "owned!", 6));
+	ip_set_frag(frame, 0x0001);
+	EXPECT_EQ(0, net_tx(self->fd, addr, frame, len));
+	len = build_udp(frame, pmac, foreign, NET_LIBOS_IP, 0x0a4d0002, 5555,
+			9000, "spoof4");
+	EXPECT_EQ(EPERM, net_tx(self->fd, addr, frame, len));
+
+	/* ARP: the sender's hardware address is the device's too. */
+	a[0] = net_atom(12, 2, 0xffff, 0x0806);
+	a[1] = net_atom(38, 4, 0xffffffff, NET_LIBOS_IP);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 2, 0, &arp));
+	memset(frame, 0, sizeof(frame));
+	memcpy(frame, pmac, 6);
+	memcpy(frame + 6, mymac, 6);
+	frame[12] = 0x08;
+	frame[13] = 0x06;
+	frame[15] = 1;		/* Ethernet */
+	frame[16] = 0x08;	/* IPv4 */
+	frame[18] = 6;
+	frame[19] = 4;
+	frame[21] = 2;		/* reply */
+	memcpy(frame + 22, mymac, 6);
+	frame[28] = 10;
+	frame[29] = 77;
+	frame[31] = 3;		/* NET_LIBOS_IP */
+	memcpy(frame + 32, pmac, 6);
+	frame[38] = 10;
+	frame[39] = 77;
+	frame[41] = 2;
+	EXPECT_EQ(0, net_tx(self->fd, arp, frame, 42));
+	memcpy(frame + 22, foreign, 6);
+	EXPECT_EQ(EPERM, net_tx(self->fd, arp, frame, 42));
+	close(s);
+}
+
+TEST_F(net, later_fragments_skip_port_filters)
+{
+	unsigned char frame[128], pmac[6], mymac[6];
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	struct exo_net_bind b;
+	struct exo_net_ring *ring;
+	__u32 len;
+	int s;
+
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_DEV, mymac));
+	net_bind_init(&b, self->lab.ifindex, a, net_udp_port_atoms(a, 7150));
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	ring = net_ring_map(self->fd, b.binding_id, b.ring_len);
+	ASSERT_NE(NULL, ring);
+	/* A later fragment whose payload has the port where a UDP header would. */
+	len = build_udp(frame, mymac, pmac, 0x0a4d0002, 0x0a4d0001, 5000, 7150,
+			"frag");
+	ip_set_frag(frame, 0x0001);
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
+	/* Then a real datagram to the port, behind it on the same link. */
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7150, "real", 4));
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, 1));
+	usleep(100000);
+	ASSERT_EQ(0, net_stats(self->fd, b.binding_id, &st));
+	EXPECT_EQ(1, st.matched);
+	EXPECT_EQ(0, memcmp(slot_payload(ring_slot(ring, 0)), "real", 4));
+	munmap(ring, b.ring_len);
 	close(s);
 }
 

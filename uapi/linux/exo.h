@@ -488,9 +488,11 @@ struct exo_mem_repossessed {
  * host stack untouched. If filters of one environment overlap, the binding
  * with the lowest id gets the frame.
  *
- * A GSO or GRO frame, several wire frames in one, is split into wire
- * frames, each classified and delivered on its own (see
- * exo_net_stats.gso).
+ * What a device's filters see: the frames received on that device, less,
+ * for a filter that reads past the IPv4 header (20 bytes), IPv4 fragments
+ * with a non-zero offset (their "ports" are payload). A GSO or GRO frame,
+ * several wire frames in one, is split into wire frames, each classified
+ * and delivered on its own (see exo_net_stats.gso).
  *
  * The ring is mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
  * ring_offset) with the values EXO_IOC_NET_BIND returned: a struct
@@ -648,12 +650,20 @@ struct exo_net_unbind {
  * would match it; that is, it comes from an address the caller receives
  * on. The swap exchanges the Ethernet addresses; for IPv4 the addresses,
  * and for UDP or TCP (header length 5) the ports too; for ARP the sender
- * and target hardware and protocol addresses.
+ * and target hardware and protocol addresses. Besides:
+ *  - the Ethernet source (and an ARP sender's hardware address) must be
+ *    the device's own: no filter owns a MAC;
+ *  - an IPv4 source (ARP sender) address that the filter does not pin as
+ *    its destination (target) must be one of the device's own addresses:
+ *    a port filter owns the port on the host's addresses, not any address;
+ *  - an IPv4 fragment with a non-zero offset is vouched for only by a
+ *    filter that reads nothing past the IPv4 header (20 bytes): where a
+ *    port would be, it carries payload.
  *
- * Return: 0, or -1 with errno EPERM (no filter of the caller's matches;
- * another environment's binding), ENOENT (no such binding), EINVAL (bad
- * @len), ENETDOWN (the device went away), ENOMEM, EFAULT and the errors
- * of every ioctl.
+ * Return: 0, or -1 with errno EPERM (no filter of the caller's vouches
+ * for the frame; another environment's binding), ENOENT (no such
+ * binding), EINVAL (bad @len), ENETDOWN (the device went away), ENOMEM,
+ * EFAULT and the errors of every ioctl.
  */
 struct exo_net_tx {
 	__u32 argsz;

@@ -838,7 +838,9 @@ int exo_ring_wait(struct exo *exo, int timeout_ms);
  * @ifindex: the device
  * @ip: the libOS's IPv4 address, network order; not one of the host's
  * @bind_flags: EXO_NET_BIND_* flags for its two filters
- * @mac: its Ethernet address; all zero: the device's
+ * @mac: its Ethernet address; all zero: the device's. EXO_IOC_NET_TX sends
+ *	only from the device's address, so with another one the stack can
+ *	receive (on a promiscuous device) but not send.
  */
 struct exo_udpip_opts {
 	size_t sz;
