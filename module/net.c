@@ -13,6 +13,13 @@
  * host stack. Ingress hooks stack by priority with nftables' ingress
  * chains, and the hook may steal the frame.
  *
+ * What the hook must not take, since it runs before VLAN and rx_handler
+ * processing: frames tagged for a VLAN (the VLAN device's own hook gets
+ * them next, untagged), and anything on a device that is another's port
+ * (bridge, bond, macvlan lower: binding there is refused, and a device
+ * that becomes one loses its bindings). Overlap is checked across every
+ * device, so that no topology lets two environments claim one frame.
+ *
  * Locking. exo_net_lock (a mutex) protects exo_net_devs, every device's
  * bindings and table updates, the id table exo_net_ids, and every
  * environment's exo_env_net. The netdevice notifier runs under RTNL, so the
@@ -31,6 +38,7 @@
 #include <linux/etherdevice.h>
 #include <linux/idr.h>
 #include <linux/if_ether.h>
+#include <linux/if_vlan.h>
 #include <linux/inetdevice.h>
 #include <linux/in.h>
 #include <linux/kref.h>
@@ -42,6 +50,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/rculist.h>
+#include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -389,6 +398,13 @@ static unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
 	t = rcu_dereference(nd->table);
 	if (!t || !t->n || !skb_mac_header_was_set(skb))
 		return NF_ACCEPT;
+	/*
+	 * A tagged frame belongs to the VLAN device of its tag (whose own
+	 * hook sees it untagged next), or to no one: never to the lower
+	 * device's filters.
+	 */
+	if (skb_vlan_tag_present(skb) || eth_type_vlan(skb->protocol))
+		return NF_ACCEPT;
 	mac_off = skb_mac_offset(skb);
 	if (mac_off > 0 || skb->len + (u32)(-mac_off) < ETH_HLEN)
 		return NF_ACCEPT;
@@ -509,29 +525,62 @@ static void exo_net_remove(struct exo_net_binding *b)
 	exo_net_binding_put(b);
 }
 
+/*
+ * A device whose frames another device takes from it: a bridge, bond or
+ * team port (it has a master), a macvlan's or ipvlan's lower device, or
+ * any other rx_handler. Our hook runs before the rx_handler, so a filter
+ * here would take the upper device's traffic.
+ */
+static bool exo_net_dev_is_port(struct net_device *dev)
+{
+	ASSERT_RTNL();
+	return netdev_master_upper_dev_get(dev) || netdev_is_rx_handler_busy(dev);
+}
+
+/* Take every binding off @nd, telling each owner why (EXO_NET_DOWN_*). */
+static void exo_net_revoke_dev(struct exo_net_dev *nd, u64 why)
+{
+	struct exo_net_binding *b;
+	bool last;
+
+	lockdep_assert_held(&exo_net_lock);
+	/* Not list_for_each_entry_safe(): the last detach frees nd itself. */
+	if (list_empty(&nd->bindings))
+		return;
+	do {
+		b = list_first_entry(&nd->bindings, struct exo_net_binding,
+				     dev_node);
+		last = list_is_singular(&nd->bindings);
+		exo_event_post(b->env, EXO_EVENT_NET_DOWN, b->id, b->ifindex,
+			       why, 0);
+		exo_net_detach(b);
+	} while (!last);
+}
+
 static int exo_net_notify(struct notifier_block *nb, unsigned long event,
 			  void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct exo_net_binding *b;
 	struct exo_net_dev *nd;
-	bool last;
+	u64 why;
 
-	if (event != NETDEV_UNREGISTER)
+	switch (event) {
+	case NETDEV_UNREGISTER:
+		why = EXO_NET_DOWN_GONE;
+		break;
+	case NETDEV_CHANGEUPPER:
+		/* Enslaved, or a macvlan's lower now: its frames are not its own. */
+		if (!exo_net_dev_is_port(dev))
+			return NOTIFY_DONE;
+		why = EXO_NET_DOWN_PORT;
+		break;
+	default:
 		return NOTIFY_DONE;
+	}
 	mutex_lock(&exo_net_lock);
 	nd = exo_net_dev_find(dev);
-	/* Not list_for_each_entry_safe(): the last detach frees nd itself. */
-	if (nd && !list_empty(&nd->bindings)) {
-		do {
-			b = list_first_entry(&nd->bindings,
-					     struct exo_net_binding, dev_node);
-			last = list_is_singular(&nd->bindings);
-			exo_event_post(b->env, EXO_EVENT_NET_DOWN, b->id,
-				       b->ifindex, 0, 0);
-			exo_net_detach(b);
-		} while (!last);
-	}
+	if (nd)
+		exo_net_revoke_dev(nd, why);
 	mutex_unlock(&exo_net_lock);
 	return NOTIFY_DONE;
 }
@@ -691,10 +740,32 @@ static struct exo_net_binding *exo_net_binding_alloc(const struct exo_net_bind *
 	return b;
 }
 
+/*
+ * Whether @f overlaps a filter of another environment on any device. Not
+ * only on the same one: a frame can reach the hooks of several devices
+ * (a bridge and a port, a macvlan and its lower, a tc redirect), and
+ * which ones changes with the host's configuration at any time; the check
+ * over every binding holds whatever the topology.
+ */
+static bool exo_net_overlaps_other(const struct exo_env *env,
+				   const struct exo_filter *f)
+{
+	struct exo_net_binding *other;
+	struct exo_net_dev *nd;
+
+	lockdep_assert_held(&exo_net_lock);
+	list_for_each_entry(nd, &exo_net_devs, node)
+		list_for_each_entry(other, &nd->bindings, dev_node)
+			if (other->env != env &&
+			    exo_filter_overlap(&other->filter, f))
+				return true;
+	return false;
+}
+
 static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_net_bind req;
-	struct exo_net_binding *b, *other;
+	struct exo_net_binding *b;
 	struct exo_net_table *t;
 	struct net_device *dev;
 	struct exo_net_dev *nd;
@@ -732,6 +803,8 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	if ((req.flags & EXO_NET_BIND_HOST) && !admin)
 		goto out_dev;
 
+	/* RTNL: the device cannot become a port while we look. */
+	rtnl_lock();
 	mutex_lock(&exo_net_lock);
 	ret = -ENODEV;
 	/* A device being unregistered would never be let go. */
@@ -740,14 +813,12 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	ret = -ENOSPC;
 	if (env->net.nbindings >= exo_net_bindings_max)
 		goto out_unlock;
-	nd = exo_net_dev_find(dev);
-	if (nd) {
-		ret = -EEXIST;
-		list_for_each_entry(other, &nd->bindings, dev_node)
-			if (other->env != env &&
-			    exo_filter_overlap(&other->filter, &b->filter))
-				goto out_unlock;
-	}
+	ret = -EBUSY;
+	if (exo_net_dev_is_port(dev))
+		goto out_unlock;
+	ret = -EEXIST;
+	if (exo_net_overlaps_other(env, &b->filter))
+		goto out_unlock;
 	/* After the overlap check, so that a conflict reads as EEXIST. */
 	ret = exo_net_host_check(dev_net(dev), &b->filter, &port_sock);
 	if (ret == -EADDRINUSE && (req.flags & EXO_NET_BIND_HOST))
@@ -784,6 +855,7 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	atomic64_inc(&env->filters);
 	exo_net_table_publish(nd, t);
 	mutex_unlock(&exo_net_lock);
+	rtnl_unlock();
 	dev_put(dev);
 
 	req.binding_id = b->id;
@@ -805,6 +877,7 @@ out_idr:
 	idr_remove(&exo_net_ids, b->id);
 out_unlock:
 	mutex_unlock(&exo_net_lock);
+	rtnl_unlock();
 out_dev:
 	if (port_sock)
 		sock_release(port_sock);

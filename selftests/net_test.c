@@ -45,6 +45,10 @@ FIXTURE_TEARDOWN(net)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	/* What a test stacked on the lab; the VLAN and macvlan go with it. */
+	veth_link_del(NET_LAB_BRIDGE);
+	veth_link_del(NET_LAB_MACVLAN);
+	veth_link_del(NET_LAB_VLAN);
 	veth_lab_teardown(&self->lab);
 }
 
@@ -608,6 +612,180 @@ TEST_F(net, gso_frames_are_split_and_delivered)
 	}
 	munmap(ring, b.ring_len);
 	close(s);
+}
+
+/* An 802.1Q tag (@tpid, VLAN @vid) put into the untagged frame @f. */
+static __u32 vlan_tag(unsigned char *out, const unsigned char *f, __u32 len,
+		      __u16 tpid, __u16 vid)
+{
+	memcpy(out, f, 12);
+	out[12] = tpid >> 8;
+	out[13] = tpid & 0xff;
+	out[14] = vid >> 8;
+	out[15] = vid & 0xff;
+	memcpy(out + 16, f + 12, len - 12);
+	return len + 4;
+}
+
+TEST_F(net, vlan_frames_belong_to_the_vlan_device)
+{
+	unsigned char frame[128], tagged[132], pmac[6], mymac[6];
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	__u32 low, vlan, len, tlen, n;
+	int ret, vif;
+
+	ret = net_link_add(NET_LAB_VLAN, "vlan", self->lab.ifindex, NET_LAB_VID);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no 802.1Q VLANs in this kernel");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, veth_link_up(NET_LAB_VLAN));
+	vif = if_nametoindex(NET_LAB_VLAN);
+	ASSERT_LT(0, vif);
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_DEV, mymac));
+	/* The same filter on the lower device and on the VLAN device. */
+	n = net_ip_dst_atoms(a, 0x0a4e0003);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, n, 0, &low));
+	ASSERT_EQ(0, net_bind(self->fd, vif, a, n, 0, &vlan));
+	len = build_udp(frame, mymac, pmac, 0x0a4e0002, 0x0a4e0003, 5000, 7170,
+			"vlan");
+	/* Tagged for VLAN 5: the VLAN device's, not the lower device's. */
+	tlen = vlan_tag(tagged, frame, len, 0x8100, NET_LAB_VID);
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, tagged, tlen));
+	ASSERT_EQ(0, net_wait_matched(self->fd, vlan, 1));
+	/* Tagged for a VLAN no device has: nobody's. */
+	tlen = vlan_tag(tagged, frame, len, 0x8100, NET_LAB_VID + 1);
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, tagged, tlen));
+	/* Untagged, behind them on the link: the lower device's. */
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
+	ASSERT_EQ(0, net_wait_matched(self->fd, low, 1));
+	usleep(100000);
+	ASSERT_EQ(0, net_stats(self->fd, low, &st));
+	EXPECT_EQ(1, st.matched);
+	ASSERT_EQ(0, net_stats(self->fd, vlan, &st));
+	EXPECT_EQ(1, st.matched);
+	EXPECT_EQ(1, st.delivered);
+}
+
+/* The filter "IPv4 to 10.77.0.@host". */
+static __u32 lab_addr_atoms(struct exo_net_atom *a, __u32 host)
+{
+	return net_ip_dst_atoms(a, 0x0a4d0000 + host);
+}
+
+TEST_F(net, bridge_port_cannot_bind_and_loses_bindings)
+{
+	unsigned char frame[128], pmac[6], brmac[6];
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	struct exo_event ev;
+	struct exo_env_info info;
+	__u32 hid, vid, len, n;
+	int ret, br, hostile;
+
+	hostile = exo_raw_env();
+	ASSERT_LE(0, hostile);
+	n = lab_addr_atoms(a, 3);
+	ASSERT_EQ(0, net_bind(hostile, self->lab.ifindex, a, n, 0, &hid));
+	ret = net_link_add(NET_LAB_BRIDGE, "bridge", 0, 0);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no bridges in this kernel");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, veth_link_up(NET_LAB_BRIDGE));
+	br = if_nametoindex(NET_LAB_BRIDGE);
+	ASSERT_LT(0, br);
+	/* Enslaved, the port's frames are the bridge's: its bindings go. */
+	ASSERT_EQ(0, net_link_set_master(NET_LAB_DEV, br));
+	ASSERT_EQ(0, exo_raw_event_wait(hostile, 5000, &ev));
+	EXPECT_EQ(EXO_EVENT_NET_DOWN, ev.type);
+	EXPECT_EQ(hid, ev.data[0]);
+	EXPECT_EQ(self->lab.ifindex, (int)ev.data[1]);
+	EXPECT_EQ(EXO_NET_DOWN_PORT, ev.data[2]);
+	ASSERT_EQ(0, net_stats(hostile, hid, &st));
+	EXPECT_EQ(0, st.ifindex);
+	ASSERT_EQ(0, exo_raw_info(hostile, &info));
+	EXPECT_EQ(0, info.filters);
+	/* A port cannot bind, whatever the filter. */
+	EXPECT_EQ(EBUSY, net_bind(hostile, self->lab.ifindex, a,
+				  lab_addr_atoms(a, 4), 0, NULL));
+	/* The bridge can, and sees what comes in through the port. */
+	ASSERT_EQ(0, net_bind(self->fd, br, a, lab_addr_atoms(a, 3), 0, &vid));
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_BRIDGE, brmac));
+	len = build_udp(frame, brmac, pmac, 0x0a4d0002, 0x0a4d0003, 5000, 7180,
+			"bridged");
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
+	ASSERT_EQ(0, net_wait_matched(self->fd, vid, 1));
+	/* Released, the device is its own again. */
+	ASSERT_EQ(0, net_link_set_master(NET_LAB_DEV, 0));
+	EXPECT_EQ(0, net_bind(hostile, self->lab.ifindex, a,
+			      lab_addr_atoms(a, 4), 0, NULL));
+	close(hostile);
+}
+
+TEST_F(net, macvlan_lower_cannot_bind_and_loses_bindings)
+{
+	unsigned char frame[128], pmac[6], mvmac[6];
+	struct exo_net_atom a[4];
+	struct exo_event ev;
+	__u32 hid, vid, len;
+	int ret, mv, hostile;
+
+	hostile = exo_raw_env();
+	ASSERT_LE(0, hostile);
+	ASSERT_EQ(0, net_bind(hostile, self->lab.ifindex, a, lab_addr_atoms(a, 4),
+			      0, &hid));
+	ret = net_link_add(NET_LAB_MACVLAN, "macvlan", self->lab.ifindex, 0);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no macvlan in this kernel");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, veth_link_up(NET_LAB_MACVLAN));
+	mv = if_nametoindex(NET_LAB_MACVLAN);
+	ASSERT_LT(0, mv);
+	/* The lower device's frames are the macvlan's first: its bindings go. */
+	ASSERT_EQ(0, exo_raw_event_wait(hostile, 5000, &ev));
+	EXPECT_EQ(EXO_EVENT_NET_DOWN, ev.type);
+	EXPECT_EQ(hid, ev.data[0]);
+	EXPECT_EQ(EXO_NET_DOWN_PORT, ev.data[2]);
+	/* The macvlan's owner binds on it; the lower device is refused to all. */
+	ASSERT_EQ(0, net_bind(self->fd, mv, a, lab_addr_atoms(a, 3), 0, &vid));
+	EXPECT_EQ(EBUSY, net_bind(hostile, self->lab.ifindex, a,
+				  lab_addr_atoms(a, 3), 0, NULL));
+	EXPECT_EQ(EBUSY, net_bind(hostile, self->lab.ifindex, a,
+				  lab_addr_atoms(a, 5), 0, NULL));
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_MACVLAN, mvmac));
+	len = build_udp(frame, mvmac, pmac, 0x0a4d0002, 0x0a4d0003, 5000, 7190,
+			"macvlan");
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
+	ASSERT_EQ(0, net_wait_matched(self->fd, vid, 1));
+	close(hostile);
+}
+
+TEST_F(net, overlap_is_checked_across_devices)
+{
+	struct exo_net_atom a[4];
+	__u32 id;
+	int hostile;
+
+	hostile = exo_raw_env();
+	ASSERT_LE(0, hostile);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      lab_addr_atoms(a, 3), 0, &id));
+	/* The same filter, or a wider one, on another device: refused. */
+	EXPECT_EQ(EEXIST, net_bind(hostile, 1, a, lab_addr_atoms(a, 3), 0, NULL));
+	EXPECT_EQ(EEXIST, net_bind(hostile, 1, a, 1, EXO_NET_BIND_HOST, NULL));
+	/* Another address there is fine; my own filters are my business. */
+	EXPECT_EQ(0, net_bind(hostile, 1, a, lab_addr_atoms(a, 4), 0, NULL));
+	EXPECT_EQ(0, net_bind(self->fd, 1, a, lab_addr_atoms(a, 3), 0, NULL));
+	EXPECT_EQ(EEXIST, net_bind(self->fd, self->lab.ifindex, a,
+				   lab_addr_atoms(a, 4), 0, NULL));
+	/* Gone with its owner: then the hostile one may have it. */
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, net_bind(hostile, 1, a, lab_addr_atoms(a, 3), 0, NULL));
+	close(hostile);
 }
 
 TEST_F(net, full_ring_counts_drops_and_never_corrupts)
