@@ -854,23 +854,30 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	exo_net_nbindings++;
 	atomic64_inc(&env->filters);
 	exo_net_table_publish(nd, t);
+	req.binding_id = b->id;
+	req.ring_offset = EXO_MMAP_NET + ((u64)b->id << EXO_NET_RING_SHIFT);
+	req.ring_len = b->ring_len;
+	/*
+	 * Ours until the result is out: another thread may unbind the id
+	 * meanwhile, and without this reference b could be freed and its
+	 * memory and id handed to another environment's new binding.
+	 */
+	kref_get(&b->ref);
 	mutex_unlock(&exo_net_lock);
 	rtnl_unlock();
 	dev_put(dev);
 
-	req.binding_id = b->id;
-	req.ring_offset = EXO_MMAP_NET + ((u64)b->id << EXO_NET_RING_SHIFT);
-	req.ring_len = b->ring_len;
 	ret = exo_copy_result(uarg, &req, sizeof(req), req.argsz);
 	if (ret) {
 		/* Undo, so that an EFAULT leaves nothing bound (unless another
-		 * thread already unbound it).
+		 * thread already unbound it: then the id is not b's).
 		 */
 		mutex_lock(&exo_net_lock);
 		if (idr_find(&exo_net_ids, req.binding_id) == b)
 			exo_net_remove(b);
 		mutex_unlock(&exo_net_lock);
 	}
+	exo_net_binding_put(b);
 	return ret;
 
 out_idr:

@@ -7,8 +7,12 @@
  * environment is EEXIST; rings are private; TX is checked; a full ring
  * counts drops; kill -9 gives the traffic back to the host.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <linux/genetlink.h>
+#include <linux/userfaultfd.h>
+#include <sys/syscall.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <linux/capability.h>
@@ -785,6 +789,92 @@ TEST_F(net, overlap_is_checked_across_devices)
 	close(self->fd);
 	self->fd = -1;
 	EXPECT_EQ(0, net_bind(hostile, 1, a, lab_addr_atoms(a, 3), 0, NULL));
+	close(hostile);
+}
+
+struct bind_call {
+	int fd;
+	void *arg;
+	int err;
+};
+
+static void *bind_in_thread(void *p)
+{
+	struct bind_call *c = p;
+
+	c->err = exo_ioc(c->fd, EXO_IOC_NET_BIND, c->arg);
+	return NULL;
+}
+
+/*
+ * A BIND whose result cannot be written out is undone. Meanwhile another
+ * thread may unbind the id and another environment get it (ids are the
+ * lowest free), even in the same memory (one CPU: the freed binding is the
+ * next one allocated there): the undo must leave that one alone.
+ */
+TEST_F(net, bind_efault_undo_spares_a_reused_id)
+{
+	struct uffdio_api api = { .api = UFFD_API,
+				  .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
+	long page = sysconf(_SC_PAGESIZE);
+	struct uffdio_writeprotect wp;
+	struct uffdio_register reg;
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	struct bind_call call;
+	struct uffd_msg msg;
+	cpu_set_t one;
+	__u32 id, hid;
+	int uffd, hostile;
+	pthread_t th;
+	void *p;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		SKIP(return, "no userfaultfd with write protection");
+	hostile = exo_raw_env();
+	ASSERT_LE(0, hostile);
+	/* The argument is readable, and writing the result back waits on us. */
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	net_bind_init(p, self->lab.ifindex, a, lab_addr_atoms(a, 3));
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)p;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_WP;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	wp.range = reg.range;
+	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp));
+	call.fd = self->fd;
+	call.arg = p;
+	call.err = -1;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bind_in_thread, &call));
+	/* Bound, and blocked writing the result. */
+	ASSERT_EQ(POLLIN, exo_poll1(uffd, POLLIN, 5000));
+	ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+	for (id = 1; id < 4096 && net_stats(self->fd, id, &st); id++)
+		;
+	ASSERT_GT(4096, id);
+	/* Unbound here; its memory freed after the grace periods. */
+	ASSERT_EQ(0, net_unbind(self->fd, id));
+	usleep(500000);
+	ASSERT_EQ(0, net_bind(hostile, self->lab.ifindex, a, lab_addr_atoms(a, 4),
+			      0, &hid));
+	EXPECT_EQ(id, hid);
+	/* The result's page goes: the waiting write fails, EFAULT. */
+	ASSERT_EQ(0, munmap(p, page));
+	close(uffd);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(EFAULT, call.err);
+	/* The undo took nothing of the hostile's. */
+	ASSERT_EQ(0, net_stats(hostile, hid, &st));
+	EXPECT_EQ(self->lab.ifindex, (int)st.ifindex);
 	close(hostile);
 }
 
