@@ -1111,22 +1111,34 @@ TEST_F(net, kill9_gives_traffic_back_to_the_host)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		int fd = exo_raw_env();
+		__u32 id;
 
 		if (fd < 0 || net_bind(fd, self->lab.ifindex, a,
-				       net_udp_port_atoms(a, 7070), 0, NULL))
+				       net_udp_port_atoms(a, 7070), 0, &id))
 			_exit(1);
 		c = 'b';
 		if (write(sync[1], &c, 1) != 1)
 			_exit(2);
+		/*
+		 * Say when the frame is in: the first one to a new neighbour
+		 * waits for ARP, and could otherwise arrive after the kill.
+		 */
+		c = 'm';
+		if (net_wait_matched(fd, id, 1) || write(sync[1], &c, 1) != 1)
+			_exit(3);
 		for (;;)
 			pause();
 	}
+	/* Only the child writes: its exit reads as EOF. */
+	close(sync[1]);
 	ASSERT_EQ(1, read(sync[0], &c, 1));
 	s = peer_udp(&self->lab);
 	ASSERT_LE(0, s);
 	EXPECT_EQ(-EADDRINUSE, net_host_udp(NET_HOST_IP, 7070));
 	/* Bound: this one goes to the ring of the doomed environment. */
 	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7070, "gone", 4));
+	ASSERT_EQ(1, read(sync[0], &c, 1));
+	ASSERT_EQ('m', c);
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(128 + SIGKILL, exo_wait_child(pid));
 	host = net_host_udp(NET_HOST_IP, 7070);
@@ -1140,7 +1152,6 @@ TEST_F(net, kill9_gives_traffic_back_to_the_host)
 			      net_udp_port_atoms(a, 7070), 0, NULL));
 	close(s);
 	close(sync[0]);
-	close(sync[1]);
 }
 
 /* ---- a raw generic-netlink dump of the environments ------------------- */
