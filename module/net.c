@@ -22,9 +22,10 @@
  *
  * Locking. exo_net_lock (a mutex) protects exo_net_devs, every device's
  * bindings and table updates, the id table exo_net_ids, and every
- * environment's exo_env_net. The netdevice notifier runs under RTNL, so the
- * order is rtnl_lock -> exo_net_lock -> netfilter's hook mutex (inside
- * nf_register_net_hook()). The packet path takes no mutex: it reads the
+ * environment's exo_env_net. The netdevice notifier runs under RTNL, and
+ * NET_BIND takes RTNL first too (no device becomes a port while a bind
+ * checks it), so the order is rtnl_lock -> exo_net_lock -> netfilter's
+ * hook mutex (inside nf_register_net_hook()). The packet path takes no mutex: it reads the
  * device's table under RCU (the hook runs in an RCU read-side section) and
  * takes only its binding's ring lock. Tables are replaced with
  * rcu_assign_pointer() and freed after a grace period (queue_rcu_work),
