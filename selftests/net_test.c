@@ -420,6 +420,25 @@ static void ip_set_frag(unsigned char *f, __u16 frag)
 	ip_csum_set(f + 14);
 }
 
+/* The far end's IP and UDP counters, for a frame that never arrived. */
+static int peer_snmp(void *arg)
+{
+	char **text = arg;
+
+	*text = exo_file_slurp("/proc/self/net/snmp");
+	return *text ? 0 : -errno;
+}
+
+static void log_peer_snmp(struct __test_metadata *_metadata,
+			  struct veth_lab *lab)
+{
+	char *text = NULL;
+
+	if (!veth_in_peer(lab, peer_snmp, &text) && text)
+		TH_LOG("the far end's /proc/net/snmp:\n%s", text);
+	free(text);
+}
+
 TEST_F(net, tx_source_must_be_owned)
 {
 	unsigned char frame[128], pmac[6], mymac[6];
@@ -443,7 +462,9 @@ TEST_F(net, tx_source_must_be_owned)
 	len = build_udp(frame, pmac, mymac, 0x0a4d0001, 0x0a4d0002, 7140, 9000,
 			"legit!");
 	ASSERT_EQ(0, net_tx(self->fd, port, frame, len));
-	ASSERT_EQ(6, net_recv_within(s, buf, sizeof(buf), 5000));
+	ASSERT_EQ(6, net_recv_within(s, buf, sizeof(buf), 5000)) {
+		log_peer_snmp(_metadata, &self->lab);
+	}
 	EXPECT_EQ(0, memcmp(buf, "legit!", 6));
 	/* The first fragment carries the real ports. */
 	ip_set_frag(frame, 0x2000);
