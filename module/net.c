@@ -361,6 +361,15 @@ static unsigned int exo_net_steal_gso(const struct exo_net_table *t,
 
 	if (skb->ip_summed == CHECKSUM_NONE)
 		return NF_ACCEPT;
+	/*
+	 * Splitting writes headers and may take the frag list apart: not in
+	 * what a packet tap's clone still shares.
+	 */
+	if (skb_unclone(skb, GFP_ATOMIC)) {
+		exo_net_count_drop(b);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
 	/* Segmentation starts at the MAC header, as on the way out. */
 	__skb_push(skb, -mac_off);
 	segs = __skb_gso_segment(skb, 0, false);
