@@ -293,48 +293,10 @@ static inline int net_peer_raw_send(struct veth_lab *lab, const void *frame,
 	return veth_in_peer(lab, net_raw_send_here, &r);
 }
 
-/* Whether device @arg (a name) here is running: up, and linkwatch saw it. */
-static inline int net_dev_running(void *arg)
-{
-	struct ifreq ifr;
-	int s, ret;
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", (const char *)arg);
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	ret = ioctl(s, SIOCGIFFLAGS, &ifr) ? -errno :
-	      (ifr.ifr_flags & IFF_RUNNING) ? 0 : -EAGAIN;
-	close(s);
-	return ret;
-}
-
-/*
- * The lab, with both ends running. Carrier changes reach the device's
- * state through linkwatch, later (up to a second, more under TCG): until
- * then a device sends nothing (its qdisc is not yet active, and a frame
- * handed to it is dropped without an error) and a bridge does not enable
- * it as a port. Tests that send one frame and wait for it need that done.
- */
 static inline int net_lab_up(struct veth_lab *lab)
 {
-	int ret, i;
-
-	ret = veth_lab_setup(lab, NET_LAB_DEV, NET_LAB_PEER, NET_HOST_IP,
-			     NET_PEER_IP, 24);
-	for (i = 0; !ret && i < 1000; i++) {
-		ret = net_dev_running(lab->name);
-		if (!ret)
-			ret = veth_in_peer(lab, net_dev_running, lab->peer);
-		if (ret != -EAGAIN)
-			break;
-		usleep(10000);
-	}
-	/* linkwatch activates the qdisc under RTNL: wait for it to be done. */
-	if (!ret)
-		ret = veth_link_up(lab->name);
-	return ret == -EAGAIN ? -ETIMEDOUT : ret;
+	return veth_lab_setup(lab, NET_LAB_DEV, NET_LAB_PEER, NET_HOST_IP,
+			      NET_PEER_IP, 24);
 }
 
 #endif /* EXO_NET_UTIL_H */
