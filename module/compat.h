@@ -26,6 +26,11 @@
 #define EXO_GENL_MCGRP_RESTRICTED	0
 #endif
 
+/* Segmentation moved out of netdevice.h into net/gso.h in 6.5. */
+#ifdef EXO_HAVE_NET_GSO_H
+#include <net/gso.h>
+#endif
+
 /* The largest buddy order: inclusive MAX_PAGE_ORDER since 6.8. */
 #ifdef MAX_PAGE_ORDER
 #define EXO_MAX_ORDER	MAX_PAGE_ORDER

@@ -13,11 +13,19 @@
  * host stack. Ingress hooks stack by priority with nftables' ingress
  * chains, and the hook may steal the frame.
  *
+ * What the hook must not take, since it runs before VLAN and rx_handler
+ * processing: frames tagged for a VLAN (the VLAN device's own hook gets
+ * them next, untagged), and anything on a device that is another's port
+ * (bridge, bond, macvlan lower: binding there is refused, and a device
+ * that becomes one loses its bindings). Overlap is checked across every
+ * device, so that no topology lets two environments claim one frame.
+ *
  * Locking. exo_net_lock (a mutex) protects exo_net_devs, every device's
  * bindings and table updates, the id table exo_net_ids, and every
- * environment's exo_env_net. The netdevice notifier runs under RTNL, so the
- * order is rtnl_lock -> exo_net_lock -> netfilter's hook mutex (inside
- * nf_register_net_hook()). The packet path takes no mutex: it reads the
+ * environment's exo_env_net. The netdevice notifier runs under RTNL, and
+ * NET_BIND takes RTNL first too (no device becomes a port while a bind
+ * checks it), so the order is rtnl_lock -> exo_net_lock -> netfilter's
+ * hook mutex (inside nf_register_net_hook()). The packet path takes no mutex: it reads the
  * device's table under RCU (the hook runs in an RCU read-side section) and
  * takes only its binding's ring lock. Tables are replaced with
  * rcu_assign_pointer() and freed after a grace period (queue_rcu_work),
@@ -31,6 +39,8 @@
 #include <linux/etherdevice.h>
 #include <linux/idr.h>
 #include <linux/if_ether.h>
+#include <linux/if_vlan.h>
+#include <linux/inetdevice.h>
 #include <linux/in.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
@@ -41,12 +51,14 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/rculist.h>
+#include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
+#include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/route.h>
 #include <net/sock.h>
@@ -100,6 +112,7 @@ struct exo_net_binding {
 	u32 id;				/* immutable */
 	struct exo_env *env;		/* immutable; see exo_net_env_destroy() */
 	struct exo_filter filter;	/* immutable, canonical */
+	bool reads_l4;			/* immutable: filter reads past IPv4's header */
 	int ifindex;			/* immutable */
 	struct exo_net_dev *nd;		/* exo_net_lock; NULL once detached */
 	bool unbound;			/* READ_ONCE: the hook passes its frames */
@@ -118,6 +131,7 @@ struct exo_net_binding {
 	u64 matched;
 	u64 delivered;
 	u64 dropped;
+	u64 gso_segmented;		/* GSO/GRO frames split into matched */
 	atomic64_t tx;
 	atomic64_t tx_refused;
 };
@@ -245,6 +259,16 @@ static void exo_net_table_publish(struct exo_net_dev *nd, struct exo_net_table *
 
 /* ---- the packet path ---------------------------------------------------- */
 
+/* A frame @b's filter claimed that could not be delivered. */
+static void exo_net_count_drop(struct exo_net_binding *b)
+{
+	spin_lock_bh(&b->lock);
+	b->matched++;
+	b->dropped++;
+	WRITE_ONCE(b->ring->dropped, b->dropped);
+	spin_unlock_bh(&b->lock);
+}
+
 static void exo_net_deliver(struct exo_net_binding *b, struct sk_buff *skb,
 			    int mac_off, u32 flen)
 {
@@ -283,40 +307,131 @@ static void exo_net_deliver(struct exo_net_binding *b, struct sk_buff *skb,
 		wake_up_interruptible_poll(&b->env->event_wait, EPOLLRDBAND);
 }
 
+/* IPv4 with a non-zero fragment offset: what sits past its header is payload. */
+static bool exo_net_later_fragment(const u8 *hdr, u32 hlen)
+{
+	return hlen >= ETH_HLEN + 8 && (hdr[12] << 8 | hdr[13]) == ETH_P_IP &&
+	       ((hdr[ETH_HLEN + 6] << 8 | hdr[ETH_HLEN + 7]) & IP_OFFSET);
+}
+
+/*
+ * The binding that claims the frame at @mac_off of @skb (its length @flen),
+ * or NULL. A filter that reads past the IPv4 header never claims a later
+ * fragment: its "ports" there are payload bytes.
+ */
+static struct exo_net_binding *exo_net_classify(const struct exo_net_table *t,
+						const struct sk_buff *skb,
+						int mac_off, u32 flen)
+{
+	struct exo_net_binding *b;
+	u8 buf[EXO_NET_WINDOW];
+	const u8 *hdr;
+	u32 hlen, idx;
+
+	hlen = min_t(u32, flen, EXO_NET_WINDOW);
+	hdr = skb_header_pointer(skb, mac_off, hlen, buf);
+	if (!hdr)
+		return NULL;
+	idx = exo_fdec_classify(t->dec, hdr, hlen);
+	if (idx == EXO_FDEC_NONE)
+		return NULL;
+	b = t->bindings[idx];
+	if (READ_ONCE(b->unbound))
+		return NULL;
+	if (b->reads_l4 && exo_net_later_fragment(hdr, hlen))
+		return NULL;
+	return b;
+}
+
+/*
+ * A GSO or GRO frame that @b's filter matched, several wire frames in one:
+ * split it in software (full checksums, no offload features) and classify
+ * each wire frame on its own, since fields like lengths differ. Segments
+ * no binding claims go back to the stack through netif_rx(), as plain
+ * frames that come through this hook again and pass. Frames with no
+ * checksum state at all are not ours to split (the core would WARN): the
+ * host stack takes them as they are.
+ */
+static unsigned int exo_net_steal_gso(const struct exo_net_table *t,
+				      struct exo_net_binding *b,
+				      struct sk_buff *skb, int mac_off)
+{
+	struct exo_net_binding *owner;
+	struct sk_buff *segs, *seg, *next;
+
+	if (skb->ip_summed == CHECKSUM_NONE)
+		return NF_ACCEPT;
+	/*
+	 * Splitting writes headers and may take the frag list apart: not in
+	 * what a packet tap's clone still shares.
+	 */
+	if (skb_unclone(skb, GFP_ATOMIC)) {
+		exo_net_count_drop(b);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	/* Segmentation starts at the MAC header, as on the way out. */
+	__skb_push(skb, -mac_off);
+	segs = __skb_gso_segment(skb, 0, false);
+	if (IS_ERR_OR_NULL(segs)) {
+		exo_net_count_drop(b);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	spin_lock_bh(&b->lock);
+	b->gso_segmented++;
+	spin_unlock_bh(&b->lock);
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		owner = exo_net_classify(t, seg, 0, seg->len);
+		if (owner) {
+			exo_net_deliver(owner, seg, 0, seg->len);
+			consume_skb(seg);
+		} else {
+			seg->protocol = eth_type_trans(seg, seg->dev);
+			netif_rx(seg);
+		}
+	}
+	return NF_STOLEN;
+}
+
 static unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	struct exo_net_dev *nd = priv;
 	struct exo_net_binding *b;
 	struct exo_net_table *t;
-	u8 buf[EXO_NET_WINDOW];
-	const u8 *hdr;
 	int mac_off;
-	u32 flen, hlen, idx;
+	u32 flen;
 
 	t = rcu_dereference(nd->table);
 	if (!t || !t->n || !skb_mac_header_was_set(skb))
+		return NF_ACCEPT;
+	/*
+	 * A tagged frame belongs to the VLAN device of its tag (whose own
+	 * hook sees it untagged next), or to no one: never to the lower
+	 * device's filters.
+	 */
+	if (skb_vlan_tag_present(skb) || eth_type_vlan(skb->protocol))
 		return NF_ACCEPT;
 	mac_off = skb_mac_offset(skb);
 	if (mac_off > 0 || skb->len + (u32)(-mac_off) < ETH_HLEN)
 		return NF_ACCEPT;
 	flen = skb->len - mac_off;
-	hlen = min_t(u32, flen, EXO_NET_WINDOW);
-	hdr = skb_header_pointer(skb, mac_off, hlen, buf);
-	if (!hdr)
+	b = exo_net_classify(t, skb, mac_off, flen);
+	if (!b)
 		return NF_ACCEPT;
-	idx = exo_fdec_classify(t->dec, hdr, hlen);
-	if (idx == EXO_FDEC_NONE)
-		return NF_ACCEPT;
-	b = t->bindings[idx];
-	if (READ_ONCE(b->unbound))
-		return NF_ACCEPT;
+	if (skb_is_gso(skb))
+		return exo_net_steal_gso(t, b, skb, mac_off);
 	/*
 	 * A frame from a local sender (veth) may carry only a partial
 	 * checksum; the libOS must see what the wire would carry.
 	 */
 	if (skb->ip_summed != CHECKSUM_PARTIAL || !skb_checksum_help(skb))
 		exo_net_deliver(b, skb, mac_off, flen);
+	else
+		exo_net_count_drop(b);
 	/* Ours now, delivered or counted as dropped: not the host's. */
 	consume_skb(skb);
 	return NF_STOLEN;
@@ -420,29 +535,62 @@ static void exo_net_remove(struct exo_net_binding *b)
 	exo_net_binding_put(b);
 }
 
+/*
+ * A device whose frames another device takes from it: a bridge, bond or
+ * team port (it has a master), a macvlan's or ipvlan's lower device, or
+ * any other rx_handler. Our hook runs before the rx_handler, so a filter
+ * here would take the upper device's traffic.
+ */
+static bool exo_net_dev_is_port(struct net_device *dev)
+{
+	ASSERT_RTNL();
+	return netdev_master_upper_dev_get(dev) || netdev_is_rx_handler_busy(dev);
+}
+
+/* Take every binding off @nd, telling each owner why (EXO_NET_DOWN_*). */
+static void exo_net_revoke_dev(struct exo_net_dev *nd, u64 why)
+{
+	struct exo_net_binding *b;
+	bool last;
+
+	lockdep_assert_held(&exo_net_lock);
+	/* Not list_for_each_entry_safe(): the last detach frees nd itself. */
+	if (list_empty(&nd->bindings))
+		return;
+	do {
+		b = list_first_entry(&nd->bindings, struct exo_net_binding,
+				     dev_node);
+		last = list_is_singular(&nd->bindings);
+		exo_event_post(b->env, EXO_EVENT_NET_DOWN, b->id, b->ifindex,
+			       why, 0);
+		exo_net_detach(b);
+	} while (!last);
+}
+
 static int exo_net_notify(struct notifier_block *nb, unsigned long event,
 			  void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct exo_net_binding *b;
 	struct exo_net_dev *nd;
-	bool last;
+	u64 why;
 
-	if (event != NETDEV_UNREGISTER)
+	switch (event) {
+	case NETDEV_UNREGISTER:
+		why = EXO_NET_DOWN_GONE;
+		break;
+	case NETDEV_CHANGEUPPER:
+		/* Enslaved, or a macvlan's lower now: its frames are not its own. */
+		if (!exo_net_dev_is_port(dev))
+			return NOTIFY_DONE;
+		why = EXO_NET_DOWN_PORT;
+		break;
+	default:
 		return NOTIFY_DONE;
+	}
 	mutex_lock(&exo_net_lock);
 	nd = exo_net_dev_find(dev);
-	/* Not list_for_each_entry_safe(): the last detach frees nd itself. */
-	if (nd && !list_empty(&nd->bindings)) {
-		do {
-			b = list_first_entry(&nd->bindings,
-					     struct exo_net_binding, dev_node);
-			last = list_is_singular(&nd->bindings);
-			exo_event_post(b->env, EXO_EVENT_NET_DOWN, b->id,
-				       b->ifindex, 0, 0);
-			exo_net_detach(b);
-		} while (!last);
-	}
+	if (nd)
+		exo_net_revoke_dev(nd, why);
 	mutex_unlock(&exo_net_lock);
 	return NOTIFY_DONE;
 }
@@ -602,10 +750,32 @@ static struct exo_net_binding *exo_net_binding_alloc(const struct exo_net_bind *
 	return b;
 }
 
+/*
+ * Whether @f overlaps a filter of another environment on any device. Not
+ * only on the same one: a frame can reach the hooks of several devices
+ * (a bridge and a port, a macvlan and its lower, a tc redirect), and
+ * which ones changes with the host's configuration at any time; the check
+ * over every binding holds whatever the topology.
+ */
+static bool exo_net_overlaps_other(const struct exo_env *env,
+				   const struct exo_filter *f)
+{
+	struct exo_net_binding *other;
+	struct exo_net_dev *nd;
+
+	lockdep_assert_held(&exo_net_lock);
+	list_for_each_entry(nd, &exo_net_devs, node)
+		list_for_each_entry(other, &nd->bindings, dev_node)
+			if (other->env != env &&
+			    exo_filter_overlap(&other->filter, f))
+				return true;
+	return false;
+}
+
 static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_net_bind req;
-	struct exo_net_binding *b, *other;
+	struct exo_net_binding *b;
 	struct exo_net_table *t;
 	struct net_device *dev;
 	struct exo_net_dev *nd;
@@ -629,6 +799,8 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	ret = exo_filter_canon(req.atoms, req.natoms, &b->filter);
 	if (ret)
 		goto out_free;
+	b->reads_l4 = exo_filter_reads_from(&b->filter,
+					    ETH_HLEN + sizeof(struct iphdr));
 	dev = dev_get_by_index(current->nsproxy->net_ns, req.ifindex);
 	if (!dev) {
 		ret = -ENODEV;
@@ -641,6 +813,8 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	if ((req.flags & EXO_NET_BIND_HOST) && !admin)
 		goto out_dev;
 
+	/* RTNL: the device cannot become a port while we look. */
+	rtnl_lock();
 	mutex_lock(&exo_net_lock);
 	ret = -ENODEV;
 	/* A device being unregistered would never be let go. */
@@ -649,14 +823,12 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	ret = -ENOSPC;
 	if (env->net.nbindings >= exo_net_bindings_max)
 		goto out_unlock;
-	nd = exo_net_dev_find(dev);
-	if (nd) {
-		ret = -EEXIST;
-		list_for_each_entry(other, &nd->bindings, dev_node)
-			if (other->env != env &&
-			    exo_filter_overlap(&other->filter, &b->filter))
-				goto out_unlock;
-	}
+	ret = -EBUSY;
+	if (exo_net_dev_is_port(dev))
+		goto out_unlock;
+	ret = -EEXIST;
+	if (exo_net_overlaps_other(env, &b->filter))
+		goto out_unlock;
 	/* After the overlap check, so that a conflict reads as EEXIST. */
 	ret = exo_net_host_check(dev_net(dev), &b->filter, &port_sock);
 	if (ret == -EADDRINUSE && (req.flags & EXO_NET_BIND_HOST))
@@ -692,28 +864,37 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	exo_net_nbindings++;
 	atomic64_inc(&env->filters);
 	exo_net_table_publish(nd, t);
-	mutex_unlock(&exo_net_lock);
-	dev_put(dev);
-
 	req.binding_id = b->id;
 	req.ring_offset = EXO_MMAP_NET + ((u64)b->id << EXO_NET_RING_SHIFT);
 	req.ring_len = b->ring_len;
+	/*
+	 * Ours until the result is out: another thread may unbind the id
+	 * meanwhile, and without this reference b could be freed and its
+	 * memory and id handed to another environment's new binding.
+	 */
+	kref_get(&b->ref);
+	mutex_unlock(&exo_net_lock);
+	rtnl_unlock();
+	dev_put(dev);
+
 	ret = exo_copy_result(uarg, &req, sizeof(req), req.argsz);
 	if (ret) {
 		/* Undo, so that an EFAULT leaves nothing bound (unless another
-		 * thread already unbound it).
+		 * thread already unbound it: then the id is not b's).
 		 */
 		mutex_lock(&exo_net_lock);
 		if (idr_find(&exo_net_ids, req.binding_id) == b)
 			exo_net_remove(b);
 		mutex_unlock(&exo_net_lock);
 	}
+	exo_net_binding_put(b);
 	return ret;
 
 out_idr:
 	idr_remove(&exo_net_ids, b->id);
 out_unlock:
 	mutex_unlock(&exo_net_lock);
+	rtnl_unlock();
 out_dev:
 	if (port_sock)
 		sock_release(port_sock);
@@ -743,6 +924,67 @@ static long exo_net_unbind_ioctl(struct exo_env *env, void __user *uarg)
 	return b ? 0 : ret;
 }
 
+/* Whether @addr (network order) is one of @dev's own IPv4 addresses. */
+static bool exo_net_dev_has_addr(struct net_device *dev, __be32 addr)
+{
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	bool found = false;
+
+	rcu_read_lock();
+	in_dev = __in_dev_get_rcu(dev);
+	if (in_dev)
+		in_dev_for_each_ifa_rcu(ifa, in_dev)
+			if (ifa->ifa_local == addr) {
+				found = true;
+				break;
+			}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * May @own's filter vouch for @frame (@len bytes, @swapped its swap, both
+ * cut to the window) sent on @dev? The swapped frame must match it, so the
+ * frame comes from where the filter receives; and, since a filter need not
+ * pin an address (a port filter takes the port on all of them), an IPv4
+ * source or ARP sender address the filter does not pin must be one of the
+ * device's own. A filter that reads past the IPv4 header says nothing
+ * about a later fragment, whose bytes there are payload.
+ */
+static bool exo_net_tx_vouches(const struct exo_net_binding *own,
+			       struct net_device *dev, const u8 *frame,
+			       const u8 *swapped, u32 len)
+{
+	u32 type = frame[12] << 8 | frame[13], src_off;
+	__be32 src;
+	u64 pinned;
+
+	if (!exo_filter_match(&own->filter, swapped, len))
+		return false;
+	if (type == ETH_P_IP) {
+		if (len < ETH_HLEN + sizeof(struct iphdr))
+			return false;
+		if (own->reads_l4 && exo_net_later_fragment(frame, len))
+			return false;
+		src_off = ETH_HLEN + 12;
+	} else if (type == ETH_P_ARP) {
+		/* Sender hardware and protocol address: ours, as the source. */
+		if (len < ETH_HLEN + 28 ||
+		    !ether_addr_equal(frame + ETH_HLEN + 8, dev->dev_addr))
+			return false;
+		src_off = ETH_HLEN + 14;
+	} else {
+		return true;
+	}
+	/* The source swapped to the destination: pinned there, matched. */
+	if (exo_filter_pinned(&own->filter, src_off + (type == ETH_P_IP ? 4 : 10),
+			      4, &pinned))
+		return true;
+	memcpy(&src, frame + src_off, sizeof(src));
+	return exo_net_dev_has_addr(dev, src);
+}
+
 static long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_net_binding *b, *own;
@@ -751,6 +993,7 @@ static long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg)
 	struct sk_buff *skb;
 	u8 swapped[EXO_NET_WINDOW];
 	bool allowed = false;
+	u32 wlen;
 	u8 *frame;
 	int ret;
 
@@ -764,8 +1007,9 @@ static long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg)
 	frame = memdup_user(u64_to_user_ptr(req.frame), req.len);
 	if (IS_ERR(frame))
 		return PTR_ERR(frame);
-	memcpy(swapped, frame, min_t(u32, req.len, EXO_NET_WINDOW));
-	exo_frame_swap(swapped, min_t(u32, req.len, EXO_NET_WINDOW));
+	wlen = min_t(u32, req.len, EXO_NET_WINDOW);
+	memcpy(swapped, frame, wlen);
+	exo_frame_swap(swapped, wlen);
 
 	mutex_lock(&exo_net_lock);
 	b = exo_net_lookup(env, req.binding_id, &ret);
@@ -773,13 +1017,15 @@ static long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg)
 		ret = -ENETDOWN;
 	if (b && b->nd) {
 		dev = b->nd->dev;
-		list_for_each_entry(own, &env->net.bindings, env_node)
-			if (own->nd == b->nd &&
-			    exo_filter_match(&own->filter, swapped,
-					     min_t(u32, req.len, EXO_NET_WINDOW))) {
-				allowed = true;
-				break;
-			}
+		/* No filter owns a MAC: every frame leaves from the device's. */
+		if (ether_addr_equal(frame + ETH_ALEN, dev->dev_addr))
+			list_for_each_entry(own, &env->net.bindings, env_node)
+				if (own->nd == b->nd &&
+				    exo_net_tx_vouches(own, dev, frame, swapped,
+						       wlen)) {
+					allowed = true;
+					break;
+				}
 		if (allowed) {
 			dev_hold(dev);
 			kref_get(&b->ref);
@@ -837,6 +1083,7 @@ static long exo_net_stats_ioctl(struct exo_env *env, void __user *uarg)
 		st.matched = b->matched;
 		st.delivered = b->delivered;
 		st.dropped = b->dropped;
+		st.gso = b->gso_segmented;
 		spin_unlock_bh(&b->lock);
 		st.tx = atomic64_read(&b->tx);
 		st.tx_refused = atomic64_read(&b->tx_refused);

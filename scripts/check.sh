@@ -155,9 +155,10 @@ for lane in $LANES; do
 	fi
 	scripts/payload.sh "$lane" "build/vm/payload-$lane"
 	vm_rc=0
-	# veth: the network binding's tests build links inside the guest.
+	# The network binding's tests build links inside the guest: veth
+	# pairs, and a VLAN, a bridge and a macvlan stacked on them.
 	scripts/vm-run.sh --lane "$lane" --payload "build/vm/payload-$lane" \
-		--modules veth --timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
+		--modules "veth 8021q bridge macvlan" --timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
 	read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$vm_rc" "$VM_TIMEOUT" \
 		"build/vm/payload-$lane/tests.expected")
 	add "lane $lane" "$p" "$f" "$s"

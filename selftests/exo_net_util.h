@@ -7,7 +7,11 @@
 #ifndef EXO_NET_UTIL_H
 #define EXO_NET_UTIL_H
 
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "../samples/veth.h"
@@ -17,6 +21,11 @@
 #define NET_HOST_IP	"10.77.0.1"	/* the near end's host address */
 #define NET_PEER_IP	"10.77.0.2"	/* the far end */
 #define NET_LIBOS_IP	0x0a4d0003	/* 10.77.0.3: no host has it */
+/* Devices stacked on the near end by some tests; the fixture removes them. */
+#define NET_LAB_VLAN	"exot0.5"	/* VLAN 5 over NET_LAB_DEV */
+#define NET_LAB_VID	5
+#define NET_LAB_BRIDGE	"exob0"
+#define NET_LAB_MACVLAN	"exom0"
 
 static inline struct exo_net_atom net_atom(__u16 off, __u8 width, __u64 mask,
 					   __u64 value)
@@ -170,6 +179,118 @@ static inline ssize_t net_recv_within(int s, void *buf, size_t len, int timeout_
 		return -ETIMEDOUT;
 	got = recv(s, buf, len, MSG_DONTWAIT);
 	return got < 0 ? -errno : got;
+}
+
+/* veth_attr() on the whole message, so that the compiler sees its size. */
+static inline struct rtattr *net_attr(struct veth_msg *m, int type,
+				      const void *data, int len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)m +
+					       NLMSG_ALIGN(m->nh.nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	m->nh.nlmsg_len = NLMSG_ALIGN(m->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	return rta;
+}
+
+/*
+ * Create device @name of @kind ("vlan", "bridge", "macvlan"), over device
+ * @link if not 0, with VLAN id @vid if not 0. 0 or -errno; -EOPNOTSUPP if
+ * the kernel has no such kind.
+ */
+static inline int net_link_add(const char *name, const char *kind, int link,
+			       __u16 vid)
+{
+	struct rtattr *linkinfo, *data;
+	struct veth_msg m;
+
+	veth_msg_init(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+		      sizeof(struct ifinfomsg));
+	net_attr(&m, IFLA_IFNAME, name, strlen(name) + 1);
+	if (link)
+		net_attr(&m, IFLA_LINK, &link, sizeof(link));
+	linkinfo = net_attr(&m, IFLA_LINKINFO, NULL, 0);
+	net_attr(&m, IFLA_INFO_KIND, kind, strlen(kind));
+	if (vid) {
+		data = net_attr(&m, IFLA_INFO_DATA, NULL, 0);
+		net_attr(&m, IFLA_VLAN_ID, &vid, sizeof(vid));
+		veth_nest_end(&m.nh, data);
+	}
+	veth_nest_end(&m.nh, linkinfo);
+	return veth_talk(&m.nh);
+}
+
+/* Enslave @name to device @master (0: release it). 0 or -errno. */
+static inline int net_link_set_master(const char *name, int master)
+{
+	struct veth_msg m;
+
+	veth_msg_init(&m, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
+	m.ifi.ifi_index = if_nametoindex(name);
+	if (!m.ifi.ifi_index)
+		return -ENODEV;
+	net_attr(&m, IFLA_MASTER, &master, sizeof(master));
+	return veth_talk(&m.nh);
+}
+
+/* The Ethernet address of @name in the caller's namespace: 0 or -errno. */
+static inline int net_dev_mac(const char *name, unsigned char *mac)
+{
+	struct ifreq ifr;
+	int s, ret = 0;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || ioctl(s, SIOCGIFHWADDR, &ifr))
+		ret = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (s >= 0)
+		close(s);
+	return ret;
+}
+
+struct net_raw_frame {
+	const char *dev;
+	const void *frame;
+	size_t len;
+};
+
+/* Send one whole Ethernet frame, as it is, out of a device here. */
+static inline int net_raw_send_here(void *arg)
+{
+	const struct net_raw_frame *r = arg;
+	struct sockaddr_ll sll;
+	int s, ret = 0;
+
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = if_nametoindex(r->dev);
+	sll.sll_halen = ETH_ALEN;
+	memcpy(sll.sll_addr, r->frame, ETH_ALEN);
+	if (!sll.sll_ifindex)
+		return -ENODEV;
+	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (sendto(s, r->frame, r->len, 0, (struct sockaddr *)&sll,
+		   sizeof(sll)) != (ssize_t)r->len)
+		ret = -errno;
+	close(s);
+	return ret;
+}
+
+/* Send a hand-built frame from the far end, towards the near end. */
+static inline int net_peer_raw_send(struct veth_lab *lab, const void *frame,
+				    size_t len)
+{
+	struct net_raw_frame r = { lab->peer, frame, len };
+
+	return veth_in_peer(lab, net_raw_send_here, &r);
 }
 
 static inline int net_lab_up(struct veth_lab *lab)

@@ -7,8 +7,12 @@
  * environment is EEXIST; rings are private; TX is checked; a full ring
  * counts drops; kill -9 gives the traffic back to the host.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <linux/genetlink.h>
+#include <linux/userfaultfd.h>
+#include <sys/syscall.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <linux/capability.h>
@@ -45,6 +49,10 @@ FIXTURE_TEARDOWN(net)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	/* What a test stacked on the lab; the VLAN and macvlan go with it. */
+	veth_link_del(NET_LAB_BRIDGE);
+	veth_link_del(NET_LAB_MACVLAN);
+	veth_link_del(NET_LAB_VLAN);
 	veth_lab_teardown(&self->lab);
 }
 
@@ -300,12 +308,27 @@ TEST_F(net, hostile_env_cannot_touch_my_binding)
 	close(hostile);
 }
 
+/* Recompute the header checksum of the IPv4 header at @ip (no options). */
+static void ip_csum_set(unsigned char *ip)
+{
+	__u32 sum = 0, i;
+
+	ip[10] = ip[11] = 0;
+	for (i = 0; i < 20; i += 2)
+		sum += ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	ip[10] = sum >> 8;
+	ip[11] = sum & 0xff;
+}
+
 /* An Ethernet + IPv4 + UDP frame from @src to @dst (host order). */
 static __u32 build_udp(unsigned char *f, const unsigned char *dmac,
 		       const unsigned char *smac, __u32 src, __u32 dst,
 		       __u16 sport, __u16 dport, const char *payload)
 {
-	__u32 plen = strlen(payload), i, sum = 0;
+	__u32 plen = strlen(payload), i;
 	unsigned char *ip = f + 14, *udp = ip + 20;
 
 	memcpy(f, dmac, 6);
@@ -322,13 +345,7 @@ static __u32 build_udp(unsigned char *f, const unsigned char *dmac,
 		ip[12 + i] = src >> (24 - 8 * i);
 		ip[16 + i] = dst >> (24 - 8 * i);
 	}
-	for (i = 0; i < 20; i += 2)
-		sum += ip[i] << 8 | ip[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	ip[10] = sum >> 8;
-	ip[11] = sum & 0xff;
+	ip_csum_set(ip);
 	udp[0] = sport >> 8;
 	udp[1] = sport & 0xff;
 	udp[2] = dport >> 8;
@@ -357,17 +374,67 @@ static int peer_mac(void *arg)
 	return ret;
 }
 
+/*
+ * Send @frame through binding @id until socket @s over there gets its
+ * @want bytes, at most 5 times a second apart: the sends it took, or
+ * -errno. A fresh veth may drop the first: its qdisc is attached only
+ * once linkwatch has seen the carrier, and until then a frame handed to
+ * it is dropped with no error.
+ */
+static int tx_until_received(int fd, __u32 id, const void *frame, __u32 len,
+			     int s, char *buf, size_t size, ssize_t want)
+{
+	char late[2048];
+	int tries, err;
+
+	for (tries = 1; tries <= 5; tries++) {
+		err = net_tx(fd, id, frame, len);
+		if (err)
+			return -err;
+		if (net_recv_within(s, buf, size, 1000) != want)
+			continue;
+		/* A slow earlier copy must not pass for a later frame. */
+		while (tries > 1 && net_recv_within(s, late, sizeof(late), 300) > 0)
+			;
+		return tries;
+	}
+	return -ETIMEDOUT;
+}
+
+/* The far end's device and IP/UDP counters, for a frame that never arrived. */
+static int peer_counters(void *arg)
+{
+	char **text = arg;
+
+	text[0] = exo_file_slurp("/proc/self/net/dev");
+	text[1] = exo_file_slurp("/proc/self/net/snmp");
+	return text[0] && text[1] ? 0 : -errno;
+}
+
+static void log_peer_counters(struct __test_metadata *_metadata,
+			      struct veth_lab *lab)
+{
+	char *text[2] = { NULL, NULL };
+
+	if (!veth_in_peer(lab, peer_counters, text))
+		TH_LOG("the far end's /proc/net/dev:\n%s\n/proc/net/snmp:\n%s",
+		       text[0], text[1]);
+	free(text[0]);
+	free(text[1]);
+}
+
 TEST_F(net, tx_is_checked_against_own_filters)
 {
-	unsigned char frame[128], pmac[6], mymac[6] = { 2, 0, 0, 0, 0, 3 };
+	unsigned char frame[128], pmac[6], mymac[6];
 	struct exo_net_atom a[4];
 	struct exo_net_stats st;
 	char buf[64];
 	__u32 id, len;
-	int s;
+	int s, sent;
 	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons(9000) };
 
 	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_DEV, mymac));
 	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
 			      net_ip_dst_atoms(a, NET_LIBOS_IP), 0, &id));
 	s = peer_udp(&self->lab);
@@ -376,8 +443,10 @@ TEST_F(net, tx_is_checked_against_own_filters)
 	/* From my address: sent, and a plain socket over there gets it. */
 	len = build_udp(frame, pmac, mymac, NET_LIBOS_IP, 0x0a4d0002, 5000, 9000,
 			"from exo");
-	ASSERT_EQ(0, net_tx(self->fd, id, frame, len));
-	ASSERT_EQ(8, net_recv_within(s, buf, sizeof(buf), 5000));
+	sent = tx_until_received(self->fd, id, frame, len, s, buf, sizeof(buf), 8);
+	ASSERT_LT(0, sent) {
+		log_peer_counters(_metadata, &self->lab);
+	}
 	EXPECT_EQ(0, memcmp(buf, "from exo", 8));
 	/* Spoofing someone else's address: refused. */
 	len = build_udp(frame, pmac, mymac, 0x0a4d0001, 0x0a4d0002, 5000, 9000,
@@ -388,10 +457,491 @@ TEST_F(net, tx_is_checked_against_own_filters)
 	EXPECT_EQ(EINVAL, net_tx(self->fd, id, frame, 13));
 	EXPECT_EQ(EINVAL, net_tx(self->fd, id, frame, 14 + 65536));
 	ASSERT_EQ(0, net_stats(self->fd, id, &st));
-	EXPECT_EQ(1, st.tx);
+	EXPECT_EQ(sent, st.tx);
 	EXPECT_EQ(1, st.tx_refused);
 	EXPECT_EQ(ENOENT, net_tx(self->fd, 4000, frame, len));
 	close(s);
+}
+
+/* Make the IPv4 frame @f a fragment: @frag is the flags and offset field. */
+static void ip_set_frag(unsigned char *f, __u16 frag)
+{
+	f[14 + 6] = frag >> 8;
+	f[14 + 7] = frag & 0xff;
+	ip_csum_set(f + 14);
+}
+
+TEST_F(net, tx_source_must_be_owned)
+{
+	unsigned char frame[128], pmac[6], mymac[6];
+	unsigned char foreign[6] = { 2, 0, 0, 0, 0, 9 };
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	char buf[64];
+	__u32 port, addr, arp, len;
+	int s, sent;
+	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons(9000) };
+
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_DEV, mymac));
+	/* A port filter: the port on the host's addresses, no address of its own. */
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_udp_port_atoms(a, 7140), 0, &port));
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, bind(s, (struct sockaddr *)&any, sizeof(any)));
+	/* From the device's address and MAC, from the port: sent. */
+	len = build_udp(frame, pmac, mymac, 0x0a4d0001, 0x0a4d0002, 7140, 9000,
+			"legit!");
+	sent = tx_until_received(self->fd, port, frame, len, s, buf, sizeof(buf), 6);
+	ASSERT_LT(0, sent) {
+		log_peer_counters(_metadata, &self->lab);
+	}
+	EXPECT_EQ(0, memcmp(buf, "legit!", 6));
+	/* The first fragment carries the real ports. */
+	ip_set_frag(frame, 0x2000);
+	EXPECT_EQ(0, net_tx(self->fd, port, frame, len));
+	/* A later fragment's "ports" are payload: refused. */
+	ip_set_frag(frame, 0x0001);
+	EXPECT_EQ(EPERM, net_tx(self->fd, port, frame, len));
+	/* An address that is not the device's: nobody's, or the host's on lo. */
+	len = build_udp(frame, pmac, mymac, 0x0a4d0009, 0x0a4d0002, 7140, 9000,
+			"spoof1");
+	EXPECT_EQ(EPERM, net_tx(self->fd, port, frame, len));
+	len = build_udp(frame, pmac, mymac, 0x7f000001, 0x0a4d0002, 7140, 9000,
+			"spoof2");
+	EXPECT_EQ(EPERM, net_tx(self->fd, port, frame, len));
+	/* A MAC that is not the device's. */
+	len = build_udp(frame, pmac, foreign, 0x0a4d0001, 0x0a4d0002, 7140, 9000,
+			"spoof3");
+	EXPECT_EQ(EPERM, net_tx(self->fd, port, frame, len));
+	EXPECT_EQ(-ETIMEDOUT, net_recv_within(s, buf, sizeof(buf), 300));
+	ASSERT_EQ(0, net_stats(self->fd, port, &st));
+	EXPECT_EQ(sent + 1, st.tx);
+	EXPECT_EQ(4, st.tx_refused);
+
+	/* An address filter owns the address: any port, fragments too. */
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      net_ip_dst_atoms(a, NET_LIBOS_IP), 0, &addr));
+	len = build_udp(frame, pmac, mymac, NET_LIBOS_IP, 0x0a4d0002, 5555, 9000,
+			"owned!");
+	ASSERT_LT(0, tx_until_received(self->fd, addr, frame, len, s, buf,
+				       sizeof(buf), 6));
+	EXPECT_EQ(0, memcmp(buf, "owned!", 6));
+	ip_set_frag(frame, 0x0001);
+	EXPECT_EQ(0, net_tx(self->fd, addr, frame, len));
+	len = build_udp(frame, pmac, foreign, NET_LIBOS_IP, 0x0a4d0002, 5555,
+			9000, "spoof4");
+	EXPECT_EQ(EPERM, net_tx(self->fd, addr, frame, len));
+
+	/* ARP: the sender's hardware address is the device's too. */
+	a[0] = net_atom(12, 2, 0xffff, 0x0806);
+	a[1] = net_atom(38, 4, 0xffffffff, NET_LIBOS_IP);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 2, 0, &arp));
+	memset(frame, 0, sizeof(frame));
+	memcpy(frame, pmac, 6);
+	memcpy(frame + 6, mymac, 6);
+	frame[12] = 0x08;
+	frame[13] = 0x06;
+	frame[15] = 1;		/* Ethernet */
+	frame[16] = 0x08;	/* IPv4 */
+	frame[18] = 6;
+	frame[19] = 4;
+	frame[21] = 2;		/* reply */
+	memcpy(frame + 22, mymac, 6);
+	frame[28] = 10;
+	frame[29] = 77;
+	frame[31] = 3;		/* NET_LIBOS_IP */
+	memcpy(frame + 32, pmac, 6);
+	frame[38] = 10;
+	frame[39] = 77;
+	frame[41] = 2;
+	EXPECT_EQ(0, net_tx(self->fd, arp, frame, 42));
+	memcpy(frame + 22, foreign, 6);
+	EXPECT_EQ(EPERM, net_tx(self->fd, arp, frame, 42));
+	close(s);
+}
+
+TEST_F(net, later_fragments_skip_port_filters)
+{
+	unsigned char frame[128], pmac[6], mymac[6];
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	struct exo_net_bind b;
+	struct exo_net_ring *ring;
+	__u32 len;
+	int s;
+
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_DEV, mymac));
+	net_bind_init(&b, self->lab.ifindex, a, net_udp_port_atoms(a, 7150));
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	ring = net_ring_map(self->fd, b.binding_id, b.ring_len);
+	ASSERT_NE(NULL, ring);
+	/* A later fragment whose payload has the port where a UDP header would. */
+	len = build_udp(frame, mymac, pmac, 0x0a4d0002, 0x0a4d0001, 5000, 7150,
+			"frag");
+	ip_set_frag(frame, 0x0001);
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
+	/* Then a real datagram to the port, behind it on the same link. */
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7150, "real", 4));
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, 1));
+	usleep(100000);
+	ASSERT_EQ(0, net_stats(self->fd, b.binding_id, &st));
+	EXPECT_EQ(1, st.matched);
+	EXPECT_EQ(0, memcmp(slot_payload(ring_slot(ring, 0)), "real", 4));
+	munmap(ring, b.ring_len);
+	close(s);
+}
+
+#ifndef SOL_UDP
+#define SOL_UDP		17
+#endif
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
+
+/* Whether the UDP checksum of the IPv4 (no options) frame @f holds. */
+static bool udp_csum_ok(const unsigned char *f)
+{
+	const unsigned char *ip = f + 14, *udp = ip + 20;
+	__u32 ulen = udp[4] << 8 | udp[5], sum = 17 + ulen, i;
+
+	for (i = 12; i < 20; i += 2)
+		sum += ip[i] << 8 | ip[i + 1];
+	for (i = 0; i + 1 < ulen; i += 2)
+		sum += udp[i] << 8 | udp[i + 1];
+	if (ulen & 1)
+		sum += udp[ulen - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+TEST_F(net, gso_frames_are_split_and_delivered)
+{
+	enum { SEG = 1000, NSEG = 4 };
+	static unsigned char data[SEG * NSEG];
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	struct exo_net_bind b;
+	struct exo_net_ring *ring;
+	int s, gso = SEG, i, j;
+
+	net_bind_init(&b, self->lab.ifindex, a, net_udp_port_atoms(a, 7160));
+	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
+	ring = net_ring_map(self->fd, b.binding_id, b.ring_len);
+	ASSERT_NE(NULL, ring);
+	for (i = 0; i < SEG * NSEG; i++)
+		data[i] = i * 7 + i / SEG;
+	/* One send, one GSO frame of four datagrams through the veth. */
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, SOL_UDP, UDP_SEGMENT, &gso, sizeof(gso)));
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7160, data, sizeof(data)));
+	ASSERT_EQ(0, net_wait_matched(self->fd, b.binding_id, NSEG));
+	ASSERT_EQ(0, net_stats(self->fd, b.binding_id, &st));
+	EXPECT_EQ(NSEG, st.matched);
+	EXPECT_EQ(NSEG, st.delivered);
+	EXPECT_EQ(0, st.dropped);
+	EXPECT_EQ(1, st.gso);
+	ASSERT_EQ(NSEG, __atomic_load_n(&ring->producer, __ATOMIC_ACQUIRE));
+	/* Each one as the wire carries it: its own lengths and checksums. */
+	for (i = 0; i < NSEG; i++) {
+		const struct exo_net_slot *slot = ring_slot(ring, i);
+		const unsigned char *f = (const unsigned char *)(slot + 1);
+
+		ASSERT_EQ(14 + 20 + 8 + SEG, slot->len);
+		ASSERT_EQ(slot->len, slot->caplen);
+		EXPECT_EQ(20 + 8 + SEG, f[16] << 8 | f[17]);
+		EXPECT_EQ(8 + SEG, f[38] << 8 | f[39]);
+		EXPECT_TRUE(udp_csum_ok(f)) {
+			TH_LOG("segment %d: bad UDP checksum", i);
+		}
+		for (j = 0; j < SEG; j++)
+			if (f[42 + j] != data[i * SEG + j])
+				break;
+		EXPECT_EQ(SEG, j) {
+			TH_LOG("segment %d differs at byte %d", i, j);
+		}
+	}
+	munmap(ring, b.ring_len);
+	close(s);
+}
+
+/* An 802.1Q tag (@tpid, VLAN @vid) put into the untagged frame @f. */
+static __u32 vlan_tag(unsigned char *out, const unsigned char *f, __u32 len,
+		      __u16 tpid, __u16 vid)
+{
+	memcpy(out, f, 12);
+	out[12] = tpid >> 8;
+	out[13] = tpid & 0xff;
+	out[14] = vid >> 8;
+	out[15] = vid & 0xff;
+	memcpy(out + 16, f + 12, len - 12);
+	return len + 4;
+}
+
+TEST_F(net, vlan_frames_belong_to_the_vlan_device)
+{
+	unsigned char frame[128], tagged[132], pmac[6], mymac[6];
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	__u32 low, vlan, len, tlen, n;
+	int ret, vif;
+
+	ret = net_link_add(NET_LAB_VLAN, "vlan", self->lab.ifindex, NET_LAB_VID);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no 802.1Q VLANs in this kernel");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, veth_link_up(NET_LAB_VLAN));
+	vif = if_nametoindex(NET_LAB_VLAN);
+	ASSERT_LT(0, vif);
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_DEV, mymac));
+	/* The same filter on the lower device and on the VLAN device. */
+	n = net_ip_dst_atoms(a, 0x0a4e0003);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, n, 0, &low));
+	ASSERT_EQ(0, net_bind(self->fd, vif, a, n, 0, &vlan));
+	len = build_udp(frame, mymac, pmac, 0x0a4e0002, 0x0a4e0003, 5000, 7170,
+			"vlan");
+	/* Tagged for VLAN 5: the VLAN device's, not the lower device's. */
+	tlen = vlan_tag(tagged, frame, len, 0x8100, NET_LAB_VID);
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, tagged, tlen));
+	ASSERT_EQ(0, net_wait_matched(self->fd, vlan, 1));
+	/* Tagged for a VLAN no device has: nobody's. */
+	tlen = vlan_tag(tagged, frame, len, 0x8100, NET_LAB_VID + 1);
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, tagged, tlen));
+	/* Untagged, behind them on the link: the lower device's. */
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
+	ASSERT_EQ(0, net_wait_matched(self->fd, low, 1));
+	usleep(100000);
+	ASSERT_EQ(0, net_stats(self->fd, low, &st));
+	EXPECT_EQ(1, st.matched);
+	ASSERT_EQ(0, net_stats(self->fd, vlan, &st));
+	EXPECT_EQ(1, st.matched);
+	EXPECT_EQ(1, st.delivered);
+}
+
+/* The filter "IPv4 to 10.77.0.@host". */
+static __u32 lab_addr_atoms(struct exo_net_atom *a, __u32 host)
+{
+	return net_ip_dst_atoms(a, 0x0a4d0000 + host);
+}
+
+TEST_F(net, bridge_port_cannot_bind_and_loses_bindings)
+{
+	unsigned char frame[128], pmac[6], brmac[6];
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	struct exo_event ev;
+	struct exo_env_info info;
+	__u32 hid, vid, len, n;
+	int ret, br, hostile, i, j;
+
+	hostile = exo_raw_env();
+	ASSERT_LE(0, hostile);
+	n = lab_addr_atoms(a, 3);
+	ASSERT_EQ(0, net_bind(hostile, self->lab.ifindex, a, n, 0, &hid));
+	ret = net_link_add(NET_LAB_BRIDGE, "bridge", 0, 0);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no bridges in this kernel");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, veth_link_up(NET_LAB_BRIDGE));
+	br = if_nametoindex(NET_LAB_BRIDGE);
+	ASSERT_LT(0, br);
+	/* Enslaved, the port's frames are the bridge's: its bindings go. */
+	ASSERT_EQ(0, net_link_set_master(NET_LAB_DEV, br));
+	ASSERT_EQ(0, exo_raw_event_wait(hostile, 5000, &ev));
+	EXPECT_EQ(EXO_EVENT_NET_DOWN, ev.type);
+	EXPECT_EQ(hid, ev.data[0]);
+	EXPECT_EQ(self->lab.ifindex, (int)ev.data[1]);
+	EXPECT_EQ(EXO_NET_DOWN_PORT, ev.data[2]);
+	ASSERT_EQ(0, net_stats(hostile, hid, &st));
+	EXPECT_EQ(0, st.ifindex);
+	ASSERT_EQ(0, exo_raw_info(hostile, &info));
+	EXPECT_EQ(0, info.filters);
+	/* A port cannot bind, whatever the filter. */
+	EXPECT_EQ(EBUSY, net_bind(hostile, self->lab.ifindex, a,
+				  lab_addr_atoms(a, 4), 0, NULL));
+	/* The bridge can, and sees what comes in through the port. */
+	ASSERT_EQ(0, net_bind(self->fd, br, a, lab_addr_atoms(a, 3), 0, &vid));
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_BRIDGE, brmac));
+	len = build_udp(frame, brmac, pmac, 0x0a4d0002, 0x0a4d0003, 5000, 7180,
+			"bridged");
+	/*
+	 * Again a second later if need be: the bridge enables a new port
+	 * only once linkwatch has seen it up.
+	 */
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
+		ASSERT_EQ(0, net_stats(self->fd, vid, &st));
+		for (j = 0; j < 100 && !st.matched; j++) {
+			usleep(10000);
+			ASSERT_EQ(0, net_stats(self->fd, vid, &st));
+		}
+		if (st.matched)
+			break;
+	}
+	EXPECT_LT(0, st.matched);
+	/* Released, the device is its own again. */
+	ASSERT_EQ(0, net_link_set_master(NET_LAB_DEV, 0));
+	EXPECT_EQ(0, net_bind(hostile, self->lab.ifindex, a,
+			      lab_addr_atoms(a, 4), 0, NULL));
+	close(hostile);
+}
+
+TEST_F(net, macvlan_lower_cannot_bind_and_loses_bindings)
+{
+	unsigned char frame[128], pmac[6], mvmac[6];
+	struct exo_net_atom a[4];
+	struct exo_event ev;
+	__u32 hid, vid, len;
+	int ret, mv, hostile;
+
+	hostile = exo_raw_env();
+	ASSERT_LE(0, hostile);
+	ASSERT_EQ(0, net_bind(hostile, self->lab.ifindex, a, lab_addr_atoms(a, 4),
+			      0, &hid));
+	ret = net_link_add(NET_LAB_MACVLAN, "macvlan", self->lab.ifindex, 0);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no macvlan in this kernel");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, veth_link_up(NET_LAB_MACVLAN));
+	mv = if_nametoindex(NET_LAB_MACVLAN);
+	ASSERT_LT(0, mv);
+	/* The lower device's frames are the macvlan's first: its bindings go. */
+	ASSERT_EQ(0, exo_raw_event_wait(hostile, 5000, &ev));
+	EXPECT_EQ(EXO_EVENT_NET_DOWN, ev.type);
+	EXPECT_EQ(hid, ev.data[0]);
+	EXPECT_EQ(EXO_NET_DOWN_PORT, ev.data[2]);
+	/* The macvlan's owner binds on it; the lower device is refused to all. */
+	ASSERT_EQ(0, net_bind(self->fd, mv, a, lab_addr_atoms(a, 3), 0, &vid));
+	EXPECT_EQ(EBUSY, net_bind(hostile, self->lab.ifindex, a,
+				  lab_addr_atoms(a, 3), 0, NULL));
+	EXPECT_EQ(EBUSY, net_bind(hostile, self->lab.ifindex, a,
+				  lab_addr_atoms(a, 5), 0, NULL));
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_MACVLAN, mvmac));
+	len = build_udp(frame, mvmac, pmac, 0x0a4d0002, 0x0a4d0003, 5000, 7190,
+			"macvlan");
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
+	ASSERT_EQ(0, net_wait_matched(self->fd, vid, 1));
+	close(hostile);
+}
+
+TEST_F(net, overlap_is_checked_across_devices)
+{
+	struct exo_net_atom a[4];
+	__u32 id;
+	int hostile;
+
+	hostile = exo_raw_env();
+	ASSERT_LE(0, hostile);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
+			      lab_addr_atoms(a, 3), 0, &id));
+	/* The same filter, or a wider one, on another device: refused. */
+	EXPECT_EQ(EEXIST, net_bind(hostile, 1, a, lab_addr_atoms(a, 3), 0, NULL));
+	EXPECT_EQ(EEXIST, net_bind(hostile, 1, a, 1, EXO_NET_BIND_HOST, NULL));
+	/* Another address there is fine; my own filters are my business. */
+	EXPECT_EQ(0, net_bind(hostile, 1, a, lab_addr_atoms(a, 4), 0, NULL));
+	EXPECT_EQ(0, net_bind(self->fd, 1, a, lab_addr_atoms(a, 3), 0, NULL));
+	EXPECT_EQ(EEXIST, net_bind(self->fd, self->lab.ifindex, a,
+				   lab_addr_atoms(a, 4), 0, NULL));
+	/* Gone with its owner: then the hostile one may have it. */
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, net_bind(hostile, 1, a, lab_addr_atoms(a, 3), 0, NULL));
+	close(hostile);
+}
+
+struct bind_call {
+	int fd;
+	void *arg;
+	int err;
+};
+
+static void *bind_in_thread(void *p)
+{
+	struct bind_call *c = p;
+
+	c->err = exo_ioc(c->fd, EXO_IOC_NET_BIND, c->arg);
+	return NULL;
+}
+
+/*
+ * A BIND whose result cannot be written out is undone. Meanwhile another
+ * thread may unbind the id and another environment get it (ids are the
+ * lowest free), even in the same memory (one CPU: the freed binding is the
+ * next one allocated there): the undo must leave that one alone.
+ */
+TEST_F(net, bind_efault_undo_spares_a_reused_id)
+{
+	struct uffdio_api api = { .api = UFFD_API,
+				  .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
+	long page = sysconf(_SC_PAGESIZE);
+	struct uffdio_writeprotect wp;
+	struct uffdio_register reg;
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	struct bind_call call;
+	struct uffd_msg msg;
+	cpu_set_t one;
+	__u32 id, hid;
+	int uffd, hostile;
+	pthread_t th;
+	void *p;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		SKIP(return, "no userfaultfd with write protection");
+	hostile = exo_raw_env();
+	ASSERT_LE(0, hostile);
+	/* The argument is readable, and writing the result back waits on us. */
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	net_bind_init(p, self->lab.ifindex, a, lab_addr_atoms(a, 3));
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)p;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_WP;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	wp.range = reg.range;
+	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp));
+	call.fd = self->fd;
+	call.arg = p;
+	call.err = -1;
+	ASSERT_EQ(0, pthread_create(&th, NULL, bind_in_thread, &call));
+	/* Bound, and blocked writing the result. */
+	ASSERT_EQ(POLLIN, exo_poll1(uffd, POLLIN, 5000));
+	ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+	for (id = 1; id < 4096 && net_stats(self->fd, id, &st); id++)
+		;
+	ASSERT_GT(4096, id);
+	/* Unbound here; its memory freed after the grace periods. */
+	ASSERT_EQ(0, net_unbind(self->fd, id));
+	usleep(500000);
+	ASSERT_EQ(0, net_bind(hostile, self->lab.ifindex, a, lab_addr_atoms(a, 4),
+			      0, &hid));
+	EXPECT_EQ(id, hid);
+	/* The result's page goes: the waiting write fails, EFAULT. */
+	ASSERT_EQ(0, munmap(p, page));
+	close(uffd);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(EFAULT, call.err);
+	/* The undo took nothing of the hostile's. */
+	ASSERT_EQ(0, net_stats(hostile, hid, &st));
+	EXPECT_EQ(self->lab.ifindex, (int)st.ifindex);
+	close(hostile);
 }
 
 TEST_F(net, full_ring_counts_drops_and_never_corrupts)
@@ -627,22 +1177,34 @@ TEST_F(net, kill9_gives_traffic_back_to_the_host)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		int fd = exo_raw_env();
+		__u32 id;
 
 		if (fd < 0 || net_bind(fd, self->lab.ifindex, a,
-				       net_udp_port_atoms(a, 7070), 0, NULL))
+				       net_udp_port_atoms(a, 7070), 0, &id))
 			_exit(1);
 		c = 'b';
 		if (write(sync[1], &c, 1) != 1)
 			_exit(2);
+		/*
+		 * Say when the frame is in: the first one to a new neighbour
+		 * waits for ARP, and could otherwise arrive after the kill.
+		 */
+		c = 'm';
+		if (net_wait_matched(fd, id, 1) || write(sync[1], &c, 1) != 1)
+			_exit(3);
 		for (;;)
 			pause();
 	}
+	/* Only the child writes: its exit reads as EOF. */
+	close(sync[1]);
 	ASSERT_EQ(1, read(sync[0], &c, 1));
 	s = peer_udp(&self->lab);
 	ASSERT_LE(0, s);
 	EXPECT_EQ(-EADDRINUSE, net_host_udp(NET_HOST_IP, 7070));
 	/* Bound: this one goes to the ring of the doomed environment. */
 	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, 7070, "gone", 4));
+	ASSERT_EQ(1, read(sync[0], &c, 1));
+	ASSERT_EQ('m', c);
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(128 + SIGKILL, exo_wait_child(pid));
 	host = net_host_udp(NET_HOST_IP, 7070);
@@ -656,7 +1218,6 @@ TEST_F(net, kill9_gives_traffic_back_to_the_host)
 			      net_udp_port_atoms(a, 7070), 0, NULL));
 	close(s);
 	close(sync[0]);
-	close(sync[1]);
 }
 
 /* ---- a raw generic-netlink dump of the environments ------------------- */

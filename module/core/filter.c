@@ -156,6 +156,16 @@ bool exo_filter_pinned(const struct exo_filter *f, u32 off, u32 len,
 	return true;
 }
 
+/*
+ * True if @f constrains some byte at or after @off. Canonical atoms end on
+ * a constrained byte, so the last one's end tells.
+ */
+bool exo_filter_reads_from(const struct exo_filter *f, u32 off)
+{
+	return f->natoms &&
+	       (u32)f->atoms[f->natoms - 1].off + f->atoms[f->natoms - 1].len > off;
+}
+
 static u64 exo_load_be(const u8 *p, u8 len)
 {
 	u64 x = 0;

@@ -40,6 +40,7 @@ bool exo_filter_match(const struct exo_filter *f, const u8 *frame, u32 len);
 void exo_frame_swap(u8 *frame, u32 len);
 bool exo_filter_pinned(const struct exo_filter *f, u32 off, u32 len,
 		       u64 *value);
+bool exo_filter_reads_from(const struct exo_filter *f, u32 off);
 
 struct exo_fdec;
 

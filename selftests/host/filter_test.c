@@ -461,4 +461,23 @@ TEST(filter_pinned)
 	EXPECT_FALSE(exo_filter_pinned(&f, 30, 4, &v));
 }
 
+TEST(filter_reads_from)
+{
+	struct exo_net_atom a[2];
+	struct exo_filter f;
+
+	/* IPv4 to an address: nothing past the IPv4 header (byte 34). */
+	a[0] = atom(12, 2, 0xffff, 0x0800);
+	a[1] = atom(30, 4, 0xffffffff, 0x0a4d0003);
+	ASSERT_EQ(0, exo_filter_canon(a, 2, &f));
+	EXPECT_FALSE(exo_filter_reads_from(&f, 34));
+	EXPECT_TRUE(exo_filter_reads_from(&f, 33));
+	/* A port: byte 37 is the last one read; a mask hole before it. */
+	a[1] = atom(34, 4, 0x0000ff00, 0x00001b00);
+	ASSERT_EQ(0, exo_filter_canon(a, 2, &f));
+	EXPECT_TRUE(exo_filter_reads_from(&f, 34));
+	EXPECT_TRUE(exo_filter_reads_from(&f, 36));
+	EXPECT_FALSE(exo_filter_reads_from(&f, 37));
+}
+
 TEST_HARNESS_MAIN

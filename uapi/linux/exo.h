@@ -492,7 +492,7 @@ struct exo_mem_repossessed {
  *
  * The kernel canonicalises a filter (the set of bits it constrains) and
  * refuses, with EEXIST, one that could match a frame that a filter of
- * another environment on the same device could match: two filters overlap
+ * another environment on any device could match: two filters overlap
  * unless some bit is constrained to 0 by one and to 1 by the other. All
  * filters of a device are merged into one decision structure, so that the
  * cost of classifying a frame does not grow with the number of filters.
@@ -501,6 +501,14 @@ struct exo_mem_repossessed {
  * and does not reach the host stack; one that matches none goes on to the
  * host stack untouched. If filters of one environment overlap, the binding
  * with the lowest id gets the frame.
+ *
+ * What a device's filters see: the frames received on that device, less
+ * those tagged for a VLAN (802.1Q or 802.1ad; they are the VLAN device's,
+ * bind there) and, for a filter that reads past the IPv4 header (20
+ * bytes), IPv4 fragments with a non-zero offset (their "ports" are
+ * payload). A GSO or GRO frame, several wire frames in one, is split into
+ * wire frames, each classified and delivered on its own (see
+ * exo_net_stats.gso).
  *
  * The ring is mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
  * ring_offset) with the values EXO_IOC_NET_BIND returned: a struct
@@ -601,7 +609,12 @@ struct exo_net_info {
  *  ENODEV: no such device;
  *  EPERM: neither CAP_NET_ADMIN nor a device of netdevs; HOST without
  *	CAP_NET_ADMIN;
- *  EEXIST: the filter overlaps one of another environment on the device;
+ *  EBUSY: the device is another's port (bridge, bond, team, macvlan,
+ *	ipvlan lower: it has a master or an rx_handler), whose frames its
+ *	upper device takes; bind on the upper device instead. A device that
+ *	becomes a port later loses its bindings (EXO_EVENT_NET_DOWN with
+ *	EXO_NET_DOWN_PORT);
+ *  EEXIST: the filter overlaps one of another environment, on any device;
  *  EADDRINUSE: it may take host traffic and HOST was not given;
  *  ENOSPC: the caller holds bindings_max bindings, or the device's decision
  *	structure would hold more than shapes_max shapes;
@@ -658,12 +671,20 @@ struct exo_net_unbind {
  * would match it; that is, it comes from an address the caller receives
  * on. The swap exchanges the Ethernet addresses; for IPv4 the addresses,
  * and for UDP or TCP (header length 5) the ports too; for ARP the sender
- * and target hardware and protocol addresses.
+ * and target hardware and protocol addresses. Besides:
+ *  - the Ethernet source (and an ARP sender's hardware address) must be
+ *    the device's own: no filter owns a MAC;
+ *  - an IPv4 source (ARP sender) address that the filter does not pin as
+ *    its destination (target) must be one of the device's own addresses:
+ *    a port filter owns the port on the host's addresses, not any address;
+ *  - an IPv4 fragment with a non-zero offset is vouched for only by a
+ *    filter that reads nothing past the IPv4 header (20 bytes): where a
+ *    port would be, it carries payload.
  *
- * Return: 0, or -1 with errno EPERM (no filter of the caller's matches;
- * another environment's binding), ENOENT (no such binding), EINVAL (bad
- * @len), ENETDOWN (the device went away), ENOMEM, EFAULT and the errors
- * of every ioctl.
+ * Return: 0, or -1 with errno EPERM (no filter of the caller's vouches
+ * for the frame; another environment's binding), ENOENT (no such
+ * binding), EINVAL (bad @len), ENETDOWN (the device went away), ENOMEM,
+ * EFAULT and the errors of every ioctl.
  */
 struct exo_net_tx {
 	__u32 argsz;
@@ -684,6 +705,10 @@ struct exo_net_tx {
  * @dropped: out: frames lost because the ring was full
  * @tx: out: frames sent through EXO_IOC_NET_TX
  * @tx_refused: out: frames TX refused by the anti-spoofing rule
+ * @gso: out: GSO or GRO frames (several wire frames in one) that the filter
+ *	matched and the kernel split into wire frames first; each one is then
+ *	classified, delivered and counted in @matched on its own (appended: a
+ *	caller whose @argsz ends before it does not get it)
  *
  * EXO_IOC_NET_STATS: _IO(EXO_IOC_MAGIC, EXO_NR_NET_STATS), in/out. Since 1.
  * Return: 0, or -1 with errno ENOENT, EPERM as for UNBIND, and the errors
@@ -699,6 +724,7 @@ struct exo_net_stats {
 	__aligned_u64 dropped;
 	__aligned_u64 tx;
 	__aligned_u64 tx_refused;
+	__aligned_u64 gso;
 };
 
 /**
@@ -1523,8 +1549,18 @@ struct exo_cpu_page {
 /* Free data[0] slots by data[1] (CLOCK_BOOTTIME ns); data[2]: id. */
 #define EXO_EVENT_CPU_REVOKE	0x203
 #define EXO_EVENT_NET_BASE	0x300
-/* Binding data[0]'s device went away: the binding is gone (data[1]: ifindex). */
+/*
+ * Binding data[0] lost its device and is gone (data[1]: the ifindex);
+ * data[2] says why, an EXO_NET_DOWN_*.
+ */
 #define EXO_EVENT_NET_DOWN	0x301
+/* The device was unregistered. */
+#define EXO_NET_DOWN_GONE	0
+/*
+ * It became another device's port (a bridge's, bond's or macvlan's, ...):
+ * its frames are the upper device's now.
+ */
+#define EXO_NET_DOWN_PORT	1
 #define EXO_EVENT_XN_BASE	0x400
 
 /**

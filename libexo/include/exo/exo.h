@@ -717,9 +717,10 @@ int exo_net_info(struct exo *exo, struct exo_net_info *info);
  * @bind: filled by the caller (argsz is set here); binding_id, ring_offset
  *	and ring_len come back
  *
- * Return: 0 or -errno (EEXIST: overlaps another environment's filter;
- * EADDRINUSE: may take host traffic without EXO_NET_BIND_HOST; EPERM: no
- * CAP_NET_ADMIN and the device is not in netdevs).
+ * Return: 0 or -errno (EEXIST: overlaps another environment's filter, on
+ * any device; EADDRINUSE: may take host traffic without EXO_NET_BIND_HOST;
+ * EPERM: no CAP_NET_ADMIN and the device is not in netdevs; EBUSY: the
+ * device is a bridge, bond or macvlan port: bind on the upper device).
  */
 int exo_net_bind(struct exo *exo, struct exo_net_bind *bind);
 
@@ -740,7 +741,8 @@ int exo_net_unbind(struct exo *exo, __u32 binding_id);
  * @len: its length
  *
  * Return: 0 or -errno (EPERM: no filter of this environment would receive
- * the frame with source and destination swapped).
+ * the frame with source and destination swapped, or its source MAC or an
+ * address the filter does not pin is not the device's; see EXO_IOC_NET_TX).
  */
 int exo_net_tx(struct exo *exo, __u32 binding_id, const void *frame, __u32 len);
 
@@ -838,7 +840,9 @@ int exo_ring_wait(struct exo *exo, int timeout_ms);
  * @ifindex: the device
  * @ip: the libOS's IPv4 address, network order; not one of the host's
  * @bind_flags: EXO_NET_BIND_* flags for its two filters
- * @mac: its Ethernet address; all zero: the device's
+ * @mac: its Ethernet address; all zero: the device's. EXO_IOC_NET_TX sends
+ *	only from the device's address, so with another one the stack can
+ *	receive (on a promiscuous device) but not send.
  */
 struct exo_udpip_opts {
 	size_t sz;
