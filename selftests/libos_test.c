@@ -10,7 +10,6 @@
  * sockets in the far end's namespace send, the libOS answers here.
  */
 #include <net/if.h>
-#include <netpacket/packet.h>
 #include <linux/if_ether.h>
 #include <sys/ioctl.h>
 
