@@ -53,6 +53,7 @@ struct exo_env_mem {
 struct exo_env_net {
 	struct list_head bindings;	/* exo_net_binding.env_node; RCU too */
 	u32 nbindings;
+	u64 ring_bytes;			/* of its bindings' rings, page-rounded */
 };
 
 /*

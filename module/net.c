@@ -82,6 +82,11 @@ module_param_named(net_slot_size_max, exo_slot_size_max, uint, 0444);
 MODULE_PARM_DESC(net_slot_size_max,
 		 "Largest receive ring slot in bytes, a power of two, 64..65536 (default 4096)");
 
+static uint exo_net_ring_mb_max = 128;
+module_param_named(net_ring_mb_max, exo_net_ring_mb_max, uint, 0644);
+MODULE_PARM_DESC(net_ring_mb_max,
+		 "MiB of RX rings one environment's bindings may hold in all; NET_BIND fails with EDQUOT past it (default 128)");
+
 static uint exo_net_bindings_max = 64;
 module_param_named(net_bindings_max, exo_net_bindings_max, uint, 0444);
 MODULE_PARM_DESC(net_bindings_max,
@@ -122,7 +127,7 @@ struct exo_net_binding {
 	struct kref ref;		/* the id table, each table, each VMA */
 	struct rcu_work free_work;
 	/* The ring: exo_net_ring header page, then the slots. */
-	struct exo_net_ring *ring;	/* immutable, vmalloc_user() */
+	struct exo_net_ring *ring;	/* immutable, vmalloc'ed, charged */
 	size_t ring_len;		/* immutable */
 	u32 slots;			/* immutable */
 	u32 slot_size;			/* immutable */
@@ -532,6 +537,7 @@ static void exo_net_remove(struct exo_net_binding *b)
 	exo_net_nbindings--;
 	list_del_rcu(&b->env_node);
 	b->env->net.nbindings--;
+	b->env->net.ring_bytes -= PAGE_ALIGN(b->ring_len);
 	exo_net_binding_put(b);
 }
 
@@ -736,7 +742,9 @@ static struct exo_net_binding *exo_net_binding_alloc(const struct exo_net_bind *
 	b->slots = req->ring_slots;
 	b->slot_size = req->slot_size;
 	b->ring_len = EXO_NET_RING_HDR + (size_t)b->slots * b->slot_size;
-	b->ring = vmalloc_user(b->ring_len);
+	/* Charged to the caller's memory cgroup, whoever maps it later. */
+	b->ring = __vmalloc(PAGE_ALIGN(b->ring_len),
+			    GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!b->ring) {
 		kfree(b);
 		return NULL;
@@ -823,6 +831,10 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	ret = -ENOSPC;
 	if (env->net.nbindings >= exo_net_bindings_max)
 		goto out_unlock;
+	ret = -EDQUOT;
+	if (env->net.ring_bytes + PAGE_ALIGN(b->ring_len) >
+	    ((u64)READ_ONCE(exo_net_ring_mb_max) << 20))
+		goto out_unlock;
 	ret = -EBUSY;
 	if (exo_net_dev_is_port(dev))
 		goto out_unlock;
@@ -861,6 +873,7 @@ static long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	b->port_sock = port_sock;
 	list_add_tail_rcu(&b->env_node, &env->net.bindings);
 	env->net.nbindings++;
+	env->net.ring_bytes += PAGE_ALIGN(b->ring_len);
 	exo_net_nbindings++;
 	atomic64_inc(&env->filters);
 	exo_net_table_publish(nd, t);
@@ -1137,6 +1150,27 @@ static const struct file_operations exo_net_ring_fops = {
 	.owner	= THIS_MODULE,
 };
 
+/*
+ * Map the ring's pages one by one: a charged __vmalloc() area is not
+ * VM_USERMAP, which remap_vmalloc_range() wants, but its pages are
+ * ordinary ones that vm_insert_page() takes a reference on.
+ */
+static int exo_net_ring_insert(struct vm_area_struct *vma, void *ring,
+			       unsigned long len)
+{
+	unsigned long off;
+	int ret;
+
+	exo_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	for (off = 0; off < len; off += PAGE_SIZE) {
+		ret = vm_insert_page(vma, vma->vm_start + off,
+				     vmalloc_to_page(ring + off));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* @vma->vm_pgoff is relative to EXO_MMAP_NET. */
 int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma)
 {
@@ -1157,7 +1191,7 @@ int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma)
 	if (b->env != env)
 		goto out;
 	vma->vm_pgoff = 0;
-	ret = remap_vmalloc_range(vma, b->ring, 0);
+	ret = exo_net_ring_insert(vma, b->ring, len);
 	if (ret)
 		goto out;
 	/*

@@ -49,6 +49,8 @@ FIXTURE_TEARDOWN(net)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	/* A test that lowered the cap and failed must not leave it low. */
+	exo_kmod_param_set("net_ring_mb_max", 128);
 	/* What a test stacked on the lab; the VLAN and macvlan go with it. */
 	veth_link_del(NET_LAB_BRIDGE);
 	veth_link_del(NET_LAB_MACVLAN);
@@ -222,6 +224,92 @@ TEST_F(net, bad_filters_are_einval)
 	self->info.argsz = sizeof(self->info);
 	ASSERT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_INFO, &self->info));
 	EXPECT_EQ(0, self->info.bindings);
+}
+
+/* NET_BIND of a ring of @slots 2 KiB slots for UDP port @port: errno. */
+static int net_bind_ring(int fd, int ifindex, __u16 port, __u32 slots,
+			 __u32 *id)
+{
+	struct exo_net_atom a[8];
+	struct exo_net_bind b;
+	int err;
+
+	net_bind_init(&b, ifindex, a, net_udp_port_atoms(a, port));
+	memcpy(b.atoms, a, sizeof(a));
+	b.ring_slots = slots;
+	err = exo_ioc(fd, EXO_IOC_NET_BIND, &b);
+	if (!err && id)
+		*id = b.binding_id;
+	return err;
+}
+
+/*
+ * RX rings are kernel memory the caller asks for: net_ring_mb_max caps
+ * one environment's (EDQUOT, nothing bound), and an unbind gives its
+ * share back. A second environment has a cap of its own.
+ */
+TEST_F(net, ring_mb_max_both_sides)
+{
+	struct exo_env_info info;
+	__u32 id1, id2;
+	int other;
+
+	ASSERT_EQ(128, exo_kmod_param("net_ring_mb_max"));
+	ASSERT_EQ(0, exo_kmod_param_set("net_ring_mb_max", 1));
+	/* 4 KiB of header and 256 slots of 2 KiB: 516 KiB, twice is past 1. */
+	ASSERT_EQ(0, net_bind_ring(self->fd, self->lab.ifindex, 7300, 256,
+				   &id1));
+	EXPECT_EQ(EDQUOT, net_bind_ring(self->fd, self->lab.ifindex, 7301,
+					256, NULL));
+	ASSERT_EQ(0, exo_raw_info(self->fd, &info));
+	EXPECT_EQ(1ULL, info.filters);
+	EXPECT_EQ(0, net_bind_ring(self->fd, self->lab.ifindex, 7301, 128,
+				   &id2));
+	other = exo_raw_env();
+	ASSERT_LE(0, other);
+	EXPECT_EQ(0, net_bind_ring(other, self->lab.ifindex, 7302, 256, NULL));
+	close(other);
+	ASSERT_EQ(0, net_unbind(self->fd, id1));
+	EXPECT_EQ(0, net_bind_ring(self->fd, self->lab.ifindex, 7300, 256,
+				   NULL));
+	ASSERT_EQ(0, exo_kmod_param_set("net_ring_mb_max", 128));
+}
+
+/* In the test cgroup: bind a 4 MiB ring; exit 0 if it was charged. */
+static int net_ring_cg_child(int ifindex)
+{
+	long long before, after;
+	int fd;
+
+	if (exo_cg_join())
+		return 10;
+	fd = exo_raw_env();
+	if (fd < 0)
+		return 11;
+	before = exo_cg_current();
+	if (before < 0 || net_bind_ring(fd, ifindex, 7310, 2048, NULL))
+		return 12;
+	after = exo_cg_current();
+	if (after - before < 4LL * 1024 * 1024 * 9 / 10) {
+		fprintf(stderr, "# memory.current %lld -> %lld for a 4 MiB ring\n",
+			before, after);
+		return 13;
+	}
+	return 0;
+}
+
+/* A ring is charged to the memory cgroup of the environment that binds. */
+TEST_F(net, rings_charged_to_memcg)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, exo_cg_setup());
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(net_ring_cg_child(self->lab.ifindex));
+	EXPECT_EQ(0, exo_wait_child(pid));
+	exo_cg_remove();
 }
 
 TEST_F(net, overlap_with_another_env_is_eexist)

@@ -205,7 +205,7 @@ static void fz_done_net_stats(struct fz_worker *w, struct fz_env *e,
 static const int fz_errs_net_info[] = { EFAULT, EINVAL, E2BIG, 0 };
 static const int fz_errs_net_bind[] = {
 	EFAULT, EINVAL, E2BIG, ENODEV, EPERM, EBUSY, EEXIST, EADDRINUSE, ENOSPC,
-	ENOMEM, 0,
+	ENOMEM, EDQUOT, 0,
 };
 /* EPERM: a binding id of another environment's. */
 static const int fz_errs_net_unbind[] = { EFAULT, EINVAL, E2BIG, ENOENT, EPERM, 0 };

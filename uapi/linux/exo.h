@@ -618,6 +618,8 @@ struct exo_net_info {
  *  EADDRINUSE: it may take host traffic and HOST was not given;
  *  ENOSPC: the caller holds bindings_max bindings, or the device's decision
  *	structure would hold more than shapes_max shapes;
+ *  EDQUOT: the caller's rings would pass net_ring_mb_max MiB (a writable
+ *	module parameter); rings are charged to the caller's memory cgroup;
  *  ENOMEM, EFAULT, E2BIG, EPROTO as usual.
  */
 struct exo_net_bind {
