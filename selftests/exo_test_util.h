@@ -435,6 +435,7 @@ static inline int exo_status_envs_of(long tgid, __u64 *ids, int max)
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <time.h>
 
 #define EXO_POOL_PATH		EXO_DEBUGFS_ROOT "/exo/pool"
@@ -1255,6 +1256,64 @@ static inline int exo_kmod_param_set(const char *name, long value)
 		err = errno ? errno : EIO;
 	close(fd);
 	return err;
+}
+
+/* Write @str to the file @path: 0 or errno. */
+static inline int exo_write_str(const char *path, const char *str)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, str, strlen(str)) != (ssize_t)strlen(str))
+		err = errno ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+/*
+ * A cgroup v2 with the memory controller, for tests of what is charged to
+ * a caller: exo_cg_setup() mounts cgroup2 if need be and makes the group,
+ * a child calls exo_cg_join() and reads exo_cg_current() (bytes, or -1).
+ */
+#define EXO_CG_ROOT	"/sys/fs/cgroup"
+#define EXO_CG_DIR	EXO_CG_ROOT "/exo-test"
+
+static inline int exo_cg_setup(void)
+{
+	int err;
+
+	if (access(EXO_CG_ROOT "/cgroup.controllers", F_OK) &&
+	    mount("cgroup2", EXO_CG_ROOT, "cgroup2", 0, NULL))
+		return errno;
+	err = exo_write_str(EXO_CG_ROOT "/cgroup.subtree_control", "+memory");
+	if (err)
+		return err;
+	return mkdir(EXO_CG_DIR, 0755) && errno != EEXIST ? errno : 0;
+}
+
+static inline int exo_cg_join(void)
+{
+	return exo_write_str(EXO_CG_DIR "/cgroup.procs", "0");
+}
+
+static inline long long exo_cg_current(void)
+{
+	char buf[32] = "";
+	ssize_t len;
+	int fd;
+
+	fd = open(EXO_CG_DIR "/memory.current", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return len > 0 ? atoll(buf) : -1;
+}
+
+static inline void exo_cg_remove(void)
+{
+	rmdir(EXO_CG_DIR);
 }
 
 /*

@@ -2587,53 +2587,24 @@ TEST_F_TIMEOUT(mem, grant_loop_cannot_flood_events, 120)
 	close(victim);
 }
 
-#define MEM_CG_ROOT	"/sys/fs/cgroup"
-#define MEM_CG_DIR	MEM_CG_ROOT "/exo-mem-test"
-
-static int mem_write_str(const char *path, const char *str)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, str, strlen(str)) != (ssize_t)strlen(str))
-		err = errno ? errno : EIO;
-	close(fd);
-	return err;
-}
-
-static long long mem_cg_current(void)
-{
-	char buf[32] = "";
-	ssize_t len;
-	int fd;
-
-	fd = open(MEM_CG_DIR "/memory.current", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return len > 0 ? atoll(buf) : -1;
-}
-
 /* Join the test cgroup, map @n regions of @pages; exit 0 if charged. */
 static int mem_cg_child(int n, size_t pages)
 {
 	long long before, after;
 	int fd, i;
 
-	if (mem_write_str(MEM_CG_DIR "/cgroup.procs", "0"))
+	if (exo_cg_join())
 		return 10;
 	fd = exo_raw_env();
 	if (fd < 0)
 		return 11;
-	before = mem_cg_current();
+	before = exo_cg_current();
 	if (before < 0)
 		return 12;
 	for (i = 0; i < n; i++)
 		if (!exo_raw_mem_region(fd, pages))
 			return 13;
-	after = mem_cg_current();
+	after = exo_cg_current();
 	/* Each region's page table is 8 bytes a page: most of it counts. */
 	if (after - before < (long long)(n * pages * 8 * 9 / 10)) {
 		fprintf(stderr, "# memory.current %lld -> %lld for %d regions\n",
@@ -2652,17 +2623,13 @@ TEST_F_TIMEOUT(mem, regions_charged_to_memcg, 120)
 	int status;
 	pid_t pid;
 
-	if (access(MEM_CG_ROOT "/cgroup.controllers", F_OK))
-		ASSERT_EQ(0, mount("cgroup2", MEM_CG_ROOT, "cgroup2", 0, NULL));
-	ASSERT_EQ(0, mem_write_str(MEM_CG_ROOT "/cgroup.subtree_control",
-				   "+memory"));
-	ASSERT_TRUE(!mkdir(MEM_CG_DIR, 0755) || errno == EEXIST);
+	ASSERT_EQ(0, exo_cg_setup());
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(mem_cg_child(4, 1U << 18));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	rmdir(MEM_CG_DIR);
+	exo_cg_remove();
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 }
@@ -2766,7 +2733,7 @@ TEST_F_TIMEOUT(mem, pressure_returns_free_frames_to_the_kernel, 300)
 	/* Never below pool_min_mb. */
 	EXPECT_GE((pool_mb - 8) << (20 - 12), absent);
 	/* drop_caches runs every shrinker to the end: all but 8 MiB go. */
-	ASSERT_EQ(0, mem_write_str("/proc/sys/vm/drop_caches", "2"));
+	ASSERT_EQ(0, exo_write_str("/proc/sys/vm/drop_caches", "2"));
 	absent = mem_pool_stat("absent");
 	EXPECT_EQ((pool_mb - 8) << (20 - 12), absent);
 
