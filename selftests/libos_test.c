@@ -697,9 +697,22 @@ TEST_F(lab, ring_send_is_checked)
 	/* From port LIBOS_PEER_PORT: swapped, it is not for our port. */
 	len = udp_frame(self, f, "spoof");
 	EXPECT_EQ(-EPERM, exo_ring_send(r, f, len));
-	/* From our port: swapped, our filter would take it. */
+	/*
+	 * From our port: swapped, our filter would take it. The source must
+	 * also be the device's own (its MAC, and with a port-only filter
+	 * one of its addresses, NET_HOST_IP), as NET_TX checks.
+	 */
+	memcpy(f, self->peer_mac, 6);
+	memcpy(f + 6, self->mac, 6);
+	put16(f + 14 + 12, 0x0a4d);
+	put16(f + 14 + 14, 0x0001);
+	put16(f + 14 + 16, 0x0a4d);
+	put16(f + 14 + 18, 0x0002);
+	put16(f + 14 + 10, 0);
+	put16(f + 14 + 10, csum_fold(f + 14, 20, 0));
 	put16(f + 14 + 20, LIBOS_PORT);
 	put16(f + 14 + 20 + 2, LIBOS_PEER_PORT);
+	put16(f + 14 + 20 + 6, 0);	/* no UDP checksum: allowed on IPv4 */
 	EXPECT_EQ(0, exo_ring_send(r, f, len));
 	EXPECT_EQ(-EINVAL, exo_ring_send(r, f, 10));
 	exo_ring_destroy(r);
