@@ -320,23 +320,6 @@ FIXTURE(lab) {
 	int peer_ifindex;	/* in the peer's namespace */
 };
 
-static int libos_dev_mac(const char *name, __u8 *mac)
-{
-	struct ifreq ifr;
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (s < 0)
-		return errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(s, SIOCGIFHWADDR, &ifr))
-		err = errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(s);
-	return err;
-}
-
 FIXTURE_SETUP(lab)
 {
 	int ret;
@@ -353,10 +336,10 @@ FIXTURE_SETUP(lab)
 	ASSERT_EQ(0, ret) {
 		TH_LOG("veth lab: %s", strerror(-ret));
 	}
-	ASSERT_EQ(0, libos_dev_mac(self->lab.name, self->mac));
+	ASSERT_EQ(0, net_dev_mac(self->lab.name, self->mac));
 	ASSERT_EQ(0, setns(self->lab.peer_ns, CLONE_NEWNET));
 	self->peer_ifindex = if_nametoindex(self->lab.peer);
-	ret = libos_dev_mac(self->lab.peer, self->peer_mac);
+	ret = net_dev_mac(self->lab.peer, self->peer_mac);
 	ASSERT_EQ(0, setns(self->lab.self_ns, CLONE_NEWNET));
 	ASSERT_LT(0, self->peer_ifindex);
 	ASSERT_EQ(0, ret);
