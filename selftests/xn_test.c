@@ -937,6 +937,18 @@ static int xn_install_as_nobody(__u32 node, int types, int roots, int want)
 	return err == want ? 0 : 11;
 }
 
+/* xn_install_as_nobody() in a child: its exit status, as exo_wait_child(). */
+static int xn_nobody_installs(__u32 node, int types, int roots, int want)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(xn_install_as_nobody(node, types, roots, want));
+	return exo_wait_child(pid);
+}
+
 /*
  * The catalogues are shared and small: a user without CAP_SYS_ADMIN fills
  * at most catalogue_per_user entries, types and roots together, so one
@@ -945,41 +957,20 @@ static int xn_install_as_nobody(__u32 node, int types, int roots, int want)
 TEST_F(xn, catalogue_quota_per_user)
 {
 	__u64 block = 0;
-	pid_t pid;
 
 	ASSERT_EQ(4, exo_kmod_param("catalogue_per_user"));
 	ASSERT_EQ(0, exo_kmod_param_set("catalogue_per_user", 2));
 	/* Two fit; a third, of either kind, does not. */
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(xn_install_as_nobody(self->node, 1, 1, 0));
-	EXPECT_EQ(0, exo_wait_child(pid));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(xn_install_as_nobody(self->node, 0, 1, -EDQUOT));
-	EXPECT_EQ(0, exo_wait_child(pid));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(xn_install_as_nobody(self->node, 1, 0, -EDQUOT));
-	EXPECT_EQ(0, exo_wait_child(pid));
+	EXPECT_EQ(0, xn_nobody_installs(self->node, 1, 1, 0));
+	EXPECT_EQ(0, xn_nobody_installs(self->node, 0, 1, -EDQUOT));
+	EXPECT_EQ(0, xn_nobody_installs(self->node, 1, 0, -EDQUOT));
 	/* Root installs past it. */
 	EXPECT_EQ(0, exo_xn_root_install(self->exo, "fs-admin", self->node,
 					 &block));
 	/* One more allowed: one more entry, and no more. */
 	ASSERT_EQ(0, exo_kmod_param_set("catalogue_per_user", 3));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(xn_install_as_nobody(self->node, 0, 2, -EDQUOT));
-	EXPECT_EQ(0, exo_wait_child(pid));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(xn_install_as_nobody(self->node, 0, 1, -EDQUOT));
-	EXPECT_EQ(0, exo_wait_child(pid));
+	EXPECT_EQ(0, xn_nobody_installs(self->node, 0, 2, -EDQUOT));
+	EXPECT_EQ(0, xn_nobody_installs(self->node, 0, 1, -EDQUOT));
 }
 
 /*
