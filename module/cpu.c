@@ -40,8 +40,10 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/sched/types.h>
 
+#include "binding.h"
 #include "compat.h"
 #include "cpu.h"
+#include "uapi_copy.h"
 
 static char *exo_cpus_param = "";
 module_param_named(cpus, exo_cpus_param, charp, 0444);
@@ -1078,7 +1080,8 @@ out:
 	return ret;
 }
 
-long exo_cpu_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg)
+static long exo_cpu_ioctl(struct exo_env *env, unsigned int cmd,
+			  void __user *uarg)
 {
 	switch (cmd) {
 	case EXO_IOC_CPU_INFO:
@@ -1105,7 +1108,7 @@ long exo_cpu_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg)
 }
 
 /* The slot page: one page, read-only, never inherited. */
-int exo_cpu_mmap(struct exo_env *env, struct vm_area_struct *vma)
+static int exo_cpu_mmap(struct exo_env *env, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff || vma_pages(vma) != 1)
 		return -EINVAL;
@@ -1118,7 +1121,9 @@ int exo_cpu_mmap(struct exo_env *env, struct vm_area_struct *vma)
 
 /* ---- environments ---------------------------------------------------------- */
 
-int exo_cpu_env_init(struct exo_env *env)
+static void exo_cpu_env_destroy(struct exo_env *env);
+
+static int exo_cpu_env_init(struct exo_env *env)
 {
 	struct exo_env_cpu *c = &env->cpu;
 	u32 i;
@@ -1154,7 +1159,7 @@ err:
 }
 
 /* The last close: the slots go back and a bound thread that lives is let go. */
-void exo_cpu_env_destroy(struct exo_env *env)
+static void exo_cpu_env_destroy(struct exo_env *env)
 {
 	struct exo_env_cpu *c = &env->cpu;
 	u32 i;
@@ -1233,7 +1238,7 @@ static int exo_cpu_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(exo_cpu);
 
-void exo_cpu_debugfs_init(struct dentry *dir)
+static void exo_cpu_debugfs_init(struct dentry *dir)
 {
 	debugfs_create_file("cpu", 0400, dir, NULL, &exo_cpu_fops);
 }
@@ -1287,7 +1292,7 @@ static void exo_vec_timer_start(void *arg)
 		      HRTIMER_MODE_ABS_PINNED_HARD);
 }
 
-int exo_cpu_init(void)
+static int exo_cpu_init(void)
 {
 	cpumask_var_t mask;
 	u32 cpu, i = 0;
@@ -1355,7 +1360,7 @@ out:
 	return ret;
 }
 
-void exo_cpu_exit(void)
+static void exo_cpu_exit(void)
 {
 	u32 i;
 
@@ -1367,3 +1372,26 @@ void exo_cpu_exit(void)
 	exo_vecs = NULL;
 	exo_nvecs = 0;
 }
+
+const struct exo_binding_ops exo_cpu_ops = {
+	.name		= "cpu",
+	.feature	= EXO_FEATURE_CPU,
+	.ioctl_block	= EXO_IOCTL_BLOCK(EXO_NR_CPU_INFO),
+	.ioctls		= EXO_IOCTL_BIT(EXO_NR_CPU_INFO) |
+			  EXO_IOCTL_BIT(EXO_NR_CPU_BOOK) |
+			  EXO_IOCTL_BIT(EXO_NR_CPU_FREE) |
+			  EXO_IOCTL_BIT(EXO_NR_CPU_QUERY) |
+			  EXO_IOCTL_BIT(EXO_NR_CPU_BIND) |
+			  EXO_IOCTL_BIT(EXO_NR_CPU_UNBIND) |
+			  EXO_IOCTL_BIT(EXO_NR_CPU_WAIT) |
+			  EXO_IOCTL_BIT(EXO_NR_CPU_YIELD) |
+			  EXO_IOCTL_BIT(EXO_NR_CPU_REVOKE),
+	.mmap_window	= EXO_MMAP_CPU >> EXO_MMAP_SHIFT,
+	.init		= exo_cpu_init,
+	.exit		= exo_cpu_exit,
+	.env_init	= exo_cpu_env_init,
+	.env_destroy	= exo_cpu_env_destroy,
+	.ioctl		= exo_cpu_ioctl,
+	.mmap		= exo_cpu_mmap,
+	.debugfs_init	= exo_cpu_debugfs_init,
+};

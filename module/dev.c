@@ -2,8 +2,10 @@
 /*
  * /dev/exo: the misc device, its file operations and ioctl dispatch.
  *
- * Every open is an environment (env.c). Ioctl arguments follow the argsz and
- * flags rules of uapi/linux/exo.h; exo_copy_args() applies them in one place.
+ * Every open is an environment (env.c). The core serves ioctls 0 to 15 and
+ * hands the rest, and each mmap window, to the binding that claims it in
+ * the table of bindings.c. Ioctl arguments follow the argsz and flags rules
+ * of uapi/linux/exo.h, which uapi_copy.c applies in one place.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,8 +16,10 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "binding.h"
 #include "compat.h"
 #include "exo.h"
+#include "uapi_copy.h"
 
 static ushort exo_dev_mode = 0600;
 module_param_named(dev_mode, exo_dev_mode, ushort, 0444);
@@ -77,68 +81,22 @@ static int exo_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/*
- * Copy an ioctl argument in under the argsz rules: shorter than @minsz is
- * -EINVAL, longer than a page or than @ksize with a non-zero tail is -E2BIG.
- * The struct's own argsz is left as the caller gave it.
- */
-int exo_copy_args(void *karg, size_t ksize, size_t minsz, void __user *uarg)
-{
-	u32 argsz;
-
-	if (get_user(argsz, (u32 __user *)uarg))
-		return -EFAULT;
-	if (argsz < minsz)
-		return -EINVAL;
-	if (argsz > PAGE_SIZE)
-		return -E2BIG;
-	return copy_struct_from_user(karg, ksize, uarg, argsz);
-}
-
-/* Copy a result out, no further than the caller's argsz reaches. */
-int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
-		    u32 argsz)
-{
-	if (copy_to_user(uarg, karg, min_t(size_t, ksize, argsz)))
-		return -EFAULT;
-	return 0;
-}
-
 #define EXO_API_MINSZ		offsetofend(struct exo_api, ioctls)
 #define EXO_ENV_INFO_MINSZ	offsetofend(struct exo_env_info, blocks)
 #define EXO_EVENT_RAISE_MINSZ	offsetofend(struct exo_event_raise, cookie)
 
-#define EXO_MEM_IOCTLS		(BIT_ULL(EXO_NR_MEM_INFO) | BIT_ULL(EXO_NR_MEM_ALLOC) | \
-				 BIT_ULL(EXO_NR_MEM_FREE) | BIT_ULL(EXO_NR_MEM_MAP) | \
-				 BIT_ULL(EXO_NR_MEM_UNMAP) | BIT_ULL(EXO_NR_MEM_GRANT) | \
-				 BIT_ULL(EXO_NR_MEM_UNGRANT) | BIT_ULL(EXO_NR_MEM_REVOKE) | \
-				 BIT_ULL(EXO_NR_MEM_REPOSSESSED))
-#define EXO_NET_IOCTLS		(BIT_ULL(EXO_NR_NET_INFO) | BIT_ULL(EXO_NR_NET_BIND) | \
-				 BIT_ULL(EXO_NR_NET_UNBIND) | BIT_ULL(EXO_NR_NET_TX) | \
-				 BIT_ULL(EXO_NR_NET_STATS))
-#define EXO_CPU_IOCTLS		(BIT_ULL(EXO_NR_CPU_INFO) | BIT_ULL(EXO_NR_CPU_BOOK) | \
-				 BIT_ULL(EXO_NR_CPU_FREE) | BIT_ULL(EXO_NR_CPU_QUERY) | \
-				 BIT_ULL(EXO_NR_CPU_BIND) | BIT_ULL(EXO_NR_CPU_UNBIND) | \
-				 BIT_ULL(EXO_NR_CPU_WAIT) | BIT_ULL(EXO_NR_CPU_YIELD) | \
-				 BIT_ULL(EXO_NR_CPU_REVOKE))
-#define EXO_SUPPORTED_IOCTLS	(BIT_ULL(EXO_NR_API) | BIT_ULL(EXO_NR_ENV_INFO) | \
-				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE) | \
-				 EXO_MEM_IOCTLS | EXO_CPU_IOCTLS | EXO_NET_IOCTLS)
-#define EXO_XN_IOCTLS		(BIT_ULL(EXO_NR_XN_INFO - 64) | \
-				 BIT_ULL(EXO_NR_XN_TYPE_INSTALL - 64) | \
-				 BIT_ULL(EXO_NR_XN_TYPE_LOOKUP - 64) | \
-				 BIT_ULL(EXO_NR_XN_ROOT_INSTALL - 64) | \
-				 BIT_ULL(EXO_NR_XN_ROOT_LOOKUP - 64) | \
-				 BIT_ULL(EXO_NR_XN_READ - 64) | \
-				 BIT_ULL(EXO_NR_XN_RELEASE - 64) | \
-				 BIT_ULL(EXO_NR_XN_ALLOC - 64) | \
-				 BIT_ULL(EXO_NR_XN_FREE - 64) | \
-				 BIT_ULL(EXO_NR_XN_WRITE_META - 64) | \
-				 BIT_ULL(EXO_NR_XN_WRITE - 64) | \
-				 BIT_ULL(EXO_NR_XN_SYNC - 64) | \
-				 BIT_ULL(EXO_NR_XN_CHECK - 64))
-/* ioctls numbered 64 to 127, bit (nr - 64); see exo_api.ioctls_hi. */
-#define EXO_SUPPORTED_IOCTLS_HI	EXO_XN_IOCTLS
+/*
+ * The core's own ioctls, numbered 0 to 15; each binding serves its own block
+ * of 16 (binding.h).
+ */
+#define EXO_CORE_IOCTLS		(BIT_ULL(EXO_NR_API) | BIT_ULL(EXO_NR_ENV_INFO) | \
+				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE))
+
+/* ioctls numbered 0 to 63 (exo_api.ioctls) and 64 to 127 (ioctls_hi). */
+static u64 exo_supported_ioctls(unsigned int first_nr)
+{
+	return exo_bindings_ioctls(first_nr) | (first_nr ? 0 : EXO_CORE_IOCTLS);
+}
 
 static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 {
@@ -163,12 +121,12 @@ static long exo_ioctl_api(struct exo_env *env, void __user *uarg)
 		return ret ? ret : -EPROTONOSUPPORT;
 	}
 
-	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK | EXO_FEATURE_MEM |
-		       EXO_FEATURE_CPU | EXO_FEATURE_NET | EXO_FEATURE_XN;
+	api.features = EXO_FEATURE_EVENTS | EXO_FEATURE_NETLINK |
+		       exo_bindings_features();
 	if (EXO_GENL_MCGRP_RESTRICTED)
 		api.features |= EXO_FEATURE_NETLINK_PRIVATE;
-	api.ioctls = EXO_SUPPORTED_IOCTLS;
-	api.ioctls_hi = EXO_SUPPORTED_IOCTLS_HI;
+	api.ioctls = exo_supported_ioctls(0);
+	api.ioctls_hi = exo_supported_ioctls(64);
 	ret = exo_copy_result(uarg, &api, sizeof(api), api.argsz);
 	if (ret)
 		return ret;
@@ -221,11 +179,9 @@ static bool exo_ioctl_known(unsigned int cmd)
 	if (_IOC_TYPE(cmd) != EXO_IOC_MAGIC || _IOC_DIR(cmd) != _IOC_NONE ||
 	    _IOC_SIZE(cmd))
 		return false;
-	if (nr < 64)
-		return EXO_SUPPORTED_IOCTLS & BIT_ULL(nr);
-	if (nr < 128)
-		return EXO_SUPPORTED_IOCTLS_HI & BIT_ULL(nr - 64);
-	return false;
+	if (!EXO_IOCTL_BLOCK(nr))
+		return EXO_CORE_IOCTLS & BIT_ULL(nr);
+	return !!exo_binding_of_ioctl(nr);
 }
 
 static long exo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -250,19 +206,7 @@ static long exo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case EXO_IOC_EVENT_RAISE:
 		return exo_ioctl_event_raise(env, uarg);
 	}
-	/* Each binding serves its own block of 16 numbers. */
-	switch (_IOC_NR(cmd) >> 4) {
-	case EXO_NR_MEM_INFO >> 4:
-		return exo_mem_ioctl(env, cmd, uarg);
-	case EXO_NR_NET_INFO >> 4:
-		return exo_net_ioctl(env, cmd, uarg);
-	case EXO_NR_XN_INFO >> 4:
-		return exo_xn_ioctl(env, cmd, uarg);
-	case EXO_NR_CPU_INFO >> 4:
-		return exo_cpu_ioctl(env, cmd, uarg);
-	default:
-		return -ENOTTY;
-	}
+	return exo_binding_of_ioctl(_IOC_NR(cmd))->ioctl(env, cmd, uarg);
 }
 
 static ssize_t exo_read(struct file *file, char __user *buf, size_t len,
@@ -285,24 +229,17 @@ static int exo_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct exo_env *env = file->private_data;
 	unsigned long window = vma->vm_pgoff >> (EXO_MMAP_SHIFT - PAGE_SHIFT);
+	const struct exo_binding_ops *binding;
 
 	if (!exo_env_is_owner(env))
 		return -EPERM;
 	if (!READ_ONCE(env->api_version))
 		return -EPROTO;
-	vma->vm_pgoff &= BIT(EXO_MMAP_SHIFT - PAGE_SHIFT) - 1;
-	switch (window) {
-	case EXO_MMAP_MEM >> EXO_MMAP_SHIFT:
-		return exo_mem_mmap(env, vma);
-	case EXO_MMAP_NET >> EXO_MMAP_SHIFT:
-		return exo_net_mmap(env, vma);
-	case EXO_MMAP_XN >> EXO_MMAP_SHIFT:
-		return exo_xn_mmap(env, vma);
-	case EXO_MMAP_CPU >> EXO_MMAP_SHIFT:
-		return exo_cpu_mmap(env, vma);
-	default:
+	binding = exo_binding_of_mmap(window);
+	if (!binding)
 		return -EINVAL;
-	}
+	vma->vm_pgoff &= BIT(EXO_MMAP_SHIFT - PAGE_SHIFT) - 1;
+	return binding->mmap(env, vma);
 }
 
 static __poll_t exo_poll(struct file *file, poll_table *wait)
@@ -312,7 +249,7 @@ static __poll_t exo_poll(struct file *file, poll_table *wait)
 	if (!exo_env_is_owner(env))
 		return EPOLLERR;
 	/* Events, and frames waiting in the environment's rings. */
-	return exo_event_poll(env, file, wait) | exo_net_poll(env);
+	return exo_event_poll(env, file, wait) | exo_bindings_poll(env);
 }
 
 static const struct file_operations exo_fops = {
@@ -351,21 +288,12 @@ static int __init exo_init(void)
 	/* Group bits reach "other" on the node; exo_may_open() narrows them. */
 	exo_misc.mode = exo_dev_mode | ((exo_dev_mode & 0060) >> 3);
 
-	ret = exo_mem_init();
+	ret = exo_bindings_init();
 	if (ret)
 		return ret;
-	ret = exo_cpu_init();
-	if (ret)
-		goto err_mem;
-	ret = exo_net_init();
-	if (ret)
-		goto err_cpu;
-	ret = exo_xn_init();
-	if (ret)
-		goto err_net;
 	ret = exo_genl_init();
 	if (ret)
-		goto err_xn;
+		goto err_bindings;
 	ret = exo_debugfs_init();
 	if (ret)
 		goto err_genl;
@@ -381,14 +309,8 @@ err_debugfs:
 	exo_debugfs_exit();
 err_genl:
 	exo_genl_exit();
-err_xn:
-	exo_xn_exit();
-err_net:
-	exo_net_exit();
-err_cpu:
-	exo_cpu_exit();
-err_mem:
-	exo_mem_exit();
+err_bindings:
+	exo_bindings_exit();
 	return ret;
 }
 
@@ -397,10 +319,7 @@ static void __exit exo_exit(void)
 	misc_deregister(&exo_misc);
 	exo_debugfs_exit();
 	exo_genl_exit();
-	exo_xn_exit();
-	exo_net_exit();
-	exo_cpu_exit();
-	exo_mem_exit();
+	exo_bindings_exit();
 }
 
 module_init(exo_init);

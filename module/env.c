@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/ktime.h>
 
+#include "binding.h"
 #include "exo.h"
 
 /* Protects exo_envs: creation, teardown, debugfs and netlink walks. */
@@ -44,10 +45,7 @@ static struct dentry *exo_debugfs_dir;
 /* Tear down every binding of @env, which is in no list, and free it. */
 static void exo_env_free(struct exo_env *env)
 {
-	exo_net_env_destroy(env);
-	exo_xn_env_destroy(env);
-	exo_cpu_env_destroy(env);
-	exo_mem_env_destroy(env);
+	exo_bindings_env_destroy(env);
 	put_pid(env->owner);
 	mutex_destroy(&env->read_lock);
 	kvfree(env);
@@ -56,6 +54,7 @@ static void exo_env_free(struct exo_env *env)
 struct exo_env *exo_env_create(void)
 {
 	struct exo_env *env;
+	int ret;
 
 	env = kvzalloc(struct_size(env, event_slots, exo_event_queue_len),
 		       GFP_KERNEL_ACCOUNT);
@@ -69,18 +68,11 @@ struct exo_env *exo_env_create(void)
 	init_waitqueue_head(&env->event_wait);
 	spin_lock_init(&env->event_lock);
 	exo_evring_init(&env->events, env->event_slots, exo_event_queue_len);
-	exo_net_env_init(env);
-	exo_xn_env_init(env);
-	if (exo_mem_env_init(env)) {
+	ret = exo_bindings_env_init(env);
+	if (ret) {
 		put_pid(env->owner);
 		kvfree(env);
-		return ERR_PTR(-ENOMEM);
-	}
-	if (exo_cpu_env_init(env)) {
-		exo_mem_env_destroy(env);
-		put_pid(env->owner);
-		kvfree(env);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ret);
 	}
 
 	/* Ids are given under the lock so that the list stays in id order,
@@ -182,9 +174,7 @@ int exo_debugfs_init(void)
 	exo_debugfs_dir = debugfs_create_dir("exo", NULL);
 	debugfs_create_file("status", 0400, exo_debugfs_dir, NULL,
 			    &exo_status_fops);
-	exo_mem_debugfs_init(exo_debugfs_dir);
-	exo_net_debugfs_init(exo_debugfs_dir);
-	exo_cpu_debugfs_init(exo_debugfs_dir);
+	exo_bindings_debugfs_init(exo_debugfs_dir);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 
+#include "binding.h"
 #include "compat.h"
 #include "exo.h"
 
@@ -148,12 +149,10 @@ __poll_t exo_event_poll(struct exo_env *env, struct file *file,
 static int exo_genl_fill_env(struct sk_buff *skb, struct netlink_callback *cb,
 			     struct exo_env *env)
 {
-	u64 net_delivered, net_dropped, net_tx;
 	struct exo_env_info info;
 	void *hdr;
 
 	exo_env_snapshot(env, &info);
-	exo_net_env_totals(env, &net_delivered, &net_dropped, &net_tx);
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &exo_genl_family, NLM_F_MULTI, EXO_CMD_GET_ENV);
 	if (!hdr)
@@ -177,11 +176,7 @@ static int exo_genl_fill_env(struct sk_buff *skb, struct netlink_callback *cb,
 			      EXO_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_BLOCKS, info.blocks,
 			      EXO_ATTR_PAD) ||
-	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_NET_DELIVERED, net_delivered,
-			      EXO_ATTR_PAD) ||
-	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_NET_DROPPED, net_dropped,
-			      EXO_ATTR_PAD) ||
-	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_NET_TX, net_tx, EXO_ATTR_PAD)) {
+	    exo_bindings_genl_fill_env(env, skb)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -126,55 +126,12 @@ extern atomic_t exo_envs_live;
 extern atomic64_t exo_envs_created;
 
 struct exo_env *exo_env_create(void);
+struct exo_env *exo_env_find_locked(u64 id);
 void exo_env_destroy(struct exo_env *env);
 bool exo_env_is_owner(const struct exo_env *env);
 void exo_env_snapshot(struct exo_env *env, struct exo_env_info *info);
 int exo_debugfs_init(void);
 void exo_debugfs_exit(void);
-
-/* mem.c */
-extern struct mutex exo_mem_lock;
-int exo_mem_init(void);
-void exo_mem_exit(void);
-int exo_mem_env_init(struct exo_env *env);
-void exo_mem_env_destroy(struct exo_env *env);
-int exo_mem_mmap(struct exo_env *env, struct vm_area_struct *vma);
-long exo_mem_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
-void exo_mem_debugfs_init(struct dentry *dir);
-struct exo_env *exo_env_find_locked(u64 id);
-
-/* net.c */
-int exo_net_init(void);
-void exo_net_exit(void);
-void exo_net_env_init(struct exo_env *env);
-void exo_net_env_destroy(struct exo_env *env);
-int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma);
-__poll_t exo_net_poll(struct exo_env *env);
-void exo_net_env_totals(struct exo_env *env, u64 *delivered, u64 *dropped,
-			u64 *tx);
-long exo_net_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
-void exo_net_debugfs_init(struct dentry *dir);
-/* xn.c */
-int exo_xn_init(void);
-void exo_xn_exit(void);
-void exo_xn_env_init(struct exo_env *env);
-void exo_xn_env_destroy(struct exo_env *env);
-int exo_xn_mmap(struct exo_env *env, struct vm_area_struct *vma);
-long exo_xn_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
-
-/* cpu.c */
-int exo_cpu_init(void);
-void exo_cpu_exit(void);
-int exo_cpu_env_init(struct exo_env *env);
-void exo_cpu_env_destroy(struct exo_env *env);
-int exo_cpu_mmap(struct exo_env *env, struct vm_area_struct *vma);
-long exo_cpu_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg);
-void exo_cpu_debugfs_init(struct dentry *dir);
-
-/* dev.c: argument copying shared by every binding */
-int exo_copy_args(void *karg, size_t ksize, size_t minsz, void __user *uarg);
-int exo_copy_result(void __user *uarg, const void *karg, size_t ksize,
-		    u32 argsz);
 
 /* event.c */
 void exo_event_post(struct exo_env *env, u32 type, u64 d0, u64 d1, u64 d2,

@@ -29,7 +29,9 @@
 #include <asm/processor.h>
 
 #include "compat.h"
+#include "binding.h"
 #include "exo.h"
+#include "uapi_copy.h"
 
 static uint exo_pool_mb = 64;
 module_param_named(pool_mb, exo_pool_mb, uint, 0444);
@@ -171,7 +173,7 @@ static void exo_teardown_init(struct exo_teardown *td)
 }
 
 /* Protects everything in this file; see the comment at the top. */
-DEFINE_MUTEX(exo_mem_lock);
+static DEFINE_MUTEX(exo_mem_lock);
 
 static struct {
 	struct exo_frame *frames;		/* immutable array */
@@ -765,7 +767,7 @@ static const struct vm_operations_struct exo_vm_ops = {
 	.mremap		= exo_vm_mremap,
 };
 
-int exo_mem_mmap(struct exo_env *env, struct vm_area_struct *vma)
+static int exo_mem_mmap(struct exo_env *env, struct vm_area_struct *vma)
 {
 	unsigned long npages = vma_pages(vma);
 	struct exo_region *region;
@@ -1586,7 +1588,8 @@ out:
 	return ret;
 }
 
-long exo_mem_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg)
+static long exo_mem_ioctl(struct exo_env *env, unsigned int cmd,
+			  void __user *uarg)
 {
 	switch (cmd) {
 	case EXO_IOC_MEM_INFO:
@@ -1736,7 +1739,7 @@ static unsigned long exo_shrink_scan(struct shrinker *shrinker,
 
 /* ---- environments, debugfs, module -------------------------------------- */
 
-int exo_mem_env_init(struct exo_env *env)
+static int exo_mem_env_init(struct exo_env *env)
 {
 	struct exo_env_mem *mem = &env->mem;
 
@@ -1754,7 +1757,7 @@ int exo_mem_env_init(struct exo_env *env)
  * The last close: the owner's regions are gone with its mm or its munmap
  * (each VMA holds the file), so what is left is frames and grants.
  */
-void exo_mem_env_destroy(struct exo_env *env)
+static void exo_mem_env_destroy(struct exo_env *env)
 {
 	struct exo_env_mem *mem = &env->mem;
 	struct exo_frame *frame, *next_frame;
@@ -1809,12 +1812,12 @@ static int exo_pool_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(exo_pool);
 
-void exo_mem_debugfs_init(struct dentry *dir)
+static void exo_mem_debugfs_init(struct dentry *dir)
 {
 	debugfs_create_file("pool", 0400, dir, NULL, &exo_pool_fops);
 }
 
-int exo_mem_init(void)
+static int exo_mem_init(void)
 {
 	int ret;
 
@@ -1844,10 +1847,33 @@ err_pool:
 	return ret;
 }
 
-void exo_mem_exit(void)
+static void exo_mem_exit(void)
 {
 	exo_shrinker_destroy(exo_shrinker);
 	flush_work(&exo_zero_work);
 	exo_pool_destroy();
 	kmem_cache_destroy(exo_binding_cache);
 }
+
+const struct exo_binding_ops exo_mem_ops = {
+	.name		= "mem",
+	.feature	= EXO_FEATURE_MEM,
+	.ioctl_block	= EXO_IOCTL_BLOCK(EXO_NR_MEM_INFO),
+	.ioctls		= EXO_IOCTL_BIT(EXO_NR_MEM_INFO) |
+			  EXO_IOCTL_BIT(EXO_NR_MEM_ALLOC) |
+			  EXO_IOCTL_BIT(EXO_NR_MEM_FREE) |
+			  EXO_IOCTL_BIT(EXO_NR_MEM_MAP) |
+			  EXO_IOCTL_BIT(EXO_NR_MEM_UNMAP) |
+			  EXO_IOCTL_BIT(EXO_NR_MEM_GRANT) |
+			  EXO_IOCTL_BIT(EXO_NR_MEM_UNGRANT) |
+			  EXO_IOCTL_BIT(EXO_NR_MEM_REVOKE) |
+			  EXO_IOCTL_BIT(EXO_NR_MEM_REPOSSESSED),
+	.mmap_window	= EXO_MMAP_MEM >> EXO_MMAP_SHIFT,
+	.init		= exo_mem_init,
+	.exit		= exo_mem_exit,
+	.env_init	= exo_mem_env_init,
+	.env_destroy	= exo_mem_env_destroy,
+	.ioctl		= exo_mem_ioctl,
+	.mmap		= exo_mem_mmap,
+	.debugfs_init	= exo_mem_debugfs_init,
+};

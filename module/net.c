@@ -60,11 +60,14 @@
 #include <linux/workqueue.h>
 #include <net/ip.h>
 #include <net/net_namespace.h>
+#include <net/netlink.h>
 #include <net/route.h>
 #include <net/sock.h>
 
 #include "compat.h"
+#include "binding.h"
 #include "exo.h"
+#include "uapi_copy.h"
 #include "core/filter.h"
 
 static char exo_netdevs[256];
@@ -1108,7 +1111,8 @@ static long exo_net_stats_ioctl(struct exo_env *env, void __user *uarg)
 	return exo_copy_result(uarg, &st, sizeof(st), argsz);
 }
 
-long exo_net_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg)
+static long exo_net_ioctl(struct exo_env *env, unsigned int cmd,
+			  void __user *uarg)
 {
 	switch (cmd) {
 	case EXO_IOC_NET_INFO:
@@ -1172,7 +1176,7 @@ static int exo_net_ring_insert(struct vm_area_struct *vma, void *ring,
 }
 
 /* @vma->vm_pgoff is relative to EXO_MMAP_NET. */
-int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma)
+static int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma)
 {
 	unsigned long per_ring = 1UL << (EXO_NET_RING_SHIFT - PAGE_SHIFT);
 	unsigned long len = vma->vm_end - vma->vm_start;
@@ -1220,7 +1224,7 @@ out:
  * EPOLLRDBAND while one of @env's rings holds frames. Not EPOLLIN: that
  * means an event record is there for read(2), which would block.
  */
-__poll_t exo_net_poll(struct exo_env *env)
+static __poll_t exo_net_poll(struct exo_env *env)
 {
 	struct exo_net_binding *b;
 	__poll_t mask = 0;
@@ -1238,32 +1242,40 @@ __poll_t exo_net_poll(struct exo_env *env)
 
 /* ---- environments and the module ---------------------------------------- */
 
-/* Sums of @env's bindings' counters, for netlink: delivered, dropped, tx. */
-void exo_net_env_totals(struct exo_env *env, u64 *delivered, u64 *dropped,
-			u64 *tx)
+/* Sums of @env's bindings' counters, for an EXO_CMD_GET_ENV reply. */
+static int exo_net_genl_fill_env(struct exo_env *env, struct sk_buff *skb)
 {
+	u64 delivered = 0, dropped = 0, tx = 0;
 	struct exo_net_binding *b;
 
-	*delivered = *dropped = *tx = 0;
 	rcu_read_lock();
 	list_for_each_entry_rcu(b, &env->net.bindings, env_node) {
 		spin_lock_bh(&b->lock);
-		*delivered += b->delivered;
-		*dropped += b->dropped;
+		delivered += b->delivered;
+		dropped += b->dropped;
 		spin_unlock_bh(&b->lock);
-		*tx += atomic64_read(&b->tx);
+		tx += atomic64_read(&b->tx);
 	}
 	rcu_read_unlock();
+
+	if (nla_put_u64_64bit(skb, EXO_ATTR_ENV_NET_DELIVERED, delivered,
+			      EXO_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_NET_DROPPED, dropped,
+			      EXO_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_NET_TX, tx, EXO_ATTR_PAD))
+		return -EMSGSIZE;
+	return 0;
 }
 
-void exo_net_env_init(struct exo_env *env)
+static int exo_net_env_init(struct exo_env *env)
 {
 	INIT_LIST_HEAD(&env->net.bindings);
 	env->net.nbindings = 0;
+	return 0;
 }
 
 /* Close or kill -9: every filter goes, and frames reach the host again. */
-void exo_net_env_destroy(struct exo_env *env)
+static void exo_net_env_destroy(struct exo_env *env)
 {
 	struct exo_net_binding *b, *tmp;
 	bool had;
@@ -1326,12 +1338,12 @@ static int exo_net_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(exo_net);
 
-void exo_net_debugfs_init(struct dentry *dir)
+static void exo_net_debugfs_init(struct dentry *dir)
 {
 	debugfs_create_file("net", 0400, dir, NULL, &exo_net_fops);
 }
 
-int exo_net_init(void)
+static int exo_net_init(void)
 {
 	int ret;
 
@@ -1354,7 +1366,7 @@ int exo_net_init(void)
 	return ret;
 }
 
-void exo_net_exit(void)
+static void exo_net_exit(void)
 {
 	unregister_netdevice_notifier(&exo_net_notifier);
 	/* Every environment is gone; let the deferred frees run. */
@@ -1362,3 +1374,24 @@ void exo_net_exit(void)
 	destroy_workqueue(exo_net_wq);
 	idr_destroy(&exo_net_ids);
 }
+
+const struct exo_binding_ops exo_net_ops = {
+	.name		= "net",
+	.feature	= EXO_FEATURE_NET,
+	.ioctl_block	= EXO_IOCTL_BLOCK(EXO_NR_NET_INFO),
+	.ioctls		= EXO_IOCTL_BIT(EXO_NR_NET_INFO) |
+			  EXO_IOCTL_BIT(EXO_NR_NET_BIND) |
+			  EXO_IOCTL_BIT(EXO_NR_NET_UNBIND) |
+			  EXO_IOCTL_BIT(EXO_NR_NET_TX) |
+			  EXO_IOCTL_BIT(EXO_NR_NET_STATS),
+	.mmap_window	= EXO_MMAP_NET >> EXO_MMAP_SHIFT,
+	.init		= exo_net_init,
+	.exit		= exo_net_exit,
+	.env_init	= exo_net_env_init,
+	.env_destroy	= exo_net_env_destroy,
+	.ioctl		= exo_net_ioctl,
+	.mmap		= exo_net_mmap,
+	.poll		= exo_net_poll,
+	.debugfs_init	= exo_net_debugfs_init,
+	.genl_fill_env	= exo_net_genl_fill_env,
+};

@@ -42,7 +42,9 @@
 #include <linux/vmalloc.h>
 
 #include "compat.h"
+#include "binding.h"
 #include "exo.h"
+#include "uapi_copy.h"
 #include "core/udf.h"
 
 static char *exo_xn_disk = "";
@@ -426,10 +428,11 @@ static bool xn_allowed(u64 block, const struct exo_xn_ref *ref, u32 access)
 
 /* ---- environments -------------------------------------------------------- */
 
-void exo_xn_env_init(struct exo_env *env)
+static int exo_xn_env_init(struct exo_env *env)
 {
 	xa_init(&env->xn.view);
 	INIT_LIST_HEAD(&env->xn.maps);
+	return 0;
 }
 
 /*
@@ -479,7 +482,7 @@ static void xn_view_drop(struct exo_env *env, u64 block,
 	}
 }
 
-void exo_xn_env_destroy(struct exo_env *env)
+static void exo_xn_env_destroy(struct exo_env *env)
 {
 	struct exo_xn_ref *ref;
 	unsigned long block;
@@ -1459,7 +1462,8 @@ static long xn_check_ioctl(void __user *uarg)
 	return exo_copy_result(uarg, &arg, sizeof(arg), arg.argsz);
 }
 
-long exo_xn_ioctl(struct exo_env *env, unsigned int cmd, void __user *uarg)
+static long exo_xn_ioctl(struct exo_env *env, unsigned int cmd,
+			 void __user *uarg)
 {
 	switch (cmd) {
 	case EXO_IOC_XN_INFO:
@@ -1540,7 +1544,7 @@ static const struct vm_operations_struct xn_vm_ops = {
  * One block per mapping, at window offset block * 4 KiB, for as long as
  * the block is in the caller's view: XN_RELEASE and XN_FREE unmap it.
  */
-int exo_xn_mmap(struct exo_env *env, struct vm_area_struct *vma)
+static int exo_xn_mmap(struct exo_env *env, struct vm_area_struct *vma)
 {
 	u64 block = vma->vm_pgoff;
 	struct exo_xn_ref *ref;
@@ -1684,7 +1688,7 @@ static int xn_load(void)
 	return 0;
 }
 
-int exo_xn_init(void)
+static int exo_xn_init(void)
 {
 	u64 nblocks;
 	int ret = -ENOMEM;
@@ -1754,7 +1758,7 @@ err_disk:
 	return ret;
 }
 
-void exo_xn_exit(void)
+static void exo_xn_exit(void)
 {
 	struct xn_buf *buf;
 	unsigned long block;
@@ -1780,3 +1784,29 @@ void exo_xn_exit(void)
 		exo_bdev_close(&xn.bdev, &xn);
 	vfree(xn.ram);
 }
+
+const struct exo_binding_ops exo_xn_ops = {
+	.name		= "xn",
+	.feature	= EXO_FEATURE_XN,
+	.ioctl_block	= EXO_IOCTL_BLOCK(EXO_NR_XN_INFO),
+	.ioctls		= EXO_IOCTL_BIT(EXO_NR_XN_INFO) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_TYPE_INSTALL) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_TYPE_LOOKUP) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_ROOT_INSTALL) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_ROOT_LOOKUP) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_READ) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_RELEASE) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_ALLOC) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_FREE) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_WRITE_META) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_WRITE) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_SYNC) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_CHECK),
+	.mmap_window	= EXO_MMAP_XN >> EXO_MMAP_SHIFT,
+	.init		= exo_xn_init,
+	.exit		= exo_xn_exit,
+	.env_init	= exo_xn_env_init,
+	.env_destroy	= exo_xn_env_destroy,
+	.ioctl		= exo_xn_ioctl,
+	.mmap		= exo_xn_mmap,
+};

@@ -10,9 +10,10 @@ shift
 kdir=$("$top/scripts/kdir.sh" "$lane")
 out="$top/build/mod/$lane"
 rm -rf "$out"
-mkdir -p "$out/module/core" "$out/uapi/linux"
+mkdir -p "$out/uapi/linux"
 cp "$top/Kbuild" "$out/"
-cp "$top"/module/Kbuild "$top"/module/*.[ch] "$out/module/"
-cp "$top"/module/core/*.[ch] "$out/module/core/"
+# The sources only, folders and all: never an in-tree build's objects.
+(cd "$top" && find module \( -name '*.[ch]' -o -name Kbuild \) -print0) |
+	tar -C "$top" --null -T - -cf - | tar -C "$out" -xf -
 cp "$top/uapi/linux/exo.h" "$out/uapi/linux/"
 make -C "$kdir" M="$out" "$@" modules
