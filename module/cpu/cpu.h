@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The CPU binding's internals, shared by cpu.c and the scheduling policies
- * (sched_*.c). A policy sees the vector and the seats; it never sleeps and
+ * The CPU binding's internals, shared by the files of module/cpu/ and the
+ * scheduling policies (sched_*.c). A policy sees the vector and the seats; it never sleeps and
  * is always called with the vector's lock held, in any context.
  */
 #ifndef EXO_CPU_H
@@ -11,8 +11,23 @@
 #include <linux/kthread.h>
 #include <linux/sched.h>
 
-#include "exo.h"
-#include "core/slots.h"
+#include <linux/capability.h>
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/sched/types.h>
+
+#include "../binding.h"
+#include "../compat.h"
+#include "../core/slots.h"
+#include "../exo.h"
+#include "../uapi_copy.h"
 
 struct exo_cpu_vec;
 
@@ -100,5 +115,76 @@ static inline struct exo_cpu_seat *exo_slot_owner(struct exo_cpu_vec *vec,
 
 extern const struct exo_sched_ops exo_sched_vector;
 extern const struct exo_sched_ops exo_sched_vector_share;
+
+/* ---- the binding's own files ---------------------------------------- */
+
+#define EXO_QUANTUM_US_MIN	1000
+#define EXO_QUANTUM_US_MAX	1000000
+#define EXO_CPU_REVOKE_MS_MAX	60000
+#define EXO_SIGNAL_MIN		32	/* the kernel's SIGRTMIN */
+
+#define EXO_CPU_INFO_MINSZ	offsetofend(struct exo_cpu_info, policy)
+#define EXO_CPU_SLOTS_MINSZ	offsetofend(struct exo_cpu_slots, mask)
+#define EXO_CPU_QUERY_MINSZ	offsetofend(struct exo_cpu_query, mine)
+#define EXO_CPU_BIND_MINSZ	offsetofend(struct exo_cpu_bind, signal)
+#define EXO_CPU_WAKE_MINSZ	offsetofend(struct exo_cpu_wake, seq)
+#define EXO_CPU_YIELD_MINSZ	offsetofend(struct exo_cpu_yield, target)
+#define EXO_CPU_REVOKE_MINSZ	offsetofend(struct exo_cpu_revoke, env_id)
+
+/* cpu.c */
+u64 exo_seat_token(const struct exo_cpu_seat *seat);
+struct exo_cpu_vec *exo_vec_of(u32 cpu);
+struct exo_cpu_seat *exo_my_seat(struct exo_env *env);
+bool exo_current_bound_anywhere(void);
+bool exo_seat_live(const struct exo_cpu_seat *seat);
+void exo_vec_kick(struct exo_cpu_vec *vec);
+
+/* turn.c */
+void exo_page_counts(struct exo_env *env);
+void exo_turn_end(struct exo_cpu_vec *vec, u64 when, bool timed);
+void exo_turn_yield(struct exo_cpu_vec *vec, struct exo_cpu_seat *seat,
+		    struct exo_cpu_seat *to);
+void exo_seat_answered(struct exo_cpu_vec *vec,
+		       struct exo_cpu_seat *seat);
+enum hrtimer_restart exo_vec_timer(struct hrtimer *timer);
+
+/* worker.c */
+void exo_task_set_policy(struct task_struct *task, u8 fifo);
+void exo_seat_sync_policy(struct exo_cpu_seat *seat);
+bool exo_vec_needs_worker(struct exo_cpu_vec *vec);
+void exo_vec_kick_if_needed(struct exo_cpu_vec *vec);
+void exo_vec_work(struct kthread_work *work);
+u32 exo_seat_release(struct exo_cpu_seat *seat);
+void exo_cpu_abort(struct exo_env *env, u32 reason);
+
+/* slots.c */
+long exo_cpu_info_ioctl(struct exo_env *env, void __user *uarg);
+long exo_cpu_book_ioctl(struct exo_env *env, void __user *uarg);
+long exo_cpu_free_ioctl(struct exo_env *env, void __user *uarg);
+long exo_cpu_query_ioctl(struct exo_env *env, void __user *uarg);
+void exo_cpu_revoke_deadline(struct work_struct *work);
+long exo_cpu_revoke_ioctl(struct exo_env *env, void __user *uarg);
+
+/* thread.c */
+void exo_seat_unbind(struct exo_cpu_seat *seat, bool restore);
+long exo_cpu_bind_ioctl(struct exo_env *env, void __user *uarg);
+long exo_cpu_unbind_ioctl(struct exo_env *env, void __user *uarg);
+struct exo_cpu_seat *exo_target_seat(struct exo_cpu_vec *vec, u64 id);
+long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg);
+
+/* yield.c */
+long exo_cpu_yield_ioctl(struct exo_env *env, void __user *uarg);
+
+/* cpu.c: parameters and the vectors, immutable after init */
+extern uint exo_nslots;
+extern uint exo_max_excess;
+extern uint exo_env_slots;
+extern const struct exo_sched_ops *exo_ops; /* immutable after init */
+extern u32 exo_nvecs;
+extern u64 exo_cpus_mask; /* bit n: CPU n is managed */
+extern u64 exo_epoch_ns;
+extern u64 exo_quantum_ns;
+extern u64 exo_grace_ns;
+extern atomic64_t exo_cpu_revoke_ids;
 
 #endif /* EXO_CPU_H */

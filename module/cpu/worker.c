@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vector's worker: a SCHED_FIFO kthread that does what the hrtimer may
+ * not (set a bound thread's policy and pin, signal its exit, charge excess
+ * and run the abort protocol).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "cpu.h"
+
+/* ---- the worker: what may sleep ------------------------------------------ */
+
+void exo_task_set_policy(struct task_struct *task, u8 fifo)
+{
+	struct sched_attr attr = {
+		.size = sizeof(attr),
+		/* A child forked during a slot must not keep SCHED_FIFO. */
+		.sched_flags = SCHED_FLAG_RESET_ON_FORK,
+	};
+
+	if (task->flags & PF_EXITING)
+		return;
+	if (fifo) {
+		attr.sched_policy = SCHED_FIFO;
+		attr.sched_priority = fifo;
+	} else {
+		attr.sched_policy = SCHED_NORMAL;
+	}
+	/* It fails only for a task that is going away: nothing to undo. */
+	sched_setattr_nocheck(task, &attr);
+}
+
+/* The SCHED_FIFO priorities of bound threads, all below the worker's. */
+#define EXO_PRIO_TURN	1	/* its turn runs */
+#define EXO_PRIO_GRACE	2	/* it owes a yield: above the next turn */
+
+/*
+ * The SCHED_FIFO priority @seat's thread should have, 0 for SCHED_NORMAL:
+ * EXO_PRIO_TURN while its turn runs, and, if it already is FIFO, while it
+ * sleeps in WAIT, where it uses no CPU. So a thread that waits for its
+ * next turn is not demoted and raised again: it wakes with the policy it
+ * needs. Whatever wakes it other than a turn brings it back through
+ * exo_seat_sync_policy() before user space. In its grace window a thread
+ * that owes a yield runs above the next turn's thread, or a next owner
+ * that spins could keep it from yielding and get it charged.
+ */
+static u8 exo_seat_want_fifo(struct exo_cpu_vec *vec,
+			     struct exo_cpu_seat *seat)
+{
+	lockdep_assert_held(&vec->lock);
+	if (seat->owes_yield && vec->grace_seat == seat && !seat->waiting)
+		return EXO_PRIO_GRACE;
+	if (vec->runner == seat || (seat->waiting && seat->fifo))
+		return EXO_PRIO_TURN;
+	return 0;
+}
+
+/*
+ * Make @seat's thread SCHED_FIFO if its turn runs, SCHED_NORMAL if not.
+ * The worker and the thread itself (in WAIT and YIELD, so that a wake
+ * needs no trip through the worker) both call it; policy_lock makes the
+ * last caller apply what the vector says now, never a stale decision.
+ */
+
+/*
+ * Whether @task may still run only on @cpu. BIND pinned it, but
+ * sched_setaffinity() or a cpuset move can take it elsewhere, where
+ * SCHED_FIFO would let it take another environment's slots or compete
+ * with host tasks at real-time priority.
+ */
+static bool exo_task_pinned(struct task_struct *task, int cpu)
+{
+	return cpumask_equal(READ_ONCE(task->cpus_ptr), cpumask_of(cpu));
+}
+
+void exo_seat_sync_policy(struct exo_cpu_seat *seat)
+{
+	struct exo_cpu_vec *vec = seat->vec;
+	struct task_struct *task;
+	bool moved;
+	u8 want;
+
+	mutex_lock(&seat->policy_lock);
+	spin_lock_irq(&vec->lock);
+	task = seat->task;
+	want = exo_seat_want_fifo(vec, seat);
+	if (!task || want == seat->fifo) {
+		spin_unlock_irq(&vec->lock);
+		mutex_unlock(&seat->policy_lock);
+		return;
+	}
+	moved = want && !exo_task_pinned(task, vec->cpu);
+	if (!moved)
+		seat->fifo = want;
+	get_task_struct(task);
+	spin_unlock_irq(&vec->lock);
+	if (!moved)
+		exo_task_set_policy(task, want);
+	put_task_struct(task);
+	mutex_unlock(&seat->policy_lock);
+	/* Never raised off its CPU: the abort protocol takes its slots. */
+	if (moved)
+		exo_cpu_abort(seat->env, EXO_CPU_ABORT_MOVED);
+}
+
+/*
+ * Whether the worker has something to do. A thread waiting for the turn
+ * that just began raises itself when it wakes.
+ */
+bool exo_vec_needs_worker(struct exo_cpu_vec *vec)
+{
+	struct exo_cpu_seat *seat;
+
+	lockdep_assert_held(&vec->lock);
+	list_for_each_entry(seat, &vec->bound, bound_node) {
+		u8 want = exo_seat_want_fifo(vec, seat);
+
+		if (seat->signal_pending || seat->excess_pending)
+			return true;
+		if (want != seat->fifo && !(want && seat->waiting))
+			return true;
+	}
+	return false;
+}
+
+void exo_vec_kick_if_needed(struct exo_cpu_vec *vec)
+{
+	bool kick;
+
+	spin_lock_irq(&vec->lock);
+	kick = exo_vec_needs_worker(vec);
+	spin_unlock_irq(&vec->lock);
+	if (kick)
+		exo_vec_kick(vec);
+}
+
+static void exo_cpu_excess(struct exo_env *env, struct exo_cpu_vec *vec)
+{
+	int n = atomic_inc_return(&env->cpu.excess);
+
+	exo_page_counts(env);
+	exo_event_post(env, EXO_EVENT_CPU_EXCESS, n, exo_max_excess, vec->cpu,
+		       0);
+	if (n >= exo_max_excess)
+		exo_cpu_abort(env, EXO_CPU_ABORT_EXCESS);
+}
+
+/*
+ * Bring each bound thread's scheduling policy in line with the vector, and
+ * deliver exit upcalls and excesses, one seat at a time so that nothing
+ * that sleeps runs under the lock.
+ */
+void exo_vec_work(struct kthread_work *work)
+{
+	struct exo_cpu_vec *vec = container_of(work, struct exo_cpu_vec, work);
+
+	for (;;) {
+		struct exo_cpu_seat *seat, *found = NULL;
+		struct task_struct *task = NULL;
+		u32 excess = 0;
+		int sig = 0;
+
+		spin_lock_irq(&vec->lock);
+		list_for_each_entry(seat, &vec->bound, bound_node) {
+			u8 want = exo_seat_want_fifo(vec, seat);
+
+			if (want == seat->fifo && !seat->signal_pending &&
+			    !seat->excess_pending)
+				continue;
+			if (seat->signal_pending) {
+				seat->signal_pending = false;
+				sig = seat->signal;
+			}
+			excess = seat->excess_pending;
+			seat->excess_pending = 0;
+			task = seat->task;
+			get_task_struct(task);
+			found = seat;
+			break;
+		}
+		spin_unlock_irq(&vec->lock);
+		if (!found)
+			return;
+		/* The seat lives: its destroy flushes this work after unbinding. */
+		exo_seat_sync_policy(found);
+		if (sig)
+			send_sig(sig, task, 1);
+		put_task_struct(task);
+		while (excess--)
+			exo_cpu_excess(found->env, vec);
+	}
+}
+
+/* Free every slot of @seat; a turn of it running ends. Returns how many. */
+u32 exo_seat_release(struct exo_cpu_seat *seat)
+{
+	struct exo_cpu_vec *vec = seat->vec;
+	unsigned long flags;
+	u32 n;
+
+	spin_lock_irqsave(&vec->lock, flags);
+	n = exo_slotvec_release(&vec->slots, exo_seat_token(seat));
+	if (vec->runner == seat)
+		exo_turn_end(vec, ktime_get_ns(), false);
+	exo_seat_answered(vec, seat);
+	spin_unlock_irqrestore(&vec->lock, flags);
+	atomic64_sub(n, &seat->env->slots);
+	exo_vec_kick(vec);
+	return n;
+}
+
+/* The abort protocol: every slot goes, the event says so, the libOS dies. */
+void exo_cpu_abort(struct exo_env *env, u32 reason)
+{
+	u32 i, taken = 0;
+
+	if (atomic_xchg(&env->cpu.aborted, 1))
+		return;
+	for (i = 0; i < exo_nvecs; i++)
+		taken += exo_seat_release(&env->cpu.seats[i]);
+	exo_page_counts(env);
+	exo_event_post(env, EXO_EVENT_CPU_ABORT, taken, reason, 0, 0);
+	kill_pid(env->owner, SIGKILL, 1);
+}
