@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path: the ingress hook classifies each frame against its
+ * device's table under RCU and steals what a binding claims into its ring.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "net.h"
+
+/* ---- the packet path ---------------------------------------------------- */
+
+/* A frame @b's filter claimed that could not be delivered. */
+static void exo_net_count_drop(struct exo_net_binding *b)
+{
+	spin_lock_bh(&b->lock);
+	b->matched++;
+	b->dropped++;
+	WRITE_ONCE(b->ring->dropped, b->dropped);
+	spin_unlock_bh(&b->lock);
+}
+
+void exo_net_deliver(struct exo_net_binding *b, struct sk_buff *skb,
+		     int mac_off, u32 flen)
+{
+	struct exo_net_ring *ring = b->ring;
+	struct exo_net_slot *slot;
+	u32 cons, cap;
+	bool wake;
+
+	spin_lock_bh(&b->lock);
+	b->matched++;
+	cons = READ_ONCE(ring->consumer);
+	/* A consumer ahead of us or too far behind reads as a full ring. */
+	if (b->producer - cons >= b->slots) {
+		b->dropped++;
+		WRITE_ONCE(ring->dropped, b->dropped);
+		spin_unlock_bh(&b->lock);
+		return;
+	}
+	slot = (void *)ring + EXO_NET_RING_HDR +
+	       (size_t)(b->producer & (b->slots - 1)) * b->slot_size;
+	cap = min_t(u32, flen, b->slot_size - sizeof(*slot));
+	if (skb_copy_bits(skb, mac_off, slot + 1, cap)) {
+		spin_unlock_bh(&b->lock);
+		return;
+	}
+	slot->len = flen;
+	slot->caplen = cap;
+	slot->time_ns = ktime_get_boottime_ns();
+	b->producer++;
+	b->delivered++;
+	/* The slot is written before the libOS can see the new producer. */
+	smp_store_release(&ring->producer, b->producer);
+	wake = b->producer - cons == 1;
+	spin_unlock_bh(&b->lock);
+	if (wake && wq_has_sleeper(&b->env->event_wait))
+		wake_up_interruptible_poll(&b->env->event_wait, EPOLLRDBAND);
+}
+
+/* IPv4 with a non-zero fragment offset: what sits past its header is payload. */
+bool exo_net_later_fragment(const u8 *hdr, u32 hlen)
+{
+	return hlen >= ETH_HLEN + 8 && (hdr[12] << 8 | hdr[13]) == ETH_P_IP &&
+	       ((hdr[ETH_HLEN + 6] << 8 | hdr[ETH_HLEN + 7]) & IP_OFFSET);
+}
+
+/*
+ * The binding that claims the frame at @mac_off of @skb (its length @flen),
+ * or NULL. A filter that reads past the IPv4 header never claims a later
+ * fragment: its "ports" there are payload bytes.
+ */
+static struct exo_net_binding *exo_net_classify(const struct exo_net_table *t,
+						const struct sk_buff *skb,
+						int mac_off, u32 flen)
+{
+	struct exo_net_binding *b;
+	u8 buf[EXO_NET_WINDOW];
+	const u8 *hdr;
+	u32 hlen, idx;
+
+	hlen = min_t(u32, flen, EXO_NET_WINDOW);
+	hdr = skb_header_pointer(skb, mac_off, hlen, buf);
+	if (!hdr)
+		return NULL;
+	idx = exo_fdec_classify(t->dec, hdr, hlen);
+	if (idx == EXO_FDEC_NONE)
+		return NULL;
+	b = t->bindings[idx];
+	if (READ_ONCE(b->unbound))
+		return NULL;
+	if (b->reads_l4 && exo_net_later_fragment(hdr, hlen))
+		return NULL;
+	return b;
+}
+
+/*
+ * A GSO or GRO frame that @b's filter matched, several wire frames in one:
+ * split it in software (full checksums, no offload features) and classify
+ * each wire frame on its own, since fields like lengths differ. Segments
+ * no binding claims go back to the stack through netif_rx(), as plain
+ * frames that come through this hook again and pass. Frames with no
+ * checksum state at all are not ours to split (the core would WARN): the
+ * host stack takes them as they are.
+ */
+static unsigned int exo_net_steal_gso(const struct exo_net_table *t,
+				      struct exo_net_binding *b,
+				      struct sk_buff *skb, int mac_off)
+{
+	struct exo_net_binding *owner;
+	struct sk_buff *segs, *seg, *next;
+
+	if (skb->ip_summed == CHECKSUM_NONE)
+		return NF_ACCEPT;
+	/*
+	 * Splitting writes headers and may take the frag list apart: not in
+	 * what a packet tap's clone still shares.
+	 */
+	if (skb_unclone(skb, GFP_ATOMIC)) {
+		exo_net_count_drop(b);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	/* Segmentation starts at the MAC header, as on the way out. */
+	__skb_push(skb, -mac_off);
+	segs = __skb_gso_segment(skb, 0, false);
+	if (IS_ERR_OR_NULL(segs)) {
+		exo_net_count_drop(b);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	spin_lock_bh(&b->lock);
+	b->gso_segmented++;
+	spin_unlock_bh(&b->lock);
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		owner = exo_net_classify(t, seg, 0, seg->len);
+		if (owner) {
+			exo_net_deliver(owner, seg, 0, seg->len);
+			consume_skb(seg);
+		} else {
+			seg->protocol = eth_type_trans(seg, seg->dev);
+			netif_rx(seg);
+		}
+	}
+	return NF_STOLEN;
+}
+
+unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state)
+{
+	struct exo_net_dev *nd = priv;
+	struct exo_net_binding *b;
+	struct exo_net_table *t;
+	int mac_off;
+	u32 flen;
+
+	t = rcu_dereference(nd->table);
+	if (!t || !t->n || !skb_mac_header_was_set(skb))
+		return NF_ACCEPT;
+	/*
+	 * A tagged frame belongs to the VLAN device of its tag (whose own
+	 * hook sees it untagged next), or to no one: never to the lower
+	 * device's filters.
+	 */
+	if (skb_vlan_tag_present(skb) || eth_type_vlan(skb->protocol))
+		return NF_ACCEPT;
+	mac_off = skb_mac_offset(skb);
+	if (mac_off > 0 || skb->len + (u32)(-mac_off) < ETH_HLEN)
+		return NF_ACCEPT;
+	flen = skb->len - mac_off;
+	b = exo_net_classify(t, skb, mac_off, flen);
+	if (!b)
+		return NF_ACCEPT;
+	if (skb_is_gso(skb))
+		return exo_net_steal_gso(t, b, skb, mac_off);
+	/*
+	 * A frame from a local sender (veth) may carry only a partial
+	 * checksum; the libOS must see what the wire would carry.
+	 */
+	if (skb->ip_summed != CHECKSUM_PARTIAL || !skb_checksum_help(skb))
+		exo_net_deliver(b, skb, mac_off, flen);
+	else
+		exo_net_count_drop(b);
+	/* Ours now, delivered or counted as dropped: not the host's. */
+	consume_skb(skb);
+	return NF_STOLEN;
+}
