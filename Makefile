@@ -212,9 +212,9 @@ install: lib
 
 # Not kbuild's M= clean: it would sweep build/kernels' stock modules too.
 clean:
-	rm -f module/*.o module/core/*.o module/*.ko module/*.mod module/*.mod.c \
-		module/.*.cmd module/core/.*.cmd .*.cmd module/modules.order \
-		modules.order Module.symvers
+	find module \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name modules.order \) -delete
+	rm -f .*.cmd modules.order Module.symvers
 	rm -rf $(B)/lib $(B)/selftests $(B)/samples $(B)/host $(B)/fuzz-host $(B)/fuzz \
 		$(B)/bench-host \
 		$(B)/mod $(B)/vm

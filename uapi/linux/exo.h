@@ -19,6 +19,15 @@
  *  - only the process that opened the fd may use it: others get -EPERM;
  *  - unknown ioctls are -ENOTTY.
  *
+ * Contents, in this order:
+ *   1. The core: the handshake, environments, NOP, the mmap windows
+ *   2. Memory: named physical frames
+ *   3. CPU: time slots
+ *   4. Network: packet filters
+ *   5. Disk (XN): blocks owned through verified functions (UDF bytecode)
+ *   6. Events read(2) from an environment
+ *   7. Generic netlink
+ *
  * What one environment makes the kernel hold is charged to its memory
  * cgroup and capped by module parameters (writable by root in
  * /sys/module/exo/parameters): envs_per_user (open(2) fails with EMFILE
@@ -32,6 +41,8 @@
 #include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
+
+/* ==== 1. The core ======================================================== */
 
 /* Version of this header's contract; EXO_IOC_API negotiates it. */
 #define EXO_API_VERSION		1
@@ -214,6 +225,8 @@ struct exo_event_raise {
 #define EXO_MMAP_CPU		_BITULL(EXO_MMAP_SHIFT)		/* slot pages */
 #define EXO_MMAP_NET		(2ULL << EXO_MMAP_SHIFT)	/* packet rings */
 #define EXO_MMAP_XN		(3ULL << EXO_MMAP_SHIFT)	/* cached blocks */
+
+/* ==== 2. Memory ========================================================== */
 
 /*
  * Memory: named physical frames.
@@ -478,6 +491,335 @@ struct exo_mem_repossessed {
 #define EXO_IOC_MEM_UNGRANT	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_UNGRANT)
 #define EXO_IOC_MEM_REVOKE	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_REVOKE)
 #define EXO_IOC_MEM_REPOSSESSED	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_REPOSSESSED)
+
+/* ==== 3. CPU ============================================================= */
+
+/*
+ * CPU: time slots.
+ *
+ * Each CPU exo manages (module parameter cpus; by default every CPU but 0)
+ * has a vector of nslots slots, each quantum_us long, repeating forever:
+ * slot s of round r starts at epoch + (r * nslots + s) * quantum, in
+ * CLOCK_MONOTONIC nanoseconds. A slot's name is its position in the vector.
+ * A libOS books the slots it wants, as a bitmap or as a pattern of start,
+ * count and stride; slots nobody booked belong to Linux.
+ *
+ * One thread per environment and CPU binds itself to the environment's
+ * slots there (EXO_IOC_CPU_BIND): it is pinned to the CPU, runs SCHED_FIFO
+ * during its slots and SCHED_NORMAL outside them. A run of contiguous slots
+ * of one environment is one *turn*. At the start of a turn the thread's
+ * EXO_IOC_CPU_WAIT returns (the wake upcall); at its end the thread gets
+ * the signal it chose at bind (the exit upcall) and must yield
+ * (EXO_IOC_CPU_YIELD or EXO_IOC_CPU_WAIT) within grace_us. Each time it
+ * does not, the environment's excess counter goes up (EXO_EVENT_CPU_EXCESS);
+ * when it reaches max_excess the abort protocol frees all its slots, posts
+ * EXO_EVENT_CPU_ABORT and kills the process.
+ *
+ * The environment's slot page, mmap(NULL, page, PROT_READ, MAP_SHARED, fd,
+ * EXO_MMAP_CPU), is read-only and shows struct exo_cpu_page.
+ */
+
+/* Most slots per vector: EXO_IOC_CPU_* bitmaps have this many bits. */
+#define EXO_CPU_SLOTS_MAX	256
+#define EXO_CPU_MASK_WORDS	(EXO_CPU_SLOTS_MAX / 64)
+
+/**
+ * struct exo_cpu_info - argument of EXO_IOC_CPU_INFO
+ * @argsz: sizeof(struct exo_cpu_info) as the caller knows it
+ * @flags: must be 0
+ * @cpu: in: a managed CPU to describe
+ * @nslots: out: slots in each vector
+ * @quantum_ns: out: length of a slot
+ * @epoch_ns: out: CLOCK_MONOTONIC start of slot 0 of round 0
+ * @grace_ns: out: time to yield after a turn ends
+ * @max_excess: out: excesses that trigger the abort protocol
+ * @ncpus: out: CPUs exo manages
+ * @cpus: out: bit n set if CPU n (n < 64) is managed
+ * @free_slots: out: slots of @cpu nobody holds
+ * @my_slots: out: slots of @cpu the caller holds
+ * @excess: out: the caller's excess counter
+ * @policy: out: NUL-terminated name of the scheduling policy
+ *
+ * EXO_IOC_CPU_INFO: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_INFO), in/out. Since 1.
+ * Return: 0, or -1 with errno EINVAL (@cpu not managed, flags) and the
+ * errors of every ioctl.
+ */
+struct exo_cpu_info {
+	__u32 argsz;
+	__u32 flags;
+	__u32 cpu;
+	__u32 nslots;
+	__aligned_u64 quantum_ns;
+	__aligned_u64 epoch_ns;
+	__aligned_u64 grace_ns;
+	__u32 max_excess;
+	__u32 ncpus;
+	__aligned_u64 cpus;
+	__u32 free_slots;
+	__u32 my_slots;
+	__u32 excess;
+	__u32 reserved;
+	char policy[16];
+};
+
+/* struct exo_cpu_slots flags: how the slots are named (exactly one). */
+#define EXO_CPU_SLOTS_MASK	_BITUL(0)	/* @mask names them */
+#define EXO_CPU_SLOTS_PATTERN	_BITUL(1)	/* @start + i * @stride, i < @count */
+
+/**
+ * struct exo_cpu_slots - argument of EXO_IOC_CPU_BOOK and EXO_IOC_CPU_FREE
+ * @argsz: sizeof(struct exo_cpu_slots) as the caller knows it
+ * @flags: EXO_CPU_SLOTS_MASK or EXO_CPU_SLOTS_PATTERN
+ * @cpu: a managed CPU
+ * @start: PATTERN: first slot, < nslots
+ * @count: PATTERN: slots, >= 1; the last, @start + (@count - 1) * @stride,
+ *	must be < nslots
+ * @stride: PATTERN: distance between slots, >= 1
+ * @mask: MASK: bit s of word s / 64 names slot s; at least one bit, none
+ *	at or above nslots. PATTERN: must be 0 in, the slots named on out
+ *
+ * EXO_IOC_CPU_BOOK: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_BOOK), in/out. Since 1.
+ * All or nothing: if any slot is held, by anyone, the caller included,
+ * nothing is booked and the call fails with EEXIST. An environment holds
+ * at most env_slots slots of one CPU (a module parameter; by default all
+ * but one, so that every turn ends and the exit upcall comes).
+ *
+ * EXO_IOC_CPU_FREE: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_FREE), in/out. Since 1.
+ * All or nothing: every slot must be the caller's, else EPERM. A turn
+ * running in a freed slot ends at once.
+ *
+ * Return: 0, or -1 with errno EINVAL (bad flags, CPU, pattern or mask),
+ * EEXIST (BOOK: a slot is held), ENOSPC (BOOK: past env_slots), EPERM
+ * (BOOK: the environment was aborted; FREE: a slot is not the caller's),
+ * and the errors of every ioctl.
+ */
+struct exo_cpu_slots {
+	__u32 argsz;
+	__u32 flags;
+	__u32 cpu;
+	__u32 start;
+	__u32 count;
+	__u32 stride;
+	__aligned_u64 mask[EXO_CPU_MASK_WORDS];
+};
+
+/**
+ * struct exo_cpu_query - argument of EXO_IOC_CPU_QUERY
+ * @argsz: sizeof(struct exo_cpu_query) as the caller knows it
+ * @flags: must be 0
+ * @cpu: a managed CPU
+ * @reserved: must be 0
+ * @free: out: bit s set if slot s is held by nobody
+ * @mine: out: bit s set if slot s is the caller's
+ *
+ * EXO_IOC_CPU_QUERY: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_QUERY), in/out. Since 1.
+ * Slots in neither mask are another environment's; whose is not said.
+ * Return: 0, or -1 with errno EINVAL and the errors of every ioctl.
+ */
+struct exo_cpu_query {
+	__u32 argsz;
+	__u32 flags;
+	__u32 cpu;
+	__u32 reserved;
+	__aligned_u64 free[EXO_CPU_MASK_WORDS];
+	__aligned_u64 mine[EXO_CPU_MASK_WORDS];
+};
+
+/* EXO_IOC_CPU_BIND flags */
+/* Also take unbooked slots when the policy shares them (vector-share). */
+#define EXO_CPU_BIND_SHARE	_BITUL(0)
+
+/**
+ * struct exo_cpu_bind - argument of EXO_IOC_CPU_BIND and EXO_IOC_CPU_UNBIND
+ * @argsz: sizeof(struct exo_cpu_bind) as the caller knows it
+ * @flags: BIND: 0 or EXO_CPU_BIND_SHARE; UNBIND: must be 0
+ * @cpu: BIND: the managed CPU; UNBIND: must be 0
+ * @signal: BIND: the exit upcall's signal, a real-time signal (32..64 as
+ *	the kernel numbers them; glibc's SIGRTMIN is 34), or 0 for none;
+ *	UNBIND: must be 0
+ *
+ * EXO_IOC_CPU_BIND: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_BIND), in. Since 1.
+ * Binds the calling thread to the environment's slots on @cpu: it is
+ * pinned to @cpu until it unbinds, and its scheduling policy belongs to
+ * exo until then. One thread per environment and CPU, one CPU per thread.
+ *
+ * EXO_IOC_CPU_UNBIND: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_UNBIND), in. Since 1.
+ * The calling thread returns to SCHED_NORMAL and to the CPUs it had.
+ *
+ * Return: 0, or -1 with errno EINVAL (bad CPU or signal; UNBIND: the
+ * thread is not bound), EBUSY (BIND: the environment already has a thread
+ * on @cpu, or this thread is bound), and the errors of every ioctl.
+ */
+struct exo_cpu_bind {
+	__u32 argsz;
+	__u32 flags;
+	__u32 cpu;
+	__u32 signal;
+};
+
+/* struct exo_cpu_wake reasons */
+#define EXO_CPU_WAKE_SLOT	1	/* a turn of the caller's own slots */
+#define EXO_CPU_WAKE_DONATED	2	/* @donor yielded the rest of its turn */
+#define EXO_CPU_WAKE_SHARED	3	/* an unbooked slot, from vector-share */
+
+/**
+ * struct exo_cpu_wake - argument of EXO_IOC_CPU_WAIT: the wake upcall
+ * @argsz: sizeof(struct exo_cpu_wake) as the caller knows it
+ * @flags: 0 or EXO_CPU_WAIT_DONATE
+ * @timeout_ms: in: give up after this long (0: wait forever)
+ * @reason: out: EXO_CPU_WAKE_*
+ * @cpu: out: the CPU of the turn
+ * @slot: out: the slot the turn began in
+ * @nslots: out: contiguous slots of the turn (1 for a donation's rest)
+ * @missed: out: turns of the caller's that began and ended since the last
+ *	wake it took, without it
+ * @start_ns: out: CLOCK_MONOTONIC start of the turn
+ * @end_ns: out: its end: the exit upcall comes then
+ * @donor: out: DONATED: the environment that gave the time
+ * @seq: out: the caller's turns on this CPU so far, this one included
+ * @target: in: with EXO_CPU_WAIT_DONATE, the environment whose bound thread,
+ *	waiting on the same CPU, gets the rest of the caller's turn; else 0
+ *
+ * EXO_IOC_CPU_WAIT: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_WAIT), in/out. Since 1.
+ * Only the bound thread may wait, and waiting yields: if the caller's turn
+ * is running and its wake was already taken, it ends now (given to @target
+ * with EXO_CPU_WAIT_DONATE: a directed yield and a wait in one call, the
+ * way two libOSes hand the CPU back and forth). Returns the caller's
+ * running turn at once if its wake has not been taken yet, else blocks
+ * until the next one begins.
+ *
+ * Return: 0, or -1 with errno EINVAL (the thread is not bound, flags,
+ * @target is the caller or set without DONATE), ESRCH (no such target),
+ * EAGAIN (DONATE from a running turn: the target's thread is not waiting;
+ * nothing was done), ETIMEDOUT, EINTR (a signal), and the errors of every
+ * ioctl.
+ */
+struct exo_cpu_wake {
+	__u32 argsz;
+	__u32 flags;
+	__u32 timeout_ms;
+	__u32 reason;
+	__u32 cpu;
+	__u32 slot;
+	__u32 nslots;
+	__u32 missed;
+	__aligned_u64 start_ns;
+	__aligned_u64 end_ns;
+	__aligned_u64 donor;
+	__aligned_u64 seq;
+	__aligned_u64 target;
+};
+
+/* EXO_IOC_CPU_WAIT flags */
+#define EXO_CPU_WAIT_DONATE	_BITUL(0)	/* give the rest to @target first */
+
+/* EXO_IOC_CPU_YIELD flags */
+#define EXO_CPU_YIELD_TO	_BITUL(0)	/* donate the rest to @target */
+
+/**
+ * struct exo_cpu_yield - argument of EXO_IOC_CPU_YIELD
+ * @argsz: sizeof(struct exo_cpu_yield) as the caller knows it
+ * @flags: 0 or EXO_CPU_YIELD_TO
+ * @ended: out: 1 if a running turn of the caller's ended, else 0
+ * @reserved: must be 0
+ * @target: YIELD_TO: the environment whose bound thread, waiting on the
+ *	same CPU, gets the rest of the turn; else must be 0
+ *
+ * EXO_IOC_CPU_YIELD: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_YIELD), in/out. Since 1.
+ * Only the bound thread may yield. Yielding also answers the exit upcall:
+ * a yield after a turn ended, within grace_us, is not excess. Without
+ * YIELD_TO the rest of the turn goes back to the policy.
+ *
+ * Return: 0, or -1 with errno EINVAL (not bound, flags, @target is the
+ * caller), ESRCH (no such environment), EAGAIN (YIELD_TO: the target's
+ * thread on this CPU is not waiting), ENOENT (YIELD_TO: the caller holds
+ * no running turn to give), and the errors of every ioctl.
+ */
+struct exo_cpu_yield {
+	__u32 argsz;
+	__u32 flags;
+	__u32 ended;
+	__u32 reserved;
+	__aligned_u64 target;
+};
+
+/**
+ * struct exo_cpu_revoke - argument of EXO_IOC_CPU_REVOKE (CAP_SYS_ADMIN)
+ * @argsz: sizeof(struct exo_cpu_revoke) as the caller knows it
+ * @flags: must be 0
+ * @count: slots asked for, >= 1, over every CPU
+ * @deadline_ms: 1..60000 ms to comply
+ * @env_id: the target environment
+ *
+ * EXO_IOC_CPU_REVOKE: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_REVOKE), in. Since 1.
+ * Sends the target EXO_EVENT_CPU_REVOKE; the libOS frees the slots it
+ * chooses. If at the deadline it still holds more than it held at the
+ * request less @count, the abort protocol takes all its slots and kills it.
+ *
+ * Return: 0, or -1 with errno EPERM (no CAP_SYS_ADMIN), ESRCH (no such
+ * environment), EBUSY (a revocation is pending there), EINVAL (flags,
+ * count above what the target holds, deadline), and the errors of every
+ * ioctl.
+ */
+struct exo_cpu_revoke {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;
+	__u32 deadline_ms;
+	__aligned_u64 env_id;
+};
+
+#define EXO_IOC_CPU_INFO	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_INFO)
+#define EXO_IOC_CPU_BOOK	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_BOOK)
+#define EXO_IOC_CPU_FREE	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_FREE)
+#define EXO_IOC_CPU_QUERY	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_QUERY)
+#define EXO_IOC_CPU_BIND	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_BIND)
+#define EXO_IOC_CPU_UNBIND	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_UNBIND)
+#define EXO_IOC_CPU_WAIT	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_WAIT)
+#define EXO_IOC_CPU_YIELD	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_YIELD)
+#define EXO_IOC_CPU_REVOKE	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_REVOKE)
+
+/* Most CPUs the slot page describes. */
+#define EXO_CPU_PAGE_CPUS	64
+
+/**
+ * struct exo_cpu_page_cpu - one managed CPU, as the slot page shows it
+ * @cpu: the CPU's number
+ * @running: 1 while a turn of this environment runs there, else 0
+ * @slot: the slot the running turn is in (valid while @running)
+ * @reserved: 0
+ * @deadline_ns: CLOCK_MONOTONIC end of the running turn: the exit upcall
+ * @turns: turns this environment began on this CPU so far
+ */
+struct exo_cpu_page_cpu {
+	__u32 cpu;
+	__u32 running;
+	__u32 slot;
+	__u32 reserved;
+	__aligned_u64 deadline_ns;
+	__aligned_u64 turns;
+};
+
+/**
+ * struct exo_cpu_page - the read-only slot page at EXO_MMAP_CPU
+ * @seq: even when stable; odd while the kernel writes (a seqcount: read it,
+ *	read the rest, read it again and retry if it changed or is odd)
+ * @ncpus: entries in @cpus
+ * @excess: the environment's excess counter
+ * @slots: slots the environment holds, every CPU together
+ * @reserved: 0
+ * @cpus: one entry per managed CPU, in CPU order
+ */
+struct exo_cpu_page {
+	__u32 seq;
+	__u32 ncpus;
+	__u32 excess;
+	__u32 slots;
+	__aligned_u64 reserved;
+	struct exo_cpu_page_cpu cpus[EXO_CPU_PAGE_CPUS];
+};
+
+/* ==== 4. Network ========================================================= */
 
 /*
  * Network: packet filters, DPF-style.
@@ -774,6 +1116,8 @@ struct exo_net_slot {
 #define EXO_IOC_NET_UNBIND	_IO(EXO_IOC_MAGIC, EXO_NR_NET_UNBIND)
 #define EXO_IOC_NET_TX		_IO(EXO_IOC_MAGIC, EXO_NR_NET_TX)
 #define EXO_IOC_NET_STATS	_IO(EXO_IOC_MAGIC, EXO_NR_NET_STATS)
+
+/* ==== 5. Disk (XN) ======================================================= */
 
 /*
  * Disk (XN): blocks of a shared disk, owned through verified functions.
@@ -1198,330 +1542,7 @@ struct exo_xn_sync {
 #define EXO_IOC_XN_SYNC		_IO(EXO_IOC_MAGIC, EXO_NR_XN_SYNC)
 #define EXO_IOC_XN_CHECK	_IO(EXO_IOC_MAGIC, EXO_NR_XN_CHECK)
 
-/*
- * CPU: time slots.
- *
- * Each CPU exo manages (module parameter cpus; by default every CPU but 0)
- * has a vector of nslots slots, each quantum_us long, repeating forever:
- * slot s of round r starts at epoch + (r * nslots + s) * quantum, in
- * CLOCK_MONOTONIC nanoseconds. A slot's name is its position in the vector.
- * A libOS books the slots it wants, as a bitmap or as a pattern of start,
- * count and stride; slots nobody booked belong to Linux.
- *
- * One thread per environment and CPU binds itself to the environment's
- * slots there (EXO_IOC_CPU_BIND): it is pinned to the CPU, runs SCHED_FIFO
- * during its slots and SCHED_NORMAL outside them. A run of contiguous slots
- * of one environment is one *turn*. At the start of a turn the thread's
- * EXO_IOC_CPU_WAIT returns (the wake upcall); at its end the thread gets
- * the signal it chose at bind (the exit upcall) and must yield
- * (EXO_IOC_CPU_YIELD or EXO_IOC_CPU_WAIT) within grace_us. Each time it
- * does not, the environment's excess counter goes up (EXO_EVENT_CPU_EXCESS);
- * when it reaches max_excess the abort protocol frees all its slots, posts
- * EXO_EVENT_CPU_ABORT and kills the process.
- *
- * The environment's slot page, mmap(NULL, page, PROT_READ, MAP_SHARED, fd,
- * EXO_MMAP_CPU), is read-only and shows struct exo_cpu_page.
- */
-
-/* Most slots per vector: EXO_IOC_CPU_* bitmaps have this many bits. */
-#define EXO_CPU_SLOTS_MAX	256
-#define EXO_CPU_MASK_WORDS	(EXO_CPU_SLOTS_MAX / 64)
-
-/**
- * struct exo_cpu_info - argument of EXO_IOC_CPU_INFO
- * @argsz: sizeof(struct exo_cpu_info) as the caller knows it
- * @flags: must be 0
- * @cpu: in: a managed CPU to describe
- * @nslots: out: slots in each vector
- * @quantum_ns: out: length of a slot
- * @epoch_ns: out: CLOCK_MONOTONIC start of slot 0 of round 0
- * @grace_ns: out: time to yield after a turn ends
- * @max_excess: out: excesses that trigger the abort protocol
- * @ncpus: out: CPUs exo manages
- * @cpus: out: bit n set if CPU n (n < 64) is managed
- * @free_slots: out: slots of @cpu nobody holds
- * @my_slots: out: slots of @cpu the caller holds
- * @excess: out: the caller's excess counter
- * @policy: out: NUL-terminated name of the scheduling policy
- *
- * EXO_IOC_CPU_INFO: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_INFO), in/out. Since 1.
- * Return: 0, or -1 with errno EINVAL (@cpu not managed, flags) and the
- * errors of every ioctl.
- */
-struct exo_cpu_info {
-	__u32 argsz;
-	__u32 flags;
-	__u32 cpu;
-	__u32 nslots;
-	__aligned_u64 quantum_ns;
-	__aligned_u64 epoch_ns;
-	__aligned_u64 grace_ns;
-	__u32 max_excess;
-	__u32 ncpus;
-	__aligned_u64 cpus;
-	__u32 free_slots;
-	__u32 my_slots;
-	__u32 excess;
-	__u32 reserved;
-	char policy[16];
-};
-
-/* struct exo_cpu_slots flags: how the slots are named (exactly one). */
-#define EXO_CPU_SLOTS_MASK	_BITUL(0)	/* @mask names them */
-#define EXO_CPU_SLOTS_PATTERN	_BITUL(1)	/* @start + i * @stride, i < @count */
-
-/**
- * struct exo_cpu_slots - argument of EXO_IOC_CPU_BOOK and EXO_IOC_CPU_FREE
- * @argsz: sizeof(struct exo_cpu_slots) as the caller knows it
- * @flags: EXO_CPU_SLOTS_MASK or EXO_CPU_SLOTS_PATTERN
- * @cpu: a managed CPU
- * @start: PATTERN: first slot, < nslots
- * @count: PATTERN: slots, >= 1; the last, @start + (@count - 1) * @stride,
- *	must be < nslots
- * @stride: PATTERN: distance between slots, >= 1
- * @mask: MASK: bit s of word s / 64 names slot s; at least one bit, none
- *	at or above nslots. PATTERN: must be 0 in, the slots named on out
- *
- * EXO_IOC_CPU_BOOK: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_BOOK), in/out. Since 1.
- * All or nothing: if any slot is held, by anyone, the caller included,
- * nothing is booked and the call fails with EEXIST. An environment holds
- * at most env_slots slots of one CPU (a module parameter; by default all
- * but one, so that every turn ends and the exit upcall comes).
- *
- * EXO_IOC_CPU_FREE: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_FREE), in/out. Since 1.
- * All or nothing: every slot must be the caller's, else EPERM. A turn
- * running in a freed slot ends at once.
- *
- * Return: 0, or -1 with errno EINVAL (bad flags, CPU, pattern or mask),
- * EEXIST (BOOK: a slot is held), ENOSPC (BOOK: past env_slots), EPERM
- * (BOOK: the environment was aborted; FREE: a slot is not the caller's),
- * and the errors of every ioctl.
- */
-struct exo_cpu_slots {
-	__u32 argsz;
-	__u32 flags;
-	__u32 cpu;
-	__u32 start;
-	__u32 count;
-	__u32 stride;
-	__aligned_u64 mask[EXO_CPU_MASK_WORDS];
-};
-
-/**
- * struct exo_cpu_query - argument of EXO_IOC_CPU_QUERY
- * @argsz: sizeof(struct exo_cpu_query) as the caller knows it
- * @flags: must be 0
- * @cpu: a managed CPU
- * @reserved: must be 0
- * @free: out: bit s set if slot s is held by nobody
- * @mine: out: bit s set if slot s is the caller's
- *
- * EXO_IOC_CPU_QUERY: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_QUERY), in/out. Since 1.
- * Slots in neither mask are another environment's; whose is not said.
- * Return: 0, or -1 with errno EINVAL and the errors of every ioctl.
- */
-struct exo_cpu_query {
-	__u32 argsz;
-	__u32 flags;
-	__u32 cpu;
-	__u32 reserved;
-	__aligned_u64 free[EXO_CPU_MASK_WORDS];
-	__aligned_u64 mine[EXO_CPU_MASK_WORDS];
-};
-
-/* EXO_IOC_CPU_BIND flags */
-/* Also take unbooked slots when the policy shares them (vector-share). */
-#define EXO_CPU_BIND_SHARE	_BITUL(0)
-
-/**
- * struct exo_cpu_bind - argument of EXO_IOC_CPU_BIND and EXO_IOC_CPU_UNBIND
- * @argsz: sizeof(struct exo_cpu_bind) as the caller knows it
- * @flags: BIND: 0 or EXO_CPU_BIND_SHARE; UNBIND: must be 0
- * @cpu: BIND: the managed CPU; UNBIND: must be 0
- * @signal: BIND: the exit upcall's signal, a real-time signal (32..64 as
- *	the kernel numbers them; glibc's SIGRTMIN is 34), or 0 for none;
- *	UNBIND: must be 0
- *
- * EXO_IOC_CPU_BIND: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_BIND), in. Since 1.
- * Binds the calling thread to the environment's slots on @cpu: it is
- * pinned to @cpu until it unbinds, and its scheduling policy belongs to
- * exo until then. One thread per environment and CPU, one CPU per thread.
- *
- * EXO_IOC_CPU_UNBIND: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_UNBIND), in. Since 1.
- * The calling thread returns to SCHED_NORMAL and to the CPUs it had.
- *
- * Return: 0, or -1 with errno EINVAL (bad CPU or signal; UNBIND: the
- * thread is not bound), EBUSY (BIND: the environment already has a thread
- * on @cpu, or this thread is bound), and the errors of every ioctl.
- */
-struct exo_cpu_bind {
-	__u32 argsz;
-	__u32 flags;
-	__u32 cpu;
-	__u32 signal;
-};
-
-/* struct exo_cpu_wake reasons */
-#define EXO_CPU_WAKE_SLOT	1	/* a turn of the caller's own slots */
-#define EXO_CPU_WAKE_DONATED	2	/* @donor yielded the rest of its turn */
-#define EXO_CPU_WAKE_SHARED	3	/* an unbooked slot, from vector-share */
-
-/**
- * struct exo_cpu_wake - argument of EXO_IOC_CPU_WAIT: the wake upcall
- * @argsz: sizeof(struct exo_cpu_wake) as the caller knows it
- * @flags: 0 or EXO_CPU_WAIT_DONATE
- * @timeout_ms: in: give up after this long (0: wait forever)
- * @reason: out: EXO_CPU_WAKE_*
- * @cpu: out: the CPU of the turn
- * @slot: out: the slot the turn began in
- * @nslots: out: contiguous slots of the turn (1 for a donation's rest)
- * @missed: out: turns of the caller's that began and ended since the last
- *	wake it took, without it
- * @start_ns: out: CLOCK_MONOTONIC start of the turn
- * @end_ns: out: its end: the exit upcall comes then
- * @donor: out: DONATED: the environment that gave the time
- * @seq: out: the caller's turns on this CPU so far, this one included
- * @target: in: with EXO_CPU_WAIT_DONATE, the environment whose bound thread,
- *	waiting on the same CPU, gets the rest of the caller's turn; else 0
- *
- * EXO_IOC_CPU_WAIT: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_WAIT), in/out. Since 1.
- * Only the bound thread may wait, and waiting yields: if the caller's turn
- * is running and its wake was already taken, it ends now (given to @target
- * with EXO_CPU_WAIT_DONATE: a directed yield and a wait in one call, the
- * way two libOSes hand the CPU back and forth). Returns the caller's
- * running turn at once if its wake has not been taken yet, else blocks
- * until the next one begins.
- *
- * Return: 0, or -1 with errno EINVAL (the thread is not bound, flags,
- * @target is the caller or set without DONATE), ESRCH (no such target),
- * EAGAIN (DONATE from a running turn: the target's thread is not waiting;
- * nothing was done), ETIMEDOUT, EINTR (a signal), and the errors of every
- * ioctl.
- */
-struct exo_cpu_wake {
-	__u32 argsz;
-	__u32 flags;
-	__u32 timeout_ms;
-	__u32 reason;
-	__u32 cpu;
-	__u32 slot;
-	__u32 nslots;
-	__u32 missed;
-	__aligned_u64 start_ns;
-	__aligned_u64 end_ns;
-	__aligned_u64 donor;
-	__aligned_u64 seq;
-	__aligned_u64 target;
-};
-
-/* EXO_IOC_CPU_WAIT flags */
-#define EXO_CPU_WAIT_DONATE	_BITUL(0)	/* give the rest to @target first */
-
-/* EXO_IOC_CPU_YIELD flags */
-#define EXO_CPU_YIELD_TO	_BITUL(0)	/* donate the rest to @target */
-
-/**
- * struct exo_cpu_yield - argument of EXO_IOC_CPU_YIELD
- * @argsz: sizeof(struct exo_cpu_yield) as the caller knows it
- * @flags: 0 or EXO_CPU_YIELD_TO
- * @ended: out: 1 if a running turn of the caller's ended, else 0
- * @reserved: must be 0
- * @target: YIELD_TO: the environment whose bound thread, waiting on the
- *	same CPU, gets the rest of the turn; else must be 0
- *
- * EXO_IOC_CPU_YIELD: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_YIELD), in/out. Since 1.
- * Only the bound thread may yield. Yielding also answers the exit upcall:
- * a yield after a turn ended, within grace_us, is not excess. Without
- * YIELD_TO the rest of the turn goes back to the policy.
- *
- * Return: 0, or -1 with errno EINVAL (not bound, flags, @target is the
- * caller), ESRCH (no such environment), EAGAIN (YIELD_TO: the target's
- * thread on this CPU is not waiting), ENOENT (YIELD_TO: the caller holds
- * no running turn to give), and the errors of every ioctl.
- */
-struct exo_cpu_yield {
-	__u32 argsz;
-	__u32 flags;
-	__u32 ended;
-	__u32 reserved;
-	__aligned_u64 target;
-};
-
-/**
- * struct exo_cpu_revoke - argument of EXO_IOC_CPU_REVOKE (CAP_SYS_ADMIN)
- * @argsz: sizeof(struct exo_cpu_revoke) as the caller knows it
- * @flags: must be 0
- * @count: slots asked for, >= 1, over every CPU
- * @deadline_ms: 1..60000 ms to comply
- * @env_id: the target environment
- *
- * EXO_IOC_CPU_REVOKE: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_REVOKE), in. Since 1.
- * Sends the target EXO_EVENT_CPU_REVOKE; the libOS frees the slots it
- * chooses. If at the deadline it still holds more than it held at the
- * request less @count, the abort protocol takes all its slots and kills it.
- *
- * Return: 0, or -1 with errno EPERM (no CAP_SYS_ADMIN), ESRCH (no such
- * environment), EBUSY (a revocation is pending there), EINVAL (flags,
- * count above what the target holds, deadline), and the errors of every
- * ioctl.
- */
-struct exo_cpu_revoke {
-	__u32 argsz;
-	__u32 flags;
-	__u32 count;
-	__u32 deadline_ms;
-	__aligned_u64 env_id;
-};
-
-#define EXO_IOC_CPU_INFO	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_INFO)
-#define EXO_IOC_CPU_BOOK	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_BOOK)
-#define EXO_IOC_CPU_FREE	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_FREE)
-#define EXO_IOC_CPU_QUERY	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_QUERY)
-#define EXO_IOC_CPU_BIND	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_BIND)
-#define EXO_IOC_CPU_UNBIND	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_UNBIND)
-#define EXO_IOC_CPU_WAIT	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_WAIT)
-#define EXO_IOC_CPU_YIELD	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_YIELD)
-#define EXO_IOC_CPU_REVOKE	_IO(EXO_IOC_MAGIC, EXO_NR_CPU_REVOKE)
-
-/* Most CPUs the slot page describes. */
-#define EXO_CPU_PAGE_CPUS	64
-
-/**
- * struct exo_cpu_page_cpu - one managed CPU, as the slot page shows it
- * @cpu: the CPU's number
- * @running: 1 while a turn of this environment runs there, else 0
- * @slot: the slot the running turn is in (valid while @running)
- * @reserved: 0
- * @deadline_ns: CLOCK_MONOTONIC end of the running turn: the exit upcall
- * @turns: turns this environment began on this CPU so far
- */
-struct exo_cpu_page_cpu {
-	__u32 cpu;
-	__u32 running;
-	__u32 slot;
-	__u32 reserved;
-	__aligned_u64 deadline_ns;
-	__aligned_u64 turns;
-};
-
-/**
- * struct exo_cpu_page - the read-only slot page at EXO_MMAP_CPU
- * @seq: even when stable; odd while the kernel writes (a seqcount: read it,
- *	read the rest, read it again and retry if it changed or is odd)
- * @ncpus: entries in @cpus
- * @excess: the environment's excess counter
- * @slots: slots the environment holds, every CPU together
- * @reserved: 0
- * @cpus: one entry per managed CPU, in CPU order
- */
-struct exo_cpu_page {
-	__u32 seq;
-	__u32 ncpus;
-	__u32 excess;
-	__u32 slots;
-	__aligned_u64 reserved;
-	struct exo_cpu_page_cpu cpus[EXO_CPU_PAGE_CPUS];
-};
+/* ==== 6. Events ========================================================== */
 
 /*
  * Event codes. Zero is never a valid code. Each binding owns a range:
@@ -1589,6 +1610,8 @@ struct exo_event {
 	__aligned_u64 time_ns;
 	__aligned_u64 data[4];
 };
+
+/* ==== 7. Generic netlink ================================================= */
 
 /*
  * Generic netlink: family EXO_GENL_NAME, version EXO_GENL_VERSION.

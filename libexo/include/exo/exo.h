@@ -7,6 +7,13 @@
  * failure, and set errno as well; calls returning a pointer give NULL and
  * set errno. Options structs carry their own size in @sz so that they can
  * grow without breaking old callers. Diagnostics go through exo_set_print().
+ *
+ * Contents, in this order (the kernel's header, <linux/exo.h>, has the same):
+ *   1. The handle, events and the netlink monitor
+ *   2. Memory: raw calls, regions, the pager
+ *   3. CPU: raw calls, the slot runner, user-level threads (stride)
+ *   4. Network: raw calls, rings, a small UDP/IP
+ *   5. Disk (XN): the UDF builder, raw calls, exofs
  */
 #ifndef EXO_EXO_H
 #define EXO_EXO_H
@@ -20,6 +27,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ==== 1. The core ======================================================== */
 
 /* The API version this libexo speaks to the kernel. */
 #define LIBEXO_API_VERSION	EXO_API_VERSION
@@ -204,6 +213,8 @@ int exo_monitor_read(struct exo_monitor *mon, struct exo_event *event,
  */
 int exo_monitor_list_envs(struct exo_monitor *mon, struct exo_env_info *envs,
 			  size_t max);
+
+/* ==== 2. Memory ========================================================== */
 
 /*
  * Memory: named physical frames.
@@ -697,6 +708,277 @@ int exo_pager_stats(struct exo_pager *pager, struct exo_pager_stats *stats);
 int exo_pager_pick_lrb(void *ctx, const struct exo_pager_frame_view *held,
 		       size_t nheld, size_t want, __u32 *victims);
 
+/* ==== 3. CPU ============================================================= */
+
+/*
+ * CPU: time slots (EXO_FEATURE_CPU). A CPU exo manages has a vector of
+ * slots that repeats from an epoch; an environment books the slots it
+ * wants by position, binds one thread per CPU to them, and that thread's
+ * exo_cpu_wait() returns at the start of each of its turns. See
+ * uapi/linux/exo.h for the protocol: exit upcall, grace, excess, abort.
+ */
+
+/**
+ * exo_cpu_info() - EXO_IOC_CPU_INFO: describe a managed CPU's vector
+ * @exo: handle
+ * @cpu: a CPU exo manages
+ * @info: filled by the kernel (argsz is set here)
+ *
+ * Return: 0 or -errno (EINVAL: @cpu is not managed).
+ */
+int exo_cpu_info(struct exo *exo, __u32 cpu, struct exo_cpu_info *info);
+
+/**
+ * exo_cpu_book() - EXO_IOC_CPU_BOOK by pattern: @start + i * @stride
+ * @exo: handle
+ * @cpu: a managed CPU
+ * @start: first slot
+ * @count: slots, >= 1
+ * @stride: distance between them, >= 1 (1: contiguous)
+ *
+ * All or nothing.
+ *
+ * Return: 0 or -errno (EEXIST: a slot is held; EINVAL: out of the vector).
+ */
+int exo_cpu_book(struct exo *exo, __u32 cpu, __u32 start, __u32 count,
+		 __u32 stride);
+
+/**
+ * exo_cpu_free() - EXO_IOC_CPU_FREE by pattern
+ * @exo: handle
+ * @cpu: a managed CPU
+ * @start: first slot
+ * @count: slots, >= 1
+ * @stride: distance between them, >= 1
+ *
+ * Return: 0 or -errno (EPERM: a slot is not this environment's).
+ */
+int exo_cpu_free(struct exo *exo, __u32 cpu, __u32 start, __u32 count,
+		 __u32 stride);
+
+/**
+ * exo_cpu_book_mask() - EXO_IOC_CPU_BOOK of the slots of a bitmap
+ * @exo: handle
+ * @cpu: a managed CPU
+ * @mask: EXO_CPU_MASK_WORDS words, bit s names slot s
+ *
+ * Return: 0 or -errno, as exo_cpu_book().
+ */
+int exo_cpu_book_mask(struct exo *exo, __u32 cpu, const __u64 *mask);
+
+/**
+ * exo_cpu_free_mask() - EXO_IOC_CPU_FREE of the slots of a bitmap
+ * @exo: handle
+ * @cpu: a managed CPU
+ * @mask: EXO_CPU_MASK_WORDS words, bit s names slot s
+ *
+ * Return: 0 or -errno, as exo_cpu_free().
+ */
+int exo_cpu_free_mask(struct exo *exo, __u32 cpu, const __u64 *mask);
+
+/**
+ * exo_cpu_query() - EXO_IOC_CPU_QUERY: which slots are free, which mine
+ * @exo: handle
+ * @cpu: a managed CPU
+ * @query: filled by the kernel
+ *
+ * Return: 0 or -errno.
+ */
+int exo_cpu_query(struct exo *exo, __u32 cpu, struct exo_cpu_query *query);
+
+/**
+ * exo_cpu_bind() - EXO_IOC_CPU_BIND: bind the calling thread to the slots
+ * @exo: handle
+ * @cpu: a managed CPU; the thread is pinned there until it unbinds
+ * @signal: the exit upcall's signal (SIGRTMIN..SIGRTMAX), or 0 for none
+ * @flags: 0 or EXO_CPU_BIND_SHARE
+ *
+ * Return: 0 or -errno (EBUSY: a thread of this environment is bound there,
+ * or this thread is bound elsewhere).
+ */
+int exo_cpu_bind(struct exo *exo, __u32 cpu, int signal, __u32 flags);
+
+/**
+ * exo_cpu_unbind() - EXO_IOC_CPU_UNBIND: let the calling thread go
+ * @exo: handle
+ *
+ * Return: 0 or -errno (EINVAL: the thread is not bound).
+ */
+int exo_cpu_unbind(struct exo *exo);
+
+/**
+ * exo_cpu_wait() - EXO_IOC_CPU_WAIT: yield, and wait for the next turn
+ * @exo: handle
+ * @timeout_ms: 0 waits forever
+ * @wake: the wake record of the turn
+ *
+ * Return: 0 or -errno (ETIMEDOUT, EINTR, EINVAL: not bound).
+ */
+int exo_cpu_wait(struct exo *exo, __u32 timeout_ms, struct exo_cpu_wake *wake);
+
+/**
+ * exo_cpu_wait_donate() - give the rest of my turn to @target, then wait
+ * @exo: handle
+ * @target: an environment whose bound thread waits on this CPU
+ * @timeout_ms: 0 waits forever
+ * @wake: the wake record of my next turn
+ *
+ * EXO_IOC_CPU_WAIT with EXO_CPU_WAIT_DONATE: a directed yield and a wait in
+ * one call, for handing the CPU back and forth.
+ *
+ * Return: 0 or -errno (EAGAIN: the target is not waiting and nothing was
+ * done; ESRCH; ETIMEDOUT; EINTR).
+ */
+int exo_cpu_wait_donate(struct exo *exo, __u64 target, __u32 timeout_ms,
+			struct exo_cpu_wake *wake);
+
+/**
+ * exo_cpu_yield() - EXO_IOC_CPU_YIELD: end my turn, or give its rest away
+ * @exo: handle
+ * @target: 0, or an environment whose bound thread waits on this CPU
+ * @ended: if not NULL, whether a running turn ended
+ *
+ * Return: 0 or -errno (EAGAIN: the target is not waiting; ENOENT: no turn
+ * of mine runs; ESRCH: no such environment).
+ */
+int exo_cpu_yield(struct exo *exo, __u64 target, bool *ended);
+
+/**
+ * exo_cpu_revoke() - EXO_IOC_CPU_REVOKE: ask an environment for slots back
+ * @exo: handle (CAP_SYS_ADMIN)
+ * @env_id: the target
+ * @count: slots asked for
+ * @deadline_ms: 1..60000; past it the abort protocol runs
+ *
+ * Return: 0 or -errno (EPERM, ESRCH, EBUSY, EINVAL).
+ */
+int exo_cpu_revoke(struct exo *exo, __u64 env_id, __u32 count,
+		   __u32 deadline_ms);
+
+/**
+ * exo_cpu_page_map() - map the environment's read-only slot page
+ * @exo: handle
+ *
+ * Return: the page, or NULL with errno set.
+ */
+const struct exo_cpu_page *exo_cpu_page_map(struct exo *exo);
+
+/**
+ * exo_cpu_page_unmap() - unmap what exo_cpu_page_map() returned
+ * @page: the page, or NULL
+ */
+void exo_cpu_page_unmap(const struct exo_cpu_page *page);
+
+/**
+ * exo_cpu_page_read() - a consistent snapshot of one CPU's entry
+ * @page: the slot page
+ * @index: the CPU's position among managed CPUs
+ * @out: the entry
+ * @excess: if not NULL, the environment's excess counter
+ *
+ * Return: 0 or -errno.
+ */
+int exo_cpu_page_read(const struct exo_cpu_page *page, __u32 index,
+		      struct exo_cpu_page_cpu *out, __u32 *excess);
+
+/**
+ * typedef exo_slot_fn - the work of one turn, for exo_slots_run()
+ * @wake: the turn's wake record
+ * @arg: the caller's
+ *
+ * Runs inside the turn and should return before @wake->end_ns.
+ *
+ * Return: 0 to go on to the next turn, anything else to stop.
+ */
+typedef int (*exo_slot_fn)(const struct exo_cpu_wake *wake, void *arg);
+
+/**
+ * exo_slots_run() - run @fn in each of the environment's turns on @cpu
+ * @exo: handle; the environment has booked slots there
+ * @cpu: a managed CPU
+ * @signal: the exit upcall signal, or 0
+ * @turns: how many turns (0: until @fn stops)
+ * @fn: called once per turn, inside it
+ * @arg: passed to @fn
+ *
+ * Binds the calling thread, takes each turn's wake, runs @fn, yields, and
+ * unbinds at the end.
+ *
+ * Return: 0, a negative @fn result, or -errno.
+ */
+int exo_slots_run(struct exo *exo, __u32 cpu, int signal, unsigned int turns,
+		  exo_slot_fn fn, void *arg);
+
+/*
+ * User-level threads that run only inside the environment's turns, under a
+ * stride scheduler (Waldspurger and Weihl, 1995): each thread has tickets,
+ * and the runnable thread that has advanced least (pass) gets the next
+ * quantum (one slot long), so over many quanta each gets a share of the
+ * CPU proportional to its tickets. Threads are switched in user space
+ * (ucontext); they are cooperative: a thread calls exo_uthread_check() in
+ * its loops, which switches back to the scheduler when its quantum or the
+ * turn is over, so that the turn is given back on time.
+ */
+
+/* Most threads of one package. */
+#define EXO_UTHREADS_MAX	64
+
+/** struct exo_uthreads - a package of user-level threads on one CPU */
+struct exo_uthreads;
+
+/**
+ * exo_uthreads_create() - a package for @cpu, with no thread yet
+ * @exo: handle; the environment books the slots the threads run in
+ * @cpu: a managed CPU
+ *
+ * Return: the package, or NULL with errno set.
+ */
+struct exo_uthreads *exo_uthreads_create(struct exo *exo, __u32 cpu);
+
+/**
+ * exo_uthreads_destroy() - free a package that is not running
+ * @u: package, or NULL
+ */
+void exo_uthreads_destroy(struct exo_uthreads *u);
+
+/**
+ * exo_uthread_spawn() - add a thread
+ * @u: package
+ * @fn: the thread's body; the thread ends when it returns
+ * @arg: passed to @fn
+ * @tickets: its share, >= 1
+ *
+ * Return: the thread's id (0, 1, ...), or -errno (ENOSPC: EXO_UTHREADS_MAX).
+ */
+int exo_uthread_spawn(struct exo_uthreads *u, void (*fn)(void *arg), void *arg,
+		      unsigned int tickets);
+
+/**
+ * exo_uthreads_run() - bind the calling thread and run the package
+ * @u: package
+ * @turns: turns to run, >= 1
+ *
+ * Return: 0 or -errno.
+ */
+int exo_uthreads_run(struct exo_uthreads *u, unsigned int turns);
+
+/**
+ * exo_uthread_check() - from a user-level thread: give the CPU back if its
+ * quantum is over (a no-op anywhere else)
+ */
+void exo_uthread_check(void);
+
+/**
+ * exo_uthread_quanta() - quanta thread @id has been given so far
+ * @u: package
+ * @id: a thread id from exo_uthread_spawn()
+ *
+ * Return: the count, or 0 for a bad id.
+ */
+unsigned long long exo_uthread_quanta(struct exo_uthreads *u, int id);
+
+/* ==== 4. Network ========================================================= */
+
 /*
  * Network binding (EXO_FEATURE_NET): packet filters on a device, receive
  * rings, checked transmission; then a small libOS UDP/IP.
@@ -951,6 +1233,8 @@ int exo_udpip_poll(struct exo_udpip *u, int timeout_ms);
  * Return: 0 or -errno.
  */
 int exo_udpip_stats(const struct exo_udpip *u, struct exo_udpip_stats *stats);
+
+/* ==== 5. Disk (XN) ======================================================= */
 
 /* ---- XN: the UDF builder (no system calls) ----------------------------- */
 
@@ -1460,273 +1744,6 @@ int exo_fs_unlink(struct exo_fs *fs, const char *name);
  * Return: 0 or -errno.
  */
 int exo_fs_sync(struct exo_fs *fs);
-
-/*
- * CPU: time slots (EXO_FEATURE_CPU). A CPU exo manages has a vector of
- * slots that repeats from an epoch; an environment books the slots it
- * wants by position, binds one thread per CPU to them, and that thread's
- * exo_cpu_wait() returns at the start of each of its turns. See
- * uapi/linux/exo.h for the protocol: exit upcall, grace, excess, abort.
- */
-
-/**
- * exo_cpu_info() - EXO_IOC_CPU_INFO: describe a managed CPU's vector
- * @exo: handle
- * @cpu: a CPU exo manages
- * @info: filled by the kernel (argsz is set here)
- *
- * Return: 0 or -errno (EINVAL: @cpu is not managed).
- */
-int exo_cpu_info(struct exo *exo, __u32 cpu, struct exo_cpu_info *info);
-
-/**
- * exo_cpu_book() - EXO_IOC_CPU_BOOK by pattern: @start + i * @stride
- * @exo: handle
- * @cpu: a managed CPU
- * @start: first slot
- * @count: slots, >= 1
- * @stride: distance between them, >= 1 (1: contiguous)
- *
- * All or nothing.
- *
- * Return: 0 or -errno (EEXIST: a slot is held; EINVAL: out of the vector).
- */
-int exo_cpu_book(struct exo *exo, __u32 cpu, __u32 start, __u32 count,
-		 __u32 stride);
-
-/**
- * exo_cpu_free() - EXO_IOC_CPU_FREE by pattern
- * @exo: handle
- * @cpu: a managed CPU
- * @start: first slot
- * @count: slots, >= 1
- * @stride: distance between them, >= 1
- *
- * Return: 0 or -errno (EPERM: a slot is not this environment's).
- */
-int exo_cpu_free(struct exo *exo, __u32 cpu, __u32 start, __u32 count,
-		 __u32 stride);
-
-/**
- * exo_cpu_book_mask() - EXO_IOC_CPU_BOOK of the slots of a bitmap
- * @exo: handle
- * @cpu: a managed CPU
- * @mask: EXO_CPU_MASK_WORDS words, bit s names slot s
- *
- * Return: 0 or -errno, as exo_cpu_book().
- */
-int exo_cpu_book_mask(struct exo *exo, __u32 cpu, const __u64 *mask);
-
-/**
- * exo_cpu_free_mask() - EXO_IOC_CPU_FREE of the slots of a bitmap
- * @exo: handle
- * @cpu: a managed CPU
- * @mask: EXO_CPU_MASK_WORDS words, bit s names slot s
- *
- * Return: 0 or -errno, as exo_cpu_free().
- */
-int exo_cpu_free_mask(struct exo *exo, __u32 cpu, const __u64 *mask);
-
-/**
- * exo_cpu_query() - EXO_IOC_CPU_QUERY: which slots are free, which mine
- * @exo: handle
- * @cpu: a managed CPU
- * @query: filled by the kernel
- *
- * Return: 0 or -errno.
- */
-int exo_cpu_query(struct exo *exo, __u32 cpu, struct exo_cpu_query *query);
-
-/**
- * exo_cpu_bind() - EXO_IOC_CPU_BIND: bind the calling thread to the slots
- * @exo: handle
- * @cpu: a managed CPU; the thread is pinned there until it unbinds
- * @signal: the exit upcall's signal (SIGRTMIN..SIGRTMAX), or 0 for none
- * @flags: 0 or EXO_CPU_BIND_SHARE
- *
- * Return: 0 or -errno (EBUSY: a thread of this environment is bound there,
- * or this thread is bound elsewhere).
- */
-int exo_cpu_bind(struct exo *exo, __u32 cpu, int signal, __u32 flags);
-
-/**
- * exo_cpu_unbind() - EXO_IOC_CPU_UNBIND: let the calling thread go
- * @exo: handle
- *
- * Return: 0 or -errno (EINVAL: the thread is not bound).
- */
-int exo_cpu_unbind(struct exo *exo);
-
-/**
- * exo_cpu_wait() - EXO_IOC_CPU_WAIT: yield, and wait for the next turn
- * @exo: handle
- * @timeout_ms: 0 waits forever
- * @wake: the wake record of the turn
- *
- * Return: 0 or -errno (ETIMEDOUT, EINTR, EINVAL: not bound).
- */
-int exo_cpu_wait(struct exo *exo, __u32 timeout_ms, struct exo_cpu_wake *wake);
-
-/**
- * exo_cpu_wait_donate() - give the rest of my turn to @target, then wait
- * @exo: handle
- * @target: an environment whose bound thread waits on this CPU
- * @timeout_ms: 0 waits forever
- * @wake: the wake record of my next turn
- *
- * EXO_IOC_CPU_WAIT with EXO_CPU_WAIT_DONATE: a directed yield and a wait in
- * one call, for handing the CPU back and forth.
- *
- * Return: 0 or -errno (EAGAIN: the target is not waiting and nothing was
- * done; ESRCH; ETIMEDOUT; EINTR).
- */
-int exo_cpu_wait_donate(struct exo *exo, __u64 target, __u32 timeout_ms,
-			struct exo_cpu_wake *wake);
-
-/**
- * exo_cpu_yield() - EXO_IOC_CPU_YIELD: end my turn, or give its rest away
- * @exo: handle
- * @target: 0, or an environment whose bound thread waits on this CPU
- * @ended: if not NULL, whether a running turn ended
- *
- * Return: 0 or -errno (EAGAIN: the target is not waiting; ENOENT: no turn
- * of mine runs; ESRCH: no such environment).
- */
-int exo_cpu_yield(struct exo *exo, __u64 target, bool *ended);
-
-/**
- * exo_cpu_revoke() - EXO_IOC_CPU_REVOKE: ask an environment for slots back
- * @exo: handle (CAP_SYS_ADMIN)
- * @env_id: the target
- * @count: slots asked for
- * @deadline_ms: 1..60000; past it the abort protocol runs
- *
- * Return: 0 or -errno (EPERM, ESRCH, EBUSY, EINVAL).
- */
-int exo_cpu_revoke(struct exo *exo, __u64 env_id, __u32 count,
-		   __u32 deadline_ms);
-
-/**
- * exo_cpu_page_map() - map the environment's read-only slot page
- * @exo: handle
- *
- * Return: the page, or NULL with errno set.
- */
-const struct exo_cpu_page *exo_cpu_page_map(struct exo *exo);
-
-/**
- * exo_cpu_page_unmap() - unmap what exo_cpu_page_map() returned
- * @page: the page, or NULL
- */
-void exo_cpu_page_unmap(const struct exo_cpu_page *page);
-
-/**
- * exo_cpu_page_read() - a consistent snapshot of one CPU's entry
- * @page: the slot page
- * @index: the CPU's position among managed CPUs
- * @out: the entry
- * @excess: if not NULL, the environment's excess counter
- *
- * Return: 0 or -errno.
- */
-int exo_cpu_page_read(const struct exo_cpu_page *page, __u32 index,
-		      struct exo_cpu_page_cpu *out, __u32 *excess);
-
-/**
- * typedef exo_slot_fn - the work of one turn, for exo_slots_run()
- * @wake: the turn's wake record
- * @arg: the caller's
- *
- * Runs inside the turn and should return before @wake->end_ns.
- *
- * Return: 0 to go on to the next turn, anything else to stop.
- */
-typedef int (*exo_slot_fn)(const struct exo_cpu_wake *wake, void *arg);
-
-/**
- * exo_slots_run() - run @fn in each of the environment's turns on @cpu
- * @exo: handle; the environment has booked slots there
- * @cpu: a managed CPU
- * @signal: the exit upcall signal, or 0
- * @turns: how many turns (0: until @fn stops)
- * @fn: called once per turn, inside it
- * @arg: passed to @fn
- *
- * Binds the calling thread, takes each turn's wake, runs @fn, yields, and
- * unbinds at the end.
- *
- * Return: 0, a negative @fn result, or -errno.
- */
-int exo_slots_run(struct exo *exo, __u32 cpu, int signal, unsigned int turns,
-		  exo_slot_fn fn, void *arg);
-
-/*
- * User-level threads that run only inside the environment's turns, under a
- * stride scheduler (Waldspurger and Weihl, 1995): each thread has tickets,
- * and the runnable thread that has advanced least (pass) gets the next
- * quantum (one slot long), so over many quanta each gets a share of the
- * CPU proportional to its tickets. Threads are switched in user space
- * (ucontext); they are cooperative: a thread calls exo_uthread_check() in
- * its loops, which switches back to the scheduler when its quantum or the
- * turn is over, so that the turn is given back on time.
- */
-
-/* Most threads of one package. */
-#define EXO_UTHREADS_MAX	64
-
-/** struct exo_uthreads - a package of user-level threads on one CPU */
-struct exo_uthreads;
-
-/**
- * exo_uthreads_create() - a package for @cpu, with no thread yet
- * @exo: handle; the environment books the slots the threads run in
- * @cpu: a managed CPU
- *
- * Return: the package, or NULL with errno set.
- */
-struct exo_uthreads *exo_uthreads_create(struct exo *exo, __u32 cpu);
-
-/**
- * exo_uthreads_destroy() - free a package that is not running
- * @u: package, or NULL
- */
-void exo_uthreads_destroy(struct exo_uthreads *u);
-
-/**
- * exo_uthread_spawn() - add a thread
- * @u: package
- * @fn: the thread's body; the thread ends when it returns
- * @arg: passed to @fn
- * @tickets: its share, >= 1
- *
- * Return: the thread's id (0, 1, ...), or -errno (ENOSPC: EXO_UTHREADS_MAX).
- */
-int exo_uthread_spawn(struct exo_uthreads *u, void (*fn)(void *arg), void *arg,
-		      unsigned int tickets);
-
-/**
- * exo_uthreads_run() - bind the calling thread and run the package
- * @u: package
- * @turns: turns to run, >= 1
- *
- * Return: 0 or -errno.
- */
-int exo_uthreads_run(struct exo_uthreads *u, unsigned int turns);
-
-/**
- * exo_uthread_check() - from a user-level thread: give the CPU back if its
- * quantum is over (a no-op anywhere else)
- */
-void exo_uthread_check(void);
-
-/**
- * exo_uthread_quanta() - quanta thread @id has been given so far
- * @u: package
- * @id: a thread id from exo_uthread_spawn()
- *
- * Return: the count, or 0 for a bad id.
- */
-unsigned long long exo_uthread_quanta(struct exo_uthreads *u, int id);
 
 #ifdef __cplusplus
 }
