@@ -128,6 +128,11 @@ static const int fz_errs_xn_type[] = {
 static const int fz_errs_xn_root[] = {
 	EFAULT, EINVAL, E2BIG, EEXIST, EBUSY, ENOSPC, ENOENT, EIO, ENOMEM, 0,
 };
+/* EPERM: the type's owns() claims blocks of a zeroed root (fz-const-*). */
+static const int fz_errs_xn_root_install[] = {
+	EFAULT, EINVAL, E2BIG, EEXIST, EBUSY, ENOSPC, ENOENT, EIO, ENOMEM,
+	EPERM, 0,
+};
 /* EDQUOT: past view_max; ENOBUFS: a cache of cache_max held blocks. */
 static const int fz_errs_xn_read[] = {
 	EFAULT, EINVAL, E2BIG, ENOENT, EPERM, EACCES, EBUSY, EIO, ENOMEM,
@@ -557,7 +562,7 @@ const struct fz_ioctl fz_xn_ioctls[] = {
 		  struct exo_xn_root, block,
 		  (int)offsetof(struct exo_xn_root, reserved), FZ_WRITES,
 		  fz_gen_xn_root_install, fz_done_xn_root_install,
-		  fz_errs_xn_root),
+		  fz_errs_xn_root_install),
 	FZ_XN_ROW("EXO_IOC_XN_ROOT_LOOKUP", EXO_IOC_XN_ROOT_LOOKUP,
 		  struct exo_xn_root, block,
 		  (int)offsetof(struct exo_xn_root, reserved), FZ_WRITES,
