@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * exo-fuzz internals of the engine: what exo_fuzz.c shares with its helper
- * unit, fz_util.c (shared memory, the current call, output, the queue
- * model). The tables need only fz.h.
+ * exo-fuzz internals of the engine, shared by its units from the top down:
+ * exo_fuzz.c (settings, the worker loop, the parent), fz_ops.c (a worker's
+ * operations), fz_call.c (one ioctl built and checked) and fz_util.c
+ * (shared memory, the current call, output, the queue model, the budget).
+ * The tables need only fz.h.
  */
 #ifndef EXO_FUZZ_FZ_ENGINE_H
 #define EXO_FUZZ_FZ_ENGINE_H
@@ -11,6 +13,10 @@
 
 #include "fz.h"
 
+#define FZ_DEV			"/dev/exo"
+#define FZ_DEFAULT_CALLS	50000
+#define FZ_RDBUF		(64 * 1024)
+#define FZ_EV			((ssize_t)sizeof(struct exo_event))
 #define FZ_MAX_WORKERS		64
 #define FZ_MAX_REPORTS		8	/* failures printed per check */
 #define FZ_ERRNO_SLOTS		136
@@ -21,7 +27,6 @@ extern const char *const fz_known_bugs[FZ_NCHECKS];
 extern const char *const fz_mem_names[];
 
 /* ---- state shared by the parent and every worker ---------------------- */
-
 
 struct fz_slot_shared {
 	__u64 calls;		/* calls made by the current generation */
@@ -43,6 +48,9 @@ struct fz_shared {
 };
 
 extern __u64 fz_seed;
+extern __u64 fz_budget;
+extern __u64 fz_tenth;
+extern int fz_notify_fd;
 extern struct fz_shared *fz_sh;
 
 /* What the current call is, for failure reports. */
@@ -78,7 +86,6 @@ static inline int fz_op_site(enum fz_op_id op)
 	return FZ_MAX_SITES - 1 - op;
 }
 
-
 /* ---- fz_util.c -------------------------------------------------------- */
 
 __u64 fz_mix(__u64 z);
@@ -95,5 +102,29 @@ void fz_env_reset(struct fz_env *e);
 void fz_env_init(struct fz_worker *w, struct fz_env *e, int fd, int oflags);
 void fz_model_take(struct fz_worker *w, struct fz_env *e,
 		   const struct exo_event *ev, int nth);
+
+void fz_notify(unsigned char what);
+/* Claim @n more calls of the budget; how many were granted. */
+__u64 fz_claim(struct fz_worker *w, __u64 n);
+
+/* ---- fz_call.c -------------------------------------------------------- */
+
+int fz_arena_init(struct fz_worker *w);
+void fz_run_ioctl(struct fz_worker *w, struct fz_env *e, size_t row);
+
+/* ---- fz_ops.c --------------------------------------------------------- */
+
+struct fz_op {
+	const char *name;
+	unsigned int weight;
+	bool in_fork_child;	/* also run by a forked child */
+	void (*run)(struct fz_worker *w);
+};
+
+extern const struct fz_op fz_ops[FZ_NOPS];
+
+void fz_alarm(int sig);
+void fz_run_op(struct fz_worker *w, const struct fz_op *op);
+const struct fz_op *fz_pick_op(struct fz_worker *w);
 
 #endif /* EXO_FUZZ_FZ_ENGINE_H */

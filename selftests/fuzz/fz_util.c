@@ -43,6 +43,9 @@ const char *const fz_known_bugs[FZ_NCHECKS] = {
 /* Settings, fixed before the first fork. */
 __u64 fz_seed;
 struct fz_shared *fz_sh;
+__u64 fz_budget = FZ_DEFAULT_CALLS;
+__u64 fz_tenth;
+int fz_notify_fd = -1;	/* workers write a byte: "look at me" */
 
 __u32 fz_kernel_api;
 __u64 fz_kernel_features;
@@ -534,4 +537,36 @@ __u32 fz_get32(const unsigned char *p)
 void fz_count_touch(int sig)
 {
 	fz_count(fz_op_site(FZ_OP_TOUCH), sig);
+}
+
+/* ---- the budget of calls, shared by the workers ---------------------------- */
+
+void fz_notify(unsigned char what)
+{
+	if (write(fz_notify_fd, &what, 1) < 0)
+		return;	/* full: the parent looks at every slot anyway */
+}
+
+__u64 fz_claim(struct fz_worker *w, __u64 n)
+{
+	struct fz_slot_shared *s = &fz_sh->slot[w->slot];
+	__u64 first, got, before;
+
+	if (!n)
+		return 0;
+	if (w->fork_child)
+		return n;	/* part of the fork call that made it */
+	first = __atomic_fetch_add(&fz_sh->claimed, n, __ATOMIC_RELAXED);
+	if (first >= fz_budget)
+		return 0;
+	got = first + n > fz_budget ? fz_budget - first : n;
+	before = w->ncalls;
+	w->ncalls += got;
+	w->call = first + got - 1;
+	__atomic_store_n(&s->calls, w->ncalls, __ATOMIC_RELAXED);
+	if (s->kill_at && before < s->kill_at && w->ncalls >= s->kill_at)
+		fz_notify((unsigned char)w->slot);
+	if (first / fz_tenth != (first + got) / fz_tenth)
+		fz_notify(0xff);
+	return got;
 }
