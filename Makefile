@@ -36,6 +36,8 @@ CORE_HDRS := $(wildcard module/core/*.h)
 SELFTESTS := $(patsubst selftests/%.c,$(B)/selftests/%,$(wildcard selftests/*_test.c))
 HOSTTESTS := $(patsubst selftests/host/%.c,$(B)/host/%,$(wildcard selftests/host/*_test.c))
 SAMPLES := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
+# Test helpers; veth.h is a header-only lab the samples and selftests share.
+TEST_HDRS := $(wildcard selftests/*.h) libexo/veth.h
 FUZZ_SRCS := $(wildcard selftests/fuzz/*.c)
 FUZZ_HDRS := $(wildcard selftests/fuzz/*.h)
 FUZZ_HOST := $(patsubst selftests/host/%.c,$(B)/fuzz-host/%,$(wildcard selftests/host/fuzz_*.c))
@@ -107,7 +109,7 @@ $(HARNESS_DIR)/kselftest_harness.h:
 selftests: $(SELFTESTS)
 samples: $(SAMPLES)
 
-$(B)/selftests/%: selftests/%.c selftests/exo_test_util.h $(B)/lib/libexo.a $(HARNESS_DIR)/kselftest_harness.h
+$(B)/selftests/%: selftests/%.c $(TEST_HDRS) $(B)/lib/libexo.a $(HARNESS_DIR)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(HARNESS_CFLAGS) -I$(HARNESS_DIR) $(NL_CFLAGS) $< -o $@ \
 		$(B)/lib/libexo.a $(NL_LIBS) -lpthread
@@ -117,7 +119,7 @@ $(B)/selftests/xn_crash: selftests/xn_crash.c $(B)/lib/libexo.a
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $< -o $@ $(B)/lib/libexo.a $(NL_LIBS) -lpthread
 
-$(B)/samples/%: samples/%.c $(B)/lib/libexo.a
+$(B)/samples/%: samples/%.c libexo/veth.h $(B)/lib/libexo.a
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $< -o $@ $(B)/lib/libexo.a $(NL_LIBS) -lpthread
 

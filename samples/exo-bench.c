@@ -58,7 +58,7 @@
 
 #include <exo/exo.h>
 
-#include "veth.h"
+#include "../libexo/veth.h"
 
 #define RUNS	15
 #define ITERS	20000

@@ -29,7 +29,7 @@
 
 #include <exo/exo.h>
 
-#include "veth.h"
+#include "../libexo/veth.h"
 
 #define DEMO_DEV	"exoecho0"
 #define DEMO_PEER	"exoecho0p"

@@ -14,7 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "../samples/veth.h"
+#include "../libexo/veth.h"
 
 #define NET_LAB_DEV	"exot0"
 #define NET_LAB_PEER	"exot0p"

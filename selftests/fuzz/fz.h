@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * exo-fuzz internals shared by the engine (exo_fuzz.c) and the ioctl table
- * (fz_ioctls.c). A binding that adds ioctls adds rows to fz_ioctls[] and, if
- * its calls change state the fuzzer can predict, hooks that model it; the
- * engine needs no change.
+ * exo-fuzz internals shared by the engine (exo_fuzz.c) and the ioctl tables
+ * (fz_ioctls.c, fz_<binding>.c). A binding that adds ioctls adds rows to its
+ * table and, if its calls change state the fuzzer can predict, hooks that
+ * model it; the engine needs no change. The services the tables call are
+ * fz_util.c's, below both.
  */
 #ifndef EXO_FUZZ_FZ_H
 #define EXO_FUZZ_FZ_H
@@ -281,9 +282,7 @@ void fz_mem_mmapped(struct fz_worker *w, struct fz_env *e, void *addr,
 void fz_mem_munmap(struct fz_worker *w, int i);
 void fz_mem_fork_child(struct fz_worker *w);
 void fz_mem_touch(struct fz_worker *w);
-void fz_count_touch(int sig);
 void fz_mem_install_probe(void);
-void fz_env_loosen(struct fz_env *e);
 
 /* XN binding hooks of fz_xn.c. */
 void fz_xn_startup(int fd);
@@ -298,7 +297,7 @@ extern __u32 fz_qlen;
 extern bool fz_model_on;
 extern size_t fz_page;
 
-/* ---- engine services for the table's hooks --------------------------- */
+/* ---- services for the tables' hooks (fz_util.c) ---------------------- */
 
 /* Mark the call clearly bad, naming why. */
 void fz_bad(struct fz_call *c, const char *why);
@@ -326,5 +325,10 @@ void fz_note(struct fz_worker *w, const char *what, const char *fmt, ...)
 
 /* A non-zero value, or an address, that is not a valid argument. */
 unsigned long fz_wild_value(struct fz_worker *w);
+
+/* The queue model of @e is off: the kernel may post what it cannot predict. */
+void fz_env_loosen(struct fz_env *e);
+/* Count a probe of a region's page in the histogram: 0, SIGBUS or SIGSEGV. */
+void fz_count_touch(int sig);
 
 #endif /* EXO_FUZZ_FZ_H */

@@ -2,15 +2,16 @@
 /*
  * A veth pair with its far end in a network namespace of its own: a tiny
  * link to test a libOS on, in a guest with no network device. Shared by
- * samples/udp_echo.c and selftests/net_test.c; rtnetlink by hand, so that
- * nothing beyond libc is needed.
+ * samples (udp_echo, exo-bench) and selftests (exo_net_util.h), which both
+ * sit above libexo; not installed, not part of libexo's API. rtnetlink by
+ * hand, so that nothing beyond libc is needed.
  *
  * The near end stays in the caller's namespace, the far end ("peer") goes
  * to a new one. Threads of the caller keep the caller's namespace;
  * veth_peer_socket() and veth_peer_run() reach into the peer's.
  */
-#ifndef EXO_SAMPLES_VETH_H
-#define EXO_SAMPLES_VETH_H
+#ifndef LIBEXO_VETH_H
+#define LIBEXO_VETH_H
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -280,4 +281,4 @@ static inline int veth_peer_run(struct veth_lab *lab, char *const argv[])
 	return WEXITSTATUS(status);
 }
 
-#endif /* EXO_SAMPLES_VETH_H */
+#endif /* LIBEXO_VETH_H */
