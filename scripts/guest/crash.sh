@@ -40,7 +40,6 @@ if [ "$phase" = replay ]; then
 			/exo/bin/xn_log replay /tmp/xl.img storm /tmp/xr.img 8388608 "$2" \
 			sh /exo/replay-check.sh
 		rc=$?
-		/exo/bin/xn_log dump /tmp/xl.img | tail -"${XN_LOG_DUMP:-0}"
 		return $rc
 	}
 	echo "EXO-TEST-BEGIN xn_replay"
