@@ -50,7 +50,8 @@ FUZZ_SECONDS ?= 60
 
 all: module user
 
-user: lib selftests samples hosttests $(B)/fuzz/exo-fuzz $(B)/selftests/xn_crash
+user: lib selftests samples hosttests $(B)/fuzz/exo-fuzz $(B)/selftests/xn_crash \
+	$(B)/selftests/xn_log
 
 help:
 	@echo 'make            build exo.ko (against KDIR) and libexo, samples, tests'
@@ -118,6 +119,11 @@ $(B)/selftests/%: selftests/%.c $(TEST_HDRS) $(B)/lib/libexo.a $(HARNESS_DIR)/ks
 $(B)/selftests/xn_crash: selftests/xn_crash.c $(B)/lib/libexo.a
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $< -o $@ $(B)/lib/libexo.a $(NL_LIBS) -lpthread
+
+# Its log half: dm-log-writes set-up and the replay (no libexo).
+$(B)/selftests/xn_log: selftests/xn_log.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $< -o $@
 
 $(B)/samples/%: samples/%.c libexo/veth.h $(B)/lib/libexo.a
 	@mkdir -p $(dir $@)

@@ -70,6 +70,15 @@ module_param_named(view_max, exo_xn_view_max, uint, 0644);
 MODULE_PARM_DESC(view_max,
 		 "Blocks one environment may hold in its registry, read or allocated (default 8192); EDQUOT past it");
 
+/*
+ * Test only: the crash test's replay must notice a missing flush. 1..4
+ * skips that XN_SYNC stage's closing flush; 0 (the default) skips none.
+ */
+static uint exo_xn_debug_skip_flush;
+module_param_named(xn_debug_skip_flush, exo_xn_debug_skip_flush, uint, 0644);
+MODULE_PARM_DESC(xn_debug_skip_flush,
+		 "TEST ONLY, breaks crash safety: skip the flush ending XN_SYNC stage 1..4 (default 0: none)");
+
 static uint exo_xn_disk_mb = 16;
 module_param_named(disk_mb, exo_xn_disk_mb, uint, 0444);
 MODULE_PARM_DESC(disk_mb, "Size of the RAM disk without disk=, in MiB, 1..1024 (default 16)");
@@ -208,6 +217,14 @@ static int xn_flush(void)
 {
 	lockdep_assert_held(&exo_xn_lock);
 	return xn.bdev.bdev ? blkdev_issue_flush(xn.bdev.bdev) : 0;
+}
+
+/* The flush ending XN_SYNC stage @stage, unless the test knob drops it. */
+static int xn_stage_flush(unsigned int stage)
+{
+	if (READ_ONCE(exo_xn_debug_skip_flush) == stage)
+		return 0;
+	return xn_flush();
 }
 
 /* Write @len bytes at @buf (at most a block) as block @block. */
@@ -1268,13 +1285,13 @@ static int xn_sync_stages(u64 *written)
 		buf->fresh = false;
 		xn_buf_clean(buf);
 	}
-	ret = xn_flush();
+	ret = xn_stage_flush(1);
 	if (ret)
 		return ret;
 	/* 2: the free map with them allocated (freed ones still are). */
 	ret = xn_write_freemap(xn.alloc);
 	if (!ret)
-		ret = xn_flush();
+		ret = xn_stage_flush(2);
 	if (ret)
 		return ret;
 	/* 3: every other dirty block, now pointing only at written ones. */
@@ -1287,7 +1304,7 @@ static int xn_sync_stages(u64 *written)
 		(*written)++;
 		xn_buf_clean(buf);
 	}
-	ret = xn_flush();
+	ret = xn_stage_flush(3);
 	if (ret)
 		return ret;
 	/* 4: freed blocks, forgotten on the disk now, become free. */
@@ -1300,7 +1317,7 @@ static int xn_sync_stages(u64 *written)
 		}
 		ret = xn_write_freemap(xn.alloc);
 		if (!ret)
-			ret = xn_flush();
+			ret = xn_stage_flush(4);
 		if (ret)
 			return ret;
 	}

@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * XN's crash test, in two boots on the same disk image (scripts/check.sh,
- * scripts/guest/crash.sh), with exo.ko loaded with disk=/dev/vda:
+ * XN's crash test (scripts/check.sh, scripts/guest/crash.sh), with exo.ko
+ * loaded on a real disk:
  *
- *   xn_crash storm   installs a type and a root, then allocates, writes,
- *                    frees and syncs data blocks forever; every data block
- *                    it writes starts with its own block number. The guest
- *                    is powered off under it (sysrq o).
- *   xn_crash verify  after the reboot: the type and the root are still
- *                    there (persistence across a VM reboot), XN_CHECK finds
- *                    no block owned twice, no pointer to a free block and no
- *                    owns fault, and every data block the root points to
- *                    was written (starts with its own number): no on-disk
- *                    pointer to an uninitialised block.
+ *   xn_crash setup   installs the test's type and root, and syncs.
+ *   xn_crash storm [steps]
+ *                    sets up if need be, then allocates, writes, frees and
+ *                    syncs data blocks, for ever or for <steps> steps; every
+ *                    data block it writes starts with its own block number,
+ *                    and every call's result is checked (a failed call ends
+ *                    it with status 1). The crash boot powers the guest off
+ *                    under it (sysrq o); the replay boot logs its writes
+ *                    (xn_log) and runs it for a bounded number of steps.
+ *   xn_crash verify  after the reboot, or on each replayed image: the type
+ *                    and the root are still there (persistence across a VM
+ *                    reboot), XN_CHECK finds no block owned twice, no
+ *                    pointer to a free block and no owns fault, and every
+ *                    data block the root points to was written (starts
+ *                    with its own number): no on-disk pointer to an
+ *                    uninitialised block.
  *
  * verify prints kselftest TAP and a "# Totals:" line.
  */
@@ -48,56 +54,102 @@ static int crash_owns(struct exo_udf_builder *b)
 	return exo_udf_finish(b);
 }
 
-static int storm(struct exo *exo)
+/* The type and root of the test, installed if they are not there yet. */
+static int setup(struct exo *exo, __u32 *type, __u64 *root)
 {
 	struct exo_udf_builder o, a;
-	__u64 slot[ENTRIES] = { 0 }, root = 0, n = 0, zero = 0, b;
-	struct exo_xn_info info;
-	struct exo_xn_mod m;
-	__u32 type;
-	int no = crash_owns(&o), na, i;
+	__u32 t2;
+	int no, na;
 
+	if (!exo_xn_type_lookup(exo, "crash node", NULL, type) &&
+	    !exo_xn_root_lookup(exo, "crash", &t2, root) && t2 == *type)
+		return 0;
+	*root = 0;	/* any block */
+	no = crash_owns(&o);
 	exo_udf_init(&a);
 	exo_udf_ret(&a, 1);
 	na = exo_udf_finish(&a);
 	if (exo_xn_type_install(exo, "crash node", o.insns, no, a.insns, na,
-				&type) ||
-	    exo_xn_root_install(exo, "crash", type, &root) ||
-	    exo_xn_read(exo, root, EXO_XN_NO_PARENT, type, NULL)) {
-		perror("xn_crash: setup");
+				type)) {
+		perror("xn_crash: setup: type install");
 		return 1;
 	}
+	if (exo_xn_root_install(exo, "crash", *type, root)) {
+		perror("xn_crash: setup: root install");
+		return 1;
+	}
+	if (exo_xn_sync(exo, NULL)) {
+		perror("xn_crash: setup: sync");
+		return 1;
+	}
+	return 0;
+}
+
+#define STORM_FAIL(what, blk) do {					\
+	fprintf(stderr, "xn_crash: storm: %s of block %llu (step %llu): %s\n", \
+		what, (unsigned long long)(blk),			\
+		(unsigned long long)n, strerror(errno));		\
+	return 1;							\
+} while (0)
+
+/*
+ * Allocate, write, free and sync; every call's result is checked. @steps
+ * bounds it (0: for ever, until the guest goes down under it).
+ */
+static int storm(struct exo *exo, __u64 steps)
+{
+	__u64 slot[ENTRIES] = { 0 }, root = 0, n = 0, zero = 0, b, nblocks;
+	struct exo_xn_info info;
+	struct exo_xn_mod m;
+	__u32 type;
+	int i;
+
+	memset(&info, 0, sizeof(info));
+	if (setup(exo, &type, &root) ||
+	    exo_xn_read(exo, root, EXO_XN_NO_PARENT, type, NULL) ||
+	    exo_xn_info(exo, &info)) {
+		perror("xn_crash: storm setup");
+		return 1;
+	}
+	nblocks = info.nblocks;
 	m.len = 8;
-	for (;;) {
+	for (; !steps || n < steps; n++) {
 		i = n % ENTRIES;
 		m.offset = ENTRY(i);
 		if (slot[i]) {
 			m.data = (__u64)(unsigned long)&zero;
-			if (!exo_xn_free(exo, root, slot[i], EXO_XN_TYPE_DATA,
-					 &m, 1))
-				slot[i] = 0;
+			if (exo_xn_free(exo, root, slot[i], EXO_XN_TYPE_DATA,
+					&m, 1))
+				STORM_FAIL("free", slot[i]);
+			slot[i] = 0;
 		}
 		memset(&info, 0, sizeof(info));
-		info.hint = (n * 7919) % 4096;
-		if (exo_xn_info(exo, &info) || !info.hint)
-			info.hint = 0;
+		info.hint = (n * 7919) % nblocks;
+		if (exo_xn_info(exo, &info))
+			STORM_FAIL("info", info.hint);
+		/* hint 0: no free block from there on; skip a step. */
 		b = info.hint;
 		m.data = (__u64)(unsigned long)&b;
-		if (b && !slot[i] &&
-		    !exo_xn_alloc(exo, root, b, EXO_XN_TYPE_DATA, &m, 1)) {
+		if (b) {
+			if (exo_xn_alloc(exo, root, b, EXO_XN_TYPE_DATA, &m, 1))
+				STORM_FAIL("alloc", b);
 			slot[i] = b;
-			exo_xn_write(exo, b, 0, &b, sizeof(b));
-			exo_xn_write(exo, b, 8, "crash-storm", 12);
-			exo_xn_release(exo, b);
+			if (exo_xn_write(exo, b, 0, &b, sizeof(b)) ||
+			    exo_xn_write(exo, b, 8, "crash-storm", 12))
+				STORM_FAIL("write", b);
+			if (exo_xn_release(exo, b))
+				STORM_FAIL("release", b);
 		}
-		if (n % 7 == 3)
-			exo_xn_sync(exo, NULL);
+		if (n % 7 == 3 && exo_xn_sync(exo, NULL))
+			STORM_FAIL("sync", 0);
 		if (n == 50) {
 			printf("EXO-CRASH-STORM running\n");
 			fflush(stdout);
 		}
-		n++;
 	}
+	if (exo_xn_sync(exo, NULL))
+		STORM_FAIL("final sync", 0);
+	printf("EXO-CRASH-STORM done: %llu steps\n", (unsigned long long)n);
 	return 0;
 }
 
@@ -158,12 +210,17 @@ int main(int argc, char **argv)
 {
 	struct exo *exo = exo_open(NULL);
 
-	if (!exo || argc != 2) {
-		fprintf(stderr, "usage: xn_crash storm|verify (exo.ko loaded)\n");
+	__u64 root;
+	__u32 type;
+
+	if (!exo || argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: xn_crash setup|storm [steps]|verify (exo.ko loaded)\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "setup"))
+		return setup(exo, &type, &root);
 	if (!strcmp(argv[1], "storm"))
-		return storm(exo);
+		return storm(exo, argc == 3 ? strtoull(argv[2], NULL, 0) : 0);
 	if (!strcmp(argv[1], "verify"))
 		return verify(exo);
 	return 2;

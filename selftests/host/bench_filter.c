@@ -18,7 +18,8 @@
  * For N = 1, 10, 100, 1000 and 10000 endpoints, each a UDP destination
  * port, a stream of frames (a quarter to ports nobody bound, the rest
  * spread over the bound ones) is classified each way after one untimed
- * warm-up pass over the stream on every side; the fastest of RUNS runs, in
+ * warm-up pass over the stream on every side; the sides' runs alternate,
+ * in an order reversed every other run (ABBA); the fastest of RUNS runs, in
  * ns per frame, is printed (the host is shared: the minimum is the cost
  * with the least interference), with speedup = cBPF / exo, and the
  * flatness of exo's cost: ns at N over ns at 1. Every side must accept
@@ -125,15 +126,47 @@ static unsigned int rounds_for(double warm_ns)
 	return per_frame > 1000 ? 2 : per_frame > 100 ? 10 : ROUNDS;
 }
 
-static double bench_exo(unsigned int n)
-{
-	const struct exo_filter **fs = calloc(n, sizeof(*fs));
-	struct exo_filter *store = calloc(n, sizeof(*store));
-	double runs[RUNS], t;
+/*
+ * One side of a row: set up, warmed up and checked by its open function
+ * (which sets rounds, or ok = 0 if the side cannot run), then timed one run
+ * at a time by run(), so that main() can interleave the sides' runs.
+ */
+struct side {
+	int ok;
+	unsigned int rounds;
+	double (*run)(struct side *sd);	/* ns per frame, < 0: it failed */
 	struct exo_fdec *dec;
-	unsigned int i, r, k, rounds, acc = 0, accepted = 0;
+	struct exo_filter *store;
+	const struct exo_filter **fs;
+#if HAVE_PCAP
+	struct bpf_program prog;
+#endif
+	int bpf, map;
+	double runs[RUNS];
+};
+
+static double run_exo(struct side *sd)
+{
+	unsigned int i, k, acc = 0;
+	double t = now_ns();
+
+	for (k = 0; k < sd->rounds; k++)
+		for (i = 0; i < FRAMES; i++)
+			acc += exo_fdec_classify(sd->dec, frames[i], 64);
+	sink = acc;
+	return (now_ns() - t) / ((double)sd->rounds * FRAMES);
+}
+
+static void open_exo(struct side *sd, unsigned int n)
+{
+	unsigned int i, accepted = 0;
+	double t;
 	int err;
 
+	sd->fs = calloc(n, sizeof(*sd->fs));
+	sd->store = calloc(n, sizeof(*sd->store));
+	if (!sd->fs || !sd->store)
+		abort();
 	for (i = 0; i < n; i++) {
 		struct exo_net_atom a[4] = {
 			{ .offset = 12, .width = 2, .mask = 0xffff, .value = 0x0800 },
@@ -142,49 +175,56 @@ static double bench_exo(unsigned int n)
 			{ .offset = 36, .width = 2, .mask = 0xffff, .value = BASE_PORT + i },
 		};
 
-		if (exo_filter_canon(a, 4, &store[i]))
+		if (exo_filter_canon(a, 4, &sd->store[i]))
 			abort();
-		fs[i] = &store[i];
+		sd->fs[i] = &sd->store[i];
 	}
-	dec = exo_fdec_build(fs, n, &err);
-	if (!dec)
+	sd->dec = exo_fdec_build(sd->fs, n, &err);
+	if (!sd->dec)
 		abort();
 	t = now_ns();
 	for (i = 0; i < FRAMES; i++)	/* warm-up, and the check */
-		accepted += exo_fdec_classify(dec, frames[i], 64) != EXO_FDEC_NONE;
-	rounds = rounds_for(now_ns() - t);
+		accepted += exo_fdec_classify(sd->dec, frames[i], 64) != EXO_FDEC_NONE;
+	sd->rounds = rounds_for(now_ns() - t);
 	if (accepted != bound_frames)
 		abort();
-	for (r = 0; r < RUNS; r++) {
-		t = now_ns();
-		for (k = 0; k < rounds; k++)
-			for (i = 0; i < FRAMES; i++)
-				acc += exo_fdec_classify(dec, frames[i], 64);
-		runs[r] = (now_ns() - t) / ((double)rounds * FRAMES);
-	}
-	sink = acc;
-	exo_fdec_free(dec);
-	free(store);
-	free(fs);
-	qsort(runs, RUNS, sizeof(runs[0]), cmp_double);
-	return runs[0];
+	sd->run = run_exo;
+	sd->ok = 1;
+}
+
+static void close_exo(struct side *sd)
+{
+	exo_fdec_free(sd->dec);
+	free(sd->store);
+	free(sd->fs);
 }
 
 #if HAVE_PCAP
+static double run_cbpf(struct side *sd)
+{
+	unsigned int i, k, acc = 0;
+	double t = now_ns();
+
+	for (k = 0; k < sd->rounds; k++)
+		for (i = 0; i < FRAMES; i++)
+			acc += bpf_filter(sd->prog.bf_insns, frames[i], 64, 64);
+	sink = acc;
+	return (now_ns() - t) / ((double)sd->rounds * FRAMES);
+}
+
 /*
  * One program for all @n ports: @head, then @each for every port joined by
- * " or ", then @tail, compiled and optimised by libpcap. 0 if libpcap
+ * " or ", then @tail, compiled and optimised by libpcap. Not ok if libpcap
  * refused it.
  */
-static double bench_cbpf(unsigned int n, const char *head, const char *each,
-			 const char *tail)
+static void open_cbpf(struct side *sd, unsigned int n, const char *head,
+		      const char *each, const char *tail)
 {
 	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
 	size_t room = strlen(head) + strlen(tail) + (size_t)n * (strlen(each) + 16);
 	char *expr = malloc(room), *p = expr;
-	unsigned int i, r, k, rounds, acc = 0, accepted = 0;
-	struct bpf_program prog;
-	double runs[RUNS], t;
+	unsigned int i, accepted = 0;
+	double t;
 
 	if (!dead || !expr)
 		abort();
@@ -195,72 +235,102 @@ static double bench_cbpf(unsigned int n, const char *head, const char *each,
 		p += sprintf(p, each, BASE_PORT + i);
 	}
 	sprintf(p, "%s", tail);
-	if (pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN)) {
+	if (pcap_compile(dead, &sd->prog, expr, 1, PCAP_NETMASK_UNKNOWN)) {
 		fprintf(stderr, "bench_filter: libpcap: %s\n", pcap_geterr(dead));
 		pcap_close(dead);
 		free(expr);
-		return 0;
+		return;
 	}
 	pcap_close(dead);
 	free(expr);
 	t = now_ns();
 	for (i = 0; i < FRAMES; i++)	/* warm-up, and the check */
-		accepted += bpf_filter(prog.bf_insns, frames[i], 64, 64) != 0;
-	rounds = rounds_for(now_ns() - t);
+		accepted += bpf_filter(sd->prog.bf_insns, frames[i], 64, 64) != 0;
+	sd->rounds = rounds_for(now_ns() - t);
 	if (accepted != bound_frames)
 		abort();
-	for (r = 0; r < RUNS; r++) {
-		t = now_ns();
-		for (k = 0; k < rounds; k++)
-			for (i = 0; i < FRAMES; i++)
-				acc += bpf_filter(prog.bf_insns, frames[i], 64, 64);
-		runs[r] = (now_ns() - t) / ((double)rounds * FRAMES);
-	}
-	sink = acc;
-	pcap_freecode(&prog);
-	qsort(runs, RUNS, sizeof(runs[0]), cmp_double);
-	return runs[0];
+	sd->run = run_cbpf;
+	sd->ok = 1;
 }
 #endif
 
-/* 0 if the kernel would not load the program (the first refusal is shown). */
-static double bench_ebpf(unsigned int n)
+static double run_ebpf(struct side *sd)
+{
+	unsigned int i, retval, ns;
+	double total = 0;
+	int err;
+
+	for (i = 0; i < FRAMES; i++) {
+		err = ebpf_demux_run(sd->bpf, frames[i], 64, EBPF_REPEAT,
+				     &retval, &ns);
+		if (err) {
+			fprintf(stderr, "bench_filter: eBPF test run: %s\n", strerror(-err));
+			return -1;
+		}
+		total += ns;
+	}
+	return total / FRAMES;
+}
+
+/* Not ok if the kernel would not load the program (the first refusal is shown). */
+static void open_ebpf(struct side *sd, unsigned int n)
 {
 	static int told;
-	unsigned int i, r, retval, ns, accepted = 0;
-	double runs[RUNS], total;
-	int prog, map, err = 0;
+	unsigned int i, retval, ns, accepted = 0;
+	int err = 0;
 
-	prog = ebpf_demux_open(n, BASE_PORT, &map);
-	if (prog < 0) {
+	sd->bpf = ebpf_demux_open(n, BASE_PORT, &sd->map);
+	if (sd->bpf < 0) {
 		if (!told++)
-			fprintf(stderr, "bench_filter: eBPF: %s\n", strerror(-prog));
-		return 0;
+			fprintf(stderr, "bench_filter: eBPF: %s\n", strerror(-sd->bpf));
+		return;
 	}
 	for (i = 0; !err && i < FRAMES; i++) {	/* warm-up, and the check */
-		err = ebpf_demux_run(prog, frames[i], 64, 1, &retval, &ns);
+		err = ebpf_demux_run(sd->bpf, frames[i], 64, 1, &retval, &ns);
 		accepted += retval != 0;
 	}
-	if (!err && accepted != bound_frames)
-		abort();
-	for (r = 0; !err && r < RUNS; r++) {
-		total = 0;
-		for (i = 0; !err && i < FRAMES; i++) {
-			err = ebpf_demux_run(prog, frames[i], 64, EBPF_REPEAT,
-					     &retval, &ns);
-			total += ns;
-		}
-		runs[r] = total / FRAMES;
-	}
-	close(prog);
-	close(map);
 	if (err) {
 		if (!told++)
 			fprintf(stderr, "bench_filter: eBPF test run: %s\n", strerror(-err));
-		return 0;
+		close(sd->bpf);
+		close(sd->map);
+		return;
 	}
-	qsort(runs, RUNS, sizeof(runs[0]), cmp_double);
-	return runs[0];
+	if (accepted != bound_frames)
+		abort();
+	sd->run = run_ebpf;
+	sd->ok = 1;
+}
+
+enum { S_EXO, S_SAME, S_UDP, S_EBPF, NSIDES };
+
+/*
+ * The sides' runs interleaved, the order reversed every other run (ABBA):
+ * a drift of the shared host's speed falls on every side alike. Each
+ * side's figure is its fastest run; 0 for a side that could not run.
+ */
+static void bench_row(struct side *sd, double *ns)
+{
+	unsigned int r, j, x;
+	double v;
+
+	for (r = 0; r < RUNS; r++)
+		for (j = 0; j < NSIDES; j++) {
+			x = r % 2 ? NSIDES - 1 - j : j;
+			if (!sd[x].ok)
+				continue;
+			v = sd[x].run(&sd[x]);
+			if (v < 0)
+				sd[x].ok = 0;
+			sd[x].runs[r] = v;
+		}
+	for (x = 0; x < NSIDES; x++) {
+		ns[x] = 0;
+		if (!sd[x].ok)
+			continue;
+		qsort(sd[x].runs, RUNS, sizeof(sd[x].runs[0]), cmp_double);
+		ns[x] = sd[x].runs[0];
+	}
 }
 
 static void print_ns(double ns)
@@ -285,7 +355,7 @@ int main(void)
 	double exo1 = 0;
 	unsigned int i;
 
-	printf("bench_filter: ns per frame, fastest of %d runs after one warm-up pass each;\n"
+	printf("bench_filter: ns per frame, fastest of %d runs (sides interleaved ABBA) after one warm-up pass each;\n"
 	       "  %d frames, 3/4 to bound ports. cBPF: one libpcap program for all N ports,\n"
 	       "  \"same\" = exo's four checks, \"udp dst\" = udp dst port a or ... (N <= %d);\n"
 	       "  eBPF: the same checks and a hash-map lookup, in the kernel (%d runs a frame)\n",
@@ -294,19 +364,37 @@ int main(void)
 	       "same ns", "same/exo", "udp dst ns", "udpdst/exo", "eBPF ns",
 	       "eBPF/exo", "exo vs N=1");
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
-		double exo, same = 0, udp_dst = 0, ebpf;
+		struct side sd[NSIDES];
+		double v[NSIDES], exo, same, udp_dst, ebpf;
 		char name[32];
 
+		memset(sd, 0, sizeof(sd));
 		make_frames(ns[i]);
-		exo = bench_exo(ns[i]);
+		open_exo(&sd[S_EXO], ns[i]);
 #if HAVE_PCAP
-		same = bench_cbpf(ns[i],
-				  "ether[12:2] = 0x800 and ether[14] = 0x45 and ether[23] = 17 and (",
-				  "ether[36:2] = %u", ")");
+		open_cbpf(&sd[S_SAME], ns[i],
+			  "ether[12:2] = 0x800 and ether[14] = 0x45 and ether[23] = 17 and (",
+			  "ether[36:2] = %u", ")");
 		if (ns[i] <= UDP_PORT_MAX)
-			udp_dst = bench_cbpf(ns[i], "", "udp dst port %u", "");
+			open_cbpf(&sd[S_UDP], ns[i], "", "udp dst port %u", "");
 #endif
-		ebpf = bench_ebpf(ns[i]);
+		open_ebpf(&sd[S_EBPF], ns[i]);
+		bench_row(sd, v);
+		exo = v[S_EXO];
+		same = v[S_SAME];
+		udp_dst = v[S_UDP];
+		ebpf = v[S_EBPF];
+		close_exo(&sd[S_EXO]);
+#if HAVE_PCAP
+		if (sd[S_SAME].run)
+			pcap_freecode(&sd[S_SAME].prog);
+		if (sd[S_UDP].run)
+			pcap_freecode(&sd[S_UDP].prog);
+#endif
+		if (sd[S_EBPF].run) {
+			close(sd[S_EBPF].bpf);
+			close(sd[S_EBPF].map);
+		}
 		if (!exo1)
 			exo1 = exo;
 		snprintf(name, sizeof(name), "net_classify_%u", ns[i]);
