@@ -78,6 +78,26 @@ static struct exo_cpu_vec *exo_cpu_slots_parse(struct exo_cpu_slots *req)
 	return vec;
 }
 
+/*
+ * The slots BOOK and FREE name, copied in and checked, and copied back out
+ * before anything changes: a booking is not taken back for an EFAULT.
+ */
+static struct exo_cpu_vec *exo_cpu_slots_copy(struct exo_cpu_slots *req,
+					      void __user *uarg)
+{
+	struct exo_cpu_vec *vec;
+	int ret;
+
+	ret = exo_copy_args(req, sizeof(*req), EXO_CPU_SLOTS_MINSZ, uarg);
+	if (ret)
+		return ERR_PTR(ret);
+	vec = exo_cpu_slots_parse(req);
+	if (IS_ERR(vec))
+		return vec;
+	ret = exo_copy_result(uarg, req, sizeof(*req), req->argsz);
+	return ret ? ERR_PTR(ret) : vec;
+}
+
 long exo_cpu_book_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_cpu_slots req;
@@ -85,16 +105,9 @@ long exo_cpu_book_ioctl(struct exo_env *env, void __user *uarg)
 	struct exo_cpu_vec *vec;
 	int ret;
 
-	ret = exo_copy_args(&req, sizeof(req), EXO_CPU_SLOTS_MINSZ, uarg);
-	if (ret)
-		return ret;
-	vec = exo_cpu_slots_parse(&req);
+	vec = exo_cpu_slots_copy(&req, uarg);
 	if (IS_ERR(vec))
 		return PTR_ERR(vec);
-	/* The named slots go back out first: a booking is not taken back. */
-	ret = exo_copy_result(uarg, &req, sizeof(req), req.argsz);
-	if (ret)
-		return ret;
 	seat = &env->cpu.seats[vec->index];
 
 	spin_lock_irq(&vec->lock);
@@ -125,15 +138,9 @@ long exo_cpu_free_ioctl(struct exo_env *env, void __user *uarg)
 	struct exo_cpu_vec *vec;
 	int ret;
 
-	ret = exo_copy_args(&req, sizeof(req), EXO_CPU_SLOTS_MINSZ, uarg);
-	if (ret)
-		return ret;
-	vec = exo_cpu_slots_parse(&req);
+	vec = exo_cpu_slots_copy(&req, uarg);
 	if (IS_ERR(vec))
 		return PTR_ERR(vec);
-	ret = exo_copy_result(uarg, &req, sizeof(req), req.argsz);
-	if (ret)
-		return ret;
 	seat = &env->cpu.seats[vec->index];
 
 	spin_lock_irq(&vec->lock);
