@@ -17,6 +17,7 @@
 
 #include <linux/capability.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/highmem.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
@@ -195,6 +196,26 @@ static struct shrinker *exo_shrinker;
 static void exo_zero_dirty_work(struct work_struct *work);
 static DECLARE_WORK(exo_zero_work, exo_zero_dirty_work);
 
+/*
+ * Test hook (debugfs "hold", root only): a worker whose bit is set waits at
+ * its hold point, counted in "held_*", until the bit is cleared, so that a
+ * test can order it against an ioctl without timing.
+ */
+#define EXO_HOLD_ZERO	BIT(0)	/* zeroing, after it dropped exo_mem_lock */
+#define EXO_HOLD_REVOKE	BIT(1)	/* revoke worker, before it takes the lock */
+static u32 exo_mem_hold;		/* READ_ONCE, written by debugfs */
+static atomic_t exo_mem_held_zero, exo_mem_held_revoke;
+
+static void exo_mem_hold_point(u32 bit, atomic_t *held)
+{
+	if (likely(!(READ_ONCE(exo_mem_hold) & bit)))
+		return;
+	atomic_inc(held);
+	while (READ_ONCE(exo_mem_hold) & bit)
+		msleep(20);
+	atomic_dec(held);
+}
+
 /* ---- the pool ----------------------------------------------------------- */
 
 /*
@@ -366,6 +387,7 @@ static u32 exo_zero_some_locked(u32 max)
 		return 0;
 	exo_pool.nzeroing += n;
 	mutex_unlock(&exo_mem_lock);
+	exo_mem_hold_point(EXO_HOLD_ZERO, &exo_mem_held_zero);
 	list_for_each_entry(frame, &batch, node)
 		clear_highpage(frame->page);
 	mutex_lock(&exo_mem_lock);
@@ -1461,6 +1483,7 @@ static void exo_revoke_abort(struct work_struct *work)
 	u64 revoke_id, now;
 
 	exo_teardown_init(&td);
+	exo_mem_hold_point(EXO_HOLD_REVOKE, &exo_mem_held_revoke);
 	mutex_lock(&exo_mem_lock);
 	if (!mem->revoke_pending || mem->dead) {
 		mutex_unlock(&exo_mem_lock);
@@ -1812,6 +1835,10 @@ DEFINE_SHOW_ATTRIBUTE(exo_pool);
 void exo_mem_debugfs_init(struct dentry *dir)
 {
 	debugfs_create_file("pool", 0400, dir, NULL, &exo_pool_fops);
+	debugfs_create_u32("hold", 0600, dir, &exo_mem_hold);
+	debugfs_create_atomic_t("held_zero", 0400, dir, &exo_mem_held_zero);
+	debugfs_create_atomic_t("held_revoke", 0400, dir,
+				&exo_mem_held_revoke);
 }
 
 int exo_mem_init(void)
@@ -1847,6 +1874,7 @@ err_pool:
 void exo_mem_exit(void)
 {
 	exo_shrinker_destroy(exo_shrinker);
+	WRITE_ONCE(exo_mem_hold, 0);	/* no worker waits past unload */
 	flush_work(&exo_zero_work);
 	exo_pool_destroy();
 	kmem_cache_destroy(exo_binding_cache);
