@@ -344,10 +344,11 @@ static struct xn_buf *xn_buf_get(u64 block, u32 type, bool zero)
 
 	if (buf)
 		return buf;
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	/* Charged to whoever brings the block in, as the page cache is. */
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
-	buf->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	buf->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!buf->page) {
 		kfree(buf);
 		return ERR_PTR(-ENOMEM);
@@ -357,7 +358,8 @@ static struct xn_buf *xn_buf_get(u64 block, u32 type, bool zero)
 	INIT_LIST_HEAD(&buf->fresh_node);
 	ret = zero ? 0 : xn_io(block, buf->page, false);
 	if (!ret)
-		ret = xa_err(xa_store(&xn.cache, block, buf, GFP_KERNEL));
+		ret = xa_err(xa_store(&xn.cache, block, buf,
+				      GFP_KERNEL_ACCOUNT));
 	if (ret) {
 		__free_page(buf->page);
 		kfree(buf);

@@ -425,4 +425,151 @@ TEST_F(mem, pressure_sends_revoke)
 		EXPECT_EQ(0, exo_pattern_check(MEM_PG(l.region, i), i + 1));
 }
 
+/* ---- test hooks: workers held at a point, so races run in one order ------ */
+
+#define MEM_HOLD_PATH		EXO_DEBUGFS_ROOT "/exo/hold"
+#define MEM_HOLD_ZERO		1	/* EXO_HOLD_ZERO in module/mem/mem.h */
+#define MEM_HOLD_REVOKE		2	/* EXO_HOLD_REVOKE */
+
+static int mem_hold(unsigned int bits)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%u", bits);
+	return exo_write_str(MEM_HOLD_PATH, v);
+}
+
+/* How many workers wait at hold point @name ("zero", "revoke"); -1 if unknown. */
+static int mem_held(const char *name)
+{
+	char path[96], *buf;
+	int n;
+
+	snprintf(path, sizeof(path), EXO_DEBUGFS_ROOT "/exo/held_%s", name);
+	buf = exo_file_slurp(path);
+	if (!buf)
+		return -1;
+	n = atoi(buf);
+	free(buf);
+	return n;
+}
+
+/* Wait up to MEM_WAIT_MS until @want workers wait at @name. */
+static bool mem_wait_held(const char *name, int want)
+{
+	int i;
+
+	for (i = 0; i < MEM_WAIT_MS / 5; i++) {
+		if (mem_held(name) == want)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
+/*
+ * Issue 18, item 13: zeroing a pool of freed frames must not hold
+ * exo_mem_lock. The zeroing worker is held mid-batch; another process's
+ * environment then makes a call that takes the lock, and it must return
+ * while the worker is still held. Zeroed under the lock (the old shape),
+ * the call waits for the worker and the child is still running when the
+ * hold is released.
+ */
+TEST_F_TIMEOUT(mem, zeroing_does_not_hold_the_lock, 120)
+{
+	struct exo_mem_info mi;
+	struct mem_libos l;
+	bool done = false;
+	int i, status = -1;
+	pid_t pid;
+
+	if (geteuid() != 0 || !exo_debugfs_mounted())
+		SKIP(return, "needs root and debugfs (the hold hook)");
+	ASSERT_EQ(0, mem_libos_open(&l, 64));
+	ASSERT_EQ(0, mem_hold(MEM_HOLD_ZERO));
+	ASSERT_EQ(0, exo_raw_mem_free(l.fd, l.idx, l.n));
+	if (!mem_wait_held("zero", 1)) {
+		mem_hold(0);
+		ASSERT_TRUE(false) TH_LOG("the zeroing worker never reached its hold point");
+	}
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = exo_raw_env();
+
+		_exit(fd < 0 ? 2 : exo_raw_mem_info(fd, &mi) ? 3 : 0);
+	}
+	/* A bound on a hang, not a duration: the worker is held until then. */
+	for (i = 0; i < 3 * MEM_WAIT_MS / 5 && !done; i++) {
+		done = waitpid(pid, &status, WNOHANG) == pid;
+		if (!done)
+			usleep(5000);
+	}
+	EXPECT_EQ(1, mem_held("zero"));
+	ASSERT_EQ(0, mem_hold(0));
+	if (!done)
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(done) TH_LOG("MEM_INFO waited for the zeroing worker");
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_TRUE(mem_wait_held("zero", 0));
+	mi = mem_info(l.fd);
+	EXPECT_EQ(0U, mi.held_frames);
+	close(l.fd);
+}
+
+/*
+ * Issue 18, item 13: a revoke worker that fired for one revocation must not
+ * abort under the next one's deadline. The worker is held as it starts; the
+ * first request is met and a second one made, with a long deadline; the
+ * worker then runs. With no check of the deadline (the old shape) it takes
+ * the frames at once.
+ */
+TEST_F_TIMEOUT(mem, stale_revoke_worker_keeps_new_deadline, 120)
+{
+	__u32 reserve = self->mi.reserve_frames, count, n;
+	struct exo_mem_info mi;
+	struct exo_event ev;
+	struct mem_libos l;
+
+	if (geteuid() != 0 || !exo_debugfs_mounted())
+		SKIP(return, "needs root and debugfs (the hold hook)");
+	n = reserve + 8;
+	ASSERT_EQ(0, mem_libos_open(&l, n));
+	ASSERT_EQ(0, mem_hold(MEM_HOLD_REVOKE));
+
+	count = 1;
+	ASSERT_EQ(0, mem_revoke(self->fd, l.id, &count, 1));
+	ASSERT_EQ(1U, count);
+	if (!mem_wait_held("revoke", 1)) {
+		mem_hold(0);
+		ASSERT_TRUE(false) TH_LOG("the revoke worker never reached its hold point");
+	}
+	ASSERT_EQ(0, exo_raw_event_wait(l.fd, MEM_WAIT_MS, &ev));
+	EXPECT_EQ((__u32)EXO_EVENT_MEM_REVOKE, ev.type);
+	/* Met: the worker is past cancelling, and waits. */
+	ASSERT_EQ(0, exo_raw_mem_free(l.fd, &l.idx[n - 1], 1));
+	mi = mem_info(l.fd);
+	EXPECT_EQ(0U, mi.revoke_owed);
+	/* A new request, a minute long, while the old worker waits. */
+	count = 2;
+	ASSERT_EQ(0, mem_revoke(self->fd, l.id, &count, 60000));
+	ASSERT_EQ(2U, count);
+	ASSERT_EQ(0, exo_raw_event_wait(l.fd, MEM_WAIT_MS, &ev));
+	EXPECT_EQ((__u32)EXO_EVENT_MEM_REVOKE, ev.type);
+
+	ASSERT_EQ(0, mem_hold(0));
+	ASSERT_TRUE(mem_wait_held("revoke", 0));
+	EXPECT_EQ(0U, mem_no_event(l.fd, MEM_QUIET_MS));
+	mi = mem_info(l.fd);
+	EXPECT_EQ(n - 1, mi.held_frames);
+	EXPECT_EQ(0U, mi.repossessed);
+	EXPECT_EQ(2U, mi.revoke_owed);
+	EXPECT_EQ(ev.data[1], mi.revoke_deadline_ns);
+	/* Meet it, so that nothing is left to abort. */
+	ASSERT_EQ(0, exo_raw_mem_free(l.fd, l.idx, 2));
+	EXPECT_TRUE(mem_wait_revoke_over(l.fd));
+	close(l.fd);
+}
+
 TEST_HARNESS_MAIN

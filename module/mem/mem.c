@@ -477,6 +477,7 @@ err_pool:
 static void exo_mem_exit(void)
 {
 	exo_shrinker_destroy(exo_shrinker);
+	WRITE_ONCE(exo_mem_hold, 0);	/* no worker waits past unload */
 	flush_work(&exo_zero_work);
 	exo_pool_destroy();
 	kmem_cache_destroy(exo_binding_cache);

@@ -16,6 +16,7 @@
 
 #include <linux/capability.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/highmem.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
@@ -172,6 +173,13 @@ extern struct work_struct exo_zero_work;	/* zeroes the dirty list */
 
 /* map.c */
 extern const struct vm_operations_struct exo_vm_ops;
+
+/* pool.c: the test hook that holds a worker at a point (debugfs "hold") */
+#define EXO_HOLD_ZERO	BIT(0)	/* zeroing, after it dropped exo_mem_lock */
+#define EXO_HOLD_REVOKE	BIT(1)	/* revoke worker, before it takes the lock */
+extern u32 exo_mem_hold;
+extern atomic_t exo_mem_held_revoke;
+void exo_mem_hold_point(u32 bit, atomic_t *held);
 
 /* mem.c */
 u32 *exo_copy_indexes(u64 uptr, u32 count);

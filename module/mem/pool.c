@@ -16,6 +16,25 @@ struct shrinker *exo_shrinker;
 static void exo_zero_dirty_work(struct work_struct *work);
 DECLARE_WORK(exo_zero_work, exo_zero_dirty_work);
 
+/*
+ * Test hook (debugfs "hold", root only): a worker whose bit is set waits at
+ * its hold point, counted in "held_*", until the bit is cleared, so that a
+ * test can order it against an ioctl without timing.
+ */
+u32 exo_mem_hold;			/* READ_ONCE, written by debugfs */
+static atomic_t exo_mem_held_zero;
+atomic_t exo_mem_held_revoke;
+
+void exo_mem_hold_point(u32 bit, atomic_t *held)
+{
+	if (likely(!(READ_ONCE(exo_mem_hold) & bit)))
+		return;
+	atomic_inc(held);
+	while (READ_ONCE(exo_mem_hold) & bit)
+		msleep(20);
+	atomic_dec(held);
+}
+
 /* ---- the pool ----------------------------------------------------------- */
 
 /*
@@ -187,6 +206,7 @@ u32 exo_zero_some_locked(u32 max)
 		return 0;
 	exo_pool.nzeroing += n;
 	mutex_unlock(&exo_mem_lock);
+	exo_mem_hold_point(EXO_HOLD_ZERO, &exo_mem_held_zero);
 	list_for_each_entry(frame, &batch, node)
 		clear_highpage(frame->page);
 	mutex_lock(&exo_mem_lock);
@@ -435,4 +455,8 @@ DEFINE_SHOW_ATTRIBUTE(exo_pool);
 void exo_mem_debugfs_init(struct dentry *dir)
 {
 	debugfs_create_file("pool", 0400, dir, NULL, &exo_pool_fops);
+	debugfs_create_u32("hold", 0600, dir, &exo_mem_hold);
+	debugfs_create_atomic_t("held_zero", 0400, dir, &exo_mem_held_zero);
+	debugfs_create_atomic_t("held_revoke", 0400, dir,
+				&exo_mem_held_revoke);
 }

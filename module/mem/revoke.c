@@ -71,6 +71,7 @@ void exo_revoke_abort(struct work_struct *work)
 	u64 revoke_id, now;
 
 	exo_teardown_init(&td);
+	exo_mem_hold_point(EXO_HOLD_REVOKE, &exo_mem_held_revoke);
 	mutex_lock(&exo_mem_lock);
 	if (!mem->revoke_pending || mem->dead) {
 		mutex_unlock(&exo_mem_lock);
