@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XN: a disk shared by library file systems, each block's owner decided by
+ * the libFS's own verified owns UDF (module/core/udf.c), never by a format
+ * the kernel knows.
+ *
+ * On the disk (4 KiB blocks, the host's byte order):
+ *   block 0                  superblock
+ *   1 .. F                   free map, one bit per block, set = allocated
+ *   F+1 .. F+TYPES_MAX       type catalogue, one block per type
+ *   next                     root catalogue
+ *   data_start ..            blocks for libFSes
+ *
+ * In memory there is one buffer cache, the registry: struct xn_buf per
+ * cached block. Each environment has its own view of it (exo_env_xn.view),
+ * the blocks it read or allocated and the parent each came through; an
+ * operation on a block needs the block in the caller's view. A block held
+ * by an environment is one in its view (ENV_INFO's blocks): allocations
+ * themselves belong to the libFS's tree on the disk, not to a process, so
+ * closing or killing an environment drops its view and nothing else.
+ *
+ * Ordering on the disk (see XN_SYNC in the UAPI): a new block is written
+ * before the free map marks it allocated, and both before any old block
+ * pointing to it; a freed block stays allocated in the free map until the
+ * parent that forgot it is on the disk. Installs write the catalogue last.
+ *
+ * This file holds the parameters, the state, an environment's view, the
+ * ioctl dispatch and loading the disk; the rest is in
+ *   disk.c      block I/O and the buffer cache
+ *   owns.c      running a type's owns and acl UDFs on a block
+ *   catalog.c   INFO and the type and root catalogues
+ *   registry.c  READ, RELEASE, ALLOC, FREE, WRITE_META and WRITE
+ *   sync.c      XN_SYNC: the dirty cache written in ordering stages
+ *   check.c     XN_CHECK: every root's tree against the free map
+ *   map.c       mmap() of cached blocks
+ *
+ * Locking: exo_xn_lock protects everything in module/xn/ and every
+ * environment's view. It nests inside mmap_lock (exo_xn_mmap()), so no
+ * user memory is touched while it is held: arguments are copied in before
+ * and results out after.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": xn: " fmt
+
+#include "xn.h"
+
+static char *exo_xn_disk = "";
+module_param_named(disk, exo_xn_disk, charp, 0444);
+MODULE_PARM_DESC(disk, "Block device XN uses (e.g. /dev/vda); unset: a RAM disk of disk_mb");
+
+uint exo_xn_catalogue_per_user = 4;
+module_param_named(catalogue_per_user, exo_xn_catalogue_per_user, uint, 0644);
+MODULE_PARM_DESC(catalogue_per_user,
+		 "Type and root catalogue entries one uid without CAP_SYS_ADMIN may install, in all (default 4)");
+
+/*
+ * Cached blocks are kernel pages: bounded in all, and per environment by
+ * what its view may pin.
+ */
+uint exo_xn_cache_max = 16384;
+module_param_named(cache_max, exo_xn_cache_max, uint, 0644);
+MODULE_PARM_DESC(cache_max,
+		 "Blocks the XN buffer cache holds before it writes back and drops unheld ones; ENOBUFS if all are held (default 16384: 64 MiB)");
+
+static uint exo_xn_view_max = 8192;
+module_param_named(view_max, exo_xn_view_max, uint, 0644);
+MODULE_PARM_DESC(view_max,
+		 "Blocks one environment may hold in its registry, read or allocated (default 8192); EDQUOT past it");
+
+/*
+ * Test only: the crash test's replay must notice a missing flush. 1..4
+ * skips that XN_SYNC stage's closing flush; 0 (the default) skips none.
+ */
+uint exo_xn_debug_skip_flush;
+module_param_named(xn_debug_skip_flush, exo_xn_debug_skip_flush, uint, 0644);
+MODULE_PARM_DESC(xn_debug_skip_flush,
+		 "TEST ONLY, breaks crash safety: skip the flush ending XN_SYNC stage 1..4 (default 0: none)");
+
+static uint exo_xn_disk_mb = 16;
+module_param_named(disk_mb, exo_xn_disk_mb, uint, 0444);
+MODULE_PARM_DESC(disk_mb, "Size of the RAM disk without disk=, in MiB, 1..1024 (default 16)");
+
+/* Protects all of XN; see the Locking paragraph above. */
+DEFINE_MUTEX(exo_xn_lock);
+
+/* Everything below is under exo_xn_lock. */
+struct xn_state xn;
+
+/* ---- environments -------------------------------------------------------- */
+
+static int exo_xn_env_init(struct exo_env *env)
+{
+	xa_init(&env->xn.view);
+	INIT_LIST_HEAD(&env->xn.maps);
+	return 0;
+}
+
+/*
+ * A block that leaves @env's view leaves its address space too: a
+ * read-write mapping kept after XN_RELEASE or XN_FREE would write a cached
+ * block the environment no longer holds. Callers hold the mmap_lock of the
+ * environment's mm, which made every one of its maps.
+ */
+void xn_unmap_block(struct exo_env *env, u64 block)
+{
+	struct xn_map *map;
+
+	lockdep_assert_held(&exo_xn_lock);
+	list_for_each_entry(map, &env->xn.maps, env_node) {
+		if (map->block != block)
+			continue;
+		mmap_assert_locked(map->vma->vm_mm);
+		exo_zap_range(map->vma, map->vma->vm_start, PAGE_SIZE);
+	}
+}
+
+void xn_view_drop(struct exo_env *env, u64 block,
+		  struct exo_xn_ref *ref)
+{
+	struct xn_buf *buf = xn_buf_find(block);
+
+	lockdep_assert_held(&exo_xn_lock);
+	xn_unmap_block(env, block);
+	xa_erase(&env->xn.view, block);
+	kfree(ref);
+	atomic64_dec(&env->blocks);
+	if (buf && !WARN_ON_ONCE(!buf->refs)) {
+		buf->refs--;
+		xn_buf_maybe_drop(buf);
+	}
+}
+
+static void exo_xn_env_destroy(struct exo_env *env)
+{
+	struct exo_xn_ref *ref;
+	unsigned long block;
+
+	mutex_lock(&exo_xn_lock);
+	/* Every mapping held the file: the last close comes after them. */
+	WARN_ON(!list_empty(&env->xn.maps));
+	xa_for_each(&env->xn.view, block, ref)
+		xn_view_drop(env, block, ref);
+	mutex_unlock(&exo_xn_lock);
+	xa_destroy(&env->xn.view);
+}
+
+/* Put @buf in @env's view, through @parent. */
+int xn_view_add(struct exo_env *env, struct xn_buf *buf, u64 parent)
+{
+	struct exo_xn_ref *ref = xa_load(&env->xn.view, buf->block);
+	int ret;
+
+	if (ref) {
+		ref->parent = parent;
+		ref->type = buf->type;
+		return 0;
+	}
+	/* Each entry pins a cached page. */
+	if (atomic64_read(&env->blocks) >= READ_ONCE(exo_xn_view_max))
+		return -EDQUOT;
+	ref = kzalloc(sizeof(*ref), GFP_KERNEL_ACCOUNT);
+	if (!ref)
+		return -ENOMEM;
+	ref->parent = parent;
+	ref->type = buf->type;
+	ret = xa_err(xa_store(&env->xn.view, buf->block, ref,
+			      GFP_KERNEL_ACCOUNT));
+	if (ret) {
+		kfree(ref);
+		return ret;
+	}
+	buf->refs++;
+	atomic64_inc(&env->blocks);
+	return 0;
+}
+
+static long exo_xn_ioctl(struct exo_env *env, unsigned int cmd,
+			 void __user *uarg)
+{
+	switch (cmd) {
+	case EXO_IOC_XN_INFO:
+		return xn_info_ioctl(env, uarg);
+	case EXO_IOC_XN_TYPE_INSTALL:
+		return xn_type_install_ioctl(uarg);
+	case EXO_IOC_XN_TYPE_LOOKUP:
+		return xn_type_lookup_ioctl(uarg);
+	case EXO_IOC_XN_ROOT_INSTALL:
+		return xn_root_install_ioctl(uarg);
+	case EXO_IOC_XN_ROOT_LOOKUP:
+		return xn_root_lookup_ioctl(uarg);
+	case EXO_IOC_XN_READ:
+		return xn_read_ioctl(env, uarg);
+	case EXO_IOC_XN_RELEASE:
+		return xn_release_ioctl(env, uarg);
+	case EXO_IOC_XN_ALLOC:
+	case EXO_IOC_XN_FREE:
+	case EXO_IOC_XN_WRITE_META:
+		return xn_modify(env, cmd, uarg);
+	case EXO_IOC_XN_WRITE:
+		return xn_write_ioctl(env, uarg);
+	case EXO_IOC_XN_SYNC:
+		return xn_sync_ioctl(uarg);
+	case EXO_IOC_XN_CHECK:
+		return xn_check_ioctl(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- load and unload ----------------------------------------------------- */
+
+static void xn_layout(u64 nblocks)
+{
+	xn.nblocks = nblocks;
+	xn.freemap_start = 1;
+	xn.freemap_blocks = DIV_ROUND_UP(nblocks, XN_BITS_PER_BLOCK);
+	xn.types_start = xn.freemap_start + xn.freemap_blocks;
+	xn.roots_block = xn.types_start + EXO_XN_TYPES_MAX;
+	xn.data_start = xn.roots_block + 1;
+}
+
+static int xn_format(void)
+{
+	struct xn_super_disk sb = {
+		.magic = XN_MAGIC,
+		.version = XN_VERSION,
+		.block_size = XN_BS,
+		.nblocks = xn.nblocks,
+		.freemap_start = xn.freemap_start,
+		.freemap_blocks = xn.freemap_blocks,
+		.types_start = xn.types_start,
+		.roots_block = xn.roots_block,
+		.data_start = xn.data_start,
+	};
+	u32 id;
+	int ret;
+
+	bitmap_zero(xn.alloc, xn.freemap_blocks * XN_BITS_PER_BLOCK);
+	bitmap_set(xn.alloc, 0, xn.data_start);
+	/* Past the end counts as allocated, so that nothing finds it free. */
+	bitmap_set(xn.alloc, xn.nblocks,
+		   xn.freemap_blocks * XN_BITS_PER_BLOCK - xn.nblocks);
+	ret = xn_write_freemap(xn.alloc);
+	for (id = 1; !ret && id <= EXO_XN_TYPES_MAX; id++)
+		ret = xn_write_type(id);
+	if (!ret)
+		ret = xn_write_roots();
+	/* The superblock last: a half-formatted disk is formatted again. */
+	if (!ret)
+		ret = xn_write_bytes(0, &sb, sizeof(sb));
+	return ret;
+}
+
+static int xn_load(void)
+{
+	struct xn_super_disk sb;
+	u32 id, i;
+	u64 b;
+	int ret;
+
+	ret = xn_read_bytes(0, &sb, sizeof(sb));
+	if (ret)
+		return ret;
+	if (sb.magic != XN_MAGIC || sb.version != XN_VERSION ||
+	    sb.block_size != XN_BS || sb.nblocks != xn.nblocks ||
+	    sb.data_start != xn.data_start) {
+		pr_info("formatting %llu blocks\n", xn.nblocks);
+		return xn_format();
+	}
+	for (b = 0; b < xn.freemap_blocks; b++) {
+		ret = xn_read_bytes(xn.freemap_start + b,
+				    (u8 *)xn.alloc + b * XN_BS, XN_BS);
+		if (ret)
+			return ret;
+	}
+	for (id = 1; id <= EXO_XN_TYPES_MAX; id++) {
+		struct xn_type_disk *t = &xn.types[id];
+
+		ret = xn_read_bytes(xn.types_start + id - 1, t, sizeof(*t));
+		if (ret)
+			return ret;
+		if (!t->in_use)
+			continue;
+		/* Never run what the verifier would not pass today. */
+		t->name[EXO_XN_NAME_MAX - 1] = 0;
+		if (exo_udf_verify(t->owns, t->owns_len, EXO_UDF_OWNS, NULL) ||
+		    exo_udf_verify(t->acl, t->acl_len, EXO_UDF_ACL, NULL)) {
+			pr_warn("type %u (%s) fails verification: ignored\n",
+				id, t->name);
+			memset(t, 0, sizeof(*t));
+			continue;
+		}
+		xn.ntypes++;
+	}
+	ret = xn_read_bytes(xn.roots_block, xn.roots, XN_BS);
+	if (ret)
+		return ret;
+	for (i = 0; i < XN_ROOTS_PER_BLOCK; i++) {
+		xn.roots[i].name[EXO_XN_NAME_MAX - 1] = 0;
+		if (xn.roots[i].in_use)
+			xn.nroots++;
+	}
+	pr_info("loaded %llu blocks, %u types, %u roots\n", xn.nblocks,
+		xn.ntypes, xn.nroots);
+	return 0;
+}
+
+static int exo_xn_init(void)
+{
+	u64 nblocks;
+	int ret = -ENOMEM;
+
+	BUILD_BUG_ON(sizeof(struct xn_type_disk) > XN_BS);
+	BUILD_BUG_ON(sizeof(struct xn_root_disk) * EXO_XN_ROOTS_MAX != XN_BS);
+	xa_init(&xn.cache);
+	INIT_LIST_HEAD(&xn.fresh_list);
+	INIT_LIST_HEAD(&xn.pending_frees);
+	if (exo_xn_disk && *exo_xn_disk) {
+		ret = exo_bdev_open(&xn.bdev, exo_xn_disk, &xn);
+		if (ret) {
+			pr_err("cannot open disk=%s: %d\n", exo_xn_disk, ret);
+			return ret;
+		}
+		nblocks = bdev_nr_sectors(xn.bdev.bdev) / XN_SECTORS;
+	} else {
+		if (!exo_xn_disk_mb || exo_xn_disk_mb > 1024) {
+			pr_err("disk_mb=%u is outside 1..1024\n", exo_xn_disk_mb);
+			return -EINVAL;
+		}
+		nblocks = (u64)exo_xn_disk_mb * (SZ_1M / XN_BS);
+		xn.ram = vzalloc(nblocks * XN_BS);
+		if (!xn.ram)
+			return -ENOMEM;
+	}
+	nblocks = min_t(u64, nblocks, XN_MAX_BLOCKS);
+	xn_layout(nblocks);
+	ret = -ENOSPC;
+	if (xn.data_start + 1 >= nblocks) {
+		pr_err("disk of %llu blocks is too small\n", nblocks);
+		goto err_disk;
+	}
+	ret = -ENOMEM;
+	xn.alloc = kvzalloc(xn.freemap_blocks * XN_BS, GFP_KERNEL);
+	xn.types = vzalloc(sizeof(*xn.types) * (EXO_XN_TYPES_MAX + 1));
+	xn.roots = kzalloc(XN_BS, GFP_KERNEL);
+	xn.before = kvcalloc(EXO_UDF_MAX_OWNED, sizeof(*xn.before), GFP_KERNEL);
+	xn.after = kvcalloc(EXO_UDF_MAX_OWNED, sizeof(*xn.after), GFP_KERNEL);
+	xn.copy = kmalloc(XN_BS, GFP_KERNEL);
+	if (!xn.alloc || !xn.types || !xn.roots || !xn.before || !xn.after ||
+	    !xn.copy)
+		goto err_mem;
+	mutex_lock(&exo_xn_lock);
+	ret = xn_load();
+	if (!ret)
+		xn.nfree = xn.nblocks - bitmap_weight(xn.alloc, xn.nblocks);
+	mutex_unlock(&exo_xn_lock);
+	if (ret) {
+		pr_err("cannot load the disk: %d\n", ret);
+		goto err_mem;
+	}
+	return 0;
+
+err_mem:
+	kfree(xn.copy);
+	kvfree(xn.after);
+	kvfree(xn.before);
+	kfree(xn.roots);
+	vfree(xn.types);
+	kvfree(xn.alloc);
+err_disk:
+	if (xn.bdev.bdev)
+		exo_bdev_close(&xn.bdev, &xn);
+	vfree(xn.ram);
+	memset(&xn, 0, sizeof(xn));
+	return ret;
+}
+
+static void exo_xn_exit(void)
+{
+	struct xn_buf *buf;
+	unsigned long block;
+	u64 written;
+	int ret;
+
+	/* Every environment is gone: whatever is dirty has no holder. */
+	mutex_lock(&exo_xn_lock);
+	ret = xn_sync_locked(&written);
+	if (ret)
+		pr_err("final sync failed: %d\n", ret);
+	xa_for_each(&xn.cache, block, buf)
+		xn_buf_drop(buf);
+	mutex_unlock(&exo_xn_lock);
+	xa_destroy(&xn.cache);
+	kfree(xn.copy);
+	kvfree(xn.after);
+	kvfree(xn.before);
+	kfree(xn.roots);
+	vfree(xn.types);
+	kvfree(xn.alloc);
+	if (xn.bdev.bdev)
+		exo_bdev_close(&xn.bdev, &xn);
+	vfree(xn.ram);
+}
+
+const struct exo_binding_ops exo_xn_ops = {
+	.name		= "xn",
+	.feature	= EXO_FEATURE_XN,
+	.ioctl_block	= EXO_IOCTL_BLOCK(EXO_NR_XN_INFO),
+	.ioctls		= EXO_IOCTL_BIT(EXO_NR_XN_INFO) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_TYPE_INSTALL) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_TYPE_LOOKUP) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_ROOT_INSTALL) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_ROOT_LOOKUP) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_READ) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_RELEASE) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_ALLOC) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_FREE) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_WRITE_META) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_WRITE) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_SYNC) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_CHECK),
+	.mmap_window	= EXO_MMAP_XN >> EXO_MMAP_SHIFT,
+	.init		= exo_xn_init,
+	.exit		= exo_xn_exit,
+	.env_init	= exo_xn_env_init,
+	.env_destroy	= exo_xn_env_destroy,
+	.ioctl		= exo_xn_ioctl,
+	.mmap		= exo_xn_mmap,
+};
