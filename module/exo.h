@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* exo.ko internals shared between dev, env and event. */
+/*
+ * exo.ko internals shared by the core (dev, env, event) and the bindings:
+ * the environment, with each binding's per-environment state.
+ */
 #ifndef EXO_MODULE_H
 #define EXO_MODULE_H
 
@@ -18,7 +21,7 @@
 #include "core/evring.h"
 
 /*
- * An environment's memory binding (mem.c). Every field is under
+ * An environment's memory binding (mem/). Every field is under
  * exo_mem_lock unless it says otherwise.
  */
 struct exo_env_mem {
@@ -49,7 +52,7 @@ struct exo_env_mem {
 	u32 repo_lost;
 };
 
-/* An environment's network binding (net.c), under exo_net_lock. */
+/* An environment's network binding (net/), under exo_net_lock. */
 struct exo_env_net {
 	struct list_head bindings;	/* exo_net_binding.env_node; RCU too */
 	u32 nbindings;
@@ -57,7 +60,7 @@ struct exo_env_net {
 };
 
 /*
- * An environment's XN binding (xn.c): its registry, the blocks it has read
+ * An environment's XN binding (xn/): its registry, the blocks it has read
  * or allocated, each with the parent it came through. Under exo_xn_lock.
  */
 struct exo_env_xn {
@@ -67,7 +70,7 @@ struct exo_env_xn {
 
 struct exo_cpu_seat;
 
-/* An environment's CPU binding (cpu.c). */
+/* An environment's CPU binding (cpu/). */
 struct exo_env_cpu {
 	struct exo_cpu_seat *seats;	/* immutable: one per managed CPU */
 	struct mutex bind_lock;		/* serialises BIND and UNBIND */
