@@ -306,6 +306,8 @@ DEFINE_SHOW_ATTRIBUTE(exo_cpu);
 static void exo_cpu_debugfs_init(struct dentry *dir)
 {
 	debugfs_create_file("cpu", 0400, dir, NULL, &exo_cpu_fops);
+	debugfs_create_u32("cpu_hold", 0600, dir, &exo_cpu_hold);
+	debugfs_create_atomic_t("held_book", 0400, dir, &exo_cpu_held_book);
 }
 
 static int exo_cpu_parse_params(struct cpumask *mask)
@@ -429,6 +431,7 @@ static void exo_cpu_exit(void)
 {
 	u32 i;
 
+	WRITE_ONCE(exo_cpu_hold, 0);	/* no booking waits past unload */
 	for (i = 0; i < exo_nvecs; i++) {
 		hrtimer_cancel(&exo_vecs[i].timer);
 		kthread_destroy_worker(exo_vecs[i].worker);

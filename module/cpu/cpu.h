@@ -14,6 +14,7 @@
 #include <linux/capability.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
@@ -171,6 +172,10 @@ long exo_cpu_bind_ioctl(struct exo_env *env, void __user *uarg);
 long exo_cpu_unbind_ioctl(struct exo_env *env, void __user *uarg);
 struct exo_cpu_seat *exo_target_seat(struct exo_cpu_vec *vec, u64 id);
 long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg);
+
+/* slots.c: the test hook that holds CPU_BOOK (debugfs "cpu_hold") */
+extern u32 exo_cpu_hold;
+extern atomic_t exo_cpu_held_book;
 
 /* yield.c */
 long exo_cpu_yield_ioctl(struct exo_env *env, void __user *uarg);

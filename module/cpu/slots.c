@@ -98,6 +98,24 @@ static struct exo_cpu_vec *exo_cpu_slots_copy(struct exo_cpu_slots *req,
 	return ret ? ERR_PTR(ret) : vec;
 }
 
+/*
+ * Test hook (debugfs "cpu_hold", root only): while it is non-zero, CPU_BOOK
+ * waits, counted in "held_book", just before it takes the vector's lock,
+ * so that a test can run an abort inside a booking without timing.
+ */
+u32 exo_cpu_hold;			/* READ_ONCE, written by debugfs */
+atomic_t exo_cpu_held_book;
+
+static void exo_cpu_hold_point(void)
+{
+	if (likely(!READ_ONCE(exo_cpu_hold)))
+		return;
+	atomic_inc(&exo_cpu_held_book);
+	while (READ_ONCE(exo_cpu_hold))
+		msleep(20);
+	atomic_dec(&exo_cpu_held_book);
+}
+
 long exo_cpu_book_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_cpu_slots req;
@@ -109,6 +127,7 @@ long exo_cpu_book_ioctl(struct exo_env *env, void __user *uarg)
 	if (IS_ERR(vec))
 		return PTR_ERR(vec);
 	seat = &env->cpu.seats[vec->index];
+	exo_cpu_hold_point();
 
 	spin_lock_irq(&vec->lock);
 	/*
