@@ -959,6 +959,130 @@ TEST_F(cpu, revocation_ignored_aborts)
 	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
 }
 
+#define CPU_HOLD_PATH		EXO_DEBUGFS_ROOT "/exo/cpu_hold"
+#define CPU_HELD_PATH		EXO_DEBUGFS_ROOT "/exo/held_book"
+
+/* Bookings waiting at CPU_BOOK's hold point, or -1. */
+static int cpu_held_book(void)
+{
+	char *buf = exo_file_slurp(CPU_HELD_PATH);
+	int n;
+
+	if (!buf)
+		return -1;
+	n = atoi(buf);
+	free(buf);
+	return n;
+}
+
+/* Wait up to 20 s until @n bookings wait at the hold point. */
+static bool cpu_wait_held(int n)
+{
+	int i;
+
+	for (i = 0; i < 4000; i++) {
+		if (cpu_held_book() == n)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
+/* Wait up to 20 s until @n slots of @cpu are free, as @fd sees it. */
+static bool cpu_wait_free(int fd, int cpu, int n)
+{
+	int i;
+
+	for (i = 0; i < 4000; i++) {
+		if (exo_cpu_free_count(fd, cpu) == n)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
+/*
+ * A CPU_BOOK racing the abort must not outlive it. A child books slot 0,
+ * forks a keeper that holds its environment open, and books slot 1, held
+ * by the hook before the vector's lock while the revocation's abort runs.
+ * With 'aborted' read before the lock (the old shape), the booking landed
+ * after the abort and the dead environment kept slot 1 from everyone for
+ * as long as the keeper lived.
+ */
+TEST_F_TIMEOUT(cpu, book_racing_abort_does_not_survive, 120)
+{
+	int up[2], go[2], down[2], status, nslots = (int)self->ci.nslots;
+	__u64 id = 0;
+	pid_t pid;
+	char c;
+
+	if (geteuid() || !exo_debugfs_mounted())
+		SKIP(return, "needs CAP_SYS_ADMIN and debugfs (the hold hook)");
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = exo_raw_env();
+		pid_t keeper;
+
+		close(up[0]);
+		close(go[1]);
+		close(down[1]);
+		if (fd < 0 || exo_raw_cpu_book(fd, self->cpu, 0, 1, 1))
+			_exit(1);
+		id = exo_raw_env_id(fd);
+		keeper = fork();
+		if (keeper < 0)
+			_exit(2);
+		if (keeper == 0)	/* not the owner: the abort spares it */
+			_exit(read(down[0], &c, 1) == 1 ? 0 : 3);
+		if (write(up[1], &id, sizeof(id)) != sizeof(id))
+			_exit(4);
+		/* The parent sets the hold, then says go. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(5);
+		exo_raw_cpu_book(fd, self->cpu, 1, 1, 1);
+		_exit(6);
+	}
+	self->kids[0] = pid;
+	close(up[1]);
+	close(go[0]);
+	close(down[0]);
+	ASSERT_EQ(sizeof(id), read(up[0], &id, sizeof(id)));
+	ASSERT_EQ(nslots - 1, exo_cpu_free_count(self->fd, self->cpu));
+	ASSERT_EQ(0, exo_write_str(CPU_HOLD_PATH, "1"));
+	ASSERT_EQ(1, write(go[1], "g", 1)) {
+		exo_write_str(CPU_HOLD_PATH, "0");
+	}
+	ASSERT_TRUE(cpu_wait_held(1)) {
+		exo_write_str(CPU_HOLD_PATH, "0");
+	}
+	/* The abort runs while the booking waits: slot 0 comes back. */
+	ASSERT_EQ(0, exo_raw_cpu_revoke(self->fd, id, 1, 1)) {
+		exo_write_str(CPU_HOLD_PATH, "0");
+	}
+	ASSERT_TRUE(cpu_wait_free(self->fd, self->cpu, nslots)) {
+		exo_write_str(CPU_HOLD_PATH, "0");
+	}
+	ASSERT_EQ(0, exo_write_str(CPU_HOLD_PATH, "0"));
+	ASSERT_TRUE(cpu_wait_held(0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	self->kids[0] = 0;
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	/* The keeper still holds the aborted environment: it holds nothing. */
+	EXPECT_EQ(nslots, exo_cpu_free_count(self->fd, self->cpu));
+	EXPECT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 1, 1, 1));
+	EXPECT_EQ(0, exo_raw_cpu_free(self->fd, self->cpu, 1, 1, 1));
+	ASSERT_EQ(1, write(down[1], "q", 1));
+	/* EOF once the keeper is gone. */
+	EXPECT_EQ(0, read(up[0], &c, 1));
+	close(up[0]);
+	close(go[1]);
+	close(down[1]);
+}
+
 TEST_F(cpu, revocation_bad_input)
 {
 	if (geteuid())
