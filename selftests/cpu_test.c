@@ -1331,16 +1331,24 @@ static int cpu_pong(int rx, int tx, void *arg)
 	return 0;
 }
 
+/*
+ * A donation lasts to the end of the slot it was made in. A hand-back that
+ * comes after that boundary is lost, and the boundary wakes us with our
+ * own slot instead: every loss is one SLOT wake after the ping-pong began.
+ */
 TEST_F(cpu, wait_donate_hands_the_cpu_back_and_forth)
 {
-	struct cpu_pong_arg pa = { .cpu = self->cpu, .partner = self->id,
-				   .rounds = 10 };
+	struct cpu_pong_arg pa = { .cpu = self->cpu, .rounds = 10 };
 	struct exo_peer peer = { .pid = -1 };
-	int i, err, back = 0, got = 0;
+	int i, err, back = 0, got = 0, boundaries = 0;
 	struct exo_cpu_wake wake;
 	struct cpu_report r;
 	__u64 partner;
 
+	/* Slots long against a hand-back, so that few are lost. */
+	CPU_RELOAD("quantum_us=50000");
+	pa.cpu = self->cpu;
+	pa.partner = self->id;
 	ASSERT_EQ(0, exo_peer_start(&peer, cpu_pong, &pa));
 	self->kids[0] = peer.pid;
 	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
@@ -1350,19 +1358,13 @@ TEST_F(cpu, wait_donate_hands_the_cpu_back_and_forth)
 	ASSERT_EQ(EINVAL, exo_raw_cpu_wait_donate(self->fd, self->id, 10, &wake));
 	ASSERT_EQ(ESRCH, exo_raw_cpu_wait_donate(self->fd, 1ULL << 62, 10,
 						 &wake));
-	/* Its ten turns all come from us; nine of ours come back from it. */
 	for (i = 0; i < 2000 && got < pa.rounds; i++) {
 		err = exo_raw_cpu_wait_donate(self->fd, partner, 200, &wake);
 		if (err == EAGAIN)
 			usleep(100);
 		else if (err != ETIMEDOUT)
 			ASSERT_EQ(0, err);
-		if (!err && wake.reason == EXO_CPU_WAKE_DONATED) {
-			ASSERT_EQ(partner, wake.donor);
-			back++;
-		} else if (!err) {
-			ASSERT_EQ(EXO_CPU_WAKE_SLOT, wake.reason);
-		}
+		/* Its report of a turn is written before that turn can end. */
 		while (got < pa.rounds && exo_poll1(peer.from, POLLIN, 0) > 0) {
 			ASSERT_EQ(0, cpu_read_report(peer.from, &r));
 			ASSERT_EQ(CPU_R_WAKE, r.kind);
@@ -1370,9 +1372,22 @@ TEST_F(cpu, wait_donate_hands_the_cpu_back_and_forth)
 			ASSERT_EQ(self->id, r.b);
 			got++;
 		}
+		if (!err && wake.reason == EXO_CPU_WAKE_DONATED) {
+			ASSERT_EQ(partner, wake.donor);
+			back++;
+		} else if (!err) {
+			ASSERT_EQ(EXO_CPU_WAKE_SLOT, wake.reason);
+			boundaries += got > 0;
+		}
 	}
+	TH_LOG("%d of %d hand-backs came back, %d slot boundaries crossed",
+	       back, pa.rounds - 1, boundaries);
+	/* Its ten turns all came from us; all but its last can come back. */
 	ASSERT_EQ(pa.rounds, got);
-	ASSERT_EQ(pa.rounds - 1, back);
+	ASSERT_GE(pa.rounds - 1, back);
+	/* Each one lost is a boundary, and most came back. */
+	ASSERT_LE(pa.rounds - 1, back + boundaries);
+	ASSERT_LE(pa.rounds / 2, back);
 	ASSERT_EQ(0, exo_peer_finish(&peer));
 	self->kids[0] = 0;
 	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
