@@ -812,7 +812,10 @@ TEST_F(cpu, spinner_is_aborted_while_others_keep_their_slots)
 	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
 }
 
-/* A libOS whose bound thread moves itself to another CPU, then waits. */
+/*
+ * A libOS whose bound thread moves itself to another CPU, then waits:
+ * before its first turn, or (pa->wakes 1) in it, at SCHED_FIFO.
+ */
 static int cpu_mover(int rx, int tx, void *arg)
 {
 	struct cpu_peer_arg *pa = arg;
@@ -824,6 +827,10 @@ static int cpu_mover(int rx, int tx, void *arg)
 	EXO_CHILD_CHECK(1, fd >= 0);
 	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, pa->cpu, pa->first, 1, 1));
 	EXO_CHILD_CHECK(3, !exo_raw_cpu_bind(fd, pa->cpu, 0, 0));
+	if (pa->wakes) {
+		EXO_CHILD_CHECK(6, !exo_raw_cpu_wait(fd, CPU_WAIT_MS, &wake));
+		EXO_CHILD_CHECK(7, cpu_policy() == SCHED_FIFO);
+	}
 	CPU_ZERO(&elsewhere);
 	CPU_SET(pa->cpu ? 0 : 1, &elsewhere);
 	/* The kernel does not refuse it; the next promotion must. */
@@ -838,20 +845,37 @@ static int cpu_mover(int rx, int tx, void *arg)
 	return 0;
 }
 
+/* The CPU_ABORT of environment @id, in @ev: 0, or -1 if none came in 30 s. */
+static int cpu_await_abort(struct exo_monitor *mon, __u64 id,
+			   struct exo_event *ev)
+{
+	int got;
+
+	for (;;) {
+		got = exo_monitor_read(mon, ev, 30000);
+		if (got == -ENOBUFS)
+			continue;
+		if (got != 1)
+			return -1;
+		if (ev->env_id == id && ev->type == EXO_EVENT_CPU_ABORT)
+			return 0;
+	}
+}
+
 /*
  * A bound thread that leaves its CPU (sched_setaffinity, a cpuset move)
  * must never be raised to SCHED_FIFO there, where it would take another
  * environment's slots or starve host tasks: its next turn aborts it.
  */
-TEST_F(cpu, moved_thread_is_aborted)
+static void cpu_check_moved_abort(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(cpu) *self, bool in_its_turn)
 {
-	struct cpu_peer_arg pa = { .cpu = self->cpu, .first = 0 };
+	struct cpu_peer_arg pa = { .cpu = self->cpu, .wakes = in_its_turn };
 	struct exo_peer peer = { .pid = -1 };
 	struct exo_monitor *mon;
 	struct exo_event ev;
 	struct cpu_report r;
 	__u64 mover;
-	int got;
 
 	mon = exo_monitor_open();
 	ASSERT_NE(NULL, mon);
@@ -861,14 +885,8 @@ TEST_F(cpu, moved_thread_is_aborted)
 	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
 	ASSERT_EQ(CPU_R_READY, r.kind);
 	mover = r.b;
-	for (;;) {
-		got = exo_monitor_read(mon, &ev, 30000);
-		if (got == -ENOBUFS)
-			continue;
-		ASSERT_EQ(1, got) TH_LOG("no abort of the moved thread");
-		if (ev.env_id == mover && ev.type == EXO_EVENT_CPU_ABORT)
-			break;
-	}
+	ASSERT_EQ(0, cpu_await_abort(mon, mover, &ev))
+		TH_LOG("no abort of the moved thread");
 	EXPECT_EQ(1ULL, ev.data[0]);	/* its one slot */
 	EXPECT_EQ((__u64)EXO_CPU_ABORT_MOVED, ev.data[1]);
 	exo_monitor_close(mon);
@@ -877,6 +895,153 @@ TEST_F(cpu, moved_thread_is_aborted)
 		EXPECT_NE(SCHED_FIFO, (int)r.b) TH_LOG("FIFO on CPU %llu",
 						      (unsigned long long)r.c);
 	ASSERT_EQ(128 + SIGKILL, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
+}
+
+TEST_F(cpu, moved_thread_is_aborted)
+{
+	cpu_check_moved_abort(_metadata, self, false);
+}
+
+/* exo-fuzz's escape shape: a thread at FIFO waits at FIFO, and woke so. */
+TEST_F(cpu, thread_moved_in_its_turn_is_aborted)
+{
+	cpu_check_moved_abort(_metadata, self, true);
+}
+
+/* Its own SCHED_FIFO priority, 0 if it is not SCHED_FIFO. */
+static int cpu_fifo_prio(void)
+{
+	struct sched_param sp;
+
+	if (cpu_policy() != SCHED_FIFO || sched_getparam(0, &sp))
+		return 0;
+	return sp.sched_priority;
+}
+
+/*
+ * A libOS whose bound thread, after a first turn, gives itself SCHED_FIFO
+ * at priority 50 (pa->wakes 1) or waits for its parent to make it SCHED_RR
+ * (pa->wakes 0), then waits for turns, reporting its priority in each.
+ */
+static int cpu_policy_changer(int rx, int tx, void *arg)
+{
+	struct sched_param high = { .sched_priority = 50 };
+	struct cpu_peer_arg *pa = arg;
+	struct exo_cpu_wake wake;
+	int fd = exo_raw_env(), i;
+	char go;
+
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, pa->cpu, pa->first, 1, 1));
+	EXO_CHILD_CHECK(3, !exo_raw_cpu_bind(fd, pa->cpu, 0, 0));
+	EXO_CHILD_CHECK(4, !exo_raw_cpu_wait(fd, CPU_WAIT_MS, &wake));
+	EXO_CHILD_CHECK(5, cpu_fifo_prio() > 0);
+	if (pa->wakes)
+		EXO_CHILD_CHECK(6, !sched_setscheduler(0, SCHED_FIFO, &high));
+	EXO_CHILD_CHECK(7, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd), 0));
+	if (!pa->wakes)
+		EXO_CHILD_CHECK(8, read(rx, &go, 1) == 1);
+	for (i = 0; i < 4; i++) {
+		if (exo_raw_cpu_wait(fd, CPU_WAIT_MS, &wake))
+			break;
+		cpu_report(tx, CPU_R_WAKE, wake.slot, cpu_policy(), cpu_fifo_prio());
+	}
+	cpu_report(tx, CPU_R_DONE, 0, 0, 0);
+	return 0;
+}
+
+/*
+ * A bound thread made real-time by anyone but exo would keep its CPU
+ * outside its turns: its next turn or call aborts it, whoever changed it.
+ */
+static void cpu_check_policy_abort(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(cpu) *self, bool by_itself)
+{
+	struct cpu_peer_arg pa = { .cpu = self->cpu, .wakes = by_itself };
+	struct sched_param rr = { .sched_priority = 10 };
+	struct exo_peer peer = { .pid = -1 };
+	struct exo_monitor *mon;
+	struct exo_event ev;
+	struct cpu_report r;
+	__u64 changer;
+
+	mon = exo_monitor_open();
+	ASSERT_NE(NULL, mon);
+	ASSERT_EQ(0, exo_monitor_subscribe(mon));
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_policy_changer, &pa));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	ASSERT_EQ(CPU_R_READY, r.kind);
+	changer = r.b;
+	if (!by_itself) {
+		ASSERT_EQ(0, sched_setscheduler(peer.pid, SCHED_RR, &rr));
+		ASSERT_EQ(1, write(peer.to, "g", 1));
+	}
+	ASSERT_EQ(0, cpu_await_abort(mon, changer, &ev))
+		TH_LOG("no abort of the thread made real-time");
+	EXPECT_EQ(1ULL, ev.data[0]);
+	EXPECT_EQ((__u64)EXO_CPU_ABORT_POLICY, ev.data[1]);
+	exo_monitor_close(mon);
+	/* No turn ran at the priority it chose. */
+	while (!cpu_read_report(peer.from, &r) && r.kind == CPU_R_WAKE) {
+		EXPECT_NE(SCHED_RR, (int)r.b);
+		EXPECT_NE(50ULL, r.c);
+	}
+	ASSERT_EQ(128 + SIGKILL, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
+}
+
+TEST_F(cpu, policy_changed_by_the_thread_is_aborted)
+{
+	if (geteuid())
+		SKIP(return, "SCHED_FIFO needs root");
+	cpu_check_policy_abort(_metadata, self, true);
+}
+
+TEST_F(cpu, policy_changed_by_another_process_is_aborted)
+{
+	if (geteuid())
+		SKIP(return, "SCHED_RR needs root");
+	cpu_check_policy_abort(_metadata, self, false);
+}
+
+/* A thread that is real-time when it binds gives its policy to exo. */
+static int cpu_rt_binder(int rx, int tx, void *arg)
+{
+	struct sched_param sp = { .sched_priority = 10 };
+	struct cpu_peer_arg *pa = arg;
+	struct exo_cpu_wake wake;
+	int fd = exo_raw_env(), i;
+
+	(void)rx;
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, pa->cpu, pa->first, 1, 1));
+	EXO_CHILD_CHECK(3, !sched_setscheduler(0, SCHED_FIFO, &sp));
+	EXO_CHILD_CHECK(4, !exo_raw_cpu_bind(fd, pa->cpu, 0, 0));
+	EXO_CHILD_CHECK(5, cpu_policy() == SCHED_OTHER);
+	for (i = 0; i < 2; i++) {
+		EXO_CHILD_CHECK(6, !exo_raw_cpu_wait(fd, CPU_WAIT_MS, &wake));
+		EXO_CHILD_CHECK(7, cpu_fifo_prio() > 0 && cpu_fifo_prio() < 10);
+	}
+	EXO_CHILD_CHECK(8, !exo_raw_cpu_unbind(fd));
+	EXO_CHILD_CHECK(9, cpu_policy() == SCHED_OTHER);
+	(void)tx;
+	return 0;
+}
+
+TEST_F(cpu, realtime_thread_binds_as_normal)
+{
+	struct cpu_peer_arg pa = { .cpu = self->cpu };
+	struct exo_peer peer = { .pid = -1 };
+
+	if (geteuid())
+		SKIP(return, "SCHED_FIFO needs root");
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_rt_binder, &pa));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, exo_peer_finish(&peer));
 	self->kids[0] = 0;
 	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
 }

@@ -71,6 +71,9 @@ long exo_cpu_bind_ioctl(struct exo_env *env, void __user *uarg)
 	ret = set_cpus_allowed_ptr(current, cpumask_of(vec->cpu));
 	if (ret)
 		goto out;
+	/* From here only exo makes it real-time (see exo_seat_sync_policy). */
+	if (exo_task_realtime(current))
+		exo_task_set_policy(current, 0);
 
 	spin_lock_irq(&vec->lock);
 	WRITE_ONCE(seat->task, get_task_struct(current));

@@ -73,33 +73,70 @@ static bool exo_task_pinned(struct task_struct *task, int cpu)
 	return cpumask_equal(READ_ONCE(task->cpus_ptr), cpumask_of(cpu));
 }
 
+/* Whether @task has a real-time policy of its own (PI boosts do not count). */
+bool exo_task_realtime(struct task_struct *task)
+{
+	unsigned int policy = READ_ONCE(task->policy);
+
+	return policy == SCHED_FIFO || policy == SCHED_RR ||
+	       policy == SCHED_DEADLINE;
+}
+
+/*
+ * Whether @task no longer has the policy exo gave it (@fifo: its SCHED_FIFO
+ * priority, 0 for none): sched_setscheduler() or sched_setattr(), by the
+ * thread or by another process, made it real-time on its own terms. Under
+ * policy_lock, so exo's own change is never half seen.
+ */
+static bool exo_task_policy_changed(struct task_struct *task, u8 fifo)
+{
+	if (task->flags & PF_EXITING)
+		return false;
+	if (!fifo)
+		return exo_task_realtime(task);
+	return READ_ONCE(task->policy) != SCHED_FIFO ||
+	       READ_ONCE(task->rt_priority) != fifo;
+}
+
 void exo_seat_sync_policy(struct exo_cpu_seat *seat)
 {
 	struct exo_cpu_vec *vec = seat->vec;
 	struct task_struct *task;
-	bool moved;
+	bool moved, changed;
 	u8 want;
 
 	mutex_lock(&seat->policy_lock);
 	spin_lock_irq(&vec->lock);
 	task = seat->task;
 	want = exo_seat_want_fifo(vec, seat);
-	if (!task || want == seat->fifo) {
+	if (!task) {
 		spin_unlock_irq(&vec->lock);
 		mutex_unlock(&seat->policy_lock);
 		return;
 	}
-	moved = want && !exo_task_pinned(task, vec->cpu);
-	if (!moved)
-		seat->fifo = want;
+	changed = exo_task_policy_changed(task, seat->fifo);
+	/* Raised, or to be: a thread waiting at FIFO wakes at FIFO. */
+	moved = (want || seat->fifo) && !exo_task_pinned(task, vec->cpu);
+	if (want == seat->fifo && !changed && !moved) {
+		spin_unlock_irq(&vec->lock);
+		mutex_unlock(&seat->policy_lock);
+		return;
+	}
+	/*
+	 * Never real-time off its CPU, nor but by exo: it is demoted now,
+	 * and the abort protocol takes its slots.
+	 */
+	if (moved || changed)
+		want = 0;
+	seat->fifo = want;
 	get_task_struct(task);
 	spin_unlock_irq(&vec->lock);
-	if (!moved)
-		exo_task_set_policy(task, want);
+	exo_task_set_policy(task, want);
 	put_task_struct(task);
 	mutex_unlock(&seat->policy_lock);
-	/* Never raised off its CPU: the abort protocol takes its slots. */
-	if (moved)
+	if (changed)
+		exo_cpu_abort(seat->env, EXO_CPU_ABORT_POLICY);
+	else if (moved)
 		exo_cpu_abort(seat->env, EXO_CPU_ABORT_MOVED);
 }
 

@@ -641,7 +641,11 @@ struct exo_cpu_query {
  * EXO_IOC_CPU_BIND: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_BIND), in. Since 1.
  * Binds the calling thread to the environment's slots on @cpu: it is
  * pinned to @cpu until it unbinds, and its scheduling policy belongs to
- * exo until then. One thread per environment and CPU, one CPU per thread.
+ * exo until then: a real-time thread becomes SCHED_NORMAL, and one moved
+ * off @cpu (sched_setaffinity(), a cpuset) or given a real-time policy by
+ * anyone but exo (sched_setscheduler(), sched_setattr()) is aborted at its
+ * next turn or exo call (EXO_CPU_ABORT_MOVED, EXO_CPU_ABORT_POLICY). One
+ * thread per environment and CPU, one CPU per thread.
  *
  * EXO_IOC_CPU_UNBIND: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_UNBIND), in. Since 1.
  * The calling thread returns to SCHED_NORMAL and to the CPUs it had.
@@ -1569,6 +1573,8 @@ struct exo_xn_sync {
 #define EXO_CPU_ABORT_REVOKE	2
 /* A bound thread's affinity left its CPU (sched_setaffinity, cpusets). */
 #define EXO_CPU_ABORT_MOVED	3
+/* A bound thread's policy was changed behind exo (sched_setscheduler). */
+#define EXO_CPU_ABORT_POLICY	4
 /* Free data[0] slots by data[1] (CLOCK_BOOTTIME ns); data[2]: id. */
 #define EXO_EVENT_CPU_REVOKE	0x203
 #define EXO_EVENT_NET_BASE	0x300
