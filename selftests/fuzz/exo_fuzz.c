@@ -138,6 +138,17 @@ static unsigned long long fz_tainted(void)
 /* ---- workers ------------------------------------------------------------ */
 /* ---- workers ------------------------------------------------------------ */
 
+/*
+ * Whether the parent will not kill this worker before its next call: a
+ * kill during an escape would orphan a child that may rightly be aborted.
+ */
+static bool fz_kill_not_due(const struct fz_worker *w)
+{
+	__u64 at = fz_sh->slot[w->slot].kill_at;
+
+	return !at || w->ncalls < at;
+}
+
 static void __attribute__((noreturn)) fz_worker_main(int slot, __u32 gen)
 {
 	struct sigaction sa;
@@ -151,6 +162,7 @@ static void __attribute__((noreturn)) fz_worker_main(int slot, __u32 gen)
 	w.epfd = -1;
 	fz_rng_init(&w.rng, slot, gen, 0);
 	fz_rng_init(&w.shape_rng, slot, gen, 0x5a9e);
+	fz_rng_init(&w.escape_rng, slot, gen, 0xe5c4);
 	for (i = 0; i < FZ_ENVS; i++)
 		w.env[i].fd = -1;
 
@@ -166,8 +178,12 @@ static void __attribute__((noreturn)) fz_worker_main(int slot, __u32 gen)
 		_exit(2);
 	}
 
-	while (fz_claim(&w, 1))
+	while (fz_claim(&w, 1)) {
 		fz_run_op(&w, fz_pick_op(&w));
+		if (!fz_below(&w.escape_rng, FZ_ESCAPE_EVERY) &&
+		    fz_kill_not_due(&w))
+			fz_run_op(&w, &fz_ops[FZ_OP_CPU_ESCAPE]);
+	}
 
 	fz_cur.op = "exit";
 	for (i = 0; i < FZ_ENVS; i++) {
@@ -436,8 +452,13 @@ static void fz_flatten_tables(void)
 {
 	size_t t, i;
 
+	/*
+	 * Rows and operations share the histogram's sites; a row left out
+	 * here fails table-covers-kernel-ioctls rather than count as an op.
+	 */
 	for (t = 0; t < fz_ntables; t++)
-		for (i = 0; i < *fz_tables[t].nrows && fz_nrows < FZ_MAX_ROWS; i++)
+		for (i = 0; i < *fz_tables[t].nrows && fz_nrows < FZ_MAX_ROWS &&
+		     fz_nrows < FZ_MAX_SITES - FZ_NOPS; i++)
 			fz_rows[fz_nrows++] = &fz_tables[t].rows[i];
 }
 

@@ -16,6 +16,8 @@
 
 #include <linux/exo.h>
 
+#define FZ_DEV		"/dev/exo"
+
 #define FZ_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Largest argsz the kernel reads (a page), plus room for a canary. */
@@ -151,6 +153,7 @@ struct fz_worker {
 	 * a seed replays the calls and arguments it always did.
 	 */
 	struct fz_rng shape_rng;
+	struct fz_rng escape_rng;	/* when and how fz_cpu_escape() runs */
 	__u64 ncalls;		/* calls made by this generation */
 	__u64 call;		/* global number of the current call */
 	struct fz_env env[FZ_ENVS];
@@ -276,6 +279,10 @@ struct fz_mem_pool {
 extern struct fz_mem_pool fz_pool;	/* frames == 0: no memory binding */
 void fz_mem_startup(int fd);
 void fz_cpu_startup(int fd);
+/* A bound thread in a child tries to escape its slots (fz_cpu.c). */
+int fz_cpu_escape(struct fz_worker *w);
+/* One worker call in this many is followed by one. */
+#define FZ_ESCAPE_EVERY	2000
 void fz_mem_env_closed(struct fz_worker *w, struct fz_env *e);
 void fz_mem_mmapped(struct fz_worker *w, struct fz_env *e, void *addr,
 		    size_t len, int prot);

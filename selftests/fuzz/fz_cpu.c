@@ -11,12 +11,19 @@
  * exit upcalls is killed by the abort protocol, which is the kernel doing
  * its job, not a finding. So every BIND the fuzzer makes is invalid, and
  * WAIT, YIELD and UNBIND meet an unbound thread. Revocations only name
- * environments that do not exist, for the same reason.
+ * environments that do not exist, for the same reason. Bound threads live
+ * only in the children of fz_cpu_escape(), after one call in FZ_ESCAPE_EVERY.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fz.h"
 
@@ -25,6 +32,7 @@
 
 static int fz_cpu = -1;		/* the first managed CPU, -1: none */
 static __u32 fz_cpu_nslots;
+static __u64 fz_cpu_quantum_ns;
 
 void fz_cpu_startup(int fd)
 {
@@ -40,6 +48,7 @@ void fz_cpu_startup(int fd)
 		if (!ioctl(fd, EXO_IOC_CPU_INFO, &ci)) {
 			fz_cpu = cpu;
 			fz_cpu_nslots = ci.nslots;
+			fz_cpu_quantum_ns = ci.quantum_ns;
 			return;
 		}
 	}
@@ -361,3 +370,182 @@ const struct fz_ioctl fz_cpu_ioctls[] = {
 };
 
 const size_t fz_cpu_nioctls = FZ_ARRAY_SIZE(fz_cpu_ioctls);
+
+/* ---- a bound thread that tries to take its CPU with it ------------------ */
+
+/* How a bound thread tries to escape its slots, or does not. */
+enum fz_escape {
+	FZ_ESC_NONE,
+	FZ_ESC_AFFINITY,	/* sched_setaffinity() to another CPU */
+	FZ_ESC_FIFO,		/* sched_setscheduler(SCHED_FIFO, 50) */
+	FZ_ESC_RR,		/* sched_setscheduler(SCHED_RR, 10) */
+	FZ_ESC_BY_PARENT_AFFINITY,	/* the same, done by another process */
+	FZ_ESC_BY_PARENT_RR,
+	FZ_ESC_N
+};
+
+static const char *const fz_escape_names[FZ_ESC_N] = {
+	"none", "affinity", "fifo", "rr", "parent-affinity", "parent-rr",
+};
+
+/* Child exit codes other than 0 (stayed put, not aborted). */
+#define FZ_ESC_NO_SLOT	3	/* every slot tried was taken: not evaluated */
+#define FZ_ESC_SETUP	4	/* BOOK/BIND/a syscall failed */
+#define FZ_ESC_ESCAPED	5	/* a turn ran off its CPU or at its own priority */
+
+/* Whether this turn runs where and how exo says: on fz_cpu, FIFO below 50. */
+static bool fz_escape_turn_ok(void)
+{
+	struct sched_param sp;
+	int policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+
+	if (sched_getcpu() != fz_cpu || policy != SCHED_FIFO ||
+	    sched_getparam(0, &sp))
+		return false;
+	return sp.sched_priority > 0 && sp.sched_priority < 10;
+}
+
+static int fz_escape_to(pid_t pid, int how)
+{
+	struct sched_param fifo = { .sched_priority = 50 };
+	struct sched_param rr = { .sched_priority = 10 };
+	cpu_set_t other;
+
+	switch (how) {
+	case FZ_ESC_AFFINITY:
+	case FZ_ESC_BY_PARENT_AFFINITY:
+		CPU_ZERO(&other);
+		CPU_SET(fz_cpu ? 0 : 1, &other);
+		return sched_setaffinity(pid, sizeof(other), &other);
+	case FZ_ESC_FIFO:
+		return sched_setscheduler(pid, SCHED_FIFO, &fifo);
+	case FZ_ESC_RR:
+	case FZ_ESC_BY_PARENT_RR:
+		return sched_setscheduler(pid, SCHED_RR, &rr);
+	}
+	return 0;
+}
+
+/* The child could not set up: say which step, and why. */
+static void __attribute__((noreturn)) fz_escape_setup_failed(const char *step)
+{
+	fprintf(stderr, "exo-fuzz: escape child %d: %s: %s\n", getpid(), step,
+		strerror(errno));
+	_exit(FZ_ESC_SETUP);
+}
+
+static void __attribute__((noreturn))
+fz_escape_child(struct fz_rng *rng, int how, int rx, int tx)
+{
+	__u32 wait_ms = (__u32)(4 * fz_cpu_nslots * fz_cpu_quantum_ns / 1000000);
+	struct exo_api api = { .argsz = sizeof(api), .api_version = EXO_API_VERSION };
+	struct exo_cpu_slots book = { .argsz = sizeof(book) };
+	struct exo_cpu_bind bind = { .argsz = sizeof(bind) };
+	struct exo_cpu_wake wake;
+	int fd, i, err = EEXIST;
+	char go;
+
+	fd = open(FZ_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, EXO_IOC_API, &api))
+		fz_escape_setup_failed("open");
+	book.flags = EXO_CPU_SLOTS_PATTERN;
+	book.cpu = (__u32)fz_cpu;
+	book.count = 1;
+	book.stride = 1;
+	for (i = 0; i < 16 && err == EEXIST; i++) {
+		book.start = (__u32)fz_below(rng, fz_cpu_nslots);
+		err = ioctl(fd, EXO_IOC_CPU_BOOK, &book) ? errno : 0;
+	}
+	if (err == EEXIST || err == ENOSPC)
+		_exit(FZ_ESC_NO_SLOT);
+	errno = err;
+	if (err)
+		fz_escape_setup_failed("CPU_BOOK");
+	bind.cpu = (__u32)fz_cpu;
+	if (ioctl(fd, EXO_IOC_CPU_BIND, &bind))
+		fz_escape_setup_failed("CPU_BIND");
+	for (i = 0; i < 4; i++) {
+		memset(&wake, 0, sizeof(wake));
+		wake.argsz = sizeof(wake);
+		wake.timeout_ms = wait_ms;
+		if (ioctl(fd, EXO_IOC_CPU_WAIT, &wake))
+			fz_escape_setup_failed("CPU_WAIT");
+		if (!fz_escape_turn_ok())
+			_exit(FZ_ESC_ESCAPED);
+		if (i)
+			continue;
+		if (how < FZ_ESC_BY_PARENT_AFFINITY && fz_escape_to(0, how))
+			fz_escape_setup_failed("escaping");
+		if (how >= FZ_ESC_BY_PARENT_AFFINITY &&
+		    (write(tx, "r", 1) != 1 || read(rx, &go, 1) != 1))
+			fz_escape_setup_failed("the parent's escape");
+	}
+	bind.cpu = 0;	/* UNBIND takes no CPU */
+	if (ioctl(fd, EXO_IOC_CPU_UNBIND, &bind))
+		fz_escape_setup_failed("CPU_UNBIND");
+	_exit(0);
+}
+
+/*
+ * In a child (the abort protocol kills the libOS, and the fuzzer must live
+ * on), a fresh environment books one slot and binds its thread, which
+ * leaves its CPU, makes itself real-time, is changed so by its parent, or
+ * stays put. Every turn it gets must run on its CPU at exo's priority; an
+ * escape must end in the abort (SIGKILL), staying put must not. Returns 0
+ * when it was judged, EAGAIN when no slot was free, -1 when it cannot run.
+ */
+int fz_cpu_escape(struct fz_worker *w)
+{
+	int how = (int)fz_below(&w->escape_rng, FZ_ESC_N), status, to[2], from[2];
+	char c;
+	pid_t pid;
+
+	if (fz_cpu < 0 || !fz_cpu_quantum_ns || geteuid() ||
+	    fz_cpu_nslots < 2 || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return -1;
+	if (pipe2(to, O_CLOEXEC))
+		return -1;
+	if (pipe2(from, O_CLOEXEC)) {
+		close(to[0]);
+		close(to[1]);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(to[1]);
+		close(from[0]);
+		fz_escape_child(&w->escape_rng, how, to[0], from[1]);
+	}
+	close(to[0]);
+	close(from[1]);
+	if (pid > 0 && how >= FZ_ESC_BY_PARENT_AFFINITY &&
+	    read(from[0], &c, 1) == 1) {
+		fz_expect(w, FZ_CHK_ERRNO, !fz_escape_to(pid, how),
+			  "escape %s of pid %d: %s", fz_escape_names[how], pid,
+			  strerror(errno));
+		if (write(to[1], "g", 1) != 1)
+			kill(pid, SIGKILL);
+	}
+	close(to[1]);
+	close(from[0]);
+	if (!fz_expect(w, FZ_CHK_ERRNO, pid > 0, "fork: %s", strerror(errno)))
+		return -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == FZ_ESC_NO_SLOT)
+		return EAGAIN;
+	fz_expect(w, FZ_CHK_REAPED, !WIFEXITED(status) ||
+		  WEXITSTATUS(status) != FZ_ESC_SETUP,
+		  "escape %s: the child's setup failed", fz_escape_names[how]);
+	if (how == FZ_ESC_NONE)
+		fz_expect(w, FZ_CHK_MODEL, WIFEXITED(status) && !WEXITSTATUS(status),
+			  "a bound thread that stayed put ended with status %#x",
+			  status);
+	else
+		fz_expect(w, FZ_CHK_MODEL,
+			  WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+			  "a bound thread that escaped (%s) was not aborted: status %#x",
+			  fz_escape_names[how], status);
+	return 0;
+}

@@ -13,7 +13,6 @@
 
 #include "fz.h"
 
-#define FZ_DEV			"/dev/exo"
 #define FZ_DEFAULT_CALLS	50000
 #define FZ_RDBUF		(64 * 1024)
 #define FZ_EV			((ssize_t)sizeof(struct exo_event))
@@ -78,6 +77,7 @@ enum fz_op_id {
 	FZ_OP_BURST,
 	FZ_OP_FORK,
 	FZ_OP_TOUCH,
+	FZ_OP_CPU_ESCAPE,	/* not picked: see fz_worker_main() */
 	FZ_NOPS
 };
 

@@ -777,6 +777,14 @@ static void fz_op_fork(struct fz_worker *w)
 		  "fork child %d ended with status %#x", pid, status);
 }
 
+static void fz_op_cpu_escape(struct fz_worker *w)
+{
+	int ret = fz_cpu_escape(w);
+
+	if (ret >= 0)
+		fz_count(fz_op_site(FZ_OP_CPU_ESCAPE), ret);
+}
+
 /*
  * Weights are per operation; a raise-burst is ~qlen calls of the budget,
  * so its weight is small to keep it near a tenth of all calls.
@@ -795,6 +803,8 @@ const struct fz_op fz_ops[FZ_NOPS] = {
 	[FZ_OP_BURST] = { "raise-burst", 1, true, fz_op_burst },
 	[FZ_OP_FORK] = { "fork", 20, false, fz_op_fork },
 	[FZ_OP_TOUCH] = { "mem-touch", 80, false, fz_mem_touch },
+	/* Weight 0: run beside the others, so that seeds replay as before. */
+	[FZ_OP_CPU_ESCAPE] = { "cpu-escape", 0, false, fz_op_cpu_escape },
 };
 
 void fz_run_op(struct fz_worker *w, const struct fz_op *op)
