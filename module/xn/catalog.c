@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * XN's catalogues: INFO, the types (each with its verified owns and acl
- * UDFs) and the roots, each installed born owning nothing.
+ * UDFs) and the roots, each installed born owning nothing, and removed by
+ * whoever installed them once nothing uses them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": xn: " fmt
 
@@ -328,4 +329,220 @@ long xn_root_lookup_ioctl(void __user *uarg)
 	if (!root)
 		return -ENOENT;
 	return exo_copy_result(uarg, &arg, sizeof(arg), arg.argsz);
+}
+
+/* ---- removal -------------------------------------------------------------- */
+
+/* May the caller remove an entry that @owner_uid installed? */
+static bool xn_may_remove(u32 owner_uid)
+{
+	return owner_uid == from_kuid(&init_user_ns, current_fsuid()) ||
+	       capable(CAP_SYS_ADMIN);
+}
+
+/*
+ * Put a metadata block to visit in @seen (block -> its type, XA_MARK_0
+ * while not yet visited). One seen already, or out of the disk, or of no
+ * type whose owns() could run, is not walked (XN_CHECK counts those).
+ */
+static int xn_walk_add(struct xarray *seen, u64 block, u32 type)
+{
+	int ret;
+
+	if (block < xn.data_start || block >= xn.nblocks ||
+	    type == EXO_XN_TYPE_DATA || !xn_type_valid(type))
+		return 0;
+	ret = xa_insert(seen, block, xa_mk_value(type), GFP_KERNEL_ACCOUNT);
+	if (ret == -EBUSY)
+		return 0;
+	if (!ret)
+		xa_set_mark(seen, block, XA_MARK_0);
+	return ret;
+}
+
+/*
+ * Does anything have type @type: a root, a cached block (a view holds
+ * it), or a block that some root's tree claims with it? The caller wrote
+ * the cache back, so the disk and the cache agree on every tree. -EBUSY
+ * if so, or if an owns() on the way faulted (the tree is not known); 0 if
+ * not; or -errno.
+ */
+static int xn_type_busy(u32 type)
+{
+	struct xarray seen;
+	struct xn_buf *buf;
+	unsigned long block;
+	const u8 *src;
+	void *entry;
+	u8 *data;
+	int ret = 0, n, j;
+	u32 i;
+
+	lockdep_assert_held(&exo_xn_lock);
+	for (i = 0; i < XN_ROOTS_PER_BLOCK; i++)
+		if (xn.roots[i].in_use && xn.roots[i].type == type)
+			return -EBUSY;
+	xa_for_each(&xn.cache, block, buf)
+		if (buf->type == type)
+			return -EBUSY;
+	data = kmalloc(XN_BS, GFP_KERNEL);
+	if (!data)
+		return -ENOMEM;
+	xa_init(&seen);
+	for (i = 0; !ret && i < XN_ROOTS_PER_BLOCK; i++)
+		if (xn.roots[i].in_use)
+			ret = xn_walk_add(&seen, xn.roots[i].block,
+					  xn.roots[i].type);
+	block = 0;
+	while (!ret && (entry = xa_find(&seen, &block, ULONG_MAX, XA_MARK_0))) {
+		u32 t = xa_to_value(entry);
+
+		xa_clear_mark(&seen, block, XA_MARK_0);
+		buf = xn_buf_find(block);
+		src = buf ? xn_buf_data(buf) : data;
+		if (!buf) {
+			ret = xn_read_bytes(block, data, XN_BS);
+			if (ret)
+				break;
+		}
+		n = xn_owns(t, block, src, xn.before);
+		if (n < 0)
+			ret = -EBUSY;
+		for (j = 0; !ret && j < n; j++)
+			ret = xn.before[j].type == type ? -EBUSY :
+			      xn_walk_add(&seen, xn.before[j].block,
+					  xn.before[j].type);
+		block = 0;
+	}
+	xa_destroy(&seen);
+	kfree(data);
+	return ret;
+}
+
+long xn_type_remove_ioctl(void __user *uarg)
+{
+	struct xn_type_disk *old;
+	struct exo_xn_type arg;
+	u64 written;
+	u32 id;
+	int ret;
+
+	ret = exo_copy_args(&arg, sizeof(arg), XN_TYPE_MINSZ, uarg);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.reserved || arg.owns_len || arg.acl_len ||
+	    arg.owns || arg.acl || arg.type_id > EXO_XN_TYPES_MAX)
+		return -EINVAL;
+	/* By name, or by number; the data type has neither in the catalogue. */
+	if (arg.name[0] ? !xn_name_ok(arg.name) :
+	    arg.type_id == EXO_XN_TYPE_DATA)
+		return -EINVAL;
+	old = kmalloc(sizeof(*old), GFP_KERNEL);
+	if (!old)
+		return -ENOMEM;
+	mutex_lock(&exo_xn_lock);
+	id = arg.name[0] ? xn_type_find(arg.name) : arg.type_id;
+	ret = -ENOENT;
+	if (!id || !xn.types[id].in_use || (arg.type_id && arg.type_id != id))
+		goto unlock;
+	ret = -EPERM;
+	if (!xn_may_remove(xn.types[id].owner_uid))
+		goto unlock;
+	ret = xn_sync_locked(&written);
+	if (!ret)
+		ret = xn_type_busy(id);
+	if (ret)
+		goto unlock;
+	*old = xn.types[id];
+	memset(&xn.types[id], 0, sizeof(xn.types[id]));
+	ret = xn_write_type(id);
+	if (ret) {
+		xn.types[id] = *old;
+		goto unlock;
+	}
+	xn.ntypes--;
+unlock:
+	mutex_unlock(&exo_xn_lock);
+	kfree(old);
+	return ret;
+}
+
+long xn_root_remove_ioctl(void __user *uarg)
+{
+	struct xn_pending_free *pf;
+	struct xn_root_disk *root, old;
+	struct exo_xn_root arg;
+	struct xn_buf *buf;
+	u64 written, block;
+	const u8 *src;
+	u8 *data;
+	int ret;
+
+	ret = exo_copy_args(&arg, sizeof(arg), XN_ROOT_MINSZ, uarg);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.reserved || !xn_name_ok(arg.name))
+		return -EINVAL;
+	data = kmalloc(XN_BS, GFP_KERNEL);
+	pf = kmalloc(sizeof(*pf), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!data || !pf)
+		goto out;
+	mutex_lock(&exo_xn_lock);
+	root = xn_root_find(arg.name);
+	ret = -ENOENT;
+	if (!root || (arg.type_id && arg.type_id != root->type) ||
+	    (arg.block && arg.block != root->block))
+		goto unlock;
+	ret = -EPERM;
+	if (!xn_may_remove(root->owner_uid))
+		goto unlock;
+	ret = xn_sync_locked(&written);
+	if (ret)
+		goto unlock;
+	/* Held by nobody (after the sync, a cached block is a held one)... */
+	block = root->block;
+	buf = xn_buf_find(block);
+	ret = -EBUSY;
+	if ((buf && buf->refs) || !xn_type_valid(root->type) ||
+	    root->type == EXO_XN_TYPE_DATA)
+		goto unlock;
+	src = buf ? xn_buf_data(buf) : data;
+	if (!buf) {
+		ret = xn_read_bytes(block, data, XN_BS);
+		if (ret)
+			goto unlock;
+		ret = -EBUSY;
+	}
+	/* ... and owning nothing, as it was born. */
+	if (xn_owns(root->type, block, src, xn.before))
+		goto unlock;
+	/* The catalogue, then the free map: see EXO_IOC_XN_ROOT_REMOVE. */
+	old = *root;
+	memset(root, 0, sizeof(*root));
+	ret = xn_write_roots();
+	if (ret) {
+		*root = old;
+		goto unlock;
+	}
+	xn.nroots--;
+	if (buf)
+		xn_buf_drop(buf);
+	clear_bit(block, xn.alloc);
+	xn.nfree++;
+	if (xn_write_freemap(xn.alloc)) {
+		/* Nothing on the disk names it now: the next sync frees it. */
+		set_bit(block, xn.alloc);
+		xn.nfree--;
+		pf->block = block;
+		list_add_tail(&pf->node, &xn.pending_frees);
+		pf = NULL;
+	}
+	ret = 0;
+unlock:
+	mutex_unlock(&exo_xn_lock);
+out:
+	kfree(pf);
+	kfree(data);
+	return ret;
 }

@@ -22,13 +22,14 @@
  * Ordering on the disk (see XN_SYNC in the UAPI): a new block is written
  * before the free map marks it allocated, and both before any old block
  * pointing to it; a freed block stays allocated in the free map until the
- * parent that forgot it is on the disk. Installs write the catalogue last.
+ * parent that forgot it is on the disk. Installs write the catalogue last;
+ * a root's removal writes it first, then frees the root block.
  *
  * This file holds the parameters, the state, an environment's view, the
  * ioctl dispatch and loading the disk; the rest is in
  *   disk.c      block I/O and the buffer cache
  *   owns.c      running a type's owns and acl UDFs on a block
- *   catalog.c   INFO and the type and root catalogues
+ *   catalog.c   INFO and the type and root catalogues, install and remove
  *   registry.c  READ, RELEASE, ALLOC, FREE, WRITE_META and WRITE
  *   sync.c      XN_SYNC: the dirty cache written in ordering stages
  *   check.c     XN_CHECK: every root's tree against the free map
@@ -201,6 +202,10 @@ static long exo_xn_ioctl(struct exo_env *env, unsigned int cmd,
 		return xn_sync_ioctl(uarg);
 	case EXO_IOC_XN_CHECK:
 		return xn_check_ioctl(uarg);
+	case EXO_IOC_XN_TYPE_REMOVE:
+		return xn_type_remove_ioctl(uarg);
+	case EXO_IOC_XN_ROOT_REMOVE:
+		return xn_root_remove_ioctl(uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -417,7 +422,9 @@ const struct exo_binding_ops exo_xn_ops = {
 			  EXO_IOCTL_BIT(EXO_NR_XN_WRITE_META) |
 			  EXO_IOCTL_BIT(EXO_NR_XN_WRITE) |
 			  EXO_IOCTL_BIT(EXO_NR_XN_SYNC) |
-			  EXO_IOCTL_BIT(EXO_NR_XN_CHECK),
+			  EXO_IOCTL_BIT(EXO_NR_XN_CHECK) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_TYPE_REMOVE) |
+			  EXO_IOCTL_BIT(EXO_NR_XN_ROOT_REMOVE),
 	.mmap_window	= EXO_MMAP_XN >> EXO_MMAP_SHIFT,
 	.init		= exo_xn_init,
 	.exit		= exo_xn_exit,

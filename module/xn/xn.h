@@ -188,6 +188,8 @@ struct xn_root_disk *xn_root_of_block(u64 block);
 bool xn_born_empty(u32 type, u64 self, struct exo_udf_owned *scratch);
 long xn_root_install_ioctl(void __user *uarg);
 long xn_root_lookup_ioctl(void __user *uarg);
+long xn_type_remove_ioctl(void __user *uarg);
+long xn_root_remove_ioctl(void __user *uarg);
 
 /* registry.c */
 long xn_read_ioctl(struct exo_env *env, void __user *uarg);

@@ -95,6 +95,8 @@
 #define EXO_NR_XN_WRITE		0x4a
 #define EXO_NR_XN_SYNC		0x4b
 #define EXO_NR_XN_CHECK		0x4c
+#define EXO_NR_XN_TYPE_REMOVE	0x4d
+#define EXO_NR_XN_ROOT_REMOVE	0x4e
 #define EXO_NR_CPU_INFO		0x20
 #define EXO_NR_CPU_BOOK		0x21
 #define EXO_NR_CPU_FREE		0x22
@@ -1310,23 +1312,27 @@ struct exo_xn_info {
 };
 
 /**
- * struct exo_xn_type - argument of EXO_IOC_XN_TYPE_INSTALL and _LOOKUP
+ * struct exo_xn_type - argument of EXO_IOC_XN_TYPE_INSTALL, _LOOKUP, _REMOVE
  * @argsz: sizeof(struct exo_xn_type) as the caller knows it
  * @flags: must be 0
- * @name: NUL-terminated, 1..EXO_XN_NAME_MAX-1 bytes, unique
- * @type_id: out: the type's number, 1..EXO_XN_TYPES_MAX
+ * @name: NUL-terminated, 1..EXO_XN_NAME_MAX-1 bytes, unique; REMOVE: may
+ *	be empty, to name the type by @type_id alone
+ * @type_id: INSTALL, LOOKUP: out, the type's number, 1..EXO_XN_TYPES_MAX;
+ *	REMOVE: in, 0 or the type's number
  * @owns_len: INSTALL: instructions at @owns; LOOKUP: in, room at @owns,
- *	out, the owns UDF's length
+ *	out, the owns UDF's length; REMOVE: 0
  * @acl_len: the same for @acl
  * @reserved: must be 0
- * @owns: user pointer to struct exo_udf_insn[]; LOOKUP: may be 0
+ * @owns: user pointer to struct exo_udf_insn[]; LOOKUP: may be 0;
+ *	REMOVE: 0
  * @acl: the same for the acl UDF
  *
  * EXO_IOC_XN_TYPE_INSTALL: _IO(EXO_IOC_MAGIC, EXO_NR_XN_TYPE_INSTALL),
  * in/out. Any environment may install a type. Both UDFs are verified, then
  * the type is written to the disk before the call returns. Types are
- * immutable and permanent. A user without CAP_SYS_ADMIN may install
- * catalogue_per_user types and roots in all (a module parameter).
+ * immutable; they stay until EXO_IOC_XN_TYPE_REMOVE. A user without
+ * CAP_SYS_ADMIN may have catalogue_per_user types and roots installed in
+ * all (a module parameter); removing one gives its entry back.
  * Return: 0, or -1 with errno EINVAL (bad name, a UDF the verifier
  * rejects), EEXIST (the name is taken), ENOSPC (catalogue full), EDQUOT
  * (the caller's uid has catalogue_per_user entries), EIO, and the errors
@@ -1336,6 +1342,30 @@ struct exo_xn_info {
  * in/out. Anyone may look a type up and read its UDFs back.
  * Return: 0, or -1 with errno ENOENT (no such type), ENOSPC (a pointer
  * given with too little room), EINVAL, and the errors of every ioctl.
+ *
+ * EXO_IOC_XN_TYPE_REMOVE: _IO(EXO_IOC_MAGIC, EXO_NR_XN_TYPE_REMOVE), in.
+ * Served when bit (EXO_NR_XN_TYPE_REMOVE - 64) of exo_api.ioctls_hi is
+ * set. Removes the type named by @name
+ * or, with @name empty (its first byte NUL), the type numbered @type_id;
+ * with both, the type must have that name and that number. @owns_len,
+ * @acl_len, @owns and @acl must be 0. Only the uid that installed the type
+ * (its fsuid in the initial user namespace then) or a caller with
+ * CAP_SYS_ADMIN may remove it. A type is in use while any root has it or
+ * any block has it: the call first writes the dirty cache back (as
+ * XN_SYNC), then walks every root's tree with the owns UDFs, and finds
+ * the type nowhere, nor on any cached block. The entry is then cleared on
+ * the disk before the call returns, its number and name may be installed
+ * again, and it no longer counts against the installer's
+ * catalogue_per_user. On any error nothing changed (what the write-back
+ * wrote aside).
+ * Return: 0, or -1 with errno EINVAL (unknown flags, non-zero @reserved or
+ * UDF fields, a name without NUL in EXO_XN_NAME_MAX bytes, @type_id past
+ * EXO_XN_TYPES_MAX, or by number the built-in EXO_XN_TYPE_DATA, which is
+ * not in the catalogue and is never removed), ENOENT (no type of that
+ * name, number, or both), EPERM (installed by another uid, and the caller
+ * lacks CAP_SYS_ADMIN), EBUSY (a root or a block has the type; an owns
+ * UDF that faults during the walk counts as a use), ENOMEM, EIO, and the
+ * errors of every ioctl.
  */
 struct exo_xn_type {
 	__u32 argsz;
@@ -1350,18 +1380,21 @@ struct exo_xn_type {
 };
 
 /**
- * struct exo_xn_root - argument of EXO_IOC_XN_ROOT_INSTALL and _LOOKUP
+ * struct exo_xn_root - argument of EXO_IOC_XN_ROOT_INSTALL, _LOOKUP, _REMOVE
  * @argsz: sizeof(struct exo_xn_root) as the caller knows it
  * @flags: must be 0
  * @name: NUL-terminated, 1..EXO_XN_NAME_MAX-1 bytes, unique
- * @type_id: INSTALL: in, an installed type; LOOKUP: out
+ * @type_id: INSTALL: in, an installed type; LOOKUP: out; REMOVE: in, 0 or
+ *	the root's type
  * @reserved: must be 0
  * @block: INSTALL: in, a free block for the root, or 0 for the first free
- *	one; out, the root block; LOOKUP: out
+ *	one; out, the root block; LOOKUP: out; REMOVE: in, 0 or the root
+ *	block
  *
  * EXO_IOC_XN_ROOT_INSTALL: _IO(EXO_IOC_MAGIC, EXO_NR_XN_ROOT_INSTALL),
  * in/out. Any environment may install a root under a free name: names are
- * first come, first served, and roots are permanent. The root block is
+ * first come, first served, and a root stays until EXO_IOC_XN_ROOT_REMOVE
+ * (catalogue_per_user counts it, as for TYPE_INSTALL). The root block is
  * zeroed on disk, then the free map, then the catalogue are written before
  * the call returns. What protects a root's contents is its type's acl UDF,
  * which runs on the root block itself when anyone reads it.
@@ -1373,6 +1406,31 @@ struct exo_xn_type {
  * EXO_IOC_XN_ROOT_LOOKUP: _IO(EXO_IOC_MAGIC, EXO_NR_XN_ROOT_LOOKUP),
  * in/out. Anyone may look a root up: it only names the block.
  * Return: 0, or -1 with errno ENOENT and the errors of every ioctl.
+ *
+ * EXO_IOC_XN_ROOT_REMOVE: _IO(EXO_IOC_MAGIC, EXO_NR_XN_ROOT_REMOVE), in.
+ * Served when bit (EXO_NR_XN_ROOT_REMOVE - 64) of exo_api.ioctls_hi is
+ * set. Removes the root named @name;
+ * a non-zero @type_id or @block must be the root's (so that a caller
+ * removes the root it looked up, not one installed under the name since).
+ * Only the uid that installed the root, or a caller with CAP_SYS_ADMIN,
+ * may remove it. The root must own nothing and be held by nobody: the
+ * call writes the dirty cache back (as XN_SYNC), then runs the type's
+ * owns UDF on the root block, which must claim no block, and no
+ * environment's registry (the caller's included: XN_RELEASE it first) may
+ * hold the root block. Then the catalogue without the root, and after it
+ * the free map with the root block free, are written before the call
+ * returns: a crash between the two leaves the block allocated and
+ * unreachable (XN_CHECK's unreachable), never named and free. If only the
+ * free-map write fails, the removal stands and the block becomes free at
+ * the next XN_SYNC. The name may be installed again and the entry no
+ * longer counts against the installer's catalogue_per_user. On any error
+ * nothing changed (what the write-back wrote aside).
+ * Return: 0, or -1 with errno EINVAL (unknown flags, non-zero @reserved, a
+ * bad name), ENOENT (no root of that name, or it has another type or
+ * block), EPERM (installed by another uid, and the caller lacks
+ * CAP_SYS_ADMIN), EBUSY (the root block claims a block, its owns UDF
+ * faults, or an environment holds it), ENOMEM, EIO, and the errors of
+ * every ioctl.
  */
 struct exo_xn_root {
 	__u32 argsz;
@@ -1545,6 +1603,8 @@ struct exo_xn_sync {
 #define EXO_IOC_XN_WRITE	_IO(EXO_IOC_MAGIC, EXO_NR_XN_WRITE)
 #define EXO_IOC_XN_SYNC		_IO(EXO_IOC_MAGIC, EXO_NR_XN_SYNC)
 #define EXO_IOC_XN_CHECK	_IO(EXO_IOC_MAGIC, EXO_NR_XN_CHECK)
+#define EXO_IOC_XN_TYPE_REMOVE	_IO(EXO_IOC_MAGIC, EXO_NR_XN_TYPE_REMOVE)
+#define EXO_IOC_XN_ROOT_REMOVE	_IO(EXO_IOC_MAGIC, EXO_NR_XN_ROOT_REMOVE)
 
 /* ==== 6. Events ========================================================== */
 
