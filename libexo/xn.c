@@ -113,6 +113,30 @@ LIBEXO_EXPORT int exo_xn_root_lookup(struct exo *exo, const char *name,
 	return 0;
 }
 
+LIBEXO_EXPORT int exo_xn_type_remove(struct exo *exo, const char *name,
+				     __u32 type_id)
+{
+	struct exo_xn_type t = { .argsz = sizeof(t), .type_id = type_id };
+
+	if (name && xn_name(t.name, name))
+		return -errno;
+	return exo_ioctl(exo, EXO_IOC_XN_TYPE_REMOVE, &t);
+}
+
+LIBEXO_EXPORT int exo_xn_root_remove(struct exo *exo, const char *name,
+				     __u32 type_id, __u64 block)
+{
+	struct exo_xn_root r = {
+		.argsz = sizeof(r),
+		.type_id = type_id,
+		.block = block,
+	};
+
+	if (xn_name(r.name, name))
+		return -errno;
+	return exo_ioctl(exo, EXO_IOC_XN_ROOT_REMOVE, &r);
+}
+
 LIBEXO_EXPORT int exo_xn_read(struct exo *exo, __u64 block, __u64 parent,
 			      __u32 type_id, int *writable)
 {

@@ -1508,6 +1508,37 @@ int exo_xn_root_lookup(struct exo *exo, const char *name, __u32 *type_id,
 		       __u64 *block);
 
 /**
+ * exo_xn_type_remove() - EXO_IOC_XN_TYPE_REMOVE: empty a type's entry
+ * @exo: handle
+ * @name: the type's name, or NULL to name it by @type_id alone
+ * @type_id: 0 (with @name), or the type's number
+ *
+ * Only the uid that installed the type, or CAP_SYS_ADMIN, may remove it,
+ * and only once no root and no block has it.
+ *
+ * Return: 0 or -errno (ENOENT; EPERM: another uid's; EBUSY: in use;
+ * EINVAL: neither a name nor a number, or EXO_XN_TYPE_DATA).
+ */
+int exo_xn_type_remove(struct exo *exo, const char *name, __u32 type_id);
+
+/**
+ * exo_xn_root_remove() - EXO_IOC_XN_ROOT_REMOVE: empty a root's entry
+ * @exo: handle
+ * @name: the root's name
+ * @type_id: 0, or the type the root must have
+ * @block: 0, or the block the root must be
+ *
+ * Only the uid that installed the root, or CAP_SYS_ADMIN, may remove it,
+ * and only while it owns nothing and no environment holds it (release it
+ * first). Its block becomes free.
+ *
+ * Return: 0 or -errno (ENOENT; EPERM: another uid's; EBUSY: not empty or
+ * held).
+ */
+int exo_xn_root_remove(struct exo *exo, const char *name, __u32 type_id,
+		       __u64 block);
+
+/**
  * exo_xn_read() - EXO_IOC_XN_READ: bring a block into the registry
  * @exo: handle
  * @block: block
