@@ -43,7 +43,9 @@
 				 EXO_XN_BIT(EXO_NR_XN_WRITE_META) | \
 				 EXO_XN_BIT(EXO_NR_XN_WRITE) | \
 				 EXO_XN_BIT(EXO_NR_XN_SYNC) | \
-				 EXO_XN_BIT(EXO_NR_XN_CHECK))
+				 EXO_XN_BIT(EXO_NR_XN_CHECK) | \
+				 EXO_XN_BIT(EXO_NR_XN_TYPE_REMOVE) | \
+				 EXO_XN_BIT(EXO_NR_XN_ROOT_REMOVE))
 
 /* The three argument structs, for table-driven tests. */
 struct exo_ioc_desc {

@@ -10,8 +10,8 @@
  *  - each flag bit the ioctl does not know is EINVAL.
  * The baseline is a call the ioctl must serve: 0 where one can be made
  * without leaving anything behind, else a fixed refusal that comes after
- * the argument checks (ENOENT, ESRCH, ETIMEDOUT, EEXIST), never EINVAL
- * or E2BIG, so that each case tells the rule it tests from the rest.
+ * the argument checks (ENOENT, ESRCH, ETIMEDOUT, EEXIST, EBUSY), never
+ * EINVAL or E2BIG, so that each case tells the rule it tests from the rest.
  *
  * Every case runs in a forked child on environments of its own, set up
  * for that one call (frames, a region, a binding, a bound thread), and
@@ -305,6 +305,16 @@ static int argsz_prep_xn_root(struct argsz_env *e, void *arg)
 	return 0;
 }
 
+/* A root of that type, but not the one the root of ARGSZ_XN_NAME is. */
+static int argsz_prep_xn_root_remove(struct argsz_env *e, void *arg)
+{
+	struct exo_xn_root *r = arg;
+
+	argsz_prep_xn_root(e, arg);
+	r->block = e->xn_root + 1;
+	return 0;
+}
+
 static int argsz_prep_xn_read(struct argsz_env *e, void *arg)
 {
 	struct exo_xn_read *r = arg;
@@ -512,6 +522,12 @@ static int argsz_prep_cpu_yield(struct argsz_env *e, void *arg)
 			     EXO_FEATURE_XN, 0, argsz_prep_none))	\
 	X(xn_check, ARGSZ_IOC(XN_CHECK, struct exo_xn_sync, faulted, 0,	\
 			      EXO_FEATURE_XN, 0, argsz_prep_none))	\
+	X(xn_type_remove, ARGSZ_IOC(XN_TYPE_REMOVE, struct exo_xn_type,	\
+				    acl, 0, EXO_FEATURE_XN, EBUSY,	\
+				    argsz_prep_xn_type))		\
+	X(xn_root_remove, ARGSZ_IOC(XN_ROOT_REMOVE, struct exo_xn_root,	\
+				    block, 0, EXO_FEATURE_XN, ENOENT,	\
+				    argsz_prep_xn_root_remove))		\
 	X(cpu_info, ARGSZ_IOC(CPU_INFO, struct exo_cpu_info, policy, 0,	\
 			      EXO_FEATURE_CPU, 0, argsz_prep_cpu))	\
 	X(cpu_book, ARGSZ_IOC(CPU_BOOK, struct exo_cpu_slots, mask,	\

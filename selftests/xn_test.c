@@ -3,7 +3,8 @@
  * Selftests of the XN binding: the type and root catalogues, the verifier
  * seen through XN_TYPE_INSTALL, the allocation protocol and its forged
  * modifications, the registry's parent and acl checks, free and reuse,
- * kill -9, the check, and persistence on a real disk across a reload.
+ * kill -9, the check, and persistence on a real disk across a reload;
+ * emptying the catalogues (TYPE_REMOVE, ROOT_REMOVE) and who may.
  *
  * Every test starts on a freshly loaded exo.ko with a RAM disk (the fixture
  * reloads it) so that catalogues start empty; the parent puts the module
@@ -973,6 +974,390 @@ TEST_F(xn, catalogue_quota_per_user)
 	EXPECT_EQ(0, xn_nobody_installs(self->node, 0, 1, -EDQUOT));
 }
 
+/* ---- emptying the catalogues --------------------------------------------- */
+
+/* A type's entry goes, its name and number may be taken again; a root's
+ * too, and its block is free again.
+ */
+TEST_F(xn, catalogue_remove_then_reinstall)
+{
+	struct exo_xn_info before = { 0 }, after = { 0 };
+	__u64 block = 0, again;
+	__u32 got;
+	int t;
+
+	ASSERT_EQ(0, exo_xn_info(self->exo, &before));
+	t = tn_install(self->exo, "gone");
+	ASSERT_LT(0, t);
+	EXPECT_EQ(0, exo_xn_type_remove(self->exo, "gone", 0));
+	EXPECT_EQ(-ENOENT, exo_xn_type_lookup(self->exo, "gone", NULL, &got));
+	EXPECT_EQ(-ENOENT, exo_xn_type_remove(self->exo, "gone", 0));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &after));
+	EXPECT_EQ(before.types, after.types);
+	/* The first free number is the one just emptied. */
+	EXPECT_EQ(t, tn_install(self->exo, "gone"));
+	/* A name and a number must agree; a number alone will do. */
+	EXPECT_EQ(-ENOENT, exo_xn_type_remove(self->exo, "gone", self->node));
+	EXPECT_EQ(0, exo_xn_type_lookup(self->exo, "gone", NULL, &got));
+	EXPECT_EQ(0, exo_xn_type_remove(self->exo, NULL, t));
+	EXPECT_EQ(-ENOENT, exo_xn_type_lookup(self->exo, "gone", NULL, &got));
+	EXPECT_EQ(-ENOENT, exo_xn_type_remove(self->exo, NULL, t));
+
+	ASSERT_EQ(0, exo_xn_root_install(self->exo, "fs-gone", self->node,
+					 &block));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &before));
+	/* A type or block that is not the root's: another root, not this. */
+	EXPECT_EQ(-ENOENT, exo_xn_root_remove(self->exo, "fs-gone",
+					      self->node + 1, 0));
+	EXPECT_EQ(-ENOENT, exo_xn_root_remove(self->exo, "fs-gone", 0,
+					      block + 1));
+	EXPECT_EQ(0, exo_xn_root_lookup(self->exo, "fs-gone", NULL, NULL));
+	EXPECT_EQ(0, exo_xn_root_remove(self->exo, "fs-gone", self->node,
+					block));
+	EXPECT_EQ(-ENOENT, exo_xn_root_lookup(self->exo, "fs-gone", NULL, NULL));
+	EXPECT_EQ(-ENOENT, exo_xn_root_remove(self->exo, "fs-gone", 0, 0));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &after));
+	EXPECT_EQ(before.roots - 1, after.roots);
+	EXPECT_EQ(before.free_blocks + 1, after.free_blocks);
+	/* The same name, on the same block, once more. */
+	again = block;
+	EXPECT_EQ(0, exo_xn_root_install(self->exo, "fs-gone", self->node,
+					 &again));
+	EXPECT_EQ(block, again);
+}
+
+/* A full catalogue (ENOSPC) takes exactly one more once one is removed. */
+TEST_F(xn, catalogue_full_then_one_removed)
+{
+	char name[32];
+	__u64 block;
+	int i, ret = 0;
+
+	for (i = 0; i <= EXO_XN_TYPES_MAX && ret >= 0; i++) {
+		snprintf(name, sizeof(name), "full %d", i);
+		ret = tn_install(self->exo, name);
+	}
+	EXPECT_EQ(-ENOSPC, ret);
+	EXPECT_EQ(EXO_XN_TYPES_MAX, i);	/* the node and 31 more fit */
+	EXPECT_EQ(0, exo_xn_type_remove(self->exo, "full 3", 0));
+	EXPECT_LT(0, tn_install(self->exo, "full again"));
+	EXPECT_EQ(-ENOSPC, tn_install(self->exo, "one more"));
+
+	for (ret = 0, i = 0; i <= EXO_XN_ROOTS_MAX && !ret; i++) {
+		snprintf(name, sizeof(name), "root %d", i);
+		block = 0;
+		ret = exo_xn_root_install(self->exo, name, self->node, &block);
+	}
+	EXPECT_EQ(-ENOSPC, ret);
+	EXPECT_EQ(EXO_XN_ROOTS_MAX, i);	/* fs-a and 63 more fit */
+	EXPECT_EQ(0, exo_xn_root_remove(self->exo, "root 5", 0, 0));
+	block = 0;
+	EXPECT_EQ(0, exo_xn_root_install(self->exo, "root again", self->node,
+					 &block));
+	block = 0;
+	EXPECT_EQ(-ENOSPC, exo_xn_root_install(self->exo, "one more",
+					       self->node, &block));
+}
+
+/* As nobody, catalogue_per_user 2: full, then each removal gives one back. */
+static int xn_nobody_quota_cycle(__u32 node)
+{
+	struct exo *h = exo_open(NULL);
+	__u64 block = 0;
+
+	if (!h || exo_become(EXO_NOBODY, EXO_NOBODY, NULL, 0))
+		return 10;
+	if (tn_install(h, "nb type") <= 0 ||
+	    exo_xn_root_install(h, "nb root", node, &block))
+		return 11;
+	block = 0;
+	if (exo_xn_root_install(h, "nb root 2", node, &block) != -EDQUOT ||
+	    tn_install(h, "nb type 2") != -EDQUOT)
+		return 12;
+	if (exo_xn_root_remove(h, "nb root", 0, 0))
+		return 13;
+	block = 0;
+	if (exo_xn_root_install(h, "nb root 2", node, &block))
+		return 14;
+	if (tn_install(h, "nb type 2") != -EDQUOT)
+		return 15;
+	if (exo_xn_type_remove(h, "nb type", 0))
+		return 16;
+	if (tn_install(h, "nb type 2") <= 0)
+		return 17;
+	block = 0;
+	if (exo_xn_root_install(h, "nb root 3", node, &block) != -EDQUOT)
+		return 18;
+	return 0;
+}
+
+TEST_F(xn, catalogue_remove_returns_quota)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, exo_kmod_param_set("catalogue_per_user", 2));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(xn_nobody_quota_cycle(self->node));
+	EXPECT_EQ(0, exo_wait_child(pid));
+}
+
+/*
+ * A type is busy while a root or any block has it, however deep; a root
+ * while it owns a block or an environment holds it. Both sides of each.
+ */
+TEST_F(xn, catalogue_remove_busy_until_unused)
+{
+	struct exo_xn_sync r;
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	__u64 mid, leaf;
+	int tmid, tleaf;
+
+	tmid = tn_install(self->exo, "mid");
+	tleaf = tn_install(self->exo, "leaf");
+	ASSERT_LT(0, tmid);
+	ASSERT_LT(0, tleaf);
+	EXPECT_EQ(-EBUSY, exo_xn_type_remove(self->exo, "test node", 0));
+	/* fs-a -> mid (type mid) -> leaf (type leaf). */
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	mid = xn_free_block(self->exo, 0);
+	m = tn_mod(0, &e, mid, tmid);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, self->root, mid, tmid, &m, 1));
+	leaf = xn_free_block(self->exo, mid + 1);
+	m = tn_mod(3, &e, leaf, tleaf);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, mid, leaf, tleaf, &m, 1));
+	/* Held, then only on the disk, two levels down: still found. */
+	EXPECT_EQ(-EBUSY, exo_xn_type_remove(self->exo, "leaf", 0));
+	ASSERT_EQ(0, exo_xn_release(self->exo, leaf));
+	ASSERT_EQ(0, exo_xn_release(self->exo, mid));
+	ASSERT_EQ(0, exo_xn_release(self->exo, self->root));
+	ASSERT_EQ(0U, xn_blocks_held(self->exo));
+	EXPECT_EQ(-EBUSY, exo_xn_type_remove(self->exo, "leaf", 0));
+	EXPECT_EQ(-EBUSY, exo_xn_type_remove(self->exo, "mid", 0));
+	EXPECT_EQ(-EBUSY, exo_xn_root_remove(self->exo, "fs-a", 0, 0));
+	EXPECT_EQ(0, exo_xn_type_lookup(self->exo, "leaf", NULL, NULL));
+	EXPECT_EQ(0, exo_xn_root_lookup(self->exo, "fs-a", NULL, NULL));
+
+	/* leaf freed: its type is unused, mid's is not. */
+	ASSERT_EQ(0, exo_xn_read(self->exo, self->root, EXO_XN_NO_PARENT,
+				 self->node, NULL));
+	ASSERT_EQ(0, exo_xn_read(self->exo, mid, self->root, tmid, NULL));
+	m = tn_mod(3, &e, 0, 0);
+	ASSERT_EQ(0, exo_xn_free(self->exo, mid, leaf, tleaf, &m, 1));
+	EXPECT_EQ(0, exo_xn_type_remove(self->exo, "leaf", 0));
+	EXPECT_EQ(-EBUSY, exo_xn_type_remove(self->exo, "mid", 0));
+	m = tn_mod(0, &e, 0, 0);
+	ASSERT_EQ(0, exo_xn_free(self->exo, self->root, mid, tmid, &m, 1));
+	EXPECT_EQ(0, exo_xn_type_remove(self->exo, "mid", 0));
+	/* fs-a owns nothing now, but the caller holds it. */
+	EXPECT_EQ(-EBUSY, exo_xn_root_remove(self->exo, "fs-a", 0, 0));
+	ASSERT_EQ(0, exo_xn_release(self->exo, self->root));
+	EXPECT_EQ(0, exo_xn_root_remove(self->exo, "fs-a", 0, 0));
+	EXPECT_EQ(0, exo_xn_type_remove(self->exo, "test node", 0));
+	/* Nothing leaked: every block is free again on the disk. */
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.written);
+	EXPECT_EQ(0U, r.unreachable);
+	EXPECT_EQ(0U, r.free_pointed);
+}
+
+/* Another environment holding a root keeps it. */
+TEST_F(xn, catalogue_remove_root_held_elsewhere_is_busy)
+{
+	int p[2], q[2];
+	char c = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(q));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct exo *h = exo_open(NULL);
+
+		if (!h || exo_xn_read(h, self->root, EXO_XN_NO_PARENT,
+				      self->node, NULL))
+			_exit(10);
+		if (write(p[1], &c, 1) != 1 || read(q[0], &c, 1) != 1)
+			_exit(11);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	EXPECT_EQ(-EBUSY, exo_xn_root_remove(self->exo, "fs-a", 0, 0));
+	ASSERT_EQ(1, write(q[1], &c, 1));
+	EXPECT_EQ(0, exo_wait_child(pid));
+	/* Its registry went with it. */
+	EXPECT_EQ(0, exo_xn_root_remove(self->exo, "fs-a", 0, 0));
+}
+
+/* Every argument check, each against a call that would otherwise pass. */
+TEST_F(xn, catalogue_remove_einval_enoent)
+{
+	struct exo_xn_type t;
+	struct exo_xn_root r;
+	int fd = exo_raw_env();
+
+	ASSERT_LE(0, fd);
+#define XN_T(field, value, want)					\
+	do {								\
+		memset(&t, 0, sizeof(t));				\
+		t.argsz = sizeof(t);					\
+		snprintf(t.name, sizeof(t.name), "spare");		\
+		t.field = value;					\
+		EXPECT_EQ(want, exo_ioc(fd, EXO_IOC_XN_TYPE_REMOVE, &t)) { \
+			TH_LOG(#field " = " #value);			\
+		}							\
+	} while (0)
+	ASSERT_LT(0, tn_install(self->exo, "spare"));
+	XN_T(flags, 1, EINVAL);
+	XN_T(flags, 1U << 31, EINVAL);
+	XN_T(reserved, 1, EINVAL);
+	XN_T(owns_len, 1, EINVAL);
+	XN_T(acl_len, 1, EINVAL);
+	XN_T(owns, 1, EINVAL);
+	XN_T(acl, 1, EINVAL);
+	XN_T(type_id, EXO_XN_TYPES_MAX + 1, EINVAL);
+	XN_T(type_id, EXO_XN_TYPES_MAX, ENOENT);	/* not the name's */
+	XN_T(name[0], 0, EINVAL);	/* nor name nor number: the data type */
+	XN_T(name[EXO_XN_NAME_MAX - 1], 'x', 0);	/* still terminated */
+	EXPECT_EQ(-ENOENT, exo_xn_type_lookup(self->exo, "spare", NULL, NULL));
+	ASSERT_LT(0, tn_install(self->exo, "spare"));
+	memset(&t, 0, sizeof(t));
+	t.argsz = sizeof(t);
+	memset(t.name, 'x', sizeof(t.name));
+	EXPECT_EQ(EINVAL, exo_ioc(fd, EXO_IOC_XN_TYPE_REMOVE, &t));
+	XN_T(name[1], 'z', ENOENT);	/* "szare" is no type */
+	memset(&t, 0, sizeof(t));
+	t.argsz = sizeof(t);
+	t.type_id = EXO_XN_TYPES_MAX;	/* a number alone, unused */
+	EXPECT_EQ(ENOENT, exo_ioc(fd, EXO_IOC_XN_TYPE_REMOVE, &t));
+	EXPECT_EQ(0, exo_xn_type_lookup(self->exo, "spare", NULL, NULL));
+#undef XN_T
+
+#define XN_R(field, value, want)					\
+	do {								\
+		memset(&r, 0, sizeof(r));				\
+		r.argsz = sizeof(r);					\
+		snprintf(r.name, sizeof(r.name), "fs-a");		\
+		r.field = value;					\
+		EXPECT_EQ(want, exo_ioc(fd, EXO_IOC_XN_ROOT_REMOVE, &r)) { \
+			TH_LOG(#field " = " #value);			\
+		}							\
+	} while (0)
+	XN_R(flags, 1, EINVAL);
+	XN_R(flags, 1U << 31, EINVAL);
+	XN_R(reserved, 1, EINVAL);
+	XN_R(name[0], 0, EINVAL);
+	XN_R(name[1], 'z', ENOENT);
+	XN_R(type_id, self->node + 1, ENOENT);
+	XN_R(block, self->root + 1, ENOENT);
+	memset(&r, 0, sizeof(r));
+	r.argsz = sizeof(r);
+	memset(r.name, 'x', sizeof(r.name));
+	EXPECT_EQ(EINVAL, exo_ioc(fd, EXO_IOC_XN_ROOT_REMOVE, &r));
+	EXPECT_EQ(0, exo_xn_root_lookup(self->exo, "fs-a", NULL, NULL));
+	/* And the call itself, to show the rows above were all it took. */
+	XN_R(block, self->root, 0);
+	EXPECT_EQ(-ENOENT, exo_xn_root_lookup(self->exo, "fs-a", NULL, NULL));
+#undef XN_R
+	close(fd);
+}
+
+/* In a child as @uid (0: stays root), without CAP_SYS_ADMIN if @no_admin:
+ * each removal of @n must give its @want; exit 0 if all did.
+ */
+struct xn_rm {
+	bool type;
+	const char *name;
+	int want;
+};
+
+static int xn_removes_as(uid_t uid, bool no_admin, const struct xn_rm *rm,
+			 int n)
+{
+	pid_t pid = fork();
+	int i, got;
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		struct exo *h = exo_open(NULL);
+
+		if (!h || (no_admin && exo_cap_drop(CAP_SYS_ADMIN)) ||
+		    (uid && exo_become(uid, uid, NULL, 0)))
+			_exit(10);
+		for (i = 0; i < n; i++) {
+			got = rm[i].type ?
+			      exo_xn_type_remove(h, rm[i].name, 0) :
+			      exo_xn_root_remove(h, rm[i].name, 0, 0);
+			if (got != rm[i].want)
+				_exit(20 + i);
+		}
+		_exit(0);
+	}
+	return exo_wait_child(pid);
+}
+
+/*
+ * Hostile: another uid cannot remove what it did not install, busy or
+ * not, and the entries are still there after; the installer and an admin
+ * can.
+ */
+TEST_F(xn, catalogue_remove_needs_installer_or_admin)
+{
+	static const struct xn_rm other[] = {
+		{ true, "nb type", -EPERM },
+		{ false, "nb root", -EPERM },
+		{ true, "test node", -EPERM },	/* root's, and busy */
+		{ false, "fs-a", -EPERM },	/* root's, and empty */
+	};
+	static const struct xn_rm no_admin[] = {
+		{ true, "nb type", -EPERM },
+		{ false, "nb root", -EPERM },
+	};
+	static const struct xn_rm owner[] = {
+		{ false, "nb root", 0 },
+		{ false, "fs-a", -EPERM },
+	};
+	static const struct xn_rm admin[] = {
+		{ true, "nb type", 0 },
+	};
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct exo *h = exo_open(NULL);
+		__u64 block = 0;
+
+		if (!h || exo_become(EXO_NOBODY, EXO_NOBODY, NULL, 0))
+			_exit(10);
+		if (tn_install(h, "nb type") <= 0 ||
+		    exo_xn_root_install(h, "nb root", self->node, &block))
+			_exit(11);
+		_exit(0);
+	}
+	ASSERT_EQ(0, exo_wait_child(pid));
+	EXPECT_EQ(0, xn_removes_as(EXO_NOBODY - 1, false, other,
+				   ARRAY_SIZE(other)));
+	EXPECT_EQ(0, xn_removes_as(0, true, no_admin, ARRAY_SIZE(no_admin)));
+	EXPECT_EQ(0, exo_xn_type_lookup(self->exo, "nb type", NULL, NULL));
+	EXPECT_EQ(0, exo_xn_type_lookup(self->exo, "test node", NULL, NULL));
+	EXPECT_EQ(0, exo_xn_root_lookup(self->exo, "nb root", NULL, NULL));
+	EXPECT_EQ(0, exo_xn_root_lookup(self->exo, "fs-a", NULL, NULL));
+	EXPECT_EQ(0, xn_removes_as(EXO_NOBODY, false, owner,
+				   ARRAY_SIZE(owner)));
+	EXPECT_EQ(-ENOENT, exo_xn_root_lookup(self->exo, "nb root", NULL,
+					      NULL));
+	EXPECT_EQ(0, xn_removes_as(0, false, admin, ARRAY_SIZE(admin)));
+	EXPECT_EQ(-ENOENT, exo_xn_type_lookup(self->exo, "nb type", NULL,
+					      NULL));
+	EXPECT_EQ(0, exo_xn_root_lookup(self->exo, "fs-a", NULL, NULL));
+}
+
 /*
  * Cached blocks are kernel pages. One environment's registry pins at most
  * view_max of them (EDQUOT, nothing allocated); past cache_max the cache
@@ -1295,6 +1680,63 @@ TEST_F(xn, persists_across_reload_on_real_disk)
 	ASSERT_NE(NULL, p);
 	EXPECT_EQ(0, memcmp(p + 10, "survives", 9));
 	exo_xn_unmap(p);
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.owned_twice);
+	EXPECT_EQ(0U, r.free_pointed);
+	EXPECT_EQ(0U, r.unreachable);
+	EXPECT_EQ(0U, r.faulted);
+}
+
+/* On the VM's disk: a removal is on the disk when the call returns. */
+TEST_F(xn, catalogue_removal_persists_on_real_disk)
+{
+	struct exo_xn_info before = { 0 }, after = { 0 };
+	struct exo_xn_sync r;
+	__u64 root = 0, b;
+	struct tn_entry e;
+	struct exo_xn_mod m;
+	__u32 node;
+	int fd;
+
+	fd = open(XN_DISK, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "no %s to test persistence on", XN_DISK);
+	close(fd);
+	exo_close(self->exo);
+	self->exo = NULL;
+	ASSERT_EQ(0, xn_reload(self->params, "disk=" XN_DISK));
+	self->exo = exo_open(NULL);
+	ASSERT_NE(NULL, self->exo);
+	ASSERT_EQ(0, exo_xn_info(self->exo, &before));
+	node = tn_install(self->exo, "removed node");
+	ASSERT_LT(0, (int)node);
+	ASSERT_EQ(0, exo_xn_root_install(self->exo, "removed", node, &root));
+	ASSERT_EQ(0, exo_xn_read(self->exo, root, EXO_XN_NO_PARENT, node,
+				 NULL));
+	b = xn_free_block(self->exo, 0);
+	m = tn_mod(2, &e, b, EXO_XN_TYPE_DATA);
+	ASSERT_EQ(0, exo_xn_alloc(self->exo, root, b, EXO_XN_TYPE_DATA, &m,
+				  1));
+	ASSERT_EQ(0, exo_xn_sync(self->exo, NULL));
+	m = tn_mod(2, &e, 0, 0);
+	ASSERT_EQ(0, exo_xn_free(self->exo, root, b, EXO_XN_TYPE_DATA, &m, 1));
+	ASSERT_EQ(0, exo_xn_release(self->exo, root));
+	/* No sync of its own: the removals write what they need. */
+	ASSERT_EQ(0, exo_xn_root_remove(self->exo, "removed", node, root));
+	ASSERT_EQ(0, exo_xn_type_remove(self->exo, "removed node", node));
+	exo_close(self->exo);
+	self->exo = NULL;
+	ASSERT_EQ(0, xn_reload(self->params, "disk=" XN_DISK));
+	self->exo = exo_open(NULL);
+	ASSERT_NE(NULL, self->exo);
+	EXPECT_EQ(-ENOENT, exo_xn_type_lookup(self->exo, "removed node", NULL,
+					      NULL));
+	EXPECT_EQ(-ENOENT, exo_xn_root_lookup(self->exo, "removed", NULL,
+					      NULL));
+	ASSERT_EQ(0, exo_xn_info(self->exo, &after));
+	EXPECT_EQ(before.types, after.types);
+	EXPECT_EQ(before.roots, after.roots);
+	EXPECT_EQ(before.free_blocks, after.free_blocks);
 	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
 	EXPECT_EQ(0U, r.owned_twice);
 	EXPECT_EQ(0U, r.free_pointed);
