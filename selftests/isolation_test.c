@@ -71,6 +71,7 @@ struct iso_setup {
 	__u64 xn_data;
 	__u32 xn_type;
 	__u32 xn_pad;
+	char xn_name[EXO_XN_NAME_MAX];	/* the root's */
 	__u32 cpu;			/* the first managed CPU */
 	__u32 cpu_slot;			/* the victim's slot there */
 };
@@ -100,6 +101,7 @@ struct iso_victim {
 	int fd2;			/* its second environment */
 	unsigned char *region;		/* ISO_FRAMES pages, frames bound */
 	struct iso_setup set;
+	bool xn_spares;			/* iso_victim_xn_spares() ran */
 	__u32 held;			/* frames it holds now */
 	unsigned int held_mask;		/* which of set.frames, by bit */
 	__u64 hostile_id;
@@ -977,26 +979,23 @@ static int iso_xn_alloc(int fd, unsigned long cmd, __u64 parent, __u64 block,
 
 /*
  * As nobody, through an environment of its own: opened before dropping to
- * nobody (the node is root's), used after, as its acl sees the caller then.
+ * nobody (the node is root's), used after, as the kernel and the acl see
+ * the caller then. Ioctl @cmd of @arg; its errno.
  */
-static void iso_xn_read_private_root(struct iso_hostile *h, char *got,
-				     size_t len)
+static int iso_xn_as_nobody(unsigned long cmd, const void *arg)
 {
 	int p[2], err = EIO, status;
 	pid_t pid;
 
-	if (pipe(p)) {
-		iso_errno(got, len, -1, errno);
-		return;
-	}
+	if (pipe(p))
+		return errno;
 	pid = fork();
 	if (pid == 0) {
 		int fd = exo_raw_env();
 
 		err = fd < 0 ? -fd : exo_become(EXO_NOBODY, EXO_NOBODY, NULL, 0);
 		if (!err)
-			err = iso_xn_read(fd, h->set.xn_root, EXO_XN_NO_PARENT,
-					  h->set.xn_type);
+			err = exo_ioc(fd, cmd, arg);
 		exo_write_full(p[1], &err, sizeof(err));
 		_exit(0);
 	}
@@ -1006,7 +1005,90 @@ static void iso_xn_read_private_root(struct iso_hostile *h, char *got,
 	close(p[0]);
 	if (pid > 0)
 		waitpid(pid, &status, 0);
+	return err;
+}
+
+static void iso_xn_read_private_root(struct iso_hostile *h, char *got,
+				     size_t len)
+{
+	struct exo_xn_read r = {
+		.argsz = sizeof(r), .block = h->set.xn_root,
+		.parent = EXO_XN_NO_PARENT, .type_id = h->set.xn_type,
+	};
+	int err = iso_xn_as_nobody(EXO_IOC_XN_READ, &r);
+
 	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/*
+ * The victim's spare entries, free to remove but for whose they are: a
+ * type nothing uses and a root that owns nothing and nobody holds. Their
+ * names come from the victim's env id, which the hostile knows.
+ */
+static void iso_xn_spare_name(char *name, const char *kind, __u64 env_id)
+{
+	snprintf(name, EXO_XN_NAME_MAX, "iso-%s-%llu", kind,
+		 (unsigned long long)env_id);
+}
+
+static void iso_victim_xn_spares(struct iso_victim *v)
+{
+	struct exo_xn_type t = {
+		.argsz = sizeof(t),
+		.owns = (uintptr_t)iso_xn_owns, .owns_len = ARRAY_SIZE(iso_xn_owns),
+		.acl = (uintptr_t)iso_xn_acl, .acl_len = ARRAY_SIZE(iso_xn_acl),
+	};
+	struct exo_xn_root r = { .argsz = sizeof(r), .type_id = v->set.xn_type };
+
+	iso_xn_spare_name(t.name, "t", v->set.victim_id);
+	iso_xn_spare_name(r.name, "r", v->set.victim_id);
+	/* A failure shows in the check, which looks both up. */
+	exo_ioc(v->fd, EXO_IOC_XN_TYPE_INSTALL, &t);
+	exo_ioc(v->fd, EXO_IOC_XN_ROOT_INSTALL, &r);
+	v->xn_spares = true;
+}
+
+static void iso_xn_remove_spare_type(struct iso_hostile *h, char *got,
+				     size_t len)
+{
+	struct exo_xn_type t = { .argsz = sizeof(t) };
+	int err;
+
+	iso_xn_spare_name(t.name, "t", h->set.victim_id);
+	err = iso_xn_as_nobody(EXO_IOC_XN_TYPE_REMOVE, &t);
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static void iso_xn_remove_spare_root(struct iso_hostile *h, char *got,
+				     size_t len)
+{
+	struct exo_xn_root r = { .argsz = sizeof(r) };
+	int err;
+
+	iso_xn_spare_name(r.name, "r", h->set.victim_id);
+	err = iso_xn_as_nobody(EXO_IOC_XN_ROOT_REMOVE, &r);
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/* Its type by number and its root by name: in use, but that is not why. */
+static void iso_xn_remove_victim_entries(struct iso_hostile *h, char *got,
+					 size_t len)
+{
+	struct exo_xn_type t = { .argsz = sizeof(t), .type_id = h->set.xn_type };
+	struct exo_xn_root r = {
+		.argsz = sizeof(r), .type_id = h->set.xn_type,
+		.block = h->set.xn_root,
+	};
+	int err, err2;
+
+	memcpy(r.name, h->set.xn_name, sizeof(r.name));
+	err = iso_xn_as_nobody(EXO_IOC_XN_TYPE_REMOVE, &t);
+	err2 = iso_xn_as_nobody(EXO_IOC_XN_ROOT_REMOVE, &r);
+	if (err == err2)
+		iso_errno(got, len, err ? -1 : 0, err);
+	else
+		snprintf(got, len, "type %s, root %s", exo_errno_name(err),
+			 exo_errno_name(err2));
 }
 
 static void iso_xn_read_child(struct iso_hostile *h, char *got, size_t len)
@@ -1089,6 +1171,41 @@ static bool iso_victim_xn_intact(struct iso_victim *v, char *why, size_t len)
 	if (!ok)
 		snprintf(why, len, "victim's block no longer filled");
 	return ok && iso_victim_unchanged(v, why, len);
+}
+
+/* The victim's catalogue entries: all still there, and the victim's. */
+static bool iso_victim_xn_catalogued(struct iso_victim *v, char *why,
+				     size_t len)
+{
+	struct exo_xn_type t = { .argsz = sizeof(t) }, st = { .argsz = sizeof(st) };
+	struct exo_xn_root r = { .argsz = sizeof(r) }, sr = { .argsz = sizeof(sr) };
+
+	snprintf(t.name, sizeof(t.name), "isolation victim");
+	memcpy(r.name, v->set.xn_name, sizeof(r.name));
+	if (exo_ioc(v->fd, EXO_IOC_XN_TYPE_LOOKUP, &t) ||
+	    t.type_id != v->set.xn_type ||
+	    exo_ioc(v->fd, EXO_IOC_XN_ROOT_LOOKUP, &r) ||
+	    r.block != v->set.xn_root) {
+		snprintf(why, len, "the victim's type or root is gone");
+		return false;
+	}
+	if (!v->xn_spares)
+		return iso_victim_xn_intact(v, why, len);
+	iso_xn_spare_name(st.name, "t", v->set.victim_id);
+	iso_xn_spare_name(sr.name, "r", v->set.victim_id);
+	if (exo_ioc(v->fd, EXO_IOC_XN_TYPE_LOOKUP, &st) ||
+	    exo_ioc(v->fd, EXO_IOC_XN_ROOT_LOOKUP, &sr)) {
+		snprintf(why, len, "a spare type or root is gone");
+		return false;
+	}
+	/* Its own to remove, and removed: the catalogue is small. */
+	st.owns_len = st.acl_len = 0;	/* LOOKUP's answers */
+	if (exo_ioc(v->fd, EXO_IOC_XN_ROOT_REMOVE, &sr) ||
+	    exo_ioc(v->fd, EXO_IOC_XN_TYPE_REMOVE, &st)) {
+		snprintf(why, len, "the victim cannot remove its spares");
+		return false;
+	}
+	return iso_victim_xn_intact(v, why, len);
 }
 
 /* ---- CPU slots ------------------------------------------------------ */
@@ -1338,6 +1455,22 @@ static void iso_revoke_victim_slots(struct iso_hostile *h, char *got,
 	X(xn_alloc_forged_owns,						\
 	  ISO_ROW("block", "XN_ALLOC whose owns claims the victim's block", \
 		  "EPERM", ISO_XN, iso_xn_forge_owns, iso_victim_xn_intact))\
+	X(xn_type_remove_as_nobody,					\
+	  { .resource = "catalogue", .operation = "XN_TYPE_REMOVE of the victim's unused type as nobody", \
+		  .expected = "EPERM", .needs = ISO_XN,			\
+		  .attempt = iso_xn_remove_spare_type,			\
+		  .victim_check = iso_victim_xn_catalogued,		\
+		  .victim_prep = iso_victim_xn_spares })		\
+	X(xn_root_remove_as_nobody,					\
+	  { .resource = "catalogue", .operation = "XN_ROOT_REMOVE of the victim's empty root as nobody", \
+		  .expected = "EPERM", .needs = ISO_XN,			\
+		  .attempt = iso_xn_remove_spare_root,			\
+		  .victim_check = iso_victim_xn_catalogued,		\
+		  .victim_prep = iso_victim_xn_spares })		\
+	X(xn_remove_busy_entries_as_nobody,				\
+	  ISO_ROW("catalogue", "XN_*_REMOVE of the victim's busy type and root as nobody", \
+		  "EPERM", ISO_XN, iso_xn_remove_victim_entries,	\
+		  iso_victim_xn_catalogued))				\
 	/* CPU. The victim holds slot ISO_CPU_SLOT of the first managed CPU. */ \
 	X(cpu_book_victim_slot,						\
 	  ISO_ROW("slot", "CPU_BOOK of the victim's slot", "EEXIST",	\
@@ -1585,6 +1718,7 @@ static void iso_victim_xn(struct __test_metadata *_metadata,
 	v->set.xn_type = type_id;
 	v->set.xn_root = r.block;
 	v->set.xn_data = info.hint;
+	memcpy(v->set.xn_name, r.name, sizeof(v->set.xn_name));
 }
 
 FIXTURE(isolation) {

@@ -7,8 +7,10 @@
  * installs a type of a small format of its own (eight u64 pointers to data
  * blocks, an acl that allows everything) and roots of it, learns them (from
  * its own installs or lookups), and aims most reads and allocations at them;
- * the rest are random. Types and roots are permanent, so names come from
- * small pools: the fuzzer takes a few catalogue entries, never all.
+ * the rest are random. Names come from small pools, so the fuzzer takes
+ * a few catalogue entries, never all; it also removes them (TYPE_REMOVE,
+ * ROOT_REMOVE), which a busy entry refuses (EBUSY), and a name nobody
+ * installs (fz-none-*) is always ENOENT.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -137,6 +139,13 @@ static const int fz_errs_xn_root_install[] = {
 static const int fz_errs_xn_read[] = {
 	EFAULT, EINVAL, E2BIG, ENOENT, EPERM, EACCES, EBUSY, EIO, ENOMEM,
 	EDQUOT, ENOBUFS, 0,
+};
+/*
+ * EPERM: another uid's entry (a worker without CAP_SYS_ADMIN); EBUSY: a
+ * type with a root or a block, a root that owns one or is held.
+ */
+static const int fz_errs_xn_remove[] = {
+	EFAULT, EINVAL, E2BIG, ENOENT, EPERM, EBUSY, EIO, ENOMEM, 0,
 };
 static const int fz_errs_xn_sync[] = {
 	EFAULT, EINVAL, E2BIG, EPERM, EIO, ENOMEM, 0,
@@ -353,6 +362,90 @@ static void fz_done_xn_root_lookup(struct fz_worker *w, struct fz_env *e,
 		  (unsigned long long)r->block);
 	fz_xn_root[fz_xn_nroots % FZ_XN_KNOWN] = r->block;
 	fz_xn_root_type[fz_xn_nroots++ % FZ_XN_KNOWN] = r->type_id;
+}
+
+/* ---- removal -------------------------------------------------------------- */
+
+/* A name of @kind, or (c->note[1] set) of the pool nobody installs. */
+static void fz_xn_remove_name(struct fz_worker *w, struct fz_call *c,
+			      char *name, const char *kind)
+{
+	bool none = fz_chance(&w->rng, 20);
+
+	fz_xn_name(w, name, none ? "none" : kind);
+	if (!memchr(name, 0, EXO_XN_NAME_MAX))
+		fz_bad(c, "name without NUL");
+	else if (none)
+		c->note[1] = 1;
+}
+
+static void fz_gen_xn_type_remove(struct fz_worker *w, struct fz_env *e,
+				  struct fz_call *c)
+{
+	struct exo_xn_type *t = (struct exo_xn_type *)c->buf;
+	unsigned int n = fz_xn_ntypes < FZ_XN_KNOWN ? fz_xn_ntypes : FZ_XN_KNOWN;
+	unsigned int pick = fz_below(&w->rng, 100);
+
+	(void)e;
+	if (pick < 25) {
+		/* Busy while any worker's root has it; else it goes. */
+		snprintf(t->name, sizeof(t->name), "fz-format");
+	} else if (pick < 60) {
+		fz_xn_remove_name(w, c, t->name,
+				  fz_chance(&w->rng, 50) ? "junk" : "const");
+	} else {
+		/* By number alone: known, random, or out of range. */
+		t->type_id = n && fz_chance(&w->rng, 60) ?
+			     fz_xn_type[fz_below(&w->rng, n)] :
+			     fz_below(&w->rng, EXO_XN_TYPES_MAX + 2);
+		if (t->type_id == EXO_XN_TYPE_DATA)
+			fz_bad(c, "by number, the built-in data type");
+		else if (t->type_id > EXO_XN_TYPES_MAX)
+			fz_bad(c, "type number out of range");
+	}
+	if (t->name[0] && fz_chance(&w->rng, 10))
+		t->type_id = 1 + fz_below(&w->rng, EXO_XN_TYPES_MAX);
+	if (fz_chance(&w->rng, 5)) {
+		t->owns_len = 1 + fz_below(&w->rng, EXO_UDF_MAX_INSNS);
+		fz_bad(c, "REMOVE with a UDF");
+	}
+	if (c->note[1] && !c->bad)
+		c->expect = ENOENT;
+}
+
+static void fz_gen_xn_root_remove(struct fz_worker *w, struct fz_env *e,
+				  struct fz_call *c)
+{
+	struct exo_xn_root *r = (struct exo_xn_root *)c->buf;
+	unsigned int n = fz_xn_nroots < FZ_XN_KNOWN ? fz_xn_nroots : FZ_XN_KNOWN;
+
+	fz_xn_remove_name(w, c, r->name, "r");
+	if (n && fz_chance(&w->rng, 30)) {
+		unsigned int i = fz_below(&w->rng, n);
+
+		r->type_id = fz_xn_root_type[i];
+		r->block = fz_xn_root[i];
+	} else if (fz_chance(&w->rng, 10)) {
+		r->block = fz_xn_held_block(w, e);
+	}
+	if (c->note[1] && !c->bad)
+		c->expect = ENOENT;
+}
+
+/* Only a name nobody installs has a sure answer. */
+static void fz_done_xn_remove(struct fz_worker *w, struct fz_env *e,
+			      struct fz_call *c, const unsigned char *out)
+{
+	(void)e;
+	(void)out;
+	if (c->expect <= 0 || c->bad)
+		return;
+	if (c->err != EFAULT && c->err != E2BIG && c->err != ENOMEM &&
+	    c->err != EPROTO)
+		fz_expect(w, FZ_CHK_MODEL, c->err == c->expect,
+			  "%s of a name nobody installs gave %s", c->ioc->name,
+			  c->err ? strerrorname_np(c->err) ?: "?" : "ok");
+	c->expect = 0;
 }
 
 /* ---- the registry -------------------------------------------------------- */
@@ -594,6 +687,16 @@ const struct fz_ioctl fz_xn_ioctls[] = {
 	FZ_XN_ROW("EXO_IOC_XN_CHECK", EXO_IOC_XN_CHECK, struct exo_xn_sync,
 		  faulted, -1, FZ_WRITES, fz_gen_xn_sync, NULL,
 		  fz_errs_xn_sync),
+	FZ_XN_ROW("EXO_IOC_XN_TYPE_REMOVE", EXO_IOC_XN_TYPE_REMOVE,
+		  struct exo_xn_type, acl,
+		  (int)offsetof(struct exo_xn_type, reserved), 0,
+		  fz_gen_xn_type_remove, fz_done_xn_remove,
+		  fz_errs_xn_remove),
+	FZ_XN_ROW("EXO_IOC_XN_ROOT_REMOVE", EXO_IOC_XN_ROOT_REMOVE,
+		  struct exo_xn_root, block,
+		  (int)offsetof(struct exo_xn_root, reserved), 0,
+		  fz_gen_xn_root_remove, fz_done_xn_remove,
+		  fz_errs_xn_remove),
 };
 
 const size_t fz_xn_nioctls = FZ_ARRAY_SIZE(fz_xn_ioctls);
