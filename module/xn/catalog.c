@@ -504,8 +504,7 @@ long xn_root_remove_ioctl(void __user *uarg)
 	block = root->block;
 	buf = xn_buf_find(block);
 	ret = -EBUSY;
-	if ((buf && buf->refs) || !xn_type_valid(root->type) ||
-	    root->type == EXO_XN_TYPE_DATA)
+	if ((buf && buf->refs) || !xn_type_valid(root->type))
 		goto unlock;
 	src = buf ? xn_buf_data(buf) : data;
 	if (!buf) {
@@ -528,6 +527,10 @@ long xn_root_remove_ioctl(void __user *uarg)
 	xn.nroots--;
 	if (buf)
 		xn_buf_drop(buf);
+	ret = 0;
+	/* Only a catalogue read from a damaged disk names such a block. */
+	if (block < xn.data_start || block >= xn.nblocks)
+		goto unlock;
 	clear_bit(block, xn.alloc);
 	xn.nfree++;
 	if (xn_write_freemap(xn.alloc)) {

@@ -1428,9 +1428,9 @@ struct exo_xn_type {
  * Return: 0, or -1 with errno EINVAL (unknown flags, non-zero @reserved, a
  * bad name), ENOENT (no root of that name, or it has another type or
  * block), EPERM (installed by another uid, and the caller lacks
- * CAP_SYS_ADMIN), EBUSY (the root block claims a block, its owns UDF
- * faults, or an environment holds it), ENOMEM, EIO, and the errors of
- * every ioctl.
+ * CAP_SYS_ADMIN), EBUSY (the root block claims a block, its type's owns
+ * UDF faults on it or is no longer there to run, or an environment holds
+ * it), ENOMEM, EIO, and the errors of every ioctl.
  */
 struct exo_xn_root {
 	__u32 argsz;
