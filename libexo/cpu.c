@@ -236,6 +236,9 @@ LIBEXO_EXPORT int exo_slots_run(struct exo *exo, __u32 cpu, int signal,
 		ret = exo_cpu_wait(exo, 0, &wake);
 		if (ret == -EINTR)
 			continue;
+		/* Only a CPU going offline unbinds us, even inside @fn's turn. */
+		if (ret == -EINVAL)
+			ret = -ENODEV;
 		if (ret)
 			break;
 		ret = fn(&wake, arg);

@@ -267,6 +267,16 @@ LIBEXO_EXPORT const char *exo_event_name(__u32 type)
 		return "mem-abort";
 	case EXO_EVENT_MEM_UNGRANTED:
 		return "mem-ungranted";
+	case EXO_EVENT_CPU_EXCESS:
+		return "cpu-excess";
+	case EXO_EVENT_CPU_ABORT:
+		return "cpu-abort";
+	case EXO_EVENT_CPU_REVOKE:
+		return "cpu-revoke";
+	case EXO_EVENT_CPU_OFFLINE:
+		return "cpu-offline";
+	case EXO_EVENT_NET_DOWN:
+		return "net-down";
 	default:
 		return "unknown";
 	}

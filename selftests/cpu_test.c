@@ -5,7 +5,8 @@
  * every bad request with nothing booked behind it; a bound thread pinned to
  * its CPU and raised to SCHED_FIFO during its turns; wake and exit upcalls;
  * yield and directed yield; excess time and the abort protocol; admin
- * revocation; the read-only slot page; kill -9 and close freeing every slot.
+ * revocation; the read-only slot page; kill -9 and close freeing every slot;
+ * a managed CPU going offline and coming back.
  *
  * Other environments are forked peers driven over pipes, or, where only the
  * kernel's bookkeeping matters, a second fd of the test's own process. The
@@ -15,6 +16,7 @@
  * No test asserts a duration: every wait is generous for an emulated guest,
  * and what is checked is which slots, which records, in which order.
  */
+#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <sys/mman.h>
@@ -36,6 +38,7 @@ FIXTURE(cpu) {
 	bool reloaded;
 	char params[1024];
 	pid_t kids[4];		/* peers to kill if the test died early */
+	int offline_cpu;	/* a CPU the test took offline, + 1 */
 };
 
 FIXTURE_SETUP(cpu)
@@ -60,12 +63,17 @@ FIXTURE_SETUP(cpu)
 	ASSERT_EQ(0U, self->ci.my_slots);
 }
 
+static int cpu_set_online(int cpu, bool online);
+
 FIXTURE_TEARDOWN_PARENT(cpu)
 {
 	char now[sizeof(self->params)];
 
 	int i, tries;
 
+	/* A test that failed with a CPU offline must not leave it so. */
+	if (self->offline_cpu)
+		cpu_set_online(self->offline_cpu - 1, true);
 	/*
 	 * Peers a failed test left behind are the test process's children,
 	 * not ours: kill them and wait until they are gone (and their fds
@@ -98,6 +106,15 @@ FIXTURE_TEARDOWN_PARENT(cpu)
 }
 
 /* ---- helpers ------------------------------------------------------------ */
+
+/* Take @cpu offline or bring it back (root): 0 or errno. */
+static int cpu_set_online(int cpu, bool online)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	return exo_write_str(path, online ? "1" : "0");
+}
 
 /* Reload exo.ko with @extra appended to its parameters; fresh env in fd. */
 static int cpu_reload(struct __test_metadata *_metadata,
@@ -1705,6 +1722,250 @@ TEST_F(cpu, stride_scheduler_shares_by_tickets)
 	ASSERT_EQ(1ULL, exo_uthread_quanta(u, 3));
 	exo_uthreads_destroy(u);
 	exo_close(exo);
+}
+
+/* ---- CPU hotplug -------------------------------------------------------- */
+
+/* A thread bound with no slots of its own: it sleeps in WAIT until its CPU goes. */
+struct cpu_sleeper {
+	int fd, cpu;
+	pid_t tid;
+	int bind_err, wait_err, unbind_err, policy;
+	cpu_set_t mask;
+};
+
+static void *cpu_sleeper_main(void *arg)
+{
+	struct cpu_sleeper *t = arg;
+	struct exo_cpu_wake wake;
+
+	__atomic_store_n(&t->tid, gettid(), __ATOMIC_RELEASE);
+	t->bind_err = exo_raw_cpu_bind(t->fd, t->cpu, 0, 0);
+	if (t->bind_err)
+		return NULL;
+	t->wait_err = exo_raw_cpu_wait(t->fd, 120000, &wake);
+	t->policy = cpu_policy();
+	sched_getaffinity(0, sizeof(t->mask), &t->mask);
+	t->unbind_err = exo_raw_cpu_unbind(t->fd);
+	return NULL;
+}
+
+/*
+ * A libOS with half the vector and a thread that runs its turns to their
+ * end: the CPU is likely to go while its turn runs at SCHED_FIFO. It
+ * reports each exo event it gets and how its wait loop ended.
+ */
+static int cpu_half_vector_peer(int rx, int tx, void *arg)
+{
+	struct cpu_peer_arg *pa = arg;
+	struct exo_cpu_wake wake;
+	struct exo_event ev;
+	int fd = exo_raw_env(), err, turns = 0;
+	char go;
+
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_book(fd, pa->cpu, pa->first, 32, 1));
+	EXO_CHILD_CHECK(3, !exo_raw_cpu_bind(fd, pa->cpu, 0, 0));
+	EXO_CHILD_CHECK(4, !exo_raw_cpu_wait(fd, CPU_WAIT_MS, &wake));
+	EXO_CHILD_CHECK(5, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd), 0));
+	do {
+		/* Its turn, run to 2 ms before the end. */
+		while (cpu_mono_ns() + 2000000 < wake.end_ns)
+			;
+		turns++;
+		err = exo_raw_cpu_wait(fd, CPU_WAIT_MS, &wake);
+	} while (!err);
+	/* ENODEV asleep in WAIT; EINVAL if unbound while in its turn. */
+	cpu_report(tx, CPU_R_DONE, err, cpu_policy(), turns);
+	/* Up to the offline record, then whatever else came (nothing should). */
+	while (!exo_raw_event_wait(fd, 5000, &ev)) {
+		cpu_report(tx, CPU_R_EVENT, ev.type,
+			   ev.data[0] | ev.data[1] << 16 | ev.data[2] << 32, 0);
+		if (ev.type == EXO_EVENT_CPU_OFFLINE)
+			break;
+	}
+	while (!exo_raw_event_wait(fd, 200, &ev))
+		cpu_report(tx, CPU_R_EVENT, ev.type,
+			   ev.data[0] | ev.data[1] << 16 | ev.data[2] << 32, 0);
+	cpu_report(tx, CPU_R_DONE, 0, 0, 0);
+	/* Its environment stays open until the parent has looked. */
+	return read(rx, &go, 1) == 1 ? 0 : 9;
+}
+
+/* The exo_cpu worker thread of @cpu, or -1. */
+static pid_t cpu_worker_pid(int cpu)
+{
+	char want[32], path[300], *comm;
+	struct dirent *de;
+	pid_t found = -1;
+	DIR *dir;
+
+	snprintf(want, sizeof(want), "exo_cpu/%d\n", cpu);
+	dir = opendir("/proc");
+	if (!dir)
+		return -1;
+	while (found < 0 && (de = readdir(dir))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		comm = exo_file_slurp(path);
+		if (comm && !strcmp(comm, want))
+			found = atoi(de->d_name);
+		free(comm);
+	}
+	closedir(dir);
+	return found;
+}
+
+/* Whether debugfs shows environment @id's turn running on @cpu now. */
+static bool cpu_turn_of(int cpu, __u64 id)
+{
+	char *buf = exo_file_slurp(EXO_CPU_STATUS_PATH), *line;
+	unsigned long long slot, runner;
+	bool found = false;
+	unsigned int seen;
+
+	for (line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (sscanf(line, "cpu %u slot %llu runner %llu", &seen, &slot,
+			   &runner) == 3 && (int)seen == cpu)
+			found = runner == id;
+	free(buf);
+	return found;
+}
+
+/* The CPU_OFFLINE record @fd got, packed as data[0] | [1] << 16 | [2] << 32. */
+static int cpu_offline_record(int fd, __u64 *packed)
+{
+	struct exo_event ev;
+	int err;
+
+	while (!(err = exo_raw_event_wait(fd, 5000, &ev))) {
+		if (ev.type == EXO_EVENT_CPU_OFFLINE) {
+			*packed = ev.data[0] | ev.data[1] << 16 | ev.data[2] << 32;
+			return 0;
+		}
+	}
+	return err;
+}
+
+#define CPU_PACK(cpu, taken, bound) \
+	((__u64)(cpu) | (__u64)(taken) << 16 | (__u64)(bound) << 32)
+
+/*
+ * A managed CPU that goes offline takes its slots and bound threads from
+ * every environment, visibly and without an abort: a thread asleep in
+ * WAIT (this process, no slots), slots without a thread (a second fd) and
+ * a libOS whose thread is likely in its turn at SCHED_FIFO (a peer). While
+ * it is away BOOK and BIND are ENODEV; back, its vector works again and
+ * its worker is pinned to it again.
+ */
+TEST_F_TIMEOUT(cpu, offline_cpu_revokes_its_slots_visibly, 180)
+{
+	struct cpu_sleeper sleeper = { .fd = self->fd, .cpu = self->cpu };
+	struct cpu_peer_arg pa = { .cpu = self->cpu, .first = 16 };
+	struct exo_peer peer = { .pid = -1 };
+	const struct exo_cpu_page *page;
+	__u32 index = cpu_index_of(&self->ci, self->cpu);
+	struct exo_cpu_wake wake;
+	struct exo_cpu_info ci;
+	struct cpu_report r;
+	bool peer_offline = false, peer_aborted = false;
+	__u64 rec, peer_id;
+	cpu_set_t mask;
+	pthread_t th;
+	pid_t worker;
+	int other, i;
+
+	if (geteuid())
+		SKIP(return, "taking a CPU offline needs root");
+	worker = cpu_worker_pid(self->cpu);
+	ASSERT_LT(0, worker);
+	other = exo_raw_env();
+	ASSERT_LE(0, other);
+	page = cpu_page_map(self->fd);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, exo_raw_cpu_info(self->fd, self->cpu, &ci));
+	ASSERT_EQ(self->ci.cpus, ci.online);
+	ASSERT_EQ(0U, cpu_page_read(page, index, NULL).offline);
+
+	ASSERT_EQ(0, exo_raw_cpu_book(other, self->cpu, 0, 4, 1));
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_half_vector_peer, &pa));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	ASSERT_EQ(CPU_R_READY, r.kind);
+	peer_id = r.b;
+	ASSERT_EQ(0, pthread_create(&th, NULL, cpu_sleeper_main, &sleeper));
+	while (!__atomic_load_n(&sleeper.tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	ASSERT_TRUE(exo_wait_sleeping_in(getpid(), sleeper.tid, SYS_ioctl));
+	/* The harder case: the CPU goes while the peer's FIFO turn runs. */
+	for (i = 0; i < 500 && !cpu_turn_of(self->cpu, peer_id); i++)
+		usleep(10000);
+
+	self->offline_cpu = self->cpu + 1;
+	ASSERT_EQ(0, cpu_set_online(self->cpu, false));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	/* The sleeper: woken unbound, SCHED_NORMAL, off the CPU. */
+	EXPECT_EQ(0, sleeper.bind_err);
+	EXPECT_EQ(ENODEV, sleeper.wait_err);
+	EXPECT_EQ(SCHED_OTHER, sleeper.policy);
+	EXPECT_FALSE(CPU_ISSET(self->cpu, &sleeper.mask));
+	EXPECT_EQ(EINVAL, sleeper.unbind_err);
+	/* Each environment was told what it lost there. */
+	ASSERT_EQ(0, cpu_offline_record(self->fd, &rec));
+	EXPECT_EQ(CPU_PACK(self->cpu, 0, 1), rec);
+	ASSERT_EQ(0, cpu_offline_record(other, &rec));
+	EXPECT_EQ(CPU_PACK(self->cpu, 4, 0), rec);
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	ASSERT_EQ(CPU_R_DONE, r.kind);
+	EXPECT_TRUE(r.a == ENODEV || r.a == EINVAL) TH_LOG("peer's WAIT: %u", r.a);
+	EXPECT_EQ((__u64)SCHED_OTHER, r.b);
+	TH_LOG("the peer ran %llu turns; its wait ended in %s", (unsigned long long)r.c,
+	       r.a == ENODEV ? "WAIT (ENODEV)" : "its turn (EINVAL)");
+	while (!cpu_read_report(peer.from, &r) && r.kind == CPU_R_EVENT) {
+		if (r.a == EXO_EVENT_CPU_OFFLINE) {
+			EXPECT_EQ(CPU_PACK(self->cpu, 32, 1), r.b);
+			peer_offline = true;
+		}
+		peer_aborted |= r.a == EXO_EVENT_CPU_ABORT ||
+				r.a == EXO_EVENT_CPU_EXCESS;
+	}
+	EXPECT_TRUE(peer_offline);
+	EXPECT_FALSE(peer_aborted);
+	/* Away: nothing booked, nothing bookable, nothing bindable. */
+	ASSERT_EQ(0, exo_raw_cpu_info(self->fd, self->cpu, &ci));
+	EXPECT_EQ(self->ci.cpus & ~(1ULL << self->cpu), ci.online);
+	EXPECT_EQ(ci.nslots, ci.free_slots);
+	EXPECT_EQ(1U, cpu_page_read(page, index, NULL).offline);
+	EXPECT_EQ(ENODEV, exo_raw_cpu_book(other, self->cpu, 0, 1, 1));
+	EXPECT_EQ(ENODEV, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(mask), &mask));
+	EXPECT_FALSE(CPU_ISSET(self->cpu, &mask));
+
+	ASSERT_EQ(0, cpu_set_online(self->cpu, true));
+	self->offline_cpu = 0;
+	/* Back: empty, bookable, bindable, and turns come again. */
+	ASSERT_EQ(0, exo_raw_cpu_info(self->fd, self->cpu, &ci));
+	EXPECT_EQ(self->ci.cpus, ci.online);
+	EXPECT_EQ(0U, cpu_page_read(page, index, NULL).offline);
+	EXPECT_EQ(ci.nslots, ci.free_slots);
+	ASSERT_EQ(0, sched_getaffinity(worker, sizeof(mask), &mask));
+	EXPECT_EQ(1, CPU_COUNT(&mask));
+	EXPECT_TRUE(CPU_ISSET(self->cpu, &mask));
+	ASSERT_EQ(0, exo_raw_cpu_book(other, self->cpu, 0, 4, 1));
+	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, self->cpu, 8, 1, 1));
+	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
+	ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CPU_WAIT_MS, &wake));
+	EXPECT_EQ((__u32)EXO_CPU_WAKE_SLOT, wake.reason);
+	EXPECT_EQ(8U, wake.slot);
+	EXPECT_EQ(self->cpu, sched_getcpu());
+	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
+
+	ASSERT_EQ(1, write(peer.to, "x", 1));
+	EXPECT_EQ(0, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+	close(other);
+	munmap((void *)page, EXO_PAGE);
 }
 
 TEST_HARNESS_MAIN

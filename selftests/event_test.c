@@ -743,6 +743,9 @@ TEST_F(event, event_names)
 {
 	EXPECT_STREQ("overflow", exo_event_name(EXO_EVENT_OVERFLOW));
 	EXPECT_STREQ("user", exo_event_name(EXO_EVENT_USER));
+	EXPECT_STREQ("cpu-abort", exo_event_name(EXO_EVENT_CPU_ABORT));
+	EXPECT_STREQ("cpu-offline", exo_event_name(EXO_EVENT_CPU_OFFLINE));
+	EXPECT_STREQ("net-down", exo_event_name(EXO_EVENT_NET_DOWN));
 	EXPECT_STREQ("unknown", exo_event_name(0));
 	EXPECT_STREQ("unknown", exo_event_name(EXO_EVENT_MEM_BASE));
 	EXPECT_STREQ("unknown", exo_event_name(0xffffffff));

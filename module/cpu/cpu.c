@@ -19,6 +19,7 @@
  *   slots.c    INFO, BOOK, FREE, QUERY and REVOKE
  *   thread.c   BIND, UNBIND and WAIT: a thread and its wake upcalls
  *   yield.c    YIELD, to the vector or directed to another environment
+ *   hotplug.c  a managed CPU going offline and coming back
  *
  * Contexts. Slot boundaries and grace deadlines are one hrtimer per vector,
  * pinned to its CPU and run in hardirq context: it decides, under the
@@ -140,6 +141,18 @@ bool exo_seat_live(const struct exo_cpu_seat *seat)
 	return seat->task && !(seat->task->flags & PF_EXITING);
 }
 
+/* Bit n: managed CPU n is online; a snapshot, as hotplug may change it. */
+u64 exo_cpus_online(void)
+{
+	u64 online = 0;
+	u32 i;
+
+	for (i = 0; i < exo_nvecs; i++)
+		if (!READ_ONCE(exo_vecs[i].offline))
+			online |= BIT_ULL(exo_vecs[i].cpu);
+	return online;
+}
+
 void exo_vec_kick(struct exo_cpu_vec *vec)
 {
 	kthread_queue_work(vec->worker, &vec->work);
@@ -215,6 +228,7 @@ static int exo_cpu_env_init(struct exo_env *env)
 		if (!zalloc_cpumask_var(&seat->saved_mask, GFP_KERNEL))
 			goto err;
 		c->page->cpus[i].cpu = exo_vecs[i].cpu;
+		c->page->cpus[i].offline = READ_ONCE(exo_vecs[i].offline);
 	}
 	return 0;
 
@@ -350,7 +364,7 @@ static int exo_cpu_parse_params(struct cpumask *mask)
 	return 0;
 }
 
-static void exo_vec_timer_start(void *arg)
+void exo_vec_timer_start(void *arg)
 {
 	struct exo_cpu_vec *vec = arg;
 	u64 next = exo_slot_start(vec->k + 1, exo_epoch_ns, exo_quantum_ns);
@@ -359,13 +373,13 @@ static void exo_vec_timer_start(void *arg)
 		      HRTIMER_MODE_ABS_PINNED_HARD);
 }
 
-static int exo_cpu_init(void)
+/* Under cpus_read_lock: no managed CPU may come or go until it follows. */
+static int exo_cpu_init_locked(void)
 {
 	cpumask_var_t mask;
 	u32 cpu, i = 0;
 	int ret;
 
-	/* CPU hotplug is not followed: a managed CPU must stay online. */
 	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
 		return -ENOMEM;
 	ret = exo_cpu_parse_params(mask);
@@ -411,14 +425,18 @@ static int exo_cpu_init(void)
 		smp_call_function_single(exo_vecs[i].cpu, exo_vec_timer_start,
 					 &exo_vecs[i], 1);
 	}
-	ret = 0;
+	ret = exo_cpu_hotplug_init();
+	if (ret)
+		goto err;
 	pr_info("cpu: %u CPUs, %u slots of %u us, policy %s\n", exo_nvecs,
 		exo_nslots, exo_quantum_us, exo_ops->name);
 	goto out;
 
 err:
-	for (i = 0; i < exo_nvecs; i++)
+	for (i = 0; i < exo_nvecs; i++) {
+		hrtimer_cancel(&exo_vecs[i].timer);
 		kthread_destroy_worker(exo_vecs[i].worker);
+	}
 	kfree(exo_vecs);
 	exo_vecs = NULL;
 	exo_nvecs = 0;
@@ -427,10 +445,21 @@ out:
 	return ret;
 }
 
+static int exo_cpu_init(void)
+{
+	int ret;
+
+	cpus_read_lock();
+	ret = exo_cpu_init_locked();
+	cpus_read_unlock();
+	return ret;
+}
+
 static void exo_cpu_exit(void)
 {
 	u32 i;
 
+	exo_cpu_hotplug_exit();
 	WRITE_ONCE(exo_cpu_hold, 0);	/* no booking waits past unload */
 	for (i = 0; i < exo_nvecs; i++) {
 		hrtimer_cancel(&exo_vecs[i].timer);

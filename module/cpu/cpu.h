@@ -12,6 +12,7 @@
 #include <linux/sched.h>
 
 #include <linux/capability.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -103,6 +104,10 @@ struct exo_cpu_vec {
 	struct exo_cpu_seat *grace_seat; /* (lock) owes a yield by grace_deadline */
 	u64 grace_deadline;		/* (lock) */
 	struct list_head bound;		/* (lock) seats with a bound thread */
+	bool offline;			/* (lock; READ_ONCE for a snapshot)
+					 * the CPU went offline: no booking,
+					 * binding or turns
+					 */
 	struct hrtimer timer;		/* slot boundaries and grace deadlines */
 	struct kthread_worker *worker;	/* SCHED_FIFO on @cpu: priorities, signals */
 	struct kthread_work work;
@@ -112,6 +117,15 @@ static inline struct exo_cpu_seat *exo_slot_owner(struct exo_cpu_vec *vec,
 						  u32 slot)
 {
 	return (struct exo_cpu_seat *)(uintptr_t)vec->slots.owner[slot];
+}
+
+/*
+ * Whether @vec's CPU is offline or on its way: from its deactivation on,
+ * the scheduler pushes threads off it, so nothing may begin or be raised.
+ */
+static inline bool exo_vec_going_down(const struct exo_cpu_vec *vec)
+{
+	return READ_ONCE(vec->offline) || !cpu_active(vec->cpu);
 }
 
 extern const struct exo_sched_ops exo_sched_vector;
@@ -139,9 +153,12 @@ struct exo_cpu_seat *exo_my_seat(struct exo_env *env);
 bool exo_current_bound_anywhere(void);
 bool exo_seat_live(const struct exo_cpu_seat *seat);
 void exo_vec_kick(struct exo_cpu_vec *vec);
+u64 exo_cpus_online(void);
+void exo_vec_timer_start(void *arg);
 
 /* turn.c */
 void exo_page_counts(struct exo_env *env);
+void exo_page_offline(struct exo_cpu_seat *seat, bool offline);
 void exo_turn_end(struct exo_cpu_vec *vec, u64 when, bool timed);
 void exo_turn_yield(struct exo_cpu_vec *vec, struct exo_cpu_seat *seat,
 		    struct exo_cpu_seat *to);
@@ -177,6 +194,10 @@ long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg);
 /* slots.c: the test hook that holds CPU_BOOK (debugfs "cpu_hold") */
 extern u32 exo_cpu_hold;
 extern atomic_t exo_cpu_held_book;
+
+/* hotplug.c */
+int exo_cpu_hotplug_init(void);
+void exo_cpu_hotplug_exit(void);
 
 /* yield.c */
 long exo_cpu_yield_ioctl(struct exo_env *env, void __user *uarg);

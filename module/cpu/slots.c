@@ -40,6 +40,7 @@ long exo_cpu_info_ioctl(struct exo_env *env, void __user *uarg)
 	info.free_slots = exo_slotvec_count(&vec->slots, 0);
 	info.my_slots = exo_slotvec_count(&vec->slots, token);
 	spin_unlock_irq(&vec->lock);
+	info.online = exo_cpus_online();
 	return exo_copy_result(uarg, &info, sizeof(info), info.argsz);
 }
 
@@ -136,6 +137,8 @@ long exo_cpu_book_ioctl(struct exo_env *env, void __user *uarg)
 	 */
 	if (atomic_read(&env->cpu.aborted))
 		ret = -EPERM;
+	else if (vec->offline)
+		ret = -ENODEV;
 	else if (exo_slotvec_count(&vec->slots, exo_seat_token(seat)) +
 		 exo_slots_weight(req.mask) > exo_env_slots_max())
 		ret = -ENOSPC;

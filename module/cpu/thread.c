@@ -64,13 +64,20 @@ long exo_cpu_bind_ioctl(struct exo_env *env, void __user *uarg)
 	/* A bound thread that exited leaves its seat to the next one. */
 	if (seat->task && (seat->task->flags & PF_EXITING))
 		exo_seat_unbind(seat, false);
+	/* A CPU going down after this check unbinds us under bind_lock. */
+	ret = -ENODEV;
+	if (exo_vec_going_down(vec))
+		goto out;
 	ret = -EBUSY;
 	if (seat->task || exo_current_bound_anywhere())
 		goto out;
 	cpumask_copy(seat->saved_mask, current->cpus_ptr);
 	ret = set_cpus_allowed_ptr(current, cpumask_of(vec->cpu));
-	if (ret)
+	if (ret) {
+		if (exo_vec_going_down(vec))
+			ret = -ENODEV;
 		goto out;
+	}
 	/* From here only exo makes it real-time (see exo_seat_sync_policy). */
 	if (exo_task_realtime(current))
 		exo_task_set_policy(current, 0);
@@ -199,8 +206,10 @@ long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg)
 
 	timeout = req.timeout_ms ? msecs_to_jiffies(req.timeout_ms) :
 		  MAX_SCHEDULE_TIMEOUT;
+	/* A CPU going offline unbinds the thread and wakes it. */
 	left = wait_event_interruptible_timeout(seat->wq,
-						READ_ONCE(seat->wake_seq) != seen,
+						READ_ONCE(seat->wake_seq) != seen ||
+						READ_ONCE(seat->task) != current,
 						timeout);
 
 	spin_lock_irq(&vec->lock);
@@ -210,6 +219,8 @@ long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg)
 		exo_seat_claim(seat, &req);
 	spin_unlock_irq(&vec->lock);
 	exo_seat_sync_policy(seat);
+	if (!woken && READ_ONCE(seat->task) != current)
+		return -ENODEV;
 	if (!woken)
 		return left < 0 ? -EINTR : -ETIMEDOUT;
 	return exo_copy_result(uarg, &req, sizeof(req), req.argsz);

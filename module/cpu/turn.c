@@ -54,6 +54,20 @@ void exo_page_counts(struct exo_env *env)
 	spin_unlock_irqrestore(&c->page_lock, flags);
 }
 
+/* Show @seat's environment whether the seat's CPU is offline. */
+void exo_page_offline(struct exo_cpu_seat *seat, bool offline)
+{
+	struct exo_env_cpu *c = &seat->env->cpu;
+	struct exo_cpu_page_cpu *pc = &c->page->cpus[seat->vec->index];
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->page_lock, flags);
+	exo_page_write_begin(c);
+	WRITE_ONCE(pc->offline, offline);
+	exo_page_write_end(c);
+	spin_unlock_irqrestore(&c->page_lock, flags);
+}
+
 /* ---- turns: the decisions, under vec->lock in any context ---------------- */
 
 static void exo_turn_begin(struct exo_cpu_vec *vec, struct exo_cpu_seat *seat,
@@ -138,6 +152,14 @@ static void exo_vec_boundary(struct exo_cpu_vec *vec, u64 k)
 
 	lockdep_assert_held(&vec->lock);
 	vec->k = k;
+	/*
+	 * Between deactivation and exo's teardown nothing more begins, and a
+	 * turn the scheduler is pushing off the CPU owes nothing.
+	 */
+	if (exo_vec_going_down(vec)) {
+		exo_turn_end(vec, start, false);
+		return;
+	}
 	next = exo_ops->pick(vec, slot, exo_slot_owner(vec, slot));
 	if (next && next == vec->runner) {
 		/* The same environment's next slot: the turn goes on. */
@@ -162,7 +184,7 @@ void exo_turn_yield(struct exo_cpu_vec *vec, struct exo_cpu_seat *seat,
 
 	lockdep_assert_held(&vec->lock);
 	exo_turn_end(vec, now, false);
-	next = exo_ops->yield(vec, seat, to);
+	next = exo_vec_going_down(vec) ? NULL : exo_ops->yield(vec, seat, to);
 	if (next && now < end)
 		exo_turn_begin(vec, next, vec->k % vec->slots.nslots, 1, now,
 			       end, next == to ? EXO_CPU_WAKE_DONATED :
@@ -191,11 +213,12 @@ enum hrtimer_restart exo_vec_timer(struct hrtimer *timer)
 		struct exo_cpu_seat *seat = vec->grace_seat;
 
 		vec->grace_seat = NULL;
-		if (seat->owes_yield) {
-			seat->owes_yield = false;
+		/* A thread pushed off a CPU going down could not answer. */
+		if (seat->owes_yield && !exo_vec_going_down(vec)) {
 			seat->excess_pending++;
 			kick = true;
 		}
+		seat->owes_yield = false;
 	}
 	k = exo_slot_number(now, exo_epoch_ns, exo_quantum_ns);
 	if (k != vec->k)

@@ -42,12 +42,15 @@ void exo_task_set_policy(struct task_struct *task, u8 fifo)
  * needs. Whatever wakes it other than a turn brings it back through
  * exo_seat_sync_policy() before user space. In its grace window a thread
  * that owes a yield runs above the next turn's thread, or a next owner
- * that spins could keep it from yielding and get it charged.
+ * that spins could keep it from yielding and get it charged. On a CPU
+ * going down it stays SCHED_NORMAL until exo's teardown unbinds it.
  */
 static u8 exo_seat_want_fifo(struct exo_cpu_vec *vec,
 			     struct exo_cpu_seat *seat)
 {
 	lockdep_assert_held(&vec->lock);
+	if (exo_vec_going_down(vec))
+		return 0;
 	if (seat->owes_yield && vec->grace_seat == seat && !seat->waiting)
 		return EXO_PRIO_GRACE;
 	if (vec->runner == seat || (seat->waiting && seat->fifo))
@@ -102,7 +105,7 @@ void exo_seat_sync_policy(struct exo_cpu_seat *seat)
 {
 	struct exo_cpu_vec *vec = seat->vec;
 	struct task_struct *task;
-	bool moved, changed;
+	bool moved, changed, hotplug;
 	u8 want;
 
 	mutex_lock(&seat->policy_lock);
@@ -115,6 +118,8 @@ void exo_seat_sync_policy(struct exo_cpu_seat *seat)
 		return;
 	}
 	changed = exo_task_policy_changed(task, seat->fifo);
+	/* The kernel moves threads off a CPU going down: no abort for that. */
+	hotplug = exo_vec_going_down(vec);
 	/* Raised, or to be: a thread waiting at FIFO wakes at FIFO. */
 	moved = (want || seat->fifo) && !exo_task_pinned(task, vec->cpu);
 	if (want == seat->fifo && !changed && !moved) {
@@ -136,7 +141,7 @@ void exo_seat_sync_policy(struct exo_cpu_seat *seat)
 	mutex_unlock(&seat->policy_lock);
 	if (changed)
 		exo_cpu_abort(seat->env, EXO_CPU_ABORT_POLICY);
-	else if (moved)
+	else if (moved && !hotplug)
 		exo_cpu_abort(seat->env, EXO_CPU_ABORT_MOVED);
 }
 

@@ -98,9 +98,11 @@ static void fz_done_cpu_info(struct fz_worker *w, struct fz_env *e,
 	memcpy(&ci, out, sizeof(ci));
 	fz_expect(w, FZ_CHK_MODEL,
 		  ci.nslots == fz_cpu_nslots && ci.my_slots == e->cpu_slots &&
-		  ci.free_slots <= ci.nslots && !ci.excess && !ci.flags,
-		  "CPU_INFO nslots %u my %u free %u excess %u; model %u %u",
+		  ci.free_slots <= ci.nslots && !ci.excess && !ci.flags &&
+		  ci.online == ci.cpus,
+		  "CPU_INFO nslots %u my %u free %u excess %u online %#llx of %#llx; model %u %u",
 		  ci.nslots, ci.my_slots, ci.free_slots, ci.excess,
+		  (unsigned long long)ci.online, (unsigned long long)ci.cpus,
 		  fz_cpu_nslots, e->cpu_slots);
 }
 

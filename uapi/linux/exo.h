@@ -519,6 +519,14 @@ struct exo_mem_repossessed {
  *
  * The environment's slot page, mmap(NULL, page, PROT_READ, MAP_SHARED, fd,
  * EXO_MMAP_CPU), is read-only and shows struct exo_cpu_page.
+ *
+ * CPU hotplug: a managed CPU that goes offline takes its vector with it.
+ * Every environment that held slots or had a thread bound there gets
+ * EXO_EVENT_CPU_OFFLINE; its slots there are freed and its thread is
+ * unbound (back to SCHED_NORMAL and its CPUs; a WAIT it sleeps in returns
+ * ENODEV). Nobody is aborted for it. While the CPU is offline, BOOK and
+ * BIND on it fail with ENODEV; when it comes back its vector is empty and
+ * works again, and the libOS books and binds anew.
  */
 
 /* Most slots per vector: EXO_IOC_CPU_* bitmaps have this many bits. */
@@ -541,8 +549,11 @@ struct exo_mem_repossessed {
  * @my_slots: out: slots of @cpu the caller holds
  * @excess: out: the caller's excess counter
  * @policy: out: NUL-terminated name of the scheduling policy
+ * @online: out: bit n set if managed CPU n is online now (see CPU hotplug
+ *	above); an older caller's shorter argsz leaves it out
  *
  * EXO_IOC_CPU_INFO: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_INFO), in/out. Since 1.
+ * An offline managed CPU may be described too: it has no slots booked.
  * Return: 0, or -1 with errno EINVAL (@cpu not managed, flags) and the
  * errors of every ioctl.
  */
@@ -562,6 +573,7 @@ struct exo_cpu_info {
 	__u32 excess;
 	__u32 reserved;
 	char policy[16];
+	__aligned_u64 online;
 };
 
 /* struct exo_cpu_slots flags: how the slots are named (exactly one). */
@@ -593,7 +605,7 @@ struct exo_cpu_info {
  * Return: 0, or -1 with errno EINVAL (bad flags, CPU, pattern or mask),
  * EEXIST (BOOK: a slot is held), ENOSPC (BOOK: past env_slots), EPERM
  * (BOOK: the environment was aborted; FREE: a slot is not the caller's),
- * and the errors of every ioctl.
+ * ENODEV (BOOK: the CPU is offline), and the errors of every ioctl.
  */
 struct exo_cpu_slots {
 	__u32 argsz;
@@ -654,7 +666,8 @@ struct exo_cpu_query {
  *
  * Return: 0, or -1 with errno EINVAL (bad CPU or signal; UNBIND: the
  * thread is not bound), EBUSY (BIND: the environment already has a thread
- * on @cpu, or this thread is bound), and the errors of every ioctl.
+ * on @cpu, or this thread is bound), ENODEV (BIND: the CPU is offline),
+ * and the errors of every ioctl.
  */
 struct exo_cpu_bind {
 	__u32 argsz;
@@ -697,8 +710,9 @@ struct exo_cpu_bind {
  * Return: 0, or -1 with errno EINVAL (the thread is not bound, flags,
  * @target is the caller or set without DONATE), ESRCH (no such target),
  * EAGAIN (DONATE from a running turn: the target's thread is not waiting;
- * nothing was done), ETIMEDOUT, EINTR (a signal), and the errors of every
- * ioctl.
+ * nothing was done), ETIMEDOUT, EINTR (a signal), ENODEV (the CPU went
+ * offline while the caller waited: it is unbound now), and the errors of
+ * every ioctl.
  */
 struct exo_cpu_wake {
 	__u32 argsz;
@@ -793,7 +807,7 @@ struct exo_cpu_revoke {
  * @cpu: the CPU's number
  * @running: 1 while a turn of this environment runs there, else 0
  * @slot: the slot the running turn is in (valid while @running)
- * @reserved: 0
+ * @offline: 1 while the CPU is offline (see CPU hotplug above), else 0
  * @deadline_ns: CLOCK_MONOTONIC end of the running turn: the exit upcall
  * @turns: turns this environment began on this CPU so far
  */
@@ -801,7 +815,7 @@ struct exo_cpu_page_cpu {
 	__u32 cpu;
 	__u32 running;
 	__u32 slot;
-	__u32 reserved;
+	__u32 offline;
 	__aligned_u64 deadline_ns;
 	__aligned_u64 turns;
 };
@@ -1637,6 +1651,11 @@ struct exo_xn_sync {
 #define EXO_CPU_ABORT_POLICY	4
 /* Free data[0] slots by data[1] (CLOCK_BOOTTIME ns); data[2]: id. */
 #define EXO_EVENT_CPU_REVOKE	0x203
+/*
+ * CPU data[0] went offline: data[1] slots of the environment's there were
+ * freed, and data[2] is 1 if its bound thread there was unbound, else 0.
+ */
+#define EXO_EVENT_CPU_OFFLINE	0x204
 #define EXO_EVENT_NET_BASE	0x300
 /*
  * Binding data[0] lost its device and is gone (data[1]: the ifindex);

@@ -904,7 +904,8 @@ typedef int (*exo_slot_fn)(const struct exo_cpu_wake *wake, void *arg);
  * Binds the calling thread, takes each turn's wake, runs @fn, yields, and
  * unbinds at the end.
  *
- * Return: 0, a negative @fn result, or -errno.
+ * Return: 0, a negative @fn result, or -errno: -ENODEV if @cpu went
+ * offline meanwhile (its slots are gone; book again once it is back).
  */
 int exo_slots_run(struct exo *exo, __u32 cpu, int signal, unsigned int turns,
 		  exo_slot_fn fn, void *arg);
