@@ -10,7 +10,7 @@
 # suspects. The first run builds the kernel (about 13 min on 2 cores); later
 # runs take it from /var/cache/exo/debug-kernel.
 # Environment: VM_TIMEOUT bounds the boot (default 2400 s: KASAN and lockdep
-# under TCG are slow).
+# under TCG are slow); DEBUG_FUZZ_CALLS sets the fuzzer's calls (200,000).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -49,6 +49,9 @@ fi
 make -s user
 scripts/payload.sh "$lane" "$payload"
 cp scripts/guest/kmemleak.sh "$payload/"
+# The fuzzer's run here is four times make check's: KASAN and lockdep see
+# what the stock lanes cannot, and 200,000 calls fit CI's budget.
+echo "export FUZZ_CALLS=${DEBUG_FUZZ_CALLS:-200000}" >"$payload/fuzz.env"
 
 echo "==> lane $lane: boot and run the selftests (KASAN under TCG: several minutes)"
 start=$SECONDS
