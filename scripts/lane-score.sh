@@ -74,5 +74,13 @@ if [ "$vm_rc" != 0 ]; then
 	# Exit 1 is a failed test, already counted.
 	[ "$vm_rc" = 1 ] || f=$((f + 1))
 fi
-[ "$f" = 0 ] || tr -d '\r' <"$log" | grep -E '^not ok|^# +(FAIL|.*:[0-9]+:)|Expected' | head -40 >&2 || true
+if [ "$f" != 0 ]; then
+	tr -d '\r' <"$log" | grep -E '^not ok|^# +(FAIL|.*:[0-9]+:)|Expected' | head -40 >&2 || true
+	# A guest that died or hung says why in its last words, not in a test.
+	if [ "$vm_rc" != 0 ] && [ "$vm_rc" != 1 ]; then
+		echo "lane $lane: the last 40 console lines:" >&2
+		tr -d '\r' <"$log" | tail -n 40 | sed 's/^/  | /' >&2 || true
+	fi
+	echo "lane $lane: the full console log is $log" >&2
+fi
 echo "$p $f $s"

@@ -3,7 +3,8 @@
 #
 # Host test of scripts/lane-score.sh: a lane whose log lost a "# Totals:"
 # line, ran fewer tests than a binary lists, never ran a binary, skipped a
-# selftest or exited early must fail; the whole log must pass.
+# selftest or exited early must fail; the whole log must pass; a dead
+# guest's failure shows its last console lines and the log's path.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -27,22 +28,31 @@ LOG
 
 n=0 pass=0 fail=0
 echo "TAP version 13"
-echo "1..7"
-# score <name> <want failed: 0|1> < log
-score() {
-	local name=$1 want=$2 p f s
-	cat >"$tmp/log"
-	read -r p f s < <("$top/scripts/lane-score.sh" t "$tmp/log" 0 60 "$tmp/expected" 2>"$tmp/err")
+echo "1..8"
+# verdict <name> <held: 0|1> <what was seen>: one TAP line, and
+# lane-score's stderr under a failure.
+verdict() {
 	n=$((n + 1))
-	[[ -n $f ]] || f=-1	# lane-score.sh itself failed
-	if { [[ $want == 0 ]] && ((f == 0)); } || { [[ $want != 0 ]] && ((f > 0)); }; then
+	if [[ $2 == 1 ]]; then
 		pass=$((pass + 1))
-		echo "ok $n $name"
+		echo "ok $n $1"
 	else
 		fail=$((fail + 1))
-		echo "not ok $n $name (passed $p failed $f skipped $s)"
+		echo "not ok $n $1 ($3)"
 		sed 's/^/# /' "$tmp/err"
 	fi
+}
+
+# score <name> <want failed: 0|1> < log
+score() {
+	local name=$1 want=$2 p f s held=0
+	cat >"$tmp/log"
+	read -r p f s < <("$top/scripts/lane-score.sh" t "$tmp/log" 0 60 "$tmp/expected" 2>"$tmp/err")
+	[[ -n $f ]] || f=-1	# lane-score.sh itself failed
+	if { [[ $want == 0 ]] && ((f == 0)); } || { [[ $want != 0 ]] && ((f > 0)); }; then
+		held=1
+	fi
+	verdict "$name" "$held" "passed $p failed $f skipped $s"
 }
 
 score "the whole log passes" 0 < <(good)
@@ -53,5 +63,14 @@ score "a skipped selftest fails" 1 \
 	< <(good | sed 's/^ok 1 b.one/ok 1 b.one # SKIP no veth/; s/pass:1 fail:0 xfail:0 xpass:0 skip:0/pass:0 fail:0 xfail:0 xpass:0 skip:1/')
 score "a run cut short fails" 1 < <(good | sed '/EXO-TEST-END b_test/,$d')
 score "a failed rmmod fails" 1 < <(good | sed 's/^EXO-RMMOD 0/EXO-RMMOD 1/')
+# A guest killed as dead (vm-run exit 123): its last words are shown.
+{ good; echo "MARKER-LAST-WORDS"; } >"$tmp/log"
+read -r p f s < <("$top/scripts/lane-score.sh" t "$tmp/log" 123 60 "$tmp/expected" 2>"$tmp/err")
+held=0
+if ((${f:-0} > 0)) && grep -q 'last 40 console lines' "$tmp/err" &&
+	grep -q '| MARKER-LAST-WORDS' "$tmp/err" && grep -q "full console log is $tmp/log" "$tmp/err"; then
+	held=1
+fi
+verdict "a dead guest shows its last console lines and the log" "$held" "failed ${f:-none}"
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
 ((fail == 0))
