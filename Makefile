@@ -45,7 +45,7 @@ FUZZ_SECONDS ?= 60
 
 .PHONY: all module user lib selftests samples hosttests fuzz-host fuzz check check-debug \
 	demo bench bench-host \
-	lint install load unload clean help
+	lint install dkms-install dkms-uninstall load unload clean help
 .DELETE_ON_ERROR:
 
 all: module user
@@ -64,6 +64,8 @@ help:
 	@echo 'make load       insmod module/exo.ko on this machine (root)'
 	@echo 'make unload     rmmod exo on this machine (root)'
 	@echo 'make install    headers, libraries, libexo.pc and exo.ko (PREFIX, DESTDIR)'
+	@echo 'make dkms-install  exo.ko under DKMS, rebuilt for every kernel installed (root);'
+	@echo '                make dkms-uninstall takes it out again'
 	@echo 'make lint       W=1 and sparse builds on both header sets, checkpatch --strict'
 	@echo 'make check-debug  every selftest in a KASAN/lockdep/kmemleak kernel built from linux-source'
 	@echo 'make fuzz       1,000,000 fuzzer calls and a 1,000-kill storm in the debug VM'
@@ -217,6 +219,23 @@ install: lib
 		$(MAKE) -C "$$kdir" M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install && \
 		{ [ -n "$(DESTDIR)" ] || depmod -a; }; \
 	else echo "install: module/exo.ko not built; run 'make' first to install it too"; fi
+
+# DKMS keeps its own copy of the sources in /usr/src/exo-<version> and
+# builds and installs exo.ko for the running kernel now and for each kernel
+# installed later (headers needed: linux-headers-$$(uname -r) on Debian).
+DKMS_SRC := /usr/src/exo-$(LIBEXO_VERSION)
+
+dkms-install:
+	@command -v dkms >/dev/null || { echo 'dkms-install: no dkms (apt-get install dkms)'; exit 1; }
+	-dkms remove -m exo -v $(LIBEXO_VERSION) --all >/dev/null 2>&1
+	scripts/module-sources.sh $(DKMS_SRC)
+	install -m 644 dkms.conf $(DKMS_SRC)/
+	dkms add -m exo -v $(LIBEXO_VERSION)
+	dkms install -m exo -v $(LIBEXO_VERSION)
+
+dkms-uninstall:
+	-dkms remove -m exo -v $(LIBEXO_VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 # Not kbuild's M= clean: it would sweep build/kernels' stock modules too.
 clean:

@@ -9,11 +9,5 @@ lane=${1:?usage: scripts/build-module.sh <6.12|6.1|debug> [kbuild args]}
 shift
 kdir=$("$top/scripts/kdir.sh" "$lane")
 out="$top/build/mod/$lane"
-rm -rf "$out"
-mkdir -p "$out/uapi/linux"
-cp "$top/Kbuild" "$out/"
-# The sources only, folders and all: never an in-tree build's objects.
-(cd "$top" && find module \( -name '*.[ch]' -o -name Kbuild \) -print0) |
-	tar -C "$top" --null -T - -cf - | tar -C "$out" -xf -
-cp "$top/uapi/linux/exo.h" "$out/uapi/linux/"
+"$top/scripts/module-sources.sh" "$out"
 make -C "$kdir" M="$out" "$@" modules

@@ -77,6 +77,12 @@ read -r p f s < <(tally build/vm/lint.log)
 [ "$f" = 0 ] || grep -A40 '^not ok' build/vm/lint.log | head -60
 add lint "$p" "$f" "$s"
 
+echo "==> DKMS: dkms build of exo.ko against each lane's headers"
+scripts/dkms-check.sh $LANES >build/vm/dkms.log 2>&1 || true
+read -r p f s < <(tally build/vm/dkms.log)
+[ "$f" = 0 ] && [ "$p" != 0 ] || { grep -A22 '^not ok' build/vm/dkms.log | head -60; [ "$p" != 0 ] || f=$((f + 1)); }
+add dkms "$p" "$f" "$s"
+
 echo "==> the VM lane's own tests: accelerator choice (fake QEMU), scoring"
 bash selftests/lane/vm_run_test.sh >build/vm/vm-run-test.log 2>&1 || true
 read -r p f s < <(tally build/vm/vm-run-test.log)

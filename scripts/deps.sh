@@ -18,6 +18,7 @@ default_pkgs=(
 	pkg-config xz-utils zstd gcc make
 	dwarves # pahole: 6.12 headers build BTF into modules
 	clang libfuzzer-14-dev # make fuzz-host: libFuzzer targets of module/core
+	dkms # make dkms-install, and the DKMS build check of both lanes
 )
 
 die() { echo "deps: $*" >&2; exit 1; }
