@@ -805,9 +805,16 @@ TEST_F(net, vlan_frames_belong_to_the_vlan_device)
 	/* Untagged, behind them on the link: the lower device's. */
 	ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
 	ASSERT_EQ(0, net_wait_matched(self->fd, low, 1));
+	/*
+	 * Priority-tagged (VID 0): the host takes it as the lower device's
+	 * untagged traffic, and so do the lower device's filters.
+	 */
+	tlen = vlan_tag(tagged, frame, len, 0x8100, 0);
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, tagged, tlen));
+	ASSERT_EQ(0, net_wait_matched(self->fd, low, 2));
 	usleep(100000);
 	ASSERT_EQ(0, net_stats(self->fd, low, &st));
-	EXPECT_EQ(1, st.matched);
+	EXPECT_EQ(2, st.matched);
 	ASSERT_EQ(0, net_stats(self->fd, vlan, &st));
 	EXPECT_EQ(1, st.matched);
 	EXPECT_EQ(1, st.delivered);

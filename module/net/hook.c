@@ -161,9 +161,15 @@ unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
 	/*
 	 * A tagged frame belongs to the VLAN device of its tag (whose own
 	 * hook sees it untagged next), or to no one: never to the lower
-	 * device's filters.
+	 * device's filters. A priority tag (VID 0) is the device's own
+	 * untagged traffic, as the host stack takes it, unless a VLAN 0
+	 * device claims it; the tag is already out of the frame's bytes.
 	 */
-	if (skb_vlan_tag_present(skb) || eth_type_vlan(skb->protocol))
+	if (eth_type_vlan(skb->protocol))
+		return NF_ACCEPT;
+	if (skb_vlan_tag_present(skb) &&
+	    (skb_vlan_tag_get_id(skb) ||
+	     __vlan_find_dev_deep_rcu(skb->dev, skb->vlan_proto, 0)))
 		return NF_ACCEPT;
 	mac_off = skb_mac_offset(skb);
 	if (mac_off > 0 || skb->len + (u32)(-mac_off) < ETH_HLEN)
