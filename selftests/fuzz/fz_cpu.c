@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fz.h"
@@ -395,16 +396,24 @@ static const char *const fz_escape_names[FZ_ESC_N] = {
 #define FZ_ESC_SETUP	4	/* BOOK/BIND/a syscall failed */
 #define FZ_ESC_ESCAPED	5	/* a turn ran off its CPU or at its own priority */
 
-/* Whether this turn runs where and how exo says: on fz_cpu, FIFO below 50. */
-static bool fz_escape_turn_ok(void)
+/*
+ * Whether the turn of @wake runs where and how exo says: on fz_cpu, at
+ * exo's SCHED_FIFO priorities (below the escapes' 10). A thread that ran
+ * only after its turn was over (a busy CPU) is rightly SCHED_NORMAL.
+ */
+static bool fz_escape_turn_ok(const struct exo_cpu_wake *wake)
 {
-	struct sched_param sp;
 	int policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+	struct sched_param sp;
+	struct timespec now;
 
-	if (sched_getcpu() != fz_cpu || policy != SCHED_FIFO ||
-	    sched_getparam(0, &sp))
+	if (sched_getcpu() != fz_cpu || sched_getparam(0, &sp))
 		return false;
-	return sp.sched_priority > 0 && sp.sched_priority < 10;
+	if (policy == SCHED_FIFO)
+		return sp.sched_priority > 0 && sp.sched_priority < 10;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return policy == SCHED_OTHER &&
+	       (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec >= wake->end_ns;
 }
 
 static int fz_escape_to(pid_t pid, int how)
@@ -474,7 +483,7 @@ fz_escape_child(struct fz_rng *rng, int how, int rx, int tx)
 		wake.timeout_ms = wait_ms;
 		if (ioctl(fd, EXO_IOC_CPU_WAIT, &wake))
 			fz_escape_setup_failed("CPU_WAIT");
-		if (!fz_escape_turn_ok())
+		if (!fz_escape_turn_ok(&wake))
 			_exit(FZ_ESC_ESCAPED);
 		if (i)
 			continue;
