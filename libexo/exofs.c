@@ -736,6 +736,76 @@ LIBEXO_EXPORT int exo_fs_unlink(struct exo_fs *fs, const char *path)
 	return fs_free(fs, dirblk, ino, fs->ino_type, DIR_ENTRY(slot), 8);
 }
 
+/*
+ * Set the header word at @offset (0: uid, 4: mode) of @path's block, of a
+ * file's indirect block too (its acl reads its own copy), and the copy in
+ * the directory entry that readdir shows.
+ */
+static int fs_set_header(struct exo_fs *fs, const char *path, __u32 offset,
+			 __u32 keep, __u32 value)
+{
+	unsigned char dir[FS_BS], blk[FS_BS];
+	char leaf[EXO_FS_NAME_MAX];
+	struct exo_xn_mod m;
+	struct fs_dirent e;
+	__u64 dirblk, ib = 0;
+	__u32 word;
+	int slot, ret;
+
+	ret = fs_walk(fs, path, &dirblk, leaf);
+	if (ret)
+		return ret;
+	slot = fs_lookup(fs, dirblk, leaf, &e, dir);
+	if (slot < 0)
+		return slot;
+	ret = exo_xn_read(fs->exo, e.block, dirblk, e.type, NULL);
+	if (!ret)
+		ret = fs_peek(fs, e.block, blk);
+	if (ret)
+		return ret;
+	memcpy(&word, blk + offset, 4);
+	word = (word & keep) | value;
+	if (e.type == fs->ino_type) {
+		memcpy(&ib, blk + INO_IND, 8);
+		if (ib)
+			ret = exo_xn_read(fs->exo, ib, e.block, fs->ind_type,
+					  NULL);
+	}
+	m = fs_mod(offset, &word, 4);
+	if (!ret)
+		ret = exo_xn_write_meta(fs->exo, e.block, &m, 1);
+	if (!ret && ib)
+		ret = exo_xn_write_meta(fs->exo, ib, &m, 1);
+	if (ret)
+		return ret;
+	/* The entry's copy is what readdir shows; the block's header is what
+	 * the acls obey, so a directory the caller may not write keeps the
+	 * old copy.
+	 */
+	word = offset ? word & 07777 : word;
+	m = fs_mod(DIR_ENTRY(slot) + (offset ? 12 : 16), &word, 4);
+	ret = exo_xn_write_meta(fs->exo, dirblk, &m, 1);
+	return ret == -EACCES ? 0 : ret;
+}
+
+LIBEXO_EXPORT int exo_fs_chmod(struct exo_fs *fs, const char *path,
+			       __u32 mode)
+{
+	if (!fs || !path || (mode & ~07777U))
+		return exo_err(EINVAL);
+	return fs_set_header(fs, path, 4, ~07777U, mode);
+}
+
+LIBEXO_EXPORT int exo_fs_chown(struct exo_fs *fs, const char *path,
+			       __u32 uid)
+{
+	if (!fs || !path)
+		return exo_err(EINVAL);
+	if (getuid() != 0)
+		return exo_err(EPERM);
+	return fs_set_header(fs, path, 0, 0, uid);
+}
+
 LIBEXO_EXPORT int exo_fs_sync(struct exo_fs *fs)
 {
 	if (!fs)

@@ -1770,6 +1770,29 @@ int exo_fs_readdir(struct exo_fs *fs, const char *dir,
 int exo_fs_unlink(struct exo_fs *fs, const char *name);
 
 /**
+ * exo_fs_chmod() - change the permission bits of a file or directory
+ * @fs: file system
+ * @name: path
+ * @mode: permission bits (07777)
+ *
+ * Only the owner (or uid 0) may; the acl UDFs of the block decide.
+ *
+ * Return: 0 or -errno (EINVAL: bits outside 07777; EACCES: not allowed).
+ */
+int exo_fs_chmod(struct exo_fs *fs, const char *name, __u32 mode);
+
+/**
+ * exo_fs_chown() - give a file or directory to another uid
+ * @fs: file system
+ * @name: path
+ * @uid: the new owner
+ *
+ * Return: 0 or -errno (EPERM: the caller is not uid 0; EACCES: not
+ * allowed by the acl UDFs).
+ */
+int exo_fs_chown(struct exo_fs *fs, const char *name, __u32 uid);
+
+/**
  * exo_fs_sync() - write everything back, in XN's safe order
  * @fs: file system
  *
