@@ -1902,4 +1902,187 @@ TEST_F(xn, exofs_directories)
 	exo_fs_unmount(fs);
 }
 
+/*
+ * exofs shared by two unprivileged users, A and B, and root: one step per
+ * forked child, each as its uid, on the one disk. Each step exits 0, or
+ * with the number of its first failed check.
+ */
+#define UFS_UID_A	1001
+#define UFS_UID_B	1002
+#define UFS_INO_PTR0	16	/* an exofs inode's first direct pointer */
+#define UFS_INO_MODE	4	/* and its mode word */
+
+static struct exo_fs *ufs_mount_as(uid_t uid, struct exo **h)
+{
+	*h = exo_open(NULL);
+	if (!*h || exo_become(uid, uid, NULL, 0))
+		return NULL;
+	return exo_fs_mount(*h, "ufs");
+}
+
+/* A file's inode and first data block, read into @fs's registry. */
+static int ufs_blocks(struct exo_fs *fs, struct exo *h, const char *dir,
+		      const char *name, __u64 *ino, __u64 *data)
+{
+	unsigned char blk[XN_BS] = { 0 };
+	struct exo_fs_dirent ents[8];
+	char buf[1];
+	int i, n;
+
+	if (exo_fs_read(fs, name, 0, buf, 1) != 1)
+		return -1;
+	n = exo_fs_readdir(fs, dir, ents, 8);
+	for (i = 0; i < n; i++)
+		if (!strcmp(ents[i].name, strrchr(name, '/') + 1))
+			break;
+	if (n <= 0 || i == n)
+		return -1;
+	*ino = ents[i].block;
+	if (xn_peek(h, *ino, blk))
+		return -1;
+	memcpy(data, blk + UFS_INO_PTR0, 8);
+	/* exo_fs_read() let go of it; readable, not writable */
+	i = -1;
+	if (exo_xn_read(h, *data, *ino, EXO_XN_TYPE_DATA, &i) || i != 0)
+		return -1;
+	return 0;
+}
+
+static int ufs_step(int step, uid_t uid)
+{
+	char buf[16] = { 0 };
+	__u64 ino = 0, data = 0, c;
+	struct exo_fs *fs;
+	struct exo *h;
+	struct exo_xn_mod m;
+	__u32 mode = 0100666;
+
+	fs = ufs_mount_as(uid, &h);
+	EXO_CHILD_CHECK(1, fs);
+	switch (step) {
+	case 'A':	/* A creates in the world-writable /pub, not in / */
+		EXO_CHILD_CHECK(2, exo_fs_create(fs, "pub/a", 0644) == 0);
+		EXO_CHILD_CHECK(3, exo_fs_write(fs, "pub/a", 0, "from A", 7) ==
+				   7);
+		EXO_CHILD_CHECK(4, exo_fs_mkdir(fs, "pub/ad", 0755) == 0);
+		EXO_CHILD_CHECK(5, exo_fs_create(fs, "pub/ad/f", 0600) == 0);
+		EXO_CHILD_CHECK(6, exo_fs_write(fs, "pub/ad/f", 0, "A's", 4) ==
+				   4);
+		EXO_CHILD_CHECK(7, exo_fs_create(fs, "x", 0644) == -EACCES);
+		EXO_CHILD_CHECK(8, exo_fs_mkdir(fs, "xd", 0777) == -EACCES);
+		EXO_CHILD_CHECK(9, exo_fs_chown(fs, "pub/a", UFS_UID_B) ==
+				   -EPERM);
+		break;
+	case 'B':	/* B reads A's 0644 file, writes nothing of A's */
+		EXO_CHILD_CHECK(2, exo_fs_read(fs, "pub/a", 0, buf, 16) == 7 &&
+				   !strcmp(buf, "from A"));
+		EXO_CHILD_CHECK(3, exo_fs_write(fs, "pub/a", 0, "B", 1) ==
+				   -EACCES);
+		EXO_CHILD_CHECK(4, exo_fs_chmod(fs, "pub/a", 0666) == -EACCES);
+		EXO_CHILD_CHECK(5, exo_fs_create(fs, "pub/ad/g", 0644) ==
+				   -EACCES);
+		EXO_CHILD_CHECK(6, exo_fs_read(fs, "pub/ad/f", 0, buf, 16) ==
+				   -EACCES);
+		EXO_CHILD_CHECK(7, exo_fs_mkdir(fs, "pub/bd", 0700) == 0);
+		EXO_CHILD_CHECK(8, exo_fs_create(fs, "pub/bd/h", 0644) == 0);
+		/* The same by raw XN calls, bypassing libexo. */
+		EXO_CHILD_CHECK(9, !ufs_blocks(fs, h, "pub", "pub/a", &ino,
+					       &data) && data);
+		EXO_CHILD_CHECK(10, exo_xn_write(h, data, 0, "B", 1) ==
+				    -EACCES);
+		EXO_CHILD_CHECK(11, exo_xn_map(h, data, 1) == NULL &&
+				    errno == EACCES);
+		m.offset = UFS_INO_MODE;
+		m.len = 4;
+		m.data = (__u64)(uintptr_t)&mode;
+		EXO_CHILD_CHECK(12, exo_xn_write_meta(h, ino, &m, 1) ==
+				    -EACCES);
+		c = xn_free_block(h, 0);
+		m.offset = UFS_INO_PTR0 + 8;
+		m.len = 8;
+		m.data = (__u64)(uintptr_t)&c;
+		EXO_CHILD_CHECK(13, exo_xn_alloc(h, ino, c, EXO_XN_TYPE_DATA,
+						 &m, 1) == -EACCES);
+		break;
+	case 'C':	/* A opens pub/a to all, and pub/ad for creating */
+		EXO_CHILD_CHECK(2, exo_fs_chmod(fs, "pub/a", 0666) == 0);
+		EXO_CHILD_CHECK(3, exo_fs_chmod(fs, "pub/ad", 0773) == 0);
+		EXO_CHILD_CHECK(4, exo_fs_chmod(fs, "pub/bd", 0777) ==
+				   -EACCES);
+		EXO_CHILD_CHECK(5, exo_fs_chmod(fs, "pub/a", 010000) ==
+				   -EINVAL);
+		break;
+	case 'D':	/* B now may write pub/a and create in pub/ad */
+		EXO_CHILD_CHECK(2, exo_fs_write(fs, "pub/a", 0, "B", 1) == 1);
+		EXO_CHILD_CHECK(3, exo_fs_read(fs, "pub/a", 0, buf, 16) == 7 &&
+				   !strcmp(buf, "Brom A"));
+		EXO_CHILD_CHECK(4, exo_fs_create(fs, "pub/ad/g", 0644) == 0);
+		EXO_CHILD_CHECK(5, exo_fs_read(fs, "pub/ad/f", 0, buf, 16) ==
+				   -EACCES);
+		break;
+	case 'E':	/* A closes pub/a to others and pub/ad's x bit */
+		EXO_CHILD_CHECK(2, exo_fs_chmod(fs, "pub/a", 0640) == 0);
+		EXO_CHILD_CHECK(3, exo_fs_chmod(fs, "pub/ad", 0776) == 0);
+		break;
+	case 'F':	/* B: neither r on pub/a nor x on pub/ad */
+		EXO_CHILD_CHECK(2, exo_fs_read(fs, "pub/a", 0, buf, 16) ==
+				   -EACCES);
+		EXO_CHILD_CHECK(3, exo_fs_write(fs, "pub/a", 0, "B", 1) ==
+				   -EACCES);
+		EXO_CHILD_CHECK(4, exo_fs_create(fs, "pub/ad/k", 0644) ==
+				   -EACCES);
+		break;
+	}
+	_exit(0);
+}
+
+static int ufs_run(int step, uid_t uid)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		ufs_step(step, uid);
+	return exo_wait_child(pid);
+}
+
+TEST_F(xn, exofs_two_users_share_one_disk)
+{
+	struct exo_fs_dirent ents[8];
+	struct exo_xn_sync r;
+	struct exo_fs *fs;
+	char buf[16] = { 0 };
+
+	fs = exo_fs_mkfs(self->exo, "ufs");
+	ASSERT_NE(NULL, fs);
+	ASSERT_EQ(0, exo_fs_mkdir(fs, "pub", 0777));
+	EXPECT_EQ(0, ufs_run('A', UFS_UID_A));
+	EXPECT_EQ(0, ufs_run('B', UFS_UID_B));
+	EXPECT_EQ(0, ufs_run('C', UFS_UID_A));
+	EXPECT_EQ(0, ufs_run('D', UFS_UID_B));
+	EXPECT_EQ(0, ufs_run('E', UFS_UID_A));
+	EXPECT_EQ(0, ufs_run('F', UFS_UID_B));
+	/* The owners are on the blocks, and root may do anything. */
+	ASSERT_EQ(3, exo_fs_readdir(fs, "pub", ents, 8));
+	EXPECT_EQ((__u32)UFS_UID_A, ents[0].uid);
+	EXPECT_EQ(0640U, ents[0].mode);
+	EXPECT_EQ((__u32)UFS_UID_B, ents[2].uid);
+	EXPECT_EQ(7, exo_fs_read(fs, "pub/a", 0, buf, sizeof(buf)));
+	EXPECT_EQ(1, exo_fs_write(fs, "pub/a", 0, "r", 1));
+	EXPECT_EQ(4, exo_fs_read(fs, "pub/ad/f", 0, buf, sizeof(buf)));
+	EXPECT_EQ(0, exo_fs_create(fs, "pub/bd/root", 0600));
+	EXPECT_EQ(0, exo_fs_chown(fs, "pub/a", UFS_UID_B));
+	ASSERT_EQ(3, exo_fs_readdir(fs, "pub", ents, 8));
+	EXPECT_EQ((__u32)UFS_UID_B, ents[0].uid);
+	EXPECT_EQ(0, exo_fs_unlink(fs, "pub/ad/f"));
+	EXPECT_EQ(0, exo_fs_unlink(fs, "pub/ad/g"));
+	EXPECT_EQ(0, exo_fs_unlink(fs, "pub/ad"));
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.owned_twice);
+	EXPECT_EQ(0U, r.unreachable);
+	exo_fs_unmount(fs);
+}
+
 TEST_HARNESS_MAIN
