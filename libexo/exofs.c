@@ -3,19 +3,42 @@
  * exofs: a small library file system on XN. The kernel knows nothing of
  * this layout; it only runs the owns and acl UDFs exofs installs at mkfs.
  *
- *   directory (the root): u32 uid, u32 mode at 0; 60 entries of 64 bytes
- *     from byte 64: { u64 block; u32 type; u32 mode; u32 uid; u32 pad;
- *     char name[40] }. owns: every entry's block with its type. acl: the
- *     directory itself is readable by all and writable by its owner; an
- *     entry's block is readable (writable) by its uid, or by all if the
- *     entry's mode has 04 (02).
- *   inode: u32 uid, u32 mode, u64 size, 12 direct u64 pointers from 16, one
+ *   every block starts with a header: u32 uid at 0, u32 mode at 4, the
+ *     mode being S_IFDIR or S_IFREG | the permission bits. A mode word of
+ *     0 means unclaimed: the block is fresh from XN_ALLOC, and only its
+ *     allocator holds it.
+ *   directory (the root too): the header; 60 entries of 64 bytes from byte
+ *     64: { u64 block; u32 type; u32 mode; u32 uid; u32 flags;
+ *     char name[40] }. An entry's mode and uid are copies for readdir;
+ *     flags bit 0 (pending) is set while the child's header is unwritten.
+ *     owns: every entry's block with its type.
+ *   inode: the header, u64 size at 8, 12 direct u64 pointers from 16, one
  *     u64 indirect pointer at 112. owns: the direct blocks as data, the
- *     indirect one as "ind". acl: its uid may do anything, others what the
- *     mode's "other" bits say.
- *   ind: 1,024 u32 slots; slots 0 and 1 hold the owner's uid and the mode
- *     (for its acl, the inode's), slots 2..1023 point to data blocks. owns
- *     walks all 1,024 with the bytecode's loop.
+ *     indirect one as "ind".
+ *   ind: 1,024 u32 slots; slots 0 and 1 are a copy of the inode's header
+ *     (its acl reads its own block), slots 2..1023 point to data blocks.
+ *     owns walks all 1,024 with the bytecode's loop.
+ *
+ * The acl UDFs, which the kernel runs on every check, so a libFS that
+ * bypasses this file is held to them too. The caller's class bits are the
+ * owner's (mode >> 6) if its uid is the header's, else the "other" bits;
+ * uid 0 may do anything. (The kernel gives the acl only the fsuid and the
+ * primary fsgid, no supplementary groups; exofs has no group class.)
+ *   inode, ind: a child (data, or the ind block) is read with r and
+ *     written with w; the block itself (size, pointers, header) is changed
+ *     with w, by its owner, or by anyone while unclaimed.
+ *   directory: a child is read with x on the directory, unless its entry
+ *     is pending and the caller is not the entry's uid (so no one else can
+ *     claim it first); the directory is changed (create, unlink) with w and
+ *     x, by its owner, or by anyone while unclaimed; as a root, anyone may
+ *     read it.
+ * Limits of a block-granular acl, which sees the block as it is and not the
+ * change asked for: whoever may change a block may change any byte of it,
+ * so a writer of a 0666 file or of a 0777 directory can also rewrite its
+ * header (chmod, chown) or, in a directory, another user's entry; an
+ * owner can give its block away (only libexo refuses chown to non-root);
+ * there is no sticky bit; and unlinking a file frees its blocks first, so it needs w
+ * on the file as well as on the directory.
  *
  * Directories nest: an entry's type says whether it is a file or a
  * directory, and the directory owns UDF claims each with its type. Every change is
@@ -27,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -38,13 +62,21 @@
 #define INO_IND		112
 #define IND_FIRST	2
 #define IND_SLOTS	1024
+/* Every block's header: the owner and the mode, S_IFREG/S_IFDIR | bits. */
+#define FS_HDR_UID	0
+#define FS_HDR_MODE	4
+/* In a directory entry. */
+#define DE_BLOCK	0
+#define DE_UID		16
+#define DE_FLAGS	20
+#define DE_PENDING	1	/* the child's header is not written yet */
 
 struct fs_dirent {
 	__u64 block;
 	__u32 type;
 	__u32 mode;
 	__u32 uid;
-	__u32 pad;
+	__u32 flags;
 	char name[EXO_FS_NAME_MAX];
 };
 
@@ -56,33 +88,55 @@ struct exo_fs {
 
 /* ---- the UDFs ----------------------------------------------------------- */
 
-/* Allow if uid == u32 at @uid_off, else if the mode at @mode_off has the
- * "other" bit for the access wanted. */
-static void acl_owner_or_other(struct exo_udf_builder *b, int uid_off,
-			       int mode_off, int allow)
+/*
+ * r3 = the caller's rwx bits (0..7) in the mode at offset 4, the owner's
+ * if the caller is the uid at offset 0; r2 keeps that uid. Needs r1 = uid.
+ */
+static void acl_caller_bits(struct exo_udf_builder *b)
 {
-	int write = exo_udf_label(b);
+	int other = exo_udf_label(b);
 
-	exo_udf_input(b, 1, EXO_UDF_IN_UID);
-	exo_udf_load(b, 4, 2, -1, uid_off);
-	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, allow);
-	exo_udf_load(b, 4, 3, -1, mode_off);
-	exo_udf_input(b, 4, EXO_UDF_IN_ACCESS);
-	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 4, EXO_UDF_ACCESS_WRITE, write);
-	exo_udf_alu(b, EXO_UDF_AND_K, 3, 04);
-	exo_udf_ret_reg(b, 3);
-	exo_udf_bind(b, write);
-	exo_udf_alu(b, EXO_UDF_AND_K, 3, 02);
-	exo_udf_ret_reg(b, 3);
+	exo_udf_load(b, 4, 2, -1, FS_HDR_UID);
+	exo_udf_load(b, 4, 3, -1, FS_HDR_MODE);
+	exo_udf_jmp_if(b, EXO_UDF_JNE_X, 1, 2, other);
+	exo_udf_alu(b, EXO_UDF_SHR_K, 3, 6);
+	exo_udf_bind(b, other);
+	exo_udf_alu(b, EXO_UDF_AND_K, 3, 7);
 }
 
-static int udf_owner_acl(struct exo_udf_builder *b, int uid_off, int mode_off)
+/*
+ * An inode's (and its indirect block's) acl. uid 0 may do anything. The
+ * header may be written by anyone while it is unclaimed (mode word 0: a
+ * block fresh from XN_ALLOC, which only its allocator holds) and by its
+ * owner. Otherwise the caller's class bits decide: r to read a child, w to
+ * write a child or the block itself (size and pointers).
+ */
+static int udf_file_acl(struct exo_udf_builder *b)
 {
-	int allow;
+	int allow, check, want_w;
 
 	exo_udf_init(b);
 	allow = exo_udf_label(b);
-	acl_owner_or_other(b, uid_off, mode_off, allow);
+	check = exo_udf_label(b);
+	want_w = exo_udf_label(b);
+	exo_udf_input(b, 1, EXO_UDF_IN_UID);
+	exo_udf_input(b, 7, EXO_UDF_IN_BLOCK);
+	exo_udf_input(b, 8, EXO_UDF_IN_SELF);
+	exo_udf_input(b, 9, EXO_UDF_IN_ACCESS);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 1, 0, allow);
+	exo_udf_load(b, 4, 4, -1, FS_HDR_MODE);
+	exo_udf_jmp_if(b, EXO_UDF_JNE_X, 7, 8, check);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 4, 0, allow);
+	exo_udf_load(b, 4, 2, -1, FS_HDR_UID);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, allow);
+	exo_udf_bind(b, check);
+	acl_caller_bits(b);
+	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 9, EXO_UDF_ACCESS_WRITE, want_w);
+	exo_udf_alu(b, EXO_UDF_AND_K, 3, 04);
+	exo_udf_ret_reg(b, 3);
+	exo_udf_bind(b, want_w);
+	exo_udf_alu(b, EXO_UDF_AND_K, 3, 02);
+	exo_udf_ret_reg(b, 3);
 	exo_udf_bind(b, allow);
 	exo_udf_ret(b, 1);
 	return exo_udf_finish(b);
@@ -155,49 +209,62 @@ static int udf_dir_owns(struct exo_udf_builder *b)
 	return exo_udf_finish(b);
 }
 
+/*
+ * A directory's acl. uid 0 may do anything. The directory itself: anyone
+ * may read it as a root; its header may be written while unclaimed (mode
+ * word 0) and by its owner; others change it (create, unlink) with w and
+ * x. A child: read with x on the directory, unless its entry is still
+ * pending and the caller is not the entry's uid; no data children.
+ */
 static int udf_dir_acl(struct exo_udf_builder *b)
 {
-	int allow, deny, self, next, write;
+	int allow, deny, self, next, search, wx;
 
 	exo_udf_init(b);
 	allow = exo_udf_label(b);
 	deny = exo_udf_label(b);
 	self = exo_udf_label(b);
 	next = exo_udf_label(b);
-	write = exo_udf_label(b);
+	search = exo_udf_label(b);
+	wx = exo_udf_label(b);
+	exo_udf_input(b, 1, EXO_UDF_IN_UID);
 	exo_udf_input(b, 7, EXO_UDF_IN_BLOCK);
 	exo_udf_input(b, 8, EXO_UDF_IN_SELF);
-	exo_udf_input(b, 1, EXO_UDF_IN_UID);
 	exo_udf_input(b, 9, EXO_UDF_IN_ACCESS);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 1, 0, allow);
+	acl_caller_bits(b);
 	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 7, 8, self);
-	/* A child: find its entry; r10 = the answer. */
+	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 3, 01, search);
+	exo_udf_jmp(b, deny);
+	exo_udf_bind(b, search);
+	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 9, EXO_UDF_ACCESS_WRITE, deny);
+	/* Find the child's entry; r10 = the answer. */
 	exo_udf_ldi(b, 10, 0);
 	exo_udf_loop(b, 5, -1, DIR_ENTRIES);
 	exo_udf_mov(b, 6, 5);
 	exo_udf_alu(b, EXO_UDF_SHL_K, 6, 6);
-	exo_udf_load(b, 8, 4, 6, DIR_ENTRY(0));
+	exo_udf_load(b, 8, 4, 6, DIR_ENTRY(0) + DE_BLOCK);
 	exo_udf_jmp_if(b, EXO_UDF_JNE_X, 4, 7, next);
-	exo_udf_load(b, 4, 2, 6, DIR_ENTRY(0) + 16);	/* entry uid */
-	exo_udf_load(b, 4, 3, 6, DIR_ENTRY(0) + 12);	/* entry mode */
 	exo_udf_ldi(b, 10, 1);
-	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, next);
-	exo_udf_mov(b, 10, 3);
-	exo_udf_alu(b, EXO_UDF_AND_K, 10, 04);
-	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 9, EXO_UDF_ACCESS_WRITE, write);
-	exo_udf_jmp(b, next);
-	exo_udf_bind(b, write);
-	exo_udf_mov(b, 10, 3);
-	exo_udf_alu(b, EXO_UDF_AND_K, 10, 02);
+	exo_udf_load(b, 4, 11, 6, DIR_ENTRY(0) + DE_FLAGS);
+	exo_udf_alu(b, EXO_UDF_AND_K, 11, DE_PENDING);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 11, 0, next);
+	exo_udf_load(b, 4, 12, 6, DIR_ENTRY(0) + DE_UID);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 12, 1, next);
+	exo_udf_ldi(b, 10, 0);
 	exo_udf_bind(b, next);
 	exo_udf_endloop(b);
 	exo_udf_ret_reg(b, 10);
-	/* The directory itself: all may read, its owner may write. */
 	exo_udf_bind(b, self);
-	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 9, EXO_UDF_ACCESS_WRITE, deny);
+	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 9, EXO_UDF_ACCESS_WRITE, wx);
 	exo_udf_ret(b, 1);
-	exo_udf_bind(b, deny);
-	exo_udf_load(b, 4, 2, -1, 0);
+	exo_udf_bind(b, wx);
+	exo_udf_load(b, 4, 4, -1, FS_HDR_MODE);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 4, 0, allow);
 	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, allow);
+	exo_udf_alu(b, EXO_UDF_AND_K, 3, 03);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 3, 03, allow);
+	exo_udf_bind(b, deny);
 	exo_udf_ret(b, 0);
 	exo_udf_bind(b, allow);
 	exo_udf_ret(b, 1);
@@ -349,7 +416,7 @@ LIBEXO_EXPORT struct exo_fs *exo_fs_mkfs(struct exo *exo, const char *name)
 		return NULL;
 	}
 	no = udf_ind_owns(&o);
-	na = udf_owner_acl(&a, 0, 4);
+	na = udf_file_acl(&a);
 	fs_type_name(tn, name, "ind");
 	ret = exo_xn_type_install(exo, tn, o.insns, no, a.insns, na, &ind);
 	if (ret)
@@ -371,7 +438,7 @@ LIBEXO_EXPORT struct exo_fs *exo_fs_mkfs(struct exo *exo, const char *name)
 	if (!fs)
 		return NULL;
 	hdr[0] = getuid();
-	hdr[1] = 0755;
+	hdr[1] = S_IFDIR | 0755;
 	m = fs_mod(0, hdr, sizeof(hdr));
 	ret = exo_xn_write_meta(exo, fs->root, &m, 1);
 	if (ret) {
@@ -389,19 +456,26 @@ LIBEXO_EXPORT void exo_fs_unmount(struct exo_fs *fs)
 	free(fs);
 }
 
-/* A new entry @path of @type; a new block's header is {uid, mode}. */
+/*
+ * A new entry @path of @type, in three steps: the entry goes in pending (the
+ * directory's acl shows the child to no one else, so no one else can claim
+ * its unclaimed header), the child's header {uid, mode}, then the entry's
+ * mode, no longer pending.
+ */
 static int fs_make(struct exo_fs *fs, const char *path, __u32 mode,
 		   __u32 type)
 {
 	char leaf[EXO_FS_NAME_MAX];
 	unsigned char dir[FS_BS];
 	struct fs_dirent e;
-	__u32 hdr[2];
+	__u32 hdr[2], done[3];
 	struct exo_xn_mod m;
 	__u64 dirblk;
 	int i, ret;
 
 	if (!fs)
+		return exo_err(EINVAL);
+	if (mode & ~07777U)
 		return exo_err(EINVAL);
 	ret = fs_walk(fs, path, &dirblk, leaf);
 	if (ret)
@@ -418,17 +492,25 @@ static int fs_make(struct exo_fs *fs, const char *path, __u32 mode,
 	if (!e.block)
 		return exo_err(ENOSPC);
 	e.type = type;
-	e.mode = mode & 0777;
 	e.uid = getuid();
+	e.flags = DE_PENDING;
 	snprintf(e.name, sizeof(e.name), "%s", leaf);
 	m = fs_mod(DIR_ENTRY(i), &e, sizeof(e));
 	ret = exo_xn_alloc(fs->exo, dirblk, e.block, type, &m, 1);
 	if (ret)
 		return ret;
 	hdr[0] = e.uid;
-	hdr[1] = e.mode;
-	m = fs_mod(0, hdr, sizeof(hdr));
-	return exo_xn_write_meta(fs->exo, e.block, &m, 1);
+	hdr[1] = (type == fs->dir_type ? S_IFDIR : S_IFREG) | mode;
+	m = fs_mod(FS_HDR_UID, hdr, sizeof(hdr));
+	ret = exo_xn_write_meta(fs->exo, e.block, &m, 1);
+	if (ret)
+		return ret;
+	/* The entry's mode, uid and flags (bytes 12..24): no longer pending. */
+	done[0] = mode;
+	done[1] = e.uid;
+	done[2] = 0;
+	m = fs_mod(DIR_ENTRY(i) + 12, done, sizeof(done));
+	return exo_xn_write_meta(fs->exo, dirblk, &m, 1);
 }
 
 LIBEXO_EXPORT int exo_fs_create(struct exo_fs *fs, const char *path,
