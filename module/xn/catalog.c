@@ -97,7 +97,7 @@ static int xn_catalogue_quota_check(void)
 long xn_type_install_ioctl(void __user *uarg)
 {
 	struct exo_xn_type arg;
-	struct xn_type_disk *t;
+	struct xn_image_type_mem *t;
 	u32 id;
 	int ret;
 
@@ -156,7 +156,7 @@ out:
 long xn_type_lookup_ioctl(void __user *uarg)
 {
 	struct exo_xn_type arg;
-	struct xn_type_disk *t;
+	struct xn_image_type_mem *t;
 	u32 id;
 	int ret;
 
@@ -196,7 +196,7 @@ out:
 	return ret;
 }
 
-static struct xn_root_disk *xn_root_find(const char *name)
+static struct xn_image_root_mem *xn_root_find(const char *name)
 {
 	u32 i;
 
@@ -207,7 +207,7 @@ static struct xn_root_disk *xn_root_find(const char *name)
 	return NULL;
 }
 
-struct xn_root_disk *xn_root_of_block(u64 block)
+struct xn_image_root_mem *xn_root_of_block(u64 block)
 {
 	u32 i;
 
@@ -233,7 +233,7 @@ bool xn_born_empty(u32 type, u64 self, struct exo_udf_owned *scratch)
 
 long xn_root_install_ioctl(void __user *uarg)
 {
-	struct xn_root_disk *slot = NULL;
+	struct xn_image_root_mem *slot = NULL;
 	struct exo_xn_root arg;
 	u32 i;
 	int ret;
@@ -310,7 +310,7 @@ unlock:
 
 long xn_root_lookup_ioctl(void __user *uarg)
 {
-	struct xn_root_disk *root;
+	struct xn_image_root_mem *root;
 	struct exo_xn_root arg;
 	int ret;
 
@@ -421,7 +421,7 @@ static int xn_type_busy(u32 type)
 
 long xn_type_remove_ioctl(void __user *uarg)
 {
-	struct xn_type_disk *old;
+	struct xn_image_type_mem *old;
 	struct exo_xn_type arg;
 	u64 written;
 	u32 id;
@@ -470,7 +470,7 @@ unlock:
 long xn_root_remove_ioctl(void __user *uarg)
 {
 	struct xn_pending_free *pf;
-	struct xn_root_disk *root, old;
+	struct xn_image_root_mem *root, old;
 	struct exo_xn_root arg;
 	struct xn_buf *buf;
 	u64 written, block;

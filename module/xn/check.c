@@ -37,7 +37,7 @@ static int xn_check_locked(struct exo_xn_sync *r)
 			goto out;
 	}
 	for (i = 0; i < XN_ROOTS_PER_BLOCK; i++) {
-		struct xn_root_disk *root = &xn.roots[i];
+		struct xn_image_root_mem *root = &xn.roots[i];
 
 		if (!root->in_use || root->block >= xn.nblocks)
 			continue;

@@ -81,6 +81,34 @@ int xn_read_bytes(u64 block, void *buf, size_t len)
 	return ret;
 }
 
+/*
+ * Write block @block as @encode(@arg) puts it in a zeroed page: the
+ * on-disk (little-endian, checksummed) form of an in-memory structure.
+ */
+static int xn_write_encoded(u64 block, void (*encode)(void *blk,
+							const void *arg),
+			    const void *arg)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	int ret;
+
+	if (!page)
+		return -ENOMEM;
+	encode(page_address(page), arg);
+	ret = xn_io(block, page, true);
+	__free_page(page);
+	return ret;
+}
+
+/* The free map's block of @map at @arg, as bit i of byte i / 8. */
+static void xn_encode_freemap(void *blk, const void *arg)
+{
+	u32 *words = blk;
+
+	bitmap_to_arr32(words, arg, XN_BITS_PER_BLOCK);
+	cpu_to_le32_array(words, XN_BS / sizeof(u32));
+}
+
 /* Write the free map as @map says. */
 int xn_write_freemap(const unsigned long *map)
 {
@@ -88,23 +116,53 @@ int xn_write_freemap(const unsigned long *map)
 	int ret;
 
 	for (i = 0; i < xn.freemap_blocks; i++) {
-		ret = xn_write_bytes(xn.freemap_start + i,
-				     (const u8 *)map + i * XN_BS, XN_BS);
+		ret = xn_write_encoded(xn.freemap_start + i, xn_encode_freemap,
+				       map + i * (XN_BS / sizeof(*map)));
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
+static void xn_encode_type(void *blk, const void *arg)
+{
+	xn_image_type_encode(blk, arg);
+}
+
 int xn_write_type(u32 id)
 {
-	return xn_write_bytes(xn.types_start + id - 1, &xn.types[id],
-			      sizeof(xn.types[id]));
+	return xn_write_encoded(xn.types_start + id - 1, xn_encode_type,
+				&xn.types[id]);
+}
+
+static void xn_encode_roots(void *blk, const void *arg)
+{
+	xn_image_roots_encode(blk, arg);
 }
 
 int xn_write_roots(void)
 {
-	return xn_write_bytes(xn.roots_block, xn.roots, XN_BS);
+	return xn_write_encoded(xn.roots_block, xn_encode_roots, xn.roots);
+}
+
+static void xn_encode_super(void *blk, const void *arg)
+{
+	xn_image_super_encode(blk, arg);
+}
+
+/* The superblock describing the layout in @xn. */
+int xn_write_super(void)
+{
+	struct xn_image_layout l = {
+		.nblocks = xn.nblocks,
+		.freemap_start = xn.freemap_start,
+		.freemap_blocks = xn.freemap_blocks,
+		.types_start = xn.types_start,
+		.roots_block = xn.roots_block,
+		.data_start = xn.data_start,
+	};
+
+	return xn_write_encoded(0, xn_encode_super, &l);
 }
 
 bool xn_is_free(u64 block)

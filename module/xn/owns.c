@@ -26,7 +26,7 @@ int xn_owns(u32 type, u64 self, const u8 *data,
 		.block = data,
 		.owned = set,
 	};
-	const struct xn_type_disk *t;
+	const struct xn_image_type_mem *t;
 
 	if (type == EXO_XN_TYPE_DATA)
 		return 0;
@@ -42,7 +42,7 @@ int xn_owns(u32 type, u64 self, const u8 *data,
 bool xn_acl(u32 type, u64 self, const u8 *data, u64 block, u32 access)
 {
 	struct exo_udf_ctx ctx = { .block = data };
-	const struct xn_type_disk *t;
+	const struct xn_image_type_mem *t;
 
 	if (type == EXO_XN_TYPE_DATA)
 		return false;

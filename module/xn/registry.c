@@ -60,7 +60,7 @@ long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 	    !xn_type_valid(arg.type_id))
 		goto unlock;
 	if (arg.parent == EXO_XN_NO_PARENT) {
-		struct xn_root_disk *root = xn_root_of_block(arg.block);
+		struct xn_image_root_mem *root = xn_root_of_block(arg.block);
 
 		ret = -ENOENT;
 		if (!root)

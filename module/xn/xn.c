@@ -4,7 +4,9 @@
  * the libFS's own verified owns UDF (module/core/udf.c), never by a format
  * the kernel knows.
  *
- * On the disk (4 KiB blocks, the host's byte order):
+ * On the disk (4 KiB blocks, little-endian, version 2: module/core/xn_image.h,
+ * whose decoders check every block at load; a corrupt image is refused
+ * with -EUCLEAN and one "corrupt image" line saying why):
  *   block 0                  superblock
  *   1 .. F                   free map, one bit per block, set = allocated
  *   F+1 .. F+TYPES_MAX       type catalogue, one block per type
@@ -213,29 +215,18 @@ static long exo_xn_ioctl(struct exo_env *env, unsigned int cmd,
 
 /* ---- load and unload ----------------------------------------------------- */
 
-static void xn_layout(u64 nblocks)
+static void xn_set_layout(const struct xn_image_layout *l)
 {
-	xn.nblocks = nblocks;
-	xn.freemap_start = 1;
-	xn.freemap_blocks = DIV_ROUND_UP(nblocks, XN_BITS_PER_BLOCK);
-	xn.types_start = xn.freemap_start + xn.freemap_blocks;
-	xn.roots_block = xn.types_start + EXO_XN_TYPES_MAX;
-	xn.data_start = xn.roots_block + 1;
+	xn.nblocks = l->nblocks;
+	xn.freemap_start = l->freemap_start;
+	xn.freemap_blocks = l->freemap_blocks;
+	xn.types_start = l->types_start;
+	xn.roots_block = l->roots_block;
+	xn.data_start = l->data_start;
 }
 
 static int xn_format(void)
 {
-	struct xn_super_disk sb = {
-		.magic = XN_MAGIC,
-		.version = XN_VERSION,
-		.block_size = XN_BS,
-		.nblocks = xn.nblocks,
-		.freemap_start = xn.freemap_start,
-		.freemap_blocks = xn.freemap_blocks,
-		.types_start = xn.types_start,
-		.roots_block = xn.roots_block,
-		.data_start = xn.data_start,
-	};
 	u32 id;
 	int ret;
 
@@ -251,71 +242,115 @@ static int xn_format(void)
 		ret = xn_write_roots();
 	/* The superblock last: a half-formatted disk is formatted again. */
 	if (!ret)
-		ret = xn_write_bytes(0, &sb, sizeof(sb));
+		ret = xn_write_super();
 	return ret;
 }
 
-static int xn_load(void)
+/*
+ * Read block 0 of a device of @dev_blocks blocks and set the layout from
+ * it. XN_IMAGE_BLANK for a device never formatted (the layout is then the
+ * device's), -EUCLEAN for anything but a sound version 2 superblock.
+ */
+static int xn_attach(u64 dev_blocks, u8 *scratch)
 {
-	struct xn_super_disk sb;
-	u32 id, i;
-	u64 b;
+	struct xn_image_layout l;
+	struct xn_image_err err;
 	int ret;
 
-	ret = xn_read_bytes(0, &sb, sizeof(sb));
+	xn.nblocks = dev_blocks;	/* for xn_io()'s bound */
+	ret = xn_read_bytes(0, scratch, XN_BS);
 	if (ret)
 		return ret;
-	if (sb.magic != XN_MAGIC || sb.version != XN_VERSION ||
-	    sb.block_size != XN_BS || sb.nblocks != xn.nblocks ||
-	    sb.data_start != xn.data_start) {
-		pr_info("formatting %llu blocks\n", xn.nblocks);
-		return xn_format();
-	}
+	ret = xn_image_super_decode(scratch, dev_blocks, &l, &err);
+	if (ret == XN_IMAGE_BLANK)
+		xn_image_layout(dev_blocks, &l);
+	else if (ret)
+		pr_err("corrupt image: %s\n", err.msg);
+	else if (l.nblocks < dev_blocks)
+		pr_info("image of %llu blocks on a device of %llu: using %llu\n",
+			l.nblocks, dev_blocks, l.nblocks);
+	if (ret >= 0)
+		xn_set_layout(&l);
+	return ret;
+}
+
+/* Load everything past the superblock, checking each block as it comes. */
+static int xn_load(u8 *scratch)
+{
+	struct xn_image_layout l = {
+		.nblocks = xn.nblocks,
+		.freemap_start = xn.freemap_start,
+		.freemap_blocks = xn.freemap_blocks,
+		.types_start = xn.types_start,
+		.roots_block = xn.roots_block,
+		.data_start = xn.data_start,
+	};
+	struct xn_image_err err;
+	u64 b, types_in_use = 0;
+	u32 id, i;
+	int ret;
+
 	for (b = 0; b < xn.freemap_blocks; b++) {
-		ret = xn_read_bytes(xn.freemap_start + b,
-				    (u8 *)xn.alloc + b * XN_BS, XN_BS);
+		u32 *words = (u32 *)scratch;
+
+		ret = xn_read_bytes(xn.freemap_start + b, scratch, XN_BS);
 		if (ret)
 			return ret;
+		ret = xn_image_freemap_check(scratch, b, &l, &err);
+		if (ret)
+			goto corrupt;
+		le32_to_cpu_array(words, XN_BS / sizeof(u32));
+		bitmap_from_arr32(xn.alloc + b * (XN_BS / sizeof(*xn.alloc)),
+				  words, XN_BITS_PER_BLOCK);
 	}
 	for (id = 1; id <= EXO_XN_TYPES_MAX; id++) {
-		struct xn_type_disk *t = &xn.types[id];
-
-		ret = xn_read_bytes(xn.types_start + id - 1, t, sizeof(*t));
+		ret = xn_read_bytes(xn.types_start + id - 1, scratch, XN_BS);
 		if (ret)
 			return ret;
-		if (!t->in_use)
+		ret = xn_image_type_decode(scratch, id, &xn.types[id], &err);
+		if (ret)
+			goto corrupt;
+		if (!xn.types[id].in_use)
 			continue;
-		/* Never run what the verifier would not pass today. */
-		t->name[EXO_XN_NAME_MAX - 1] = 0;
-		if (exo_udf_verify(t->owns, t->owns_len, EXO_UDF_OWNS, NULL) ||
-		    exo_udf_verify(t->acl, t->acl_len, EXO_UDF_ACL, NULL)) {
-			pr_warn("type %u (%s) fails verification: ignored\n",
-				id, t->name);
-			memset(t, 0, sizeof(*t));
-			continue;
-		}
+		types_in_use |= BIT_ULL(id);
 		xn.ntypes++;
 	}
-	ret = xn_read_bytes(xn.roots_block, xn.roots, XN_BS);
+	ret = xn_read_bytes(xn.roots_block, scratch, XN_BS);
 	if (ret)
 		return ret;
+	ret = xn_image_roots_decode(scratch, &l, types_in_use, xn.roots, &err);
+	if (ret)
+		goto corrupt;
 	for (i = 0; i < XN_ROOTS_PER_BLOCK; i++) {
-		xn.roots[i].name[EXO_XN_NAME_MAX - 1] = 0;
-		if (xn.roots[i].in_use)
-			xn.nroots++;
+		if (!xn.roots[i].in_use)
+			continue;
+		if (!test_bit(xn.roots[i].block, xn.alloc)) {
+			snprintf(err.msg, sizeof(err.msg),
+				 "root %u: block %llu is free in the free map", i,
+				 xn.roots[i].block);
+			ret = -EUCLEAN;
+			goto corrupt;
+		}
+		xn.nroots++;
 	}
 	pr_info("loaded %llu blocks, %u types, %u roots\n", xn.nblocks,
 		xn.ntypes, xn.nroots);
 	return 0;
+
+corrupt:
+	pr_err("corrupt image: %s\n", err.msg);
+	return ret;
 }
 
 static int exo_xn_init(void)
 {
 	u64 nblocks;
+	u8 *scratch = NULL;
 	int ret = -ENOMEM;
 
-	BUILD_BUG_ON(sizeof(struct xn_type_disk) > XN_BS);
-	BUILD_BUG_ON(sizeof(struct xn_root_disk) * EXO_XN_ROOTS_MAX != XN_BS);
+	BUILD_BUG_ON(sizeof(struct xn_image_super) > XN_BS);
+	BUILD_BUG_ON(sizeof(struct xn_image_type) > XN_BS);
+	BUILD_BUG_ON(sizeof(struct xn_image_root) * EXO_XN_ROOTS_MAX != XN_BS);
 	xa_init(&xn.cache);
 	INIT_LIST_HEAD(&xn.fresh_list);
 	INIT_LIST_HEAD(&xn.pending_frees);
@@ -337,24 +372,37 @@ static int exo_xn_init(void)
 			return -ENOMEM;
 	}
 	nblocks = min_t(u64, nblocks, XN_MAX_BLOCKS);
-	xn_layout(nblocks);
-	ret = -ENOSPC;
-	if (xn.data_start + 1 >= nblocks) {
-		pr_err("disk of %llu blocks is too small\n", nblocks);
+	scratch = kmalloc(XN_BS, GFP_KERNEL);
+	if (!scratch)
+		goto err_disk;
+	mutex_lock(&exo_xn_lock);
+	ret = xn_attach(nblocks, scratch);
+	mutex_unlock(&exo_xn_lock);
+	if (ret < 0)
+		goto err_disk;
+	if (xn.data_start + 1 >= xn.nblocks) {
+		pr_err("disk of %llu blocks is too small\n", xn.nblocks);
+		ret = -ENOSPC;
 		goto err_disk;
 	}
-	ret = -ENOMEM;
 	xn.alloc = kvzalloc(xn.freemap_blocks * XN_BS, GFP_KERNEL);
 	xn.types = vzalloc(sizeof(*xn.types) * (EXO_XN_TYPES_MAX + 1));
-	xn.roots = kzalloc(XN_BS, GFP_KERNEL);
+	xn.roots = kcalloc(XN_ROOTS_PER_BLOCK, sizeof(*xn.roots), GFP_KERNEL);
 	xn.before = kvcalloc(EXO_UDF_MAX_OWNED, sizeof(*xn.before), GFP_KERNEL);
 	xn.after = kvcalloc(EXO_UDF_MAX_OWNED, sizeof(*xn.after), GFP_KERNEL);
 	xn.copy = kmalloc(XN_BS, GFP_KERNEL);
 	if (!xn.alloc || !xn.types || !xn.roots || !xn.before || !xn.after ||
-	    !xn.copy)
+	    !xn.copy) {
+		ret = -ENOMEM;
 		goto err_mem;
+	}
 	mutex_lock(&exo_xn_lock);
-	ret = xn_load();
+	if (ret == XN_IMAGE_BLANK) {
+		pr_info("formatting %llu blocks\n", xn.nblocks);
+		ret = xn_format();
+	} else {
+		ret = xn_load(scratch);
+	}
 	if (!ret)
 		xn.nfree = xn.nblocks - bitmap_weight(xn.alloc, xn.nblocks);
 	mutex_unlock(&exo_xn_lock);
@@ -362,6 +410,7 @@ static int exo_xn_init(void)
 		pr_err("cannot load the disk: %d\n", ret);
 		goto err_mem;
 	}
+	kfree(scratch);
 	return 0;
 
 err_mem:
@@ -372,6 +421,7 @@ err_mem:
 	vfree(xn.types);
 	kvfree(xn.alloc);
 err_disk:
+	kfree(scratch);
 	if (xn.bdev.bdev)
 		exo_bdev_close(&xn.bdev, &xn);
 	vfree(xn.ram);

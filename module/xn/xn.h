@@ -19,50 +19,21 @@
 #include "../binding.h"
 #include "../compat.h"
 #include "../core/udf.h"
+#include "../core/xn_image.h"
 #include "../exo.h"
 #include "../uapi_copy.h"
 
 #define XN_BS			EXO_XN_BLOCK_SIZE
 #define XN_SECTORS		(XN_BS >> SECTOR_SHIFT)
-#define XN_MAGIC		0x314e584f5845ULL	/* "EXOXN1" */
-#define XN_VERSION		1
-#define XN_BITS_PER_BLOCK	(XN_BS * 8)
-#define XN_MAX_BLOCKS		BIT_ULL(24)		/* 64 GiB */
+#define XN_BITS_PER_BLOCK	XN_IMAGE_BITS_PER_BLOCK
+#define XN_MAX_BLOCKS		XN_IMAGE_MAX_BLOCKS
+#define XN_ROOTS_PER_BLOCK	EXO_XN_ROOTS_MAX
 
-struct xn_super_disk {
-	u64 magic;
-	u32 version;
-	u32 block_size;
-	u64 nblocks;
-	u64 freemap_start;
-	u64 freemap_blocks;
-	u64 types_start;
-	u64 roots_block;
-	u64 data_start;
-};
-
-#define XN_UDF_BYTES	(EXO_UDF_MAX_INSNS * sizeof(struct exo_udf_insn))
-
-struct xn_type_disk {
-	u32 in_use;
-	u32 owns_len;
-	u32 acl_len;
-	u32 owner_uid;		/* who installed it; 0 on older images */
-	char name[EXO_XN_NAME_MAX];
-	struct exo_udf_insn owns[EXO_UDF_MAX_INSNS];
-	struct exo_udf_insn acl[EXO_UDF_MAX_INSNS];
-};
-
-struct xn_root_disk {
-	char name[EXO_XN_NAME_MAX];
-	u64 block;
-	u32 type;
-	u32 in_use;
-	u32 owner_uid;		/* who installed it; 0 on older images */
-	u8 pad[12];
-};
-
-#define XN_ROOTS_PER_BLOCK	(XN_BS / sizeof(struct xn_root_disk))
+/*
+ * The catalogues in memory are struct xn_image_type_mem and
+ * xn_image_root_mem (module/core/xn_image.h), in CPU order; disk.c
+ * encodes them at every write and xn.c decodes and checks them at load.
+ */
 
 /* One cached block. */
 struct xn_buf {
@@ -125,9 +96,9 @@ struct xn_state {
 	u64 data_start;
 	unsigned long *alloc;		/* allocated, pending frees included */
 	u64 nfree;
-	struct xn_type_disk *types;	/* [EXO_XN_TYPES_MAX + 1], 0 unused */
+	struct xn_image_type_mem *types;	/* [EXO_XN_TYPES_MAX + 1], 0 unused */
 	u32 ntypes;
-	struct xn_root_disk *roots;	/* [XN_ROOTS_PER_BLOCK] */
+	struct xn_image_root_mem *roots;	/* [XN_ROOTS_PER_BLOCK] */
 	u32 nroots;
 	struct xarray cache;		/* block -> struct xn_buf */
 	u32 ncached;
@@ -162,6 +133,7 @@ int xn_read_bytes(u64 block, void *buf, size_t len);
 int xn_write_freemap(const unsigned long *map);
 int xn_write_type(u32 id);
 int xn_write_roots(void);
+int xn_write_super(void);
 bool xn_is_free(u64 block);
 struct xn_buf *xn_buf_find(u64 block);
 void xn_buf_set_dirty(struct xn_buf *buf);
@@ -184,7 +156,7 @@ int xn_probe_result(void __user *uarg, const void *karg, size_t ksize,
 long xn_info_ioctl(struct exo_env *env, void __user *uarg);
 long xn_type_install_ioctl(void __user *uarg);
 long xn_type_lookup_ioctl(void __user *uarg);
-struct xn_root_disk *xn_root_of_block(u64 block);
+struct xn_image_root_mem *xn_root_of_block(u64 block);
 bool xn_born_empty(u32 type, u64 self, struct exo_udf_owned *scratch);
 long xn_root_install_ioctl(void __user *uarg);
 long xn_root_lookup_ioctl(void __user *uarg);
