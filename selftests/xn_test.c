@@ -20,6 +20,7 @@
 
 #include "exo_test_util.h"
 #include <exo/exo.h>
+#include "../module/core/xn_image.h"
 
 #define XN_BS		EXO_XN_BLOCK_SIZE
 #define TN_UID		0
@@ -1742,6 +1743,204 @@ TEST_F(xn, catalogue_removal_persists_on_real_disk)
 	EXPECT_EQ(0U, r.free_pointed);
 	EXPECT_EQ(0U, r.unreachable);
 	EXPECT_EQ(0U, r.faulted);
+}
+
+/* Block @block of the disk at @fd, bypassing the page cache as XN does. */
+static int img_rw(int fd, __u64 block, void *buf, bool write)
+{
+	ssize_t n = write ? pwrite(fd, buf, XN_BS, block * XN_BS) :
+			    pread(fd, buf, XN_BS, block * XN_BS);
+
+	return n == XN_BS ? 0 : -EIO;
+}
+
+/*
+ * Load exo.ko on XN_DISK; 0 or the errno of the load, and in @line the
+ * first kernel log line of the load that holds "corrupt image".
+ */
+static int img_load(const char *saved, char *line, size_t len)
+{
+	char rec[1024];
+	int kmsg, err;
+	ssize_t n;
+
+	line[0] = '\0';
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg >= 0)
+		lseek(kmsg, 0, SEEK_END);
+	err = xn_reload(saved, "disk=" XN_DISK);
+	while (kmsg >= 0 && (n = read(kmsg, rec, sizeof(rec) - 1)) > 0) {
+		rec[n] = '\0';
+		if (!line[0] && strstr(rec, "corrupt image"))
+			snprintf(line, len, "%s", rec);
+	}
+	if (kmsg >= 0)
+		close(kmsg);
+	return err;
+}
+
+/*
+ * XN trusts nothing it reads from its disk: each corrupted image, bad
+ * checksum or (checksum recomputed) a field one past its limit, fails the
+ * load with EUCLEAN and one log line naming what is wrong; the kernel
+ * lives on and the good image loads after all of them.
+ */
+TEST_F(xn, corrupt_images_refused_good_one_loads)
+{
+	static const char *const root_name = "img";
+	struct xn_image_root *roots;
+	struct xn_image_layout l;
+	struct xn_image_type *t;
+	struct xn_image_super *sb;
+	struct xn_image_err err;
+	unsigned char *good, *bad;
+	__u64 dev_blocks, b, root = 0, got_root;
+	__u32 node, got;
+	char line[1024];
+	int fd, i;
+	struct {
+		const char *what;	/* the reason the log must give */
+		__u64 block;		/* the block changed */
+	} cases[] = {
+		{ "no XN magic", 0 },
+		{ "superblock: bad checksum", 0 },
+		{ "superblock: version 1", 0 },
+		{ "but the device has", 0 },
+		{ "owns_len 241", 0 },
+		{ ": bad checksum", 0 },
+		{ "outside the data area", 0 },
+		{ "is not installed", 0 },
+		{ "both on block", 0 },
+		{ "is free in the free map", 0 },
+		{ "(metadata) is marked free", 0 },
+	};
+
+	fd = open(XN_DISK, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "no %s to corrupt", XN_DISK);
+	ASSERT_EQ(0, posix_memalign((void **)&good, XN_BS, 4 * XN_BS));
+	ASSERT_EQ(0, posix_memalign((void **)&bad, XN_BS, XN_BS));
+	/* A blank block 0: the load formats the disk afresh. */
+	memset(bad, 0, XN_BS);
+	ASSERT_EQ(0, img_rw(fd, 0, bad, true));
+	exo_close(self->exo);
+	self->exo = NULL;
+	ASSERT_EQ(0, img_load(self->params, line, sizeof(line)));
+	self->exo = exo_open(NULL);
+	ASSERT_NE(NULL, self->exo);
+	node = tn_install(self->exo, "img node");
+	ASSERT_LT(0, (int)node);
+	ASSERT_EQ(0, exo_xn_root_install(self->exo, root_name, node, &root));
+	exo_close(self->exo);
+	self->exo = NULL;
+	ASSERT_EQ(0, exo_kmod_unload());
+
+	/* The good image: superblock, free map block 0, the type, the roots. */
+	ASSERT_EQ(0, img_rw(fd, 0, good, false));
+	dev_blocks = lseek(fd, 0, SEEK_END) / XN_BS;
+	ASSERT_EQ(0, xn_image_super_decode(good, dev_blocks, &l, &err));
+	ASSERT_EQ(dev_blocks, l.nblocks);
+	ASSERT_EQ(0, img_rw(fd, l.freemap_start, good + XN_BS, false));
+	ASSERT_EQ(0, img_rw(fd, l.types_start + node - 1, good + 2 * XN_BS,
+			    false));
+	ASSERT_EQ(0, img_rw(fd, l.roots_block, good + 3 * XN_BS, false));
+	cases[4].block = cases[5].block = l.types_start + node - 1;
+	cases[6].block = cases[7].block = cases[8].block = l.roots_block;
+	cases[9].block = cases[10].block = l.freemap_start;
+
+	for (i = 0; i < (int)ARRAY_SIZE(cases); i++) {
+		__u64 k = cases[i].block;
+		unsigned char *orig = good + XN_BS *
+			(k == 0 ? 0 : k == l.freemap_start ? 1 :
+			 k == l.roots_block ? 3 : 2);
+		struct xn_image_layout big;
+
+		memcpy(bad, orig, XN_BS);
+		sb = (void *)bad;
+		t = (void *)bad;
+		roots = (void *)bad;
+		switch (i) {
+		case 0:
+			bad[0] ^= 0xff;
+			break;
+		case 1:
+			bad[offsetof(struct xn_image_super, nblocks)] ^= 1;
+			break;
+		case 2:
+			sb->version = htole32(1);
+			sb->crc = htole32(exo_core_crc32(sb,
+				offsetof(struct xn_image_super, crc)));
+			break;
+		case 3:		/* the image of a device one block larger */
+			xn_image_layout(dev_blocks + 1, &big);
+			xn_image_super_encode(bad, &big);
+			break;
+		case 4:
+			t->owns_len = htole32(EXO_UDF_MAX_INSNS + 1);
+			t->crc = htole32(exo_core_crc32(t,
+				offsetof(struct xn_image_type, crc)));
+			break;
+		case 5:
+			t->name[0] ^= 1;
+			break;
+		case 6:
+			roots[0].block = htole64(l.data_start - 1);
+			roots[0].crc = htole32(exo_core_crc32(&roots[0],
+				offsetof(struct xn_image_root, crc)));
+			break;
+		case 7:
+			roots[0].type = htole32(EXO_XN_TYPES_MAX);
+			roots[0].crc = htole32(exo_core_crc32(&roots[0],
+				offsetof(struct xn_image_root, crc)));
+			break;
+		case 8:
+			roots[5] = roots[0];
+			roots[5].name[0] ^= 1;
+			roots[5].crc = htole32(exo_core_crc32(&roots[5],
+				offsetof(struct xn_image_root, crc)));
+			break;
+		case 9:
+			ASSERT_NE(0, le32toh(roots[0].in_use));
+			b = le64toh(((struct xn_image_root *)
+				     (good + 3 * XN_BS))[0].block);
+			ASSERT_LT(b, (__u64)XN_IMAGE_BITS_PER_BLOCK);
+			bad[b / 8] &= ~(1 << (b % 8));
+			break;
+		case 10:
+			b = l.data_start - 1;
+			bad[b / 8] &= ~(1 << (b % 8));
+			break;
+		}
+		ASSERT_EQ(0, img_rw(fd, k, bad, true));
+		EXPECT_EQ(EUCLEAN, img_load(self->params, line, sizeof(line)))
+			TH_LOG("case %d (%s) was not refused", i, cases[i].what);
+		EXPECT_NE(NULL, strstr(line, cases[i].what))
+			TH_LOG("case %d: want \"%s\" in \"%s\"", i,
+			       cases[i].what, line);
+		EXPECT_FALSE(exo_kmod_loaded());
+		ASSERT_EQ(0, img_rw(fd, k, orig, true));
+	}
+
+	/* The kernel survived, and the good image is as it was. */
+	ASSERT_EQ(0, img_load(self->params, line, sizeof(line)));
+	EXPECT_EQ('\0', line[0]);
+	self->exo = exo_open(NULL);
+	ASSERT_NE(NULL, self->exo);
+	ASSERT_EQ(0, exo_xn_root_lookup(self->exo, root_name, &got,
+					&got_root));
+	EXPECT_EQ(node, got);
+	EXPECT_EQ(root, got_root);
+	ASSERT_EQ(0, exo_xn_read(self->exo, root, EXO_XN_NO_PARENT, node,
+				 NULL));
+	exo_close(self->exo);
+	self->exo = NULL;
+	/* Leave the disk blank for the tests that want it fresh. */
+	ASSERT_EQ(0, exo_kmod_unload());
+	memset(bad, 0, XN_BS);
+	ASSERT_EQ(0, img_rw(fd, 0, bad, true));
+	close(fd);
+	free(good);
+	free(bad);
 }
 
 /* exofs, the libFS on XN: files of direct and indirect blocks, the acl. */
