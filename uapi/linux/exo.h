@@ -1151,6 +1151,10 @@ struct exo_net_slot {
  * allows or denies access to the block's children (a root's acl guards the
  * root itself). Types and *roots* (a name, a type and a block: a libFS's
  * entry point) are kept in catalogues on the disk and survive reloads.
+ * The disk's format is XN's own (version 2: little-endian, checksummed);
+ * a disk that holds neither a sound image nor a blank block 0 makes the
+ * module load fail with EUCLEAN and a "corrupt image" kernel log line,
+ * so no ioctl ever sees what it held.
  *
  * Reading a block (EXO_IOC_XN_READ) names its parent, which must already be
  * in the caller's registry, and the type the parent's owns UDF must claim it
