@@ -55,6 +55,8 @@ static inline void *exo_core_zalloc(size_t size)
 	return calloc(1, size);
 }
 
+#define BIT_ULL(n)	(1ULL << (n))
+
 /* The kernel's byte-order helpers, for on-disk formats. */
 #define cpu_to_le32(x)	((__le32)htole32(x))
 #define cpu_to_le64(x)	((__le64)htole64(x))

@@ -89,9 +89,9 @@ int xn_image_super_decode(const void *blk, u64 dev_blocks,
 	    le64_to_cpu(sb.types_start) != l->types_start ||
 	    le64_to_cpu(sb.roots_block) != l->roots_block ||
 	    le64_to_cpu(sb.data_start) != l->data_start)
-		return XN_IMAGE_FAIL(err, "superblock: layout does not match %llu blocks (data_start %llu, expected %llu)",
-				     nblocks, le64_to_cpu(sb.data_start),
-				     l->data_start);
+		return XN_IMAGE_FAIL(err,
+				     "superblock: layout is not that of %llu blocks",
+				     nblocks);
 	return 0;
 }
 
@@ -209,7 +209,7 @@ past_len:
 void xn_image_roots_encode(void *blk, const struct xn_image_root_mem *roots)
 {
 	struct xn_image_root *d = blk;
-	u32 i;
+	u32 i, crc;
 
 	memset(blk, 0, XN_IMAGE_BS);
 	for (i = 0; i < EXO_XN_ROOTS_MAX; i++) {
@@ -220,8 +220,8 @@ void xn_image_roots_encode(void *blk, const struct xn_image_root_mem *roots)
 		d[i].type = cpu_to_le32(roots[i].type);
 		d[i].in_use = cpu_to_le32(1);
 		d[i].owner_uid = cpu_to_le32(roots[i].owner_uid);
-		d[i].crc = cpu_to_le32(exo_core_crc32(&d[i],
-						       offsetof(struct xn_image_root, crc)));
+		crc = exo_core_crc32(&d[i], offsetof(struct xn_image_root, crc));
+		d[i].crc = cpu_to_le32(crc);
 	}
 }
 
@@ -251,9 +251,9 @@ int xn_image_roots_decode(const void *blk, const struct xn_image_layout *l,
 					     i);
 		block = le64_to_cpu(d.block);
 		if (block < l->data_start || block >= l->nblocks)
-			return XN_IMAGE_FAIL(err, "root %u: block %llu outside the data area %llu..%llu",
-					     i, block, l->data_start,
-					     l->nblocks - 1);
+			return XN_IMAGE_FAIL(err,
+					     "root %u: block %llu outside the data area",
+					     i, block);
 		type = le32_to_cpu(d.type);
 		if (type == EXO_XN_TYPE_DATA || type > EXO_XN_TYPES_MAX ||
 		    !(types_in_use & (1ULL << type)))

@@ -25,7 +25,7 @@
 #define XN_IMAGE_VERSION	2
 #define XN_IMAGE_BS		EXO_XN_BLOCK_SIZE
 #define XN_IMAGE_BITS_PER_BLOCK	(XN_IMAGE_BS * 8)
-#define XN_IMAGE_MAX_BLOCKS	(1ULL << 24)		/* 64 GiB */
+#define XN_IMAGE_MAX_BLOCKS	BIT_ULL(24)		/* 64 GiB */
 
 /* Where everything is, in blocks; a function of nblocks alone. */
 struct xn_image_layout {

@@ -85,8 +85,8 @@ int xn_read_bytes(u64 block, void *buf, size_t len)
  * Write block @block as @encode(@arg) puts it in a zeroed page: the
  * on-disk (little-endian, checksummed) form of an in-memory structure.
  */
-static int xn_write_encoded(u64 block, void (*encode)(void *blk,
-							const void *arg),
+static int xn_write_encoded(u64 block,
+			    void (*encode)(void *blk, const void *arg),
 			    const void *arg)
 {
 	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
