@@ -1900,9 +1900,9 @@ TEST_F(xn, corrupt_images_refused_good_one_loads)
 				offsetof(struct xn_image_root, crc)));
 			break;
 		case 9:
+			roots = (void *)(good + 3 * XN_BS);
 			ASSERT_NE(0, le32toh(roots[0].in_use));
-			b = le64toh(((struct xn_image_root *)
-				     (good + 3 * XN_BS))[0].block);
+			b = le64toh(roots[0].block);
 			ASSERT_LT(b, (__u64)XN_IMAGE_BITS_PER_BLOCK);
 			bad[b / 8] &= ~(1 << (b % 8));
 			break;
