@@ -1044,6 +1044,186 @@ TEST_F(robust, kill_storm)
 	close(fd);
 }
 
+/* ---- a zap in flight when its mm's owner is killed ---------------------- */
+
+#define ROBUST_HOLD_PATH	EXO_DEBUGFS_ROOT "/exo/hold"
+#define ROBUST_HOLD_ZAP		"4"	/* EXO_HOLD_ZAP in module/mem/mem.h */
+#define ROBUST_ZAP_ITERS	20
+#define ROBUST_ZAP_FRAMES	4	/* the victim's own, bound in its region */
+#define ROBUST_HOOK_WAIT_MS	10000
+
+struct robust_ungrant {
+	int fd;
+	__u64 grant_id;
+	int err;
+};
+
+static void *robust_ungrant_thread(void *arg)
+{
+	struct robust_ungrant *u = arg;
+
+	u->err = exo_raw_mem_ungrant(u->fd, u->grant_id);
+	return NULL;
+}
+
+/* Every counter's value now, into @v; false if one cannot be read. */
+static bool robust_snapshot(FIXTURE_DATA(robust) *self,
+			    unsigned long long *v)
+{
+	size_t c;
+
+	for (c = 0; c < ROBUST_NCOUNTERS; c++) {
+		v[c] = 0;
+		if (self->have[c] && robust_counter(&robust_counters[c], &v[c]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The victim: its own frames bound in a region, and the grantor's frame
+ * @granted bound beside them once the parent says so. Reports its
+ * environment id, then that it is bound, and waits to be killed.
+ */
+static void robust_zap_victim(int to_parent, int from_parent)
+{
+	size_t page = EXO_PAGE;
+	struct exo_mem_frame f[ROBUST_ZAP_FRAMES];
+	struct exo_env_info info;
+	__u32 granted;
+	char *region;
+	int fd;
+
+	fd = exo_raw_env();
+	if (fd < 0 || exo_raw_info(fd, &info))
+		_exit(2);
+	region = mmap(NULL, (ROBUST_ZAP_FRAMES + 1) * page,
+		      PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (region == MAP_FAILED ||
+	    exo_raw_mem_alloc(fd, EXO_MEM_ALLOC_MAP, ROBUST_ZAP_FRAMES, 0, f,
+			      region + page))
+		_exit(3);
+	if (write(to_parent, &info.env_id, sizeof(info.env_id)) !=
+	    sizeof(info.env_id) ||
+	    exo_read_full(from_parent, &granted, sizeof(granted)) ||
+	    exo_raw_mem_map(fd, 0, &granted, 1, region))
+		_exit(4);
+	/* A read-only grant: reading faults in the PTE the ungrant zaps. */
+	if (*(volatile char *)region)
+		_exit(5);
+	if (write(to_parent, &granted, sizeof(granted)) != sizeof(granted))
+		_exit(6);
+	for (;;)
+		pause();
+}
+
+/*
+ * Issue 15: an environment must not outlive its SIGKILLed owner. Another
+ * process ungrants a frame the victim has bound, and its zap is held (the
+ * test hook) while it has the victim's mm in hand; the victim is then
+ * killed and reaped. Every counter must be back when waitpid() returns.
+ * A zap that pins the mm with mmget() (the old shape) leaves the victim's
+ * last mmput(), and with it the VMA's file and so the environment, to the
+ * zap: the environment and its frames linger until the zap finishes.
+ */
+TEST_F_TIMEOUT(robust, killed_owner_of_a_region_being_zapped, 120)
+{
+	unsigned long long base[ROBUST_NCOUNTERS], now[ROBUST_NCOUNTERS];
+	int lingered = 0, it, fd, status;
+	struct exo_mem_frame frame;
+
+	if (!self->mem)
+		SKIP(return, "the kernel has no memory binding");
+	fd = exo_raw_env();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, exo_raw_mem_alloc(fd, 0, 1, 0, &frame, NULL));
+
+	for (it = 0; it < ROBUST_ZAP_ITERS; it++) {
+		int up[2], down[2], waited, n;
+		struct robust_ungrant u = { .fd = fd };
+		char what[512] = "";
+		size_t used = 0, c;
+		pthread_t thread;
+		__u64 victim_id, ids[4];
+		__u32 bound;
+		pid_t pid;
+
+		ASSERT_TRUE(robust_snapshot(self, base));
+		ASSERT_EQ(0, pipe2(up, O_CLOEXEC));
+		ASSERT_EQ(0, pipe2(down, O_CLOEXEC));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			close(up[0]);
+			close(down[1]);
+			robust_zap_victim(up[1], down[0]);
+		}
+		close(up[1]);
+		close(down[0]);
+		ASSERT_EQ(0, exo_read_full(up[0], &victim_id, sizeof(victim_id)));
+		ASSERT_EQ(0, exo_raw_mem_grant(fd, 0, frame.index, 1, victim_id,
+					       &u.grant_id));
+		ASSERT_EQ(sizeof(frame.index),
+			  write(down[1], &frame.index, sizeof(frame.index)));
+		ASSERT_EQ(0, exo_read_full(up[0], &bound, sizeof(bound)));
+		close(up[0]);
+		close(down[1]);
+
+		/* The ungrant's zap of the victim's region waits at the hook. */
+		ASSERT_EQ(0, exo_write_str(ROBUST_HOLD_PATH, ROBUST_HOLD_ZAP));
+		ASSERT_EQ(0, pthread_create(&thread, NULL, robust_ungrant_thread,
+					    &u));
+		for (waited = 0; waited < ROBUST_HOOK_WAIT_MS; waited += 5) {
+			unsigned long long held;
+			char *buf;
+
+			buf = exo_file_slurp(EXO_DEBUGFS_ROOT "/exo/held_zap");
+			held = buf ? strtoull(buf, NULL, 10) : 0;
+			free(buf);
+			if (held == 1)
+				break;
+			usleep(5000);
+		}
+
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		/* At once: no sleep, no polling. */
+		ASSERT_TRUE(robust_snapshot(self, now));
+		n = exo_status_envs_of(pid, ids, ARRAY_SIZE(ids));
+
+		ASSERT_EQ(0, exo_write_str(ROBUST_HOLD_PATH, "0"));
+		ASSERT_EQ(0, pthread_join(thread, NULL));
+		ASSERT_GT(ROBUST_HOOK_WAIT_MS, waited) {
+			TH_LOG("the ungrant's zap never reached the hook");
+		}
+		EXPECT_EQ(0, u.err);
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+		for (c = 0; c < ROBUST_NCOUNTERS; c++)
+			if (self->have[c] && now[c] != base[c] &&
+			    used < sizeof(what))
+				used += snprintf(what + used, sizeof(what) - used,
+						 "%s%s %llu (baseline %llu)",
+						 used ? ", " : "",
+						 robust_counters[c].key, now[c],
+						 base[c]);
+		if (used || n) {
+			lingered++;
+			ksft_print_msg("robust: iteration %d: after waitpid(): %s; %d environments of the dead pid\n",
+				       it, used ? what : "counters at baseline",
+				       n);
+		}
+		/* Whatever lingered is gone once the zap is done. */
+		ASSERT_TRUE(robust_snapshot(self, now));
+		ASSERT_EQ(0, memcmp(base, now, sizeof(base)));
+	}
+	EXPECT_EQ(0, lingered) {
+		TH_LOG("%d of %d killed owners left their environment behind until the zap finished",
+		       lingered, ROBUST_ZAP_ITERS);
+	}
+	close(fd);
+}
+
 /* The storm's timeout grows with ROBUST_ITERS: set it before the run. */
 int main(int argc, char **argv)
 {

@@ -177,8 +177,10 @@ extern const struct vm_operations_struct exo_vm_ops;
 /* pool.c: the test hook that holds a worker at a point (debugfs "hold") */
 #define EXO_HOLD_ZERO	BIT(0)	/* zeroing, after it dropped exo_mem_lock */
 #define EXO_HOLD_REVOKE	BIT(1)	/* revoke worker, before it takes the lock */
+#define EXO_HOLD_ZAP	BIT(2)	/* a zap with its region's mm in hand */
 extern u32 exo_mem_hold;
 extern atomic_t exo_mem_held_revoke;
+extern atomic_t exo_mem_held_zap;
 void exo_mem_hold_point(u32 bit, atomic_t *held);
 
 /* mem.c */

@@ -24,6 +24,7 @@ DECLARE_WORK(exo_zero_work, exo_zero_dirty_work);
 u32 exo_mem_hold;			/* READ_ONCE, written by debugfs */
 static atomic_t exo_mem_held_zero;
 atomic_t exo_mem_held_revoke;
+atomic_t exo_mem_held_zap;
 
 void exo_mem_hold_point(u32 bit, atomic_t *held)
 {
@@ -459,4 +460,5 @@ void exo_mem_debugfs_init(struct dentry *dir)
 	debugfs_create_atomic_t("held_zero", 0400, dir, &exo_mem_held_zero);
 	debugfs_create_atomic_t("held_revoke", 0400, dir,
 				&exo_mem_held_revoke);
+	debugfs_create_atomic_t("held_zap", 0400, dir, &exo_mem_held_zap);
 }

@@ -69,6 +69,7 @@ static void exo_zap_run(struct list_head *zaps)
 		if (mmget_not_zero(region->mm)) {
 			struct vm_area_struct *vma;
 
+			exo_mem_hold_point(EXO_HOLD_ZAP, &exo_mem_held_zap);
 			mmap_read_lock(region->mm);
 			/*
 			 * munmap() detaches the VMA under the write lock but
