@@ -72,7 +72,7 @@ struct exo_binding {
 struct exo_region {
 	struct kref ref;			/* each VMA's (copies too), each zap's */
 	struct exo_env *env;			/* immutable; NULL once closed */
-	struct mm_struct *mm;			/* immutable, mmgrab()ed */
+	struct mm_struct *mm;			/* immutable, mmgrab()ed; zaps never mmget() */
 	struct vm_area_struct *vma;		/* NULL once closed */
 	unsigned long start;			/* immutable */
 	u32 npages;				/* immutable */

@@ -58,34 +58,41 @@ static void exo_frame_unbind_all(struct exo_frame *frame,
 		exo_binding_remove(binding, zaps);
 }
 
-/* Remove queued PTEs; call without exo_mem_lock. */
+/*
+ * Remove queued PTEs; call without exo_mem_lock.
+ *
+ * A zap holds the region's mm_struct (its mmgrab()), never its address
+ * space: no mmget(), so a dying owner's exit_mm() always drops the last
+ * mm_users and closes its VMAs, and so their files and its environments,
+ * before its parent can reap it. Had the zap dropped that last reference,
+ * the teardown would run in the zapper, or from delayed_fput() in a worker,
+ * after the reap. mmap_lock for read is enough, as for the OOM reaper:
+ * exit_mmap() frees page tables and closes VMAs only under the write side,
+ * so a VMA still in the tree still has its page tables.
+ */
 static void exo_zap_run(struct list_head *zaps)
 {
 	struct exo_zap *zap, *next;
 
 	list_for_each_entry_safe(zap, next, zaps, node) {
 		struct exo_region *region = zap->region;
+		struct vm_area_struct *vma;
 
-		if (mmget_not_zero(region->mm)) {
-			struct vm_area_struct *vma;
-
-			exo_mem_hold_point(EXO_HOLD_ZAP, &exo_mem_held_zap);
-			mmap_read_lock(region->mm);
-			/*
-			 * munmap() detaches the VMA under the write lock but
-			 * may tear it down (and call .close) under the read
-			 * side, beside us: zap only a VMA still in the tree.
-			 */
-			vma = vma_lookup(region->mm, region->start);
-			if (vma && vma == READ_ONCE(region->vma) &&
-			    vma->vm_ops == &exo_vm_ops &&
-			    vma->vm_private_data == region)
-				zap_vma_ptes(vma, region->start +
-					     ((unsigned long)zap->pgoff << PAGE_SHIFT),
-					     (unsigned long)zap->npages << PAGE_SHIFT);
-			mmap_read_unlock(region->mm);
-			mmput(region->mm);
-		}
+		exo_mem_hold_point(EXO_HOLD_ZAP, &exo_mem_held_zap);
+		mmap_read_lock(region->mm);
+		/*
+		 * munmap() detaches the VMA under the write lock but may tear
+		 * it down (and call .close) under the read side, beside us;
+		 * exit_mmap() empties the tree: zap only a VMA still in it.
+		 */
+		vma = vma_lookup(region->mm, region->start);
+		if (vma && vma == READ_ONCE(region->vma) &&
+		    vma->vm_ops == &exo_vm_ops &&
+		    vma->vm_private_data == region)
+			zap_vma_ptes(vma, region->start +
+				     ((unsigned long)zap->pgoff << PAGE_SHIFT),
+				     (unsigned long)zap->npages << PAGE_SHIFT);
+		mmap_read_unlock(region->mm);
 		kref_put(&region->ref, exo_region_release);
 		list_del(&zap->node);
 		kfree(zap);
