@@ -17,9 +17,9 @@
  * are printed so that a failing storm can be replayed. ROBUST_FIRST=N starts
  * at iteration N, so that ROBUST_FIRST=N ROBUST_ITERS=N+1 replays just it.
  *
- * Counters must be back at once. If one is not, the test waits (up to
- * ROBUST_SETTLE_MS) to tell a late release from a leak: a late one is
- * printed as a NOTE with what lingered, a leak fails.
+ * Counters must be back at once, when the last waitpid() returns: no
+ * grace, no polling. What is still above or below its baseline then fails
+ * the iteration, named with the environments the status file still lists.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -41,7 +41,6 @@
 #define ROBUST_MAX_PIDS		8
 #define ROBUST_MAX_REGIONS	4
 #define ROBUST_MAX_FRAMES	64
-#define ROBUST_SETTLE_MS	5000
 
 /*
  * debugfs counters that must come back to their baseline once every
@@ -804,8 +803,6 @@ FIXTURE_TEARDOWN_PARENT(robust)
 
 struct robust_stats {
 	unsigned int killed_in[ROBUST_NOPS + 1];	/* by step, last: hold */
-	unsigned int late;		/* released after the reap */
-	unsigned int late_max_ms;
 	unsigned int blocked_in_read;
 	unsigned long long steps;
 	unsigned int grandchildren;
@@ -862,19 +859,6 @@ static void robust_print_prog(const struct robust_prog *p)
 	ksft_print_msg("robust:   its program: %s\n", line);
 }
 
-/* Wait for the counters to come back: how long it took, in ms. */
-static unsigned int robust_settle(FIXTURE_DATA(robust) *self)
-{
-	unsigned int ms;
-
-	for (ms = 0; ms < ROBUST_SETTLE_MS; ms += 10) {
-		if (robust_at_baseline(self, NULL, 0))
-			return ms;
-		poll(NULL, 0, 10);
-	}
-	return ms;
-}
-
 /* One iteration: run, kill at step @kill_at, reap, check the counters. */
 static void robust_iteration(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(robust) *self, int iter, __u64 seed,
@@ -884,6 +868,7 @@ static void robust_iteration(struct __test_metadata *_metadata,
 	struct exo_rng rng = { .s = exo_rng_mix(seed ^ 0x6b111) };
 	pid_t pid, reaped[ROBUST_MAX_PIDS], g;
 	int progress[2], kill_at, step = -1, status, nreaped = 0, i, n;
+	char what[512];
 	__u64 ids[4];
 
 	robust_draw(&prog, seed);
@@ -946,27 +931,13 @@ static void robust_iteration(struct __test_metadata *_metadata,
 	st->killed_in[kill_at == prog.nops ? ROBUST_HOLD : prog.ops[kill_at]]++;
 	st->steps += kill_at;
 
-	/* Every trace of them is gone, at once. */
-	if (!robust_at_baseline(self, NULL, 0)) {
-		char what[512];
-		unsigned int ms;
-
-		robust_at_baseline(self, what, sizeof(what));
-		ms = robust_settle(self);
-		EXPECT_GT(ROBUST_SETTLE_MS, ms) {
-			TH_LOG("iteration %d (seed %llu): %s after the kill at step %d (%s) and still %u ms later",
-			       iter, (unsigned long long)seed, what, kill_at,
-			       kill_at == prog.nops ? "hold" :
-			       robust_ops[prog.ops[kill_at]].name, ms);
-		}
-		ksft_print_msg("robust: NOTE iteration %d (seed %llu): released %u ms after the reap, not at once: %s (kill at step %d, %s)\n",
-			       iter, (unsigned long long)seed, ms, what, kill_at,
-			       kill_at == prog.nops ? "hold" :
-			       robust_ops[prog.ops[kill_at]].name);
+	/* Every trace of them is gone when the reap returns: no grace. */
+	EXPECT_TRUE(robust_at_baseline(self, what, sizeof(what))) {
+		TH_LOG("iteration %d (seed %llu): %s right after the reap of a kill at step %d (%s)",
+		       iter, (unsigned long long)seed, what, kill_at,
+		       kill_at == prog.nops ? "hold" :
+		       robust_ops[prog.ops[kill_at]].name);
 		robust_print_prog(&prog);
-		st->late++;
-		if (ms > st->late_max_ms)
-			st->late_max_ms = ms;
 	}
 	n = exo_status_envs_of(pid, ids, ARRAY_SIZE(ids));
 	EXPECT_EQ(0, n) {
@@ -1006,10 +977,9 @@ TEST_F(robust, kill_storm)
 			ksft_print_msg("robust: %llu/%llu iterations\n", it + 1,
 				       iters);
 	}
-	ksft_print_msg("robust: %llu iterations, seed %llu: %llu steps before the kills, %u grandchildren reaped, %u kills blocked in read(2), %u released late (at most %u ms)\n",
+	ksft_print_msg("robust: %llu iterations, seed %llu: %llu steps before the kills, %u grandchildren reaped, %u kills blocked in read(2)\n",
 		       it - first, (unsigned long long)seed, st.steps,
-		       st.grandchildren, st.blocked_in_read, st.late,
-		       st.late_max_ms);
+		       st.grandchildren, st.blocked_in_read);
 	for (j = 0; j <= ROBUST_NOPS; j++)
 		ksft_print_msg("robust:   killed during %-16s %u\n",
 			       j < ROBUST_NOPS ? robust_ops[j].name : "hold",
