@@ -205,6 +205,7 @@ static void exo_swap_bytes(u8 *frame, u32 a, u32 b, u32 n)
 
 #define EXO_ETH_P_IP	0x0800
 #define EXO_ETH_P_ARP	0x0806
+#define EXO_ETH_P_IPV6	0x86dd
 
 /*
  * Exchange source and destination fields, so that a frame a libOS sends
@@ -225,6 +226,11 @@ void exo_frame_swap(u8 *frame, u32 len)
 		if (frame[14] == 0x45 && (frame[23] == 6 || frame[23] == 17) &&
 		    len >= 38)
 			exo_swap_bytes(frame, 34, 36, 2);
+	} else if (type == EXO_ETH_P_IPV6 && len >= 54) {
+		exo_swap_bytes(frame, 22, 38, 16);
+		/* Ports sit right after the fixed header only without extensions. */
+		if ((frame[20] == 6 || frame[20] == 17) && len >= 58)
+			exo_swap_bytes(frame, 54, 56, 2);
 	} else if (type == EXO_ETH_P_ARP && len >= 42) {
 		/* Sender hardware and protocol address <-> target's. */
 		exo_swap_bytes(frame, 22, 32, 10);

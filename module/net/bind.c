@@ -29,13 +29,6 @@ static bool exo_net_dev_listed(const struct net_device *dev)
 }
 
 /*
- * May @f take frames the host stack of @net uses? Not if it pins an IPv4
- * UDP or TCP destination port that no host socket holds (it then takes the
- * port, in *@port_sock, so that none can bind it later), nor if it pins an
- * IPv4 destination or ARP target address that is not one of @net's own.
- * 0 if safe; -EADDRINUSE if not.
- */
-/*
  * Whether the host takes IPv4 traffic to @addr: its own addresses, and
  * broadcast (limited and subnet-directed) and multicast, which the host
  * stack listens to as well (DHCP, mDNS, IGMP, OSPF).
@@ -52,13 +45,87 @@ static bool exo_net_host_addr(struct net *net, u32 addr)
 	}
 }
 
+/*
+ * Take UDP or TCP port @port of @family for good: a kernel socket bound to
+ * the wildcard address, in *@port_sock. IPv6 only for IPv6 (IPV6_V6ONLY):
+ * an IPv6 filter takes no IPv4 frame, so the IPv4 port stays the host's.
+ * -EADDRINUSE if a host socket holds it (a dual-stack one included).
+ */
+static int exo_net_hold_port(struct net *net, int family, u64 proto, u64 port,
+			     struct socket **port_sock)
+{
+	struct sockaddr_storage ss = { .ss_family = family };
+	int type = proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM, len, ret;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct socket *sock;
+
+	ret = sock_create_kern(net, family, type, proto, &sock);
+	if (ret)
+		return ret;
+	if (family == AF_INET6) {
+		ret = ip6_sock_set_v6only(sock->sk);
+		sin6->sin6_port = htons(port);
+		len = sizeof(*sin6);
+	} else {
+		sin->sin_port = htons(port);
+		len = sizeof(*sin);
+	}
+	if (!ret)
+		ret = kernel_bind(sock, (struct sockaddr *)&ss, len);
+	if (ret) {
+		sock_release(sock);
+		return ret;
+	}
+	*port_sock = sock;
+	return 0;
+}
+
+/*
+ * The 16 bytes at @off, if @f pins them all, in *@addr. exo_filter_pinned
+ * tells at most 8 at a time.
+ */
+static bool exo_net_pinned_in6(const struct exo_filter *f, u32 off,
+			       struct in6_addr *addr)
+{
+	u64 hi, lo;
+
+	if (!exo_filter_pinned(f, off, 8, &hi) ||
+	    !exo_filter_pinned(f, off + 8, 8, &lo))
+		return false;
+	addr->s6_addr32[0] = htonl(hi >> 32);
+	addr->s6_addr32[1] = htonl((u32)hi);
+	addr->s6_addr32[2] = htonl(lo >> 32);
+	addr->s6_addr32[3] = htonl((u32)lo);
+	return true;
+}
+
+/*
+ * Whether the host takes IPv6 traffic to @addr: multicast, which it
+ * listens to (NDP, MLD), and its own addresses on any device of @net,
+ * link-local ones and those still tentative (DAD) included.
+ */
+static bool exo_net_host_addr6(struct net *net, const struct in6_addr *addr)
+{
+	if (ipv6_addr_is_multicast(addr))
+		return true;
+	return ipv6_chk_addr_and_flags(net, addr, NULL, false, 0, 0) > 0;
+}
+
+/*
+ * May @f take frames the host stack of @net uses? Not if it pins an IPv4
+ * UDP or TCP destination port (no IPv4 options), or an IPv6 one (Next
+ * Header UDP or TCP, so the port sits right after the fixed header), that
+ * no host socket holds: it then takes the port, in *@port_sock, so that
+ * none can bind it later. Nor if it pins an IPv4 or IPv6 destination or
+ * ARP target address that is not @net's own. 0 if safe; -EADDRINUSE if
+ * not, or if it is IPv6 and the kernel has none.
+ */
 static int exo_net_host_check(struct net *net, const struct exo_filter *f,
 			      struct socket **port_sock)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
 	u64 type, vhl, proto, port, addr;
-	struct socket *sock;
-	int ret;
+	struct in6_addr addr6;
 
 	*port_sock = NULL;
 	if (!exo_filter_pinned(f, 12, 2, &type))
@@ -66,25 +133,20 @@ static int exo_net_host_check(struct net *net, const struct exo_filter *f,
 	if (type == ETH_P_IP && exo_filter_pinned(f, 14, 1, &vhl) && vhl == 0x45 &&
 	    exo_filter_pinned(f, 23, 1, &proto) &&
 	    (proto == IPPROTO_UDP || proto == IPPROTO_TCP) &&
-	    exo_filter_pinned(f, 36, 2, &port)) {
-		ret = sock_create_kern(net, PF_INET,
-				       proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM,
-				       proto, &sock);
-		if (ret)
-			return ret;
-		sin.sin_port = htons(port);
-		ret = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
-		if (ret) {
-			sock_release(sock);
-			return ret == -EADDRINUSE ? -EADDRINUSE : ret;
-		}
-		*port_sock = sock;
-		return 0;
-	}
+	    exo_filter_pinned(f, 36, 2, &port))
+		return exo_net_hold_port(net, AF_INET, proto, port, port_sock);
 	if (type == ETH_P_IP && exo_filter_pinned(f, 30, 4, &addr))
 		return exo_net_host_addr(net, addr) ? -EADDRINUSE : 0;
 	if (type == ETH_P_ARP && exo_filter_pinned(f, 38, 4, &addr))
 		return exo_net_host_addr(net, addr) ? -EADDRINUSE : 0;
+	if (type != ETH_P_IPV6 || !IS_ENABLED(CONFIG_IPV6))
+		return -EADDRINUSE;
+	if (exo_filter_pinned(f, ETH_HLEN + 6, 1, &proto) &&
+	    (proto == IPPROTO_UDP || proto == IPPROTO_TCP) &&
+	    exo_filter_pinned(f, ETH_HLEN + sizeof(struct ipv6hdr) + 2, 2, &port))
+		return exo_net_hold_port(net, AF_INET6, proto, port, port_sock);
+	if (exo_net_pinned_in6(f, ETH_HLEN + 24, &addr6))
+		return exo_net_host_addr6(net, &addr6) ? -EADDRINUSE : 0;
 	return -EADDRINUSE;
 }
 

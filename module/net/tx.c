@@ -27,12 +27,33 @@ static bool exo_net_dev_has_addr(struct net_device *dev, __be32 addr)
 }
 
 /*
+ * Whether @addr is one of @dev's own IPv6 addresses (strict: on @dev
+ * itself, whatever its scope); a tentative one (still in DAD) is not yet.
+ */
+static bool exo_net_dev_has_addr6(struct net_device *dev,
+				  const struct in6_addr *addr)
+{
+	if (!IS_ENABLED(CONFIG_IPV6))
+		return false;
+	return ipv6_chk_addr(dev_net(dev), addr, dev, 1) > 0;
+}
+
+/* Whether @f pins the 16 bytes at @off. */
+static bool exo_net_pins_in6(const struct exo_filter *f, u32 off)
+{
+	u64 half;
+
+	return exo_filter_pinned(f, off, 8, &half) &&
+	       exo_filter_pinned(f, off + 8, 8, &half);
+}
+
+/*
  * May @own's filter vouch for @frame (@len bytes, @swapped its swap, both
  * cut to the window) sent on @dev? The swapped frame must match it, so the
  * frame comes from where the filter receives; and, since a filter need not
  * pin an address (a port filter takes the port on all of them), an IPv4
- * source or ARP sender address the filter does not pin must be one of the
- * device's own. A filter that reads past the IPv4 header says nothing
+ * or IPv6 source or ARP sender address the filter does not pin must be
+ * one of the device's own. A filter that reads past the IPv4 header says nothing
  * about a later fragment, whose bytes there are payload.
  */
 static bool exo_net_tx_vouches(const struct exo_net_binding *own,
@@ -51,6 +72,16 @@ static bool exo_net_tx_vouches(const struct exo_net_binding *own,
 		if (own->reads_l4 && exo_net_later_fragment(frame, len))
 			return false;
 		src_off = ETH_HLEN + 12;
+	} else if (type == ETH_P_IPV6) {
+		struct in6_addr src6;
+
+		if (len < ETH_HLEN + sizeof(struct ipv6hdr))
+			return false;
+		/* The source swapped to the destination: pinned there, matched. */
+		if (exo_net_pins_in6(&own->filter, ETH_HLEN + 24))
+			return true;
+		memcpy(&src6, frame + ETH_HLEN + 8, sizeof(src6));
+		return exo_net_dev_has_addr6(dev, &src6);
 	} else if (type == ETH_P_ARP) {
 		/* Sender hardware and protocol address: ours, as the source. */
 		if (len < ETH_HLEN + 28 ||
