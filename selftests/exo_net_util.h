@@ -293,6 +293,120 @@ static inline int net_peer_raw_send(struct veth_lab *lab, const void *frame,
 	return veth_in_peer(lab, net_raw_send_here, &r);
 }
 
+/* IPv6 on the lab, added by net_lab_up6(): a ULA prefix, no DAD. */
+#define NET_HOST_IP6	"fd77::1"
+#define NET_PEER_IP6	"fd77::2"
+#define NET_LIBOS_IP6	"fd77::3"	/* no host has it */
+
+/* IPv6 (Next Header UDP: no extension header), destination port @port. */
+static inline __u32 net_udp6_port_atoms(struct exo_net_atom *a, __u16 port)
+{
+	a[0] = net_atom(12, 2, 0xffff, 0x86dd);
+	a[1] = net_atom(20, 1, 0xff, 17);
+	a[2] = net_atom(56, 2, 0xffff, port);
+	return 3;
+}
+
+static inline __u64 net_be64(const unsigned char *p)
+{
+	__u64 x = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		x = x << 8 | p[i];
+	return x;
+}
+
+/* IPv6 to @ip (text): host-safe if no host has the address. */
+static inline __u32 net_ip6_dst_atoms(struct exo_net_atom *a, const char *ip)
+{
+	unsigned char addr[16] = { 0 };
+
+	inet_pton(AF_INET6, ip, addr);
+	a[0] = net_atom(12, 2, 0xffff, 0x86dd);
+	a[1] = net_atom(38, 8, ~0ULL, net_be64(addr));
+	a[2] = net_atom(46, 8, ~0ULL, net_be64(addr + 8));
+	return 3;
+}
+
+/* Add IPv6 @ip/@prefix to @name, usable at once (no DAD). 0 or -errno. */
+static inline int net_addr6_add(const char *name, const char *ip, int prefix)
+{
+	struct in6_addr a;
+	struct veth_msg m;
+
+	if (inet_pton(AF_INET6, ip, &a) != 1)
+		return -EINVAL;
+	veth_msg_init(&m, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
+		      sizeof(struct ifaddrmsg));
+	m.ifa.ifa_family = AF_INET6;
+	m.ifa.ifa_prefixlen = prefix;
+	m.ifa.ifa_flags = IFA_F_NODAD;
+	m.ifa.ifa_index = if_nametoindex(name);
+	if (!m.ifa.ifa_index)
+		return -ENODEV;
+	net_attr(&m, IFA_LOCAL, &a, sizeof(a));
+	net_attr(&m, IFA_ADDRESS, &a, sizeof(a));
+	return veth_talk(&m.nh);
+}
+
+static inline int net_peer_addr6_add(void *arg)
+{
+	return net_addr6_add(NET_LAB_PEER, arg, 64);
+}
+
+/*
+ * IPv6 addresses on both ends of the lab: 0, -EAFNOSUPPORT if the kernel
+ * has no IPv6, or -errno.
+ */
+static inline int net_lab_up6(struct veth_lab *lab)
+{
+	int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
+
+	if (s < 0)
+		return -errno;
+	close(s);
+	ret = net_addr6_add(NET_LAB_DEV, NET_HOST_IP6, 64);
+	if (!ret)
+		ret = veth_in_peer(lab, net_peer_addr6_add, (void *)NET_PEER_IP6);
+	return ret;
+}
+
+/*
+ * A host UDP socket bound to [@ip]:@port ("::" for any), IPv6 only if
+ * @v6only, or -errno.
+ */
+static inline int net_host_udp6(const char *ip, __u16 port, int v6only)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(port) };
+	int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return -errno;
+	inet_pton(AF_INET6, ip, &a.sin6_addr);
+	if (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) ||
+	    bind(s, (struct sockaddr *)&a, sizeof(a))) {
+		int err = errno;
+
+		close(s);
+		return -err;
+	}
+	return s;
+}
+
+/* Send @len bytes from the far end to [@ip]:@port with UDP/IPv6 socket @s. */
+static inline int net_peer_send6(int s, const char *ip, __u16 port,
+				 const void *buf, size_t len)
+{
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(port) };
+
+	inet_pton(AF_INET6, ip, &to.sin6_addr);
+	return sendto(s, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) ==
+	       (ssize_t)len ? 0 : errno;
+}
+
 static inline int net_lab_up(struct veth_lab *lab)
 {
 	return veth_lab_setup(lab, NET_LAB_DEV, NET_LAB_PEER, NET_HOST_IP,
