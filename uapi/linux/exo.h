@@ -960,10 +960,17 @@ struct exo_net_info {
  * IPv4 UDP or TCP destination port (Ethernet type, IPv4 header length 5,
  * protocol and port all fully masked) that no host socket of the device's
  * namespace has bound, or an IPv4 (or ARP target) address that is not one
- * of that namespace's own. Such a filter is refused with EADDRINUSE unless
+ * of that namespace's own. IPv6 likewise: a UDP or TCP destination port
+ * (Ethernet type 0x86dd, Next Header at offset 20 = 17 or 6, so no
+ * extension header, and the port at 56, all fully masked) that no host
+ * IPv6 or dual-stack socket has bound, or a full 16-byte destination at 38
+ * that is neither multicast nor one of the namespace's own (link-local and
+ * tentative ones included). Any other filter, and any IPv6 filter on a
+ * kernel without IPv6, is refused with EADDRINUSE unless
  * @flags has EXO_NET_BIND_HOST, which needs CAP_NET_ADMIN. A port filter
  * holds the port (a kernel socket bound to it) while it is bound, so that
- * no host socket can take it later.
+ * no host socket can take it later; for IPv6 an IPV6_V6ONLY socket, which
+ * leaves the IPv4 port to the host.
  *
  * Return: 0, or -1 with errno
  *  EINVAL: bad flags, reserved, natoms, width, offset, mask, value, a
@@ -1034,13 +1041,16 @@ struct exo_net_unbind {
  * destination swapped, one of the caller's own filters on that device
  * would match it; that is, it comes from an address the caller receives
  * on. The swap exchanges the Ethernet addresses; for IPv4 the addresses,
- * and for UDP or TCP (header length 5) the ports too; for ARP the sender
- * and target hardware and protocol addresses. Besides:
+ * and for UDP or TCP (header length 5) the ports too; for IPv6 the
+ * addresses, and for Next Header UDP or TCP the ports too; for ARP the
+ * sender and target hardware and protocol addresses. Besides:
  *  - the Ethernet source (and an ARP sender's hardware address) must be
  *    the device's own: no filter owns a MAC;
  *  - an IPv4 source (ARP sender) address that the filter does not pin as
  *    its destination (target) must be one of the device's own addresses:
  *    a port filter owns the port on the host's addresses, not any address;
+ *  - likewise an IPv6 source address (one still tentative is not yet the
+ *    device's);
  *  - an IPv4 fragment with a non-zero offset is vouched for only by a
  *    filter that reads nothing past the IPv4 header (20 bytes): where a
  *    port would be, it carries payload.
