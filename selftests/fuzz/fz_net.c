@@ -76,6 +76,19 @@ static void fz_net_atom(struct fz_worker *w, struct fz_call *c,
 		fz_bad(c, "atom reserved bytes");
 }
 
+/* A fully masked atom at @off of @width bytes. */
+static struct exo_net_atom fz_net_atom_full(__u16 off, __u8 width, __u64 value)
+{
+	struct exo_net_atom a;
+
+	memset(&a, 0, sizeof(a));
+	a.offset = off;
+	a.width = width;
+	a.mask = width >= 8 ? ~0ULL : (1ULL << (8 * width)) - 1;
+	a.value = value & a.mask;
+	return a;
+}
+
 static void fz_gen_net_bind(struct fz_worker *w, struct fz_env *e,
 			    struct fz_call *c)
 {
@@ -90,7 +103,33 @@ static void fz_gen_net_bind(struct fz_worker *w, struct fz_env *e,
 		    p < 97 ? fz_below(&w->rng, EXO_NET_ATOMS_MAX + 2) : fz_next(&w->rng);
 	if (!b->natoms || b->natoms > EXO_NET_ATOMS_MAX)
 		fz_bad(c, "natoms outside 1..EXO_NET_ATOMS_MAX");
-	for (i = 0; i < EXO_NET_ATOMS_MAX && i < b->natoms; i++)
+	/*
+	 * Sometimes the shapes the host-socket rule accepts: an IPv6 port
+	 * filter (Next Header sometimes partly masked or not UDP/TCP, so
+	 * refused) or an IPv6 address, its random value sometimes multicast.
+	 * Valid atoms, so nothing is marked bad; the rest stay random.
+	 */
+	i = 0;
+	if (b->natoms >= 3 && b->natoms <= EXO_NET_ATOMS_MAX &&
+	    fz_chance(&w->rng, 15)) {
+		static const __u8 nh[] = { 17, 6, 0, 44, 58 };
+
+		b->atoms[0] = fz_net_atom_full(12, 2, 0x86dd);
+		if (fz_chance(&w->rng, 50)) {
+			b->atoms[1] = fz_net_atom_full(20, 1,
+						       nh[fz_below(&w->rng, sizeof(nh))]);
+			b->atoms[2] = fz_net_atom_full(56, 2,
+						       7000 + fz_below(&w->rng, 64));
+		} else {
+			b->atoms[1] = fz_net_atom_full(38, 8, fz_next(&w->rng));
+			b->atoms[2] = fz_net_atom_full(46, 8, fz_next(&w->rng));
+		}
+		if (fz_chance(&w->rng, 10))
+			b->atoms[1].mask = 0xf0 & b->atoms[1].mask;
+		b->atoms[1].value &= b->atoms[1].mask;
+		i = 3;
+	}
+	for (; i < EXO_NET_ATOMS_MAX && i < b->natoms; i++)
 		fz_net_atom(w, c, &b->atoms[i]);
 	b->ring_slots = fz_chance(&w->rng, 90) ? 1U << (1 + fz_below(&w->rng, 5)) :
 			fz_next(&w->rng) & 0x1ffff;
@@ -170,6 +209,13 @@ static void fz_gen_net_tx(struct fz_worker *w, struct fz_env *e,
 	if (t->len <= FZ_AUX)
 		for (i = 0; i < t->len; i++)
 			w->aux[i] = fz_chance(&w->rng, 50) ? 0 : fz_next(&w->rng);
+	/* Sometimes UDP/IPv6, so that the IPv6 swap and source check run. */
+	if (t->len >= 58 && t->len <= FZ_AUX && fz_chance(&w->rng, 20)) {
+		w->aux[12] = 0x86;
+		w->aux[13] = 0xdd;
+		w->aux[14] = 0x60;
+		w->aux[20] = fz_chance(&w->rng, 80) ? 17 : 0;
+	}
 	if (fz_chance(&w->rng, 3)) {
 		t->frame = 0;
 		if (t->len >= 14 && t->len <= 14 + 65535)

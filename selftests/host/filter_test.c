@@ -436,6 +436,28 @@ TEST(frame_swap)
 	EXPECT_EQ(32, g[22]);
 	EXPECT_EQ(38, g[28]);
 	EXPECT_EQ(28, g[38]);
+	/* IPv6: addresses, and ports behind Next Header UDP or TCP only. */
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	f[20] = 17;
+	memcpy(g, f, sizeof(f));
+	exo_frame_swap(g, sizeof(g));
+	EXPECT_EQ(38, g[22]);
+	EXPECT_EQ(53, g[37]);
+	EXPECT_EQ(22, g[38]);
+	EXPECT_EQ(56, g[54]);
+	EXPECT_EQ(54, g[56]);
+	f[20] = 0;		/* hop-by-hop: the ports are not at 54 */
+	memcpy(g, f, sizeof(f));
+	exo_frame_swap(g, sizeof(g));
+	EXPECT_EQ(22, g[38]);
+	EXPECT_EQ(54, g[54]);
+	/* Too short for the ports: the addresses only. */
+	f[20] = 6;
+	memcpy(g, f, sizeof(f));
+	exo_frame_swap(g, 57);
+	EXPECT_EQ(22, g[38]);
+	EXPECT_EQ(54, g[54]);
 	/* Too short to hold the fields: untouched. */
 	memcpy(g, f, sizeof(f));
 	exo_frame_swap(g, 13);
