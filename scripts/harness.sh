@@ -62,6 +62,7 @@ if [[ -f $stamp && $(<"$stamp") == "$key" ]] && have_all; then
 fi
 
 echo "  KSRC    $pkg ${version:-?} -> ${out#"$top"/}"
+mkdir -p "$top/build"
 tmp=$(mktemp -d "$top/build/ksrc.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
