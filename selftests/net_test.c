@@ -760,6 +760,98 @@ TEST_F(net, gso_frames_are_split_and_delivered)
 	close(s);
 }
 
+/*
+ * A filter on a field each segment has its own (the UDP length here) is
+ * asked of every segment of a GSO frame, although the merged frame's
+ * header does not match it; what it does not claim is the host's.
+ */
+TEST_F(net, gso_segments_match_per_segment_fields)
+{
+	enum { SEG = 1000, NSEG = 3, TAIL = 500, PORT = 7162 };
+	static unsigned char data[SEG * NSEG + TAIL];
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	unsigned char buf[2048];
+	int host, s, gso = SEG, i;
+	__u32 id, n;
+
+	host = net_host_udp(NET_HOST_IP, PORT);
+	ASSERT_LE(0, host);
+	n = net_udp_port_atoms(a, PORT);
+	a[3] = net_atom(36, 4, 0xffffffff, (__u32)PORT << 16 | (8 + SEG));
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, n,
+			      EXO_NET_BIND_HOST, &id));
+	for (i = 0; i < (int)sizeof(data); i++)
+		data[i] = i * 5 + i / SEG;
+	/* One GSO frame: three full datagrams and a short one. */
+	s = peer_udp(&self->lab);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, SOL_UDP, UDP_SEGMENT, &gso, sizeof(gso)));
+	ASSERT_EQ(0, net_peer_send(s, NET_HOST_IP, PORT, data, sizeof(data)));
+	ASSERT_EQ(0, net_wait_matched(self->fd, id, NSEG));
+	ASSERT_EQ(0, net_stats(self->fd, id, &st));
+	EXPECT_EQ(NSEG, st.matched);
+	EXPECT_EQ(NSEG, st.delivered);
+	EXPECT_EQ(1, st.gso);
+	/* The short one went on to the host's socket, and only it. */
+	ASSERT_EQ(TAIL, net_recv_within(host, buf, sizeof(buf), 5000));
+	EXPECT_EQ(0, memcmp(buf, data + SEG * NSEG, TAIL));
+	EXPECT_EQ(-ETIMEDOUT, net_recv_within(host, buf, sizeof(buf), 200));
+	close(s);
+	close(host);
+}
+
+#define NET_RX_HANDLER_PATH	EXO_DEBUGFS_ROOT "/exo/net_rx_handler"
+
+/*
+ * A device that gets an rx_handler is another's port even when no upper
+ * device is linked (no CHANGEUPPER): its bindings go at its next frame,
+ * visibly, and that frame is the host's.
+ */
+TEST_F(net, rx_handler_without_upper_loses_bindings)
+{
+	unsigned char frame[128], pmac[6], mymac[6];
+	struct exo_net_atom a[4];
+	struct exo_net_stats st;
+	struct exo_event ev;
+	char ifindex[16];
+	__u32 id, len, n;
+	int i;
+
+	if (access(NET_RX_HANDLER_PATH, W_OK))
+		SKIP(return, "no debugfs hook %s", NET_RX_HANDLER_PATH);
+	n = net_ip_dst_atoms(a, NET_LIBOS_IP);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, n, 0, &id));
+	ASSERT_EQ(0, veth_in_peer(&self->lab, peer_mac, pmac));
+	ASSERT_EQ(0, net_dev_mac(NET_LAB_DEV, mymac));
+	len = build_udp(frame, mymac, pmac, 0x0a4d0002, NET_LIBOS_IP, 5000,
+			7163, "rx_handler");
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
+	ASSERT_EQ(0, net_wait_matched(self->fd, id, 1));
+	snprintf(ifindex, sizeof(ifindex), "%d", self->lab.ifindex);
+	ASSERT_EQ(0, exo_write_str(NET_RX_HANDLER_PATH, ifindex));
+	ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
+	ASSERT_EQ(0, exo_raw_event_wait(self->fd, 5000, &ev)) {
+		exo_write_str(NET_RX_HANDLER_PATH, "0");
+	}
+	EXPECT_EQ(EXO_EVENT_NET_DOWN, ev.type);
+	EXPECT_EQ(id, ev.data[0]);
+	EXPECT_EQ(self->lab.ifindex, (int)ev.data[1]);
+	EXPECT_EQ(EXO_NET_DOWN_PORT, ev.data[2]);
+	ASSERT_EQ(0, net_stats(self->fd, id, &st));
+	EXPECT_EQ(1, st.matched);
+	EXPECT_EQ(0, st.ifindex);
+	/* A port while the handler is there, whatever the filter. */
+	EXPECT_EQ(EBUSY, net_bind(self->fd, self->lab.ifindex, a, n, 0, NULL));
+	/* Frames sent now pass to the host, claimed by no one. */
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, net_peer_raw_send(&self->lab, frame, len));
+	ASSERT_EQ(0, net_stats(self->fd, id, &st));
+	EXPECT_EQ(1, st.matched);
+	ASSERT_EQ(0, exo_write_str(NET_RX_HANDLER_PATH, "0"));
+	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, n, 0, NULL));
+}
+
 /* An 802.1Q tag (@tpid, VLAN @vid) put into the untagged frame @f. */
 static __u32 vlan_tag(unsigned char *out, const unsigned char *f, __u32 len,
 		      __u16 tpid, __u16 vid)

@@ -166,6 +166,60 @@ bool exo_filter_reads_from(const struct exo_filter *f, u32 off)
 	       (u32)f->atoms[f->natoms - 1].off + f->atoms[f->natoms - 1].len > off;
 }
 
+#define EXO_ETH_HLEN	14
+#define EXO_ETH_P_IP	0x0800
+#define EXO_ETH_P_ARP	0x0806
+#define EXO_ETH_P_IPV6	0x86dd
+
+/*
+ * Whether the frame byte at @off can differ between the wire frames of one
+ * GSO or GRO frame, for a filter whose EtherType is @ethertype (0: not
+ * pinned). Segments share the Ethernet header, and of IPv4 (which GRO
+ * merges only without options) the version, TOS, TTL, protocol and
+ * addresses; of IPv6 the first word, next header, hop limit and
+ * addresses; and the ports. Lengths, ids, checksums, sequence numbers and
+ * flags differ. Without a pinned EtherType every byte past the Ethernet
+ * header may be either, so every such byte counts.
+ */
+static bool exo_byte_varies_by_segment(u32 off, u64 ethertype)
+{
+	if (off < EXO_ETH_HLEN)
+		return false;
+	switch (ethertype) {
+	case EXO_ETH_P_IP:
+		return !(off == 14 || off == 15 || off == 22 || off == 23 ||
+			 (off >= 26 && off < 38));
+	case EXO_ETH_P_IPV6:
+		return !((off >= 14 && off < 18) || off == 20 || off == 21 ||
+			 (off >= 22 && off < 58));
+	default:
+		return true;
+	}
+}
+
+/*
+ * True if @f constrains a byte that can differ between the segments of one
+ * GSO or GRO frame: the merged frame's header then does not tell whether
+ * its segments match, and each must be classified on its own.
+ */
+bool exo_filter_reads_per_segment(const struct exo_filter *f)
+{
+	u64 ethertype;
+	u32 i, b;
+
+	if (!exo_filter_pinned(f, 12, 2, &ethertype))
+		ethertype = 0;
+	for (i = 0; i < f->natoms; i++) {
+		const struct exo_fatom *a = &f->atoms[i];
+
+		for (b = 0; b < a->len; b++)
+			if (exo_atom_byte(a->mask, a->len, b) &&
+			    exo_byte_varies_by_segment(a->off + b, ethertype))
+				return true;
+	}
+	return false;
+}
+
 static u64 exo_load_be(const u8 *p, u8 len)
 {
 	u64 x = 0;
@@ -202,10 +256,6 @@ static void exo_swap_bytes(u8 *frame, u32 a, u32 b, u32 n)
 		frame[b + i] = t;
 	}
 }
-
-#define EXO_ETH_P_IP	0x0800
-#define EXO_ETH_P_ARP	0x0806
-#define EXO_ETH_P_IPV6	0x86dd
 
 /*
  * Exchange source and destination fields, so that a frame a libOS sends

@@ -41,6 +41,7 @@ void exo_frame_swap(u8 *frame, u32 len);
 bool exo_filter_pinned(const struct exo_filter *f, u32 off, u32 len,
 		       u64 *value);
 bool exo_filter_reads_from(const struct exo_filter *f, u32 off);
+bool exo_filter_reads_per_segment(const struct exo_filter *f);
 
 struct exo_fdec;
 

@@ -247,6 +247,7 @@ long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 		goto out_free;
 	b->reads_l4 = exo_filter_reads_from(&b->filter,
 					    ETH_HLEN + sizeof(struct iphdr));
+	b->per_segment = exo_filter_reads_per_segment(&b->filter);
 	dev = dev_get_by_index(current->nsproxy->net_ns, req.ifindex);
 	if (!dev) {
 		ret = -ENODEV;

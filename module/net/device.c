@@ -139,6 +139,103 @@ static void exo_net_revoke_dev(struct exo_net_dev *nd, u64 why)
 	} while (!last);
 }
 
+/*
+ * An rx_handler can be attached without an upper device being linked, so
+ * without the CHANGEUPPER that tells us. The hook checks for one on every
+ * frame, passes the frame and asks for this sweep, which takes the
+ * bindings off every device that became a port, visibly.
+ */
+static void exo_net_port_sweep(struct work_struct *work)
+{
+	struct exo_net_dev *nd, *next;
+
+	rtnl_lock();
+	mutex_lock(&exo_net_lock);
+	list_for_each_entry_safe(nd, next, &exo_net_devs, node)
+		if (exo_net_dev_is_port(nd->dev))
+			exo_net_revoke_dev(nd, EXO_NET_DOWN_PORT);
+	mutex_unlock(&exo_net_lock);
+	rtnl_unlock();
+}
+
+static DECLARE_WORK(exo_net_port_work, exo_net_port_sweep);
+
+/* From the hook: its device has an rx_handler now. */
+void exo_net_port_found(void)
+{
+	queue_work(exo_net_wq, &exo_net_port_work);
+}
+
+/*
+ * Test support (debugfs net_rx_handler): a pass-through rx_handler that
+ * can be put on a device without linking any upper device, which no
+ * in-tree driver does but any module could. Under RTNL.
+ */
+static struct net_device *exo_net_test_rx_dev;
+
+static rx_handler_result_t exo_net_test_rx(struct sk_buff **pskb)
+{
+	return RX_HANDLER_PASS;
+}
+
+static void exo_net_test_rx_detach(void)
+{
+	ASSERT_RTNL();
+	if (!exo_net_test_rx_dev)
+		return;
+	netdev_rx_handler_unregister(exo_net_test_rx_dev);
+	dev_put(exo_net_test_rx_dev);
+	exo_net_test_rx_dev = NULL;
+}
+
+static int exo_net_test_rx_get(void *data, u64 *val)
+{
+	rtnl_lock();
+	*val = exo_net_test_rx_dev ? exo_net_test_rx_dev->ifindex : 0;
+	rtnl_unlock();
+	return 0;
+}
+
+/* Write an ifindex (in the writer's namespace) to attach, 0 to detach. */
+static int exo_net_test_rx_set(void *data, u64 val)
+{
+	struct net_device *dev;
+	int ret = 0;
+
+	if (val > INT_MAX)
+		return -EINVAL;
+	rtnl_lock();
+	exo_net_test_rx_detach();
+	if (val) {
+		dev = __dev_get_by_index(current->nsproxy->net_ns, val);
+		ret = dev ? netdev_rx_handler_register(dev, exo_net_test_rx,
+						       NULL) : -ENODEV;
+		if (!ret) {
+			dev_hold(dev);
+			exo_net_test_rx_dev = dev;
+		}
+	}
+	rtnl_unlock();
+	return ret;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(exo_net_test_rx_fops, exo_net_test_rx_get,
+			 exo_net_test_rx_set, "%llu\n");
+
+void exo_net_device_debugfs_init(struct dentry *dir)
+{
+	debugfs_create_file_unsafe("net_rx_handler", 0600, dir, NULL,
+				   &exo_net_test_rx_fops);
+}
+
+void exo_net_device_exit(void)
+{
+	rtnl_lock();
+	exo_net_test_rx_detach();
+	rtnl_unlock();
+	flush_work(&exo_net_port_work);
+}
+
 static int exo_net_notify(struct notifier_block *nb, unsigned long event,
 			  void *ptr)
 {
@@ -148,6 +245,8 @@ static int exo_net_notify(struct notifier_block *nb, unsigned long event,
 
 	switch (event) {
 	case NETDEV_UNREGISTER:
+		if (dev == exo_net_test_rx_dev)
+			exo_net_test_rx_detach();
 		why = EXO_NET_DOWN_GONE;
 		break;
 	case NETDEV_CHANGEUPPER:

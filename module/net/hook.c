@@ -94,20 +94,22 @@ static struct exo_net_binding *exo_net_classify(const struct exo_net_table *t,
 }
 
 /*
- * A GSO or GRO frame that @b's filter matched, several wire frames in one:
- * split it in software (full checksums, no offload features) and classify
- * each wire frame on its own, since fields like lengths differ. Segments
- * no binding claims go back to the stack through netif_rx(), as plain
- * frames that come through this hook again and pass. Frames with no
- * checksum state at all are not ours to split (the core would WARN): the
- * host stack takes them as they are.
+ * A GSO or GRO frame, several wire frames in one, that @b's filter matched
+ * (or, with @b NULL, that some filter of @t may match piece by piece: one
+ * that reads lengths, ids or sequence numbers): split it in software (full
+ * checksums, no offload features) and classify each wire frame on its own,
+ * since those fields differ. Segments no binding claims go back to the
+ * stack through netif_rx(), as plain frames that come through this hook
+ * again and pass. Frames with no checksum state at all are not ours to
+ * split (the core would WARN): the host stack takes them as they are.
  */
-static unsigned int exo_net_steal_gso(const struct exo_net_table *t,
+static unsigned int exo_net_split_gso(const struct exo_net_table *t,
 				      struct exo_net_binding *b,
 				      struct sk_buff *skb, int mac_off)
 {
 	struct exo_net_binding *owner;
 	struct sk_buff *segs, *seg, *next;
+	bool counted = false;
 
 	if (skb->ip_summed == CHECKSUM_NONE)
 		return NF_ACCEPT;
@@ -115,34 +117,42 @@ static unsigned int exo_net_steal_gso(const struct exo_net_table *t,
 	 * Splitting writes headers and may take the frag list apart: not in
 	 * what a packet tap's clone still shares.
 	 */
-	if (skb_unclone(skb, GFP_ATOMIC)) {
-		exo_net_count_drop(b);
-		kfree_skb(skb);
-		return NF_STOLEN;
-	}
+	if (skb_unclone(skb, GFP_ATOMIC))
+		goto fail;
 	/* Segmentation starts at the MAC header, as on the way out. */
 	__skb_push(skb, -mac_off);
 	segs = __skb_gso_segment(skb, 0, false);
 	if (IS_ERR_OR_NULL(segs)) {
-		exo_net_count_drop(b);
-		kfree_skb(skb);
-		return NF_STOLEN;
+		__skb_pull(skb, -mac_off);
+		goto fail;
 	}
-	spin_lock_bh(&b->lock);
-	b->gso_segmented++;
-	spin_unlock_bh(&b->lock);
 	consume_skb(skb);
 	skb_list_walk_safe(segs, seg, next) {
 		skb_mark_not_on_list(seg);
 		owner = exo_net_classify(t, seg, 0, seg->len);
-		if (owner) {
-			exo_net_deliver(owner, seg, 0, seg->len);
-			consume_skb(seg);
-		} else {
+		if (!owner) {
 			seg->protocol = eth_type_trans(seg, seg->dev);
 			netif_rx(seg);
+			continue;
 		}
+		/* The frame split counts once, for its first claimant. */
+		if (!counted) {
+			b = b ?: owner;
+			spin_lock_bh(&b->lock);
+			b->gso_segmented++;
+			spin_unlock_bh(&b->lock);
+			counted = true;
+		}
+		exo_net_deliver(owner, seg, 0, seg->len);
+		consume_skb(seg);
 	}
+	return NF_STOLEN;
+fail:
+	/* Not split: the host's if no filter claimed the frame as a whole. */
+	if (!b)
+		return NF_ACCEPT;
+	exo_net_count_drop(b);
+	kfree_skb(skb);
 	return NF_STOLEN;
 }
 
@@ -158,6 +168,14 @@ unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
 	t = rcu_dereference(nd->table);
 	if (!t || !t->n || !skb_mac_header_was_set(skb))
 		return NF_ACCEPT;
+	/*
+	 * A device with an rx_handler is another's port (one attached without
+	 * CHANGEUPPER, or before it): its frames are not its own filters'.
+	 */
+	if (unlikely(rcu_access_pointer(nd->dev->rx_handler))) {
+		exo_net_port_found();
+		return NF_ACCEPT;
+	}
 	/*
 	 * A tagged frame belongs to the VLAN device of its tag (whose own
 	 * hook sees it untagged next), or to no one: never to the lower
@@ -176,10 +194,10 @@ unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	flen = skb->len - mac_off;
 	b = exo_net_classify(t, skb, mac_off, flen);
+	if (skb_is_gso(skb) && (b || t->split_gso))
+		return exo_net_split_gso(t, b, skb, mac_off);
 	if (!b)
 		return NF_ACCEPT;
-	if (skb_is_gso(skb))
-		return exo_net_steal_gso(t, b, skb, mac_off);
 	/*
 	 * A frame from a local sender (veth) may carry only a partial
 	 * checksum; the libOS must see what the wire would carry.

@@ -17,7 +17,8 @@
  * processing: frames tagged for a VLAN (the VLAN device's own hook gets
  * them next, untagged), and anything on a device that is another's port
  * (bridge, bond, macvlan lower: binding there is refused, and a device
- * that becomes one loses its bindings). Overlap is checked across every
+ * that becomes one loses its bindings, also one that gets an rx_handler
+ * without CHANGEUPPER, which the hook sees). Overlap is checked across every
  * device, so that no topology lets two environments claim one frame.
  *
  * Locking. exo_net_lock (a mutex) protects exo_net_devs, every device's
@@ -260,6 +261,7 @@ DEFINE_SHOW_ATTRIBUTE(exo_net);
 static void exo_net_debugfs_init(struct dentry *dir)
 {
 	debugfs_create_file("net", 0400, dir, NULL, &exo_net_fops);
+	exo_net_device_debugfs_init(dir);
 }
 
 static int exo_net_init(void)
@@ -288,6 +290,7 @@ static int exo_net_init(void)
 static void exo_net_exit(void)
 {
 	unregister_netdevice_notifier(&exo_net_notifier);
+	exo_net_device_exit();
 	/* Every environment is gone; let the deferred frees run. */
 	rcu_barrier();
 	destroy_workqueue(exo_net_wq);

@@ -66,6 +66,7 @@ struct exo_net_binding {
 	struct exo_env *env;		/* immutable; see exo_net_env_destroy() */
 	struct exo_filter filter;	/* immutable, canonical */
 	bool reads_l4;			/* immutable: filter reads past IPv4's header */
+	bool per_segment;		/* immutable: reads what GSO segments differ in */
 	int ifindex;			/* immutable */
 	struct exo_net_dev *nd;		/* exo_net_lock; NULL once detached */
 	bool unbound;			/* READ_ONCE: the hook passes its frames */
@@ -94,6 +95,7 @@ struct exo_net_table {
 	struct rcu_work free_work;
 	struct exo_fdec *dec;
 	u32 n;
+	bool split_gso;		/* some filter reads per-segment fields */
 	struct exo_net_binding *bindings[];	/* by filter index, bind order */
 };
 
@@ -146,6 +148,9 @@ struct exo_net_dev *exo_net_dev_get(struct net_device *dev);
 void exo_net_dev_put(struct exo_net_dev *nd);
 void exo_net_remove(struct exo_net_binding *b);
 bool exo_net_dev_is_port(struct net_device *dev);
+void exo_net_port_found(void);
+void exo_net_device_debugfs_init(struct dentry *dir);
+void exo_net_device_exit(void);
 
 /* bind.c */
 struct exo_net_binding *exo_net_lookup(struct exo_env *env, u32 id,

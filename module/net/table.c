@@ -77,8 +77,10 @@ struct exo_net_table *exo_net_table_build(struct exo_net_dev *nd,
 		t->bindings[n++] = b;
 	if (extra)
 		t->bindings[n++] = extra;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		filters[i] = &t->bindings[i]->filter;
+		t->split_gso |= t->bindings[i]->per_segment;
+	}
 	if (exo_fdec_count_shapes(filters, n) > exo_net_shapes_max) {
 		err = -ENOSPC;
 		goto fail;

@@ -502,4 +502,65 @@ TEST(filter_reads_from)
 	EXPECT_FALSE(exo_filter_reads_from(&f, 37));
 }
 
+TEST(filter_reads_per_segment)
+{
+	struct exo_net_atom a[4];
+	struct exo_filter f;
+
+	/* IPv4 UDP to a port from an address: all shared by the segments. */
+	a[0] = atom(12, 2, 0xffff, 0x0800);
+	a[1] = atom(23, 1, 0xff, 17);
+	a[2] = atom(26, 8, ~0ULL, 0x0a4d00020a4d0003ULL);
+	a[3] = atom(34, 4, 0xffffffff, 0x13881b58);
+	ASSERT_EQ(0, exo_filter_canon(a, 4, &f));
+	EXPECT_FALSE(exo_filter_reads_per_segment(&f));
+	/* The UDP length (byte 38): each segment has its own. */
+	a[3] = atom(36, 4, 0xffffffff, 0x1b5803f0);
+	ASSERT_EQ(0, exo_filter_canon(a, 4, &f));
+	EXPECT_TRUE(exo_filter_reads_per_segment(&f));
+	/* A mask hole over the length reads only the port. */
+	a[3] = atom(36, 4, 0xffff0000, 0x1b580000);
+	ASSERT_EQ(0, exo_filter_canon(a, 4, &f));
+	EXPECT_FALSE(exo_filter_reads_per_segment(&f));
+	/* IPv4's total length, id and checksum; the TTL is shared. */
+	a[3] = atom(16, 1, 0xff, 0);
+	ASSERT_EQ(0, exo_filter_canon(a, 4, &f));
+	EXPECT_TRUE(exo_filter_reads_per_segment(&f));
+	a[3] = atom(19, 1, 0xff, 0);
+	ASSERT_EQ(0, exo_filter_canon(a, 4, &f));
+	EXPECT_TRUE(exo_filter_reads_per_segment(&f));
+	a[3] = atom(24, 2, 0xffff, 0);
+	ASSERT_EQ(0, exo_filter_canon(a, 4, &f));
+	EXPECT_TRUE(exo_filter_reads_per_segment(&f));
+	a[3] = atom(22, 1, 0xff, 64);
+	ASSERT_EQ(0, exo_filter_canon(a, 4, &f));
+	EXPECT_FALSE(exo_filter_reads_per_segment(&f));
+	/* TCP flags (byte 47) differ: PSH or FIN only on the last piece. */
+	a[1] = atom(23, 1, 0xff, 6);
+	a[3] = atom(47, 1, 0x08, 0x08);
+	ASSERT_EQ(0, exo_filter_canon(a, 4, &f));
+	EXPECT_TRUE(exo_filter_reads_per_segment(&f));
+	/* IPv6: bytes 24..25 are the source address, 18..19 the length. */
+	a[0] = atom(12, 2, 0xffff, 0x86dd);
+	a[1] = atom(20, 1, 0xff, 17);
+	a[2] = atom(24, 2, 0xffff, 0xfd00);
+	a[3] = atom(54, 4, 0xffffffff, 0x13881b58);
+	ASSERT_EQ(0, exo_filter_canon(a, 4, &f));
+	EXPECT_FALSE(exo_filter_reads_per_segment(&f));
+	a[2] = atom(18, 2, 0xffff, 1008);
+	ASSERT_EQ(0, exo_filter_canon(a, 4, &f));
+	EXPECT_TRUE(exo_filter_reads_per_segment(&f));
+	a[2] = atom(58, 2, 0xffff, 1008);
+	ASSERT_EQ(0, exo_filter_canon(a, 4, &f));
+	EXPECT_TRUE(exo_filter_reads_per_segment(&f));
+	/* No EtherType pinned: byte 24 may be an IPv4 checksum. */
+	a[0] = atom(0, 4, 0xffffffff, 0x02000000);
+	a[2] = atom(24, 2, 0xffff, 0xfd00);
+	ASSERT_EQ(0, exo_filter_canon(a, 3, &f));
+	EXPECT_TRUE(exo_filter_reads_per_segment(&f));
+	/* The Ethernet header alone: never per segment. */
+	ASSERT_EQ(0, exo_filter_canon(a, 1, &f));
+	EXPECT_FALSE(exo_filter_reads_per_segment(&f));
+}
+
 TEST_HARNESS_MAIN
