@@ -6,6 +6,17 @@
 export EXO_KO=/exo/exo.ko
 # make fuzz raises the budgets of the fuzzer and the kill storm here.
 [ ! -f /exo/fuzz.env ] || . /exo/fuzz.env
+# One memory cgroup kept for the whole run. The first memory cgroup made
+# and the last one removed flip a static key, which patches kernel text,
+# and under TCG another vCPU can still run the patch's int3 ("Oops: int3"
+# in mem_cgroup_sk_alloc was seen when a test made its group). With this
+# one held, the tests' own groups patch nothing.
+if [ -d /sys/fs/cgroup ]; then
+	[ -f /sys/fs/cgroup/cgroup.controllers ] ||
+		mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+	mkdir -p /sys/fs/cgroup/exo-keep 2>/dev/null
+fi
 if ! insmod /exo/exo.ko; then
 	echo "EXO-INSMOD-FAILED"
 	exit 1
