@@ -831,12 +831,14 @@ TEST_F(cpu, spinner_is_aborted_while_others_keep_their_slots)
 
 /*
  * A libOS whose bound thread moves itself to another CPU, then waits:
- * before its first turn, or (pa->wakes 1) in it, at SCHED_FIFO.
+ * before its first turn, or (pa->wakes 1) in it, at SCHED_FIFO, or
+ * (pa->wakes 2) after yielding it, at SCHED_NORMAL. READY's c is the
+ * first turn's start.
  */
 static int cpu_mover(int rx, int tx, void *arg)
 {
 	struct cpu_peer_arg *pa = arg;
-	struct exo_cpu_wake wake;
+	struct exo_cpu_wake wake = { 0 };
 	int fd = exo_raw_env(), i;
 	cpu_set_t elsewhere;
 
@@ -848,11 +850,16 @@ static int cpu_mover(int rx, int tx, void *arg)
 		EXO_CHILD_CHECK(6, !exo_raw_cpu_wait(fd, CPU_WAIT_MS, &wake));
 		EXO_CHILD_CHECK(7, cpu_policy() == SCHED_FIFO);
 	}
+	if (pa->wakes == 2) {
+		EXO_CHILD_CHECK(8, !exo_raw_cpu_yield(fd, 0, NULL));
+		EXO_CHILD_CHECK(9, cpu_policy() != SCHED_FIFO);
+	}
 	CPU_ZERO(&elsewhere);
 	CPU_SET(pa->cpu ? 0 : 1, &elsewhere);
 	/* The kernel does not refuse it; the next promotion must. */
 	EXO_CHILD_CHECK(4, !sched_setaffinity(0, sizeof(elsewhere), &elsewhere));
-	EXO_CHILD_CHECK(5, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd), 0));
+	EXO_CHILD_CHECK(5, !cpu_report(tx, CPU_R_READY, 0, exo_raw_env_id(fd),
+				       wake.start_ns));
 	for (i = 0; i < 4; i++) {
 		if (exo_raw_cpu_wait(fd, CPU_WAIT_MS, &wake))
 			break;
@@ -925,6 +932,86 @@ TEST_F(cpu, moved_thread_is_aborted)
 TEST_F(cpu, thread_moved_in_its_turn_is_aborted)
 {
 	cpu_check_moved_abort(_metadata, self, true);
+}
+
+/* Wake records are CLOCK_MONOTONIC; exo_clock_ns() is CLOCK_BOOTTIME. */
+static __u64 cpu_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Spin at SCHED_FIFO 99 on @cpu until CLOCK_MONOTONIC reaches @until_ns. */
+static pid_t cpu_hog_until(int cpu, __u64 until_ns)
+{
+	struct sched_param top = { .sched_priority = 99 };
+	cpu_set_t one;
+	pid_t pid;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) ||
+	    sched_setscheduler(0, SCHED_FIFO, &top))
+		_exit(1);
+	while (cpu_mono_ns() < until_ns)
+		;
+	_exit(0);
+}
+
+/*
+ * exo-fuzz found it: a thread that left its CPU while SCHED_NORMAL (after
+ * yielding its turn) and whose next turn's wake-up came only after that
+ * turn was over (its new CPU busy) returned from WAIT off its CPU, never
+ * raised and so never checked. A turn claimed off the CPU is an escape.
+ */
+TEST_F_TIMEOUT(cpu, thread_moved_and_woken_late_is_aborted, 120)
+{
+	struct cpu_peer_arg pa = { .cpu = self->cpu, .wakes = 2 };
+	struct exo_peer peer = { .pid = -1 };
+	struct exo_monitor *mon;
+	struct exo_event ev;
+	struct cpu_report r;
+	__u64 mover, next;
+	int status, wakes = 0;
+	pid_t hog;
+
+	CPU_RELOAD("nslots=8 quantum_us=50000");
+	mon = exo_monitor_open();
+	ASSERT_NE(NULL, mon);
+	ASSERT_EQ(0, exo_monitor_subscribe(mon));
+	ASSERT_EQ(0, exo_peer_start(&peer, cpu_mover, &pa));
+	self->kids[0] = peer.pid;
+	ASSERT_EQ(0, cpu_read_report(peer.from, &r));
+	ASSERT_EQ(CPU_R_READY, r.kind);
+	mover = r.b;
+	next = r.c + (__u64)self->ci.nslots * self->ci.quantum_ns;
+	ASSERT_TRUE(exo_wait_sleeping_in(peer.pid, peer.pid, SYS_ioctl));
+	/* Its new CPU busy past the end of its next turn, not to the one after. */
+	hog = cpu_hog_until(pa.cpu ? 0 : 1, next + 3 * self->ci.quantum_ns / 2);
+	ASSERT_LT(0, hog);
+	self->kids[1] = hog;
+	ASSERT_EQ(hog, waitpid(hog, &status, 0));
+	self->kids[1] = 0;
+	ASSERT_EQ(0, status);
+	ASSERT_EQ(0, cpu_await_abort(mon, mover, &ev))
+		TH_LOG("no abort of the moved thread");
+	EXPECT_EQ((__u64)EXO_CPU_ABORT_MOVED, ev.data[1]);
+	exo_monitor_close(mon);
+	/* Not one turn came back to it off its CPU. */
+	while (!cpu_read_report(peer.from, &r) && r.kind == CPU_R_WAKE) {
+		wakes++;
+		TH_LOG("a turn returned on CPU %llu, policy %llu",
+		       (unsigned long long)r.c, (unsigned long long)r.b);
+	}
+	EXPECT_EQ(0, wakes);
+	ASSERT_EQ(128 + SIGKILL, exo_peer_finish(&peer));
+	self->kids[0] = 0;
+	ASSERT_EQ((int)self->ci.nslots, exo_cpu_free_count(self->fd, self->cpu));
 }
 
 /* Its own SCHED_FIFO priority, 0 if it is not SCHED_FIFO. */
@@ -1335,15 +1422,6 @@ TEST_F(cpu, directed_yield_wakes_the_target_as_donation)
 	ASSERT_EQ(0, exo_peer_finish(&peer));
 	self->kids[0] = 0;
 	ASSERT_EQ(0, exo_raw_cpu_unbind(self->fd));
-}
-
-/* Wake records are CLOCK_MONOTONIC; exo_clock_ns() is CLOCK_BOOTTIME. */
-static __u64 cpu_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /*

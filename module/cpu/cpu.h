@@ -169,7 +169,7 @@ enum hrtimer_restart exo_vec_timer(struct hrtimer *timer);
 /* worker.c */
 void exo_task_set_policy(struct task_struct *task, u8 fifo);
 bool exo_task_realtime(struct task_struct *task);
-void exo_seat_sync_policy(struct exo_cpu_seat *seat);
+void exo_seat_sync_policy(struct exo_cpu_seat *seat, bool turn_claimed);
 bool exo_vec_needs_worker(struct exo_cpu_vec *vec);
 void exo_vec_kick_if_needed(struct exo_cpu_vec *vec);
 void exo_vec_work(struct kthread_work *work);

@@ -185,7 +185,7 @@ long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg)
 		spin_unlock_irq(&vec->lock);
 		if (donate)
 			mutex_unlock(&exo_envs_lock);
-		exo_seat_sync_policy(seat);
+		exo_seat_sync_policy(seat, true);
 		return exo_copy_result(uarg, &req, sizeof(req), req.argsz);
 	}
 	if (to && vec->runner == seat && (!to->task || !to->waiting)) {
@@ -218,7 +218,7 @@ long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg)
 	if (woken)
 		exo_seat_claim(seat, &req);
 	spin_unlock_irq(&vec->lock);
-	exo_seat_sync_policy(seat);
+	exo_seat_sync_policy(seat, woken);
 	if (!woken && READ_ONCE(seat->task) != current)
 		return -ENODEV;
 	if (!woken)

@@ -101,7 +101,7 @@ static bool exo_task_policy_changed(struct task_struct *task, u8 fifo)
 	       READ_ONCE(task->rt_priority) != fifo;
 }
 
-void exo_seat_sync_policy(struct exo_cpu_seat *seat)
+void exo_seat_sync_policy(struct exo_cpu_seat *seat, bool turn_claimed)
 {
 	struct exo_cpu_vec *vec = seat->vec;
 	struct task_struct *task;
@@ -120,8 +120,13 @@ void exo_seat_sync_policy(struct exo_cpu_seat *seat)
 	changed = exo_task_policy_changed(task, seat->fifo);
 	/* The kernel moves threads off a CPU going down: no abort for that. */
 	hotplug = exo_vec_going_down(vec);
-	/* Raised, or to be: a thread waiting at FIFO wakes at FIFO. */
-	moved = (want || seat->fifo) && !exo_task_pinned(task, vec->cpu);
+	/*
+	 * Raised, or to be (a thread waiting at FIFO wakes at FIFO), or back
+	 * from WAIT with a turn (@turn_claimed), even one it reached only
+	 * after it was over: a thread off its CPU then has escaped.
+	 */
+	moved = (want || seat->fifo || turn_claimed) &&
+		!exo_task_pinned(task, vec->cpu);
 	if (want == seat->fifo && !changed && !moved) {
 		spin_unlock_irq(&vec->lock);
 		mutex_unlock(&seat->policy_lock);
@@ -224,7 +229,7 @@ void exo_vec_work(struct kthread_work *work)
 		if (!found)
 			return;
 		/* The seat lives: its destroy flushes this work after unbinding. */
-		exo_seat_sync_policy(found);
+		exo_seat_sync_policy(found, false);
 		if (sig)
 			send_sig(sig, task, 1);
 		put_task_struct(task);
@@ -252,12 +257,25 @@ u32 exo_seat_release(struct exo_cpu_seat *seat)
 }
 
 /* The abort protocol: every slot goes, the event says so, the libOS dies. */
+static const char *const exo_cpu_abort_why[] = {
+	[EXO_CPU_ABORT_EXCESS]	= "ran past its turns",
+	[EXO_CPU_ABORT_REVOKE]	= "kept revoked slots",
+	[EXO_CPU_ABORT_MOVED]	= "its bound thread left its CPU",
+	[EXO_CPU_ABORT_POLICY]	= "its bound thread was made real-time",
+};
+
 void exo_cpu_abort(struct exo_env *env, u32 reason)
 {
 	u32 i, taken = 0;
 
 	if (atomic_xchg(&env->cpu.aborted, 1))
 		return;
+	/* The libOS is killed: say why where its user will look. */
+	pr_notice_ratelimited("environment %llu (pid %d) aborted: %s\n",
+			      env->id, pid_nr(env->owner),
+			      reason < ARRAY_SIZE(exo_cpu_abort_why) &&
+			      exo_cpu_abort_why[reason] ?
+			      exo_cpu_abort_why[reason] : "?");
 	for (i = 0; i < exo_nvecs; i++)
 		taken += exo_seat_release(&env->cpu.seats[i]);
 	exo_page_counts(env);

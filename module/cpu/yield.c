@@ -54,7 +54,7 @@ out:
 		mutex_unlock(&exo_envs_lock);
 	if (ret)
 		return ret;
-	exo_seat_sync_policy(seat);
+	exo_seat_sync_policy(seat, false);
 	exo_vec_kick_if_needed(vec);
 	return exo_copy_result(uarg, &req, sizeof(req), req.argsz);
 }

@@ -658,7 +658,8 @@ struct exo_cpu_query {
  * exo until then: a real-time thread becomes SCHED_NORMAL, and one moved
  * off @cpu (sched_setaffinity(), a cpuset) or given a real-time policy by
  * anyone but exo (sched_setscheduler(), sched_setattr()) is aborted at its
- * next turn or exo call (EXO_CPU_ABORT_MOVED, EXO_CPU_ABORT_POLICY). One
+ * next turn or exo call (EXO_CPU_ABORT_MOVED, EXO_CPU_ABORT_POLICY), before
+ * EXO_IOC_CPU_WAIT can return a turn to it off @cpu. One
  * thread per environment and CPU, one CPU per thread.
  *
  * EXO_IOC_CPU_UNBIND: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_UNBIND), in. Since 1.
