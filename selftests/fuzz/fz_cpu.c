@@ -416,6 +416,23 @@ static bool fz_escape_turn_ok(const struct exo_cpu_wake *wake)
 	       (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec >= wake->end_ns;
 }
 
+/* Why fz_escape_turn_ok() said no, on the console, for the replay. */
+static void fz_escape_report(int turn, int how, const struct exo_cpu_wake *wake)
+{
+	int policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+	struct sched_param sp = { 0 };
+	struct timespec now;
+
+	sched_getparam(0, &sp);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fprintf(stderr,
+		"exo-fuzz: escape child %d (%s): turn %d ran on CPU %d (bound to %d), policy %d priority %d, %lld ns past its end, reason %u slot %u\n",
+		getpid(), fz_escape_names[how], turn, sched_getcpu(), fz_cpu,
+		policy, sp.sched_priority,
+		(long long)((__u64)now.tv_sec * 1000000000ULL + now.tv_nsec -
+			    wake->end_ns), wake->reason, wake->slot);
+}
+
 static int fz_escape_to(pid_t pid, int how)
 {
 	struct sched_param fifo = { .sched_priority = 50 };
@@ -483,8 +500,10 @@ fz_escape_child(struct fz_rng *rng, int how, int rx, int tx)
 		wake.timeout_ms = wait_ms;
 		if (ioctl(fd, EXO_IOC_CPU_WAIT, &wake))
 			fz_escape_setup_failed("CPU_WAIT");
-		if (!fz_escape_turn_ok(&wake))
+		if (!fz_escape_turn_ok(&wake)) {
+			fz_escape_report(i, how, &wake);
 			_exit(FZ_ESC_ESCAPED);
+		}
 		if (i)
 			continue;
 		if (how < FZ_ESC_BY_PARENT_AFFINITY && fz_escape_to(0, how))
