@@ -33,13 +33,13 @@ long xn_info_ioctl(struct exo_env *env, void __user *uarg)
 	if (info.flags || info.reserved)
 		return -EINVAL;
 	mutex_lock(&exo_xn_lock);
-	info.nblocks = xn.nblocks;
-	info.data_start = xn.data_start;
+	info.nblocks = xn.layout.nblocks;
+	info.data_start = xn.layout.data_start;
 	info.free_blocks = xn.nfree;
-	next = max(info.hint, xn.data_start);
-	next = next < xn.nblocks ? find_next_zero_bit(xn.alloc, xn.nblocks,
-						      next) : xn.nblocks;
-	info.hint = next < xn.nblocks ? next : 0;
+	next = max(info.hint, xn.layout.data_start);
+	if (next < xn.layout.nblocks)
+		next = find_next_zero_bit(xn.alloc, xn.layout.nblocks, next);
+	info.hint = next < xn.layout.nblocks ? next : 0;
 	info.types = xn.ntypes;
 	info.roots = xn.nroots;
 	info.cached = xn.ncached;
@@ -250,7 +250,8 @@ long xn_root_install_ioctl(void __user *uarg)
 	ret = -EINVAL;
 	if (arg.type_id == EXO_XN_TYPE_DATA || !xn_type_valid(arg.type_id))
 		goto unlock;
-	if (arg.block && (arg.block < xn.data_start || arg.block >= xn.nblocks))
+	if (arg.block && (arg.block < xn.layout.data_start ||
+			  arg.block >= xn.layout.nblocks))
 		goto unlock;
 	ret = -EEXIST;
 	if (xn_root_find(arg.name))
@@ -267,9 +268,9 @@ long xn_root_install_ioctl(void __user *uarg)
 	if (!slot)
 		goto unlock;
 	if (!arg.block) {
-		arg.block = find_next_zero_bit(xn.alloc, xn.nblocks,
-					       xn.data_start);
-		if (arg.block >= xn.nblocks)
+		arg.block = find_next_zero_bit(xn.alloc, xn.layout.nblocks,
+					       xn.layout.data_start);
+		if (arg.block >= xn.layout.nblocks)
 			goto unlock;
 	}
 	ret = -EBUSY;
@@ -349,7 +350,7 @@ static int xn_walk_add(struct xarray *seen, u64 block, u32 type)
 {
 	int ret;
 
-	if (block < xn.data_start || block >= xn.nblocks ||
+	if (block < xn.layout.data_start || block >= xn.layout.nblocks ||
 	    type == EXO_XN_TYPE_DATA || !xn_type_valid(type))
 		return 0;
 	ret = xa_insert(seen, block, xa_mk_value(type), GFP_KERNEL_ACCOUNT);
@@ -529,7 +530,7 @@ long xn_root_remove_ioctl(void __user *uarg)
 		xn_buf_drop(buf);
 	ret = 0;
 	/* Only a catalogue read from a damaged disk names such a block. */
-	if (block < xn.data_start || block >= xn.nblocks)
+	if (block < xn.layout.data_start || block >= xn.layout.nblocks)
 		goto unlock;
 	clear_bit(block, xn.alloc);
 	xn.nfree++;

@@ -16,6 +16,7 @@ struct xn_walk {
 
 static int xn_check_locked(struct exo_xn_sync *r)
 {
+	const struct xn_image_layout *l = &xn.layout;
 	unsigned long *disk_map;
 	struct xn_walk *queue;
 	u32 head = 0, tail = 0, i;
@@ -24,14 +25,14 @@ static int xn_check_locked(struct exo_xn_sync *r)
 	int ret = -ENOMEM, n;
 
 	lockdep_assert_held(&exo_xn_lock);
-	disk_map = kvzalloc(xn.freemap_blocks * XN_BS, GFP_KERNEL);
-	seen = kvzalloc(xn.nblocks, GFP_KERNEL);
-	queue = kvcalloc(xn.nblocks, sizeof(*queue), GFP_KERNEL);
+	disk_map = kvzalloc(l->freemap_blocks * XN_BS, GFP_KERNEL);
+	seen = kvzalloc(l->nblocks, GFP_KERNEL);
+	queue = kvcalloc(l->nblocks, sizeof(*queue), GFP_KERNEL);
 	data = kmalloc(XN_BS, GFP_KERNEL);
 	if (!disk_map || !seen || !queue || !data)
 		goto out;
-	for (b = 0; b < xn.freemap_blocks; b++) {
-		ret = xn_read_bytes(xn.freemap_start + b,
+	for (b = 0; b < l->freemap_blocks; b++) {
+		ret = xn_read_bytes(l->freemap_start + b,
 				    (u8 *)disk_map + b * XN_BS, XN_BS);
 		if (ret)
 			goto out;
@@ -39,7 +40,7 @@ static int xn_check_locked(struct exo_xn_sync *r)
 	for (i = 0; i < XN_ROOTS_PER_BLOCK; i++) {
 		struct xn_image_root_mem *root = &xn.roots[i];
 
-		if (!root->in_use || root->block >= xn.nblocks)
+		if (!root->in_use || root->block >= l->nblocks)
 			continue;
 		if (seen[root->block]++) {
 			r->owned_twice++;
@@ -71,7 +72,7 @@ static int xn_check_locked(struct exo_xn_sync *r)
 		for (i = 0; i < (u32)n; i++) {
 			u64 c = xn.before[i].block;
 
-			if (c >= xn.nblocks) {
+			if (c >= l->nblocks) {
 				r->faulted++;
 				continue;
 			}
@@ -85,7 +86,7 @@ static int xn_check_locked(struct exo_xn_sync *r)
 			queue[tail++].type = xn.before[i].type;
 		}
 	}
-	for (b = xn.data_start; b < xn.nblocks; b++)
+	for (b = l->data_start; b < l->nblocks; b++)
 		if (test_bit(b, disk_map) && !seen[b])
 			r->unreachable++;
 	ret = 0;

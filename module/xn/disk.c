@@ -16,7 +16,7 @@ int xn_io(u64 block, struct page *page, bool write)
 	int ret;
 
 	lockdep_assert_held(&exo_xn_lock);
-	if (block >= xn.nblocks)
+	if (block >= xn.layout.nblocks)
 		return -EIO;
 	if (!xn.bdev.bdev) {
 		u8 *disk = xn.ram + block * XN_BS;
@@ -115,8 +115,9 @@ int xn_write_freemap(const unsigned long *map)
 	u64 i;
 	int ret;
 
-	for (i = 0; i < xn.freemap_blocks; i++) {
-		ret = xn_write_encoded(xn.freemap_start + i, xn_encode_freemap,
+	for (i = 0; i < xn.layout.freemap_blocks; i++) {
+		ret = xn_write_encoded(xn.layout.freemap_start + i,
+				       xn_encode_freemap,
 				       map + i * (XN_BS / sizeof(*map)));
 		if (ret)
 			return ret;
@@ -131,7 +132,7 @@ static void xn_encode_type(void *blk, const void *arg)
 
 int xn_write_type(u32 id)
 {
-	return xn_write_encoded(xn.types_start + id - 1, xn_encode_type,
+	return xn_write_encoded(xn.layout.types_start + id - 1, xn_encode_type,
 				&xn.types[id]);
 }
 
@@ -142,7 +143,8 @@ static void xn_encode_roots(void *blk, const void *arg)
 
 int xn_write_roots(void)
 {
-	return xn_write_encoded(xn.roots_block, xn_encode_roots, xn.roots);
+	return xn_write_encoded(xn.layout.roots_block, xn_encode_roots,
+				xn.roots);
 }
 
 static void xn_encode_super(void *blk, const void *arg)
@@ -150,24 +152,15 @@ static void xn_encode_super(void *blk, const void *arg)
 	xn_image_super_encode(blk, arg);
 }
 
-/* The superblock describing the layout in @xn. */
+/* The superblock describing xn.layout. */
 int xn_write_super(void)
 {
-	struct xn_image_layout l = {
-		.nblocks = xn.nblocks,
-		.freemap_start = xn.freemap_start,
-		.freemap_blocks = xn.freemap_blocks,
-		.types_start = xn.types_start,
-		.roots_block = xn.roots_block,
-		.data_start = xn.data_start,
-	};
-
-	return xn_write_encoded(0, xn_encode_super, &l);
+	return xn_write_encoded(0, xn_encode_super, &xn.layout);
 }
 
 bool xn_is_free(u64 block)
 {
-	return block >= xn.data_start && block < xn.nblocks &&
+	return block >= xn.layout.data_start && block < xn.layout.nblocks &&
 	       !test_bit(block, xn.alloc);
 }
 

@@ -215,26 +215,17 @@ static long exo_xn_ioctl(struct exo_env *env, unsigned int cmd,
 
 /* ---- load and unload ----------------------------------------------------- */
 
-static void xn_set_layout(const struct xn_image_layout *l)
-{
-	xn.nblocks = l->nblocks;
-	xn.freemap_start = l->freemap_start;
-	xn.freemap_blocks = l->freemap_blocks;
-	xn.types_start = l->types_start;
-	xn.roots_block = l->roots_block;
-	xn.data_start = l->data_start;
-}
-
 static int xn_format(void)
 {
+	const struct xn_image_layout *l = &xn.layout;
 	u32 id;
 	int ret;
 
-	bitmap_zero(xn.alloc, xn.freemap_blocks * XN_BITS_PER_BLOCK);
-	bitmap_set(xn.alloc, 0, xn.data_start);
+	bitmap_zero(xn.alloc, l->freemap_blocks * XN_BITS_PER_BLOCK);
+	bitmap_set(xn.alloc, 0, l->data_start);
 	/* Past the end counts as allocated, so that nothing finds it free. */
-	bitmap_set(xn.alloc, xn.nblocks,
-		   xn.freemap_blocks * XN_BITS_PER_BLOCK - xn.nblocks);
+	bitmap_set(xn.alloc, l->nblocks,
+		   l->freemap_blocks * XN_BITS_PER_BLOCK - l->nblocks);
 	ret = xn_write_freemap(xn.alloc);
 	for (id = 1; !ret && id <= EXO_XN_TYPES_MAX; id++)
 		ret = xn_write_type(id);
@@ -257,7 +248,7 @@ static int xn_attach(u64 dev_blocks, u8 *scratch)
 	struct xn_image_err err;
 	int ret;
 
-	xn.nblocks = dev_blocks;	/* for xn_io()'s bound */
+	xn.layout.nblocks = dev_blocks;	/* for xn_io()'s bound */
 	ret = xn_read_bytes(0, scratch, XN_BS);
 	if (ret)
 		return ret;
@@ -270,33 +261,26 @@ static int xn_attach(u64 dev_blocks, u8 *scratch)
 		pr_info("image of %llu blocks on a device of %llu: using %llu\n",
 			l.nblocks, dev_blocks, l.nblocks);
 	if (ret >= 0)
-		xn_set_layout(&l);
+		xn.layout = l;
 	return ret;
 }
 
 /* Load everything past the superblock, checking each block as it comes. */
 static int xn_load(u8 *scratch)
 {
-	struct xn_image_layout l = {
-		.nblocks = xn.nblocks,
-		.freemap_start = xn.freemap_start,
-		.freemap_blocks = xn.freemap_blocks,
-		.types_start = xn.types_start,
-		.roots_block = xn.roots_block,
-		.data_start = xn.data_start,
-	};
+	const struct xn_image_layout *l = &xn.layout;
 	struct xn_image_err err;
 	u64 b, types_in_use = 0;
 	u32 id, i;
 	int ret;
 
-	for (b = 0; b < xn.freemap_blocks; b++) {
+	for (b = 0; b < l->freemap_blocks; b++) {
 		u32 *words = (u32 *)scratch;
 
-		ret = xn_read_bytes(xn.freemap_start + b, scratch, XN_BS);
+		ret = xn_read_bytes(l->freemap_start + b, scratch, XN_BS);
 		if (ret)
 			return ret;
-		ret = xn_image_freemap_check(scratch, b, &l, &err);
+		ret = xn_image_freemap_check(scratch, b, l, &err);
 		if (ret)
 			goto corrupt;
 		le32_to_cpu_array(words, XN_BS / sizeof(u32));
@@ -304,7 +288,7 @@ static int xn_load(u8 *scratch)
 				  words, XN_BITS_PER_BLOCK);
 	}
 	for (id = 1; id <= EXO_XN_TYPES_MAX; id++) {
-		ret = xn_read_bytes(xn.types_start + id - 1, scratch, XN_BS);
+		ret = xn_read_bytes(l->types_start + id - 1, scratch, XN_BS);
 		if (ret)
 			return ret;
 		ret = xn_image_type_decode(scratch, id, &xn.types[id], &err);
@@ -315,10 +299,10 @@ static int xn_load(u8 *scratch)
 		types_in_use |= BIT_ULL(id);
 		xn.ntypes++;
 	}
-	ret = xn_read_bytes(xn.roots_block, scratch, XN_BS);
+	ret = xn_read_bytes(l->roots_block, scratch, XN_BS);
 	if (ret)
 		return ret;
-	ret = xn_image_roots_decode(scratch, &l, types_in_use, xn.roots, &err);
+	ret = xn_image_roots_decode(scratch, l, types_in_use, xn.roots, &err);
 	if (ret)
 		goto corrupt;
 	for (i = 0; i < XN_ROOTS_PER_BLOCK; i++) {
@@ -333,7 +317,7 @@ static int xn_load(u8 *scratch)
 		}
 		xn.nroots++;
 	}
-	pr_info("loaded %llu blocks, %u types, %u roots\n", xn.nblocks,
+	pr_info("loaded %llu blocks, %u types, %u roots\n", l->nblocks,
 		xn.ntypes, xn.nroots);
 	return 0;
 
@@ -380,12 +364,12 @@ static int exo_xn_init(void)
 	mutex_unlock(&exo_xn_lock);
 	if (ret < 0)
 		goto err_disk;
-	if (xn.data_start + 1 >= xn.nblocks) {
-		pr_err("disk of %llu blocks is too small\n", xn.nblocks);
+	if (xn.layout.data_start + 1 >= xn.layout.nblocks) {
+		pr_err("disk of %llu blocks is too small\n", xn.layout.nblocks);
 		ret = -ENOSPC;
 		goto err_disk;
 	}
-	xn.alloc = kvzalloc(xn.freemap_blocks * XN_BS, GFP_KERNEL);
+	xn.alloc = kvzalloc(xn.layout.freemap_blocks * XN_BS, GFP_KERNEL);
 	xn.types = vzalloc(sizeof(*xn.types) * (EXO_XN_TYPES_MAX + 1));
 	xn.roots = kcalloc(XN_ROOTS_PER_BLOCK, sizeof(*xn.roots), GFP_KERNEL);
 	xn.before = kvcalloc(EXO_UDF_MAX_OWNED, sizeof(*xn.before), GFP_KERNEL);
@@ -398,13 +382,14 @@ static int exo_xn_init(void)
 	}
 	mutex_lock(&exo_xn_lock);
 	if (ret == XN_IMAGE_BLANK) {
-		pr_info("formatting %llu blocks\n", xn.nblocks);
+		pr_info("formatting %llu blocks\n", xn.layout.nblocks);
 		ret = xn_format();
 	} else {
 		ret = xn_load(scratch);
 	}
 	if (!ret)
-		xn.nfree = xn.nblocks - bitmap_weight(xn.alloc, xn.nblocks);
+		xn.nfree = xn.layout.nblocks -
+			   bitmap_weight(xn.alloc, xn.layout.nblocks);
 	mutex_unlock(&exo_xn_lock);
 	if (ret) {
 		pr_err("cannot load the disk: %d\n", ret);

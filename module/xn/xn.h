@@ -88,12 +88,8 @@ extern struct mutex exo_xn_lock;
 struct xn_state {
 	struct exo_bdev bdev;		/* bdev.bdev NULL: the RAM disk */
 	u8 *ram;
-	u64 nblocks;
-	u64 freemap_start;
-	u64 freemap_blocks;
-	u64 types_start;
-	u64 roots_block;
-	u64 data_start;
+	/* Where everything is: set at load, the superblock writes it back. */
+	struct xn_image_layout layout;
 	unsigned long *alloc;		/* allocated, pending frees included */
 	u64 nfree;
 	struct xn_image_type_mem *types;	/* [EXO_XN_TYPES_MAX + 1], 0 unused */
