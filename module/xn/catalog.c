@@ -56,6 +56,30 @@ static bool xn_name_ok(const char *name)
 	return len && len < EXO_XN_NAME_MAX;
 }
 
+/*
+ * Copy in a request that names a type or a root. No verb takes a flag or
+ * the reserved field yet, and a name must be a string that fits.
+ * TYPE_REMOVE, which may name its type by number, does its own checks.
+ */
+static int xn_named_args_check(u32 flags, u32 reserved, const char *name)
+{
+	return flags || reserved || !xn_name_ok(name) ? -EINVAL : 0;
+}
+
+static int xn_copy_type_args(struct exo_xn_type *arg, void __user *uarg)
+{
+	int ret = exo_copy_args(arg, sizeof(*arg), XN_TYPE_MINSZ, uarg);
+
+	return ret ?: xn_named_args_check(arg->flags, arg->reserved, arg->name);
+}
+
+static int xn_copy_root_args(struct exo_xn_root *arg, void __user *uarg)
+{
+	int ret = exo_copy_args(arg, sizeof(*arg), XN_ROOT_MINSZ, uarg);
+
+	return ret ?: xn_named_args_check(arg->flags, arg->reserved, arg->name);
+}
+
 static int xn_copy_udf(struct exo_udf_insn *dst, u64 uptr, u32 len, u32 kind)
 {
 	if (!len || len > EXO_UDF_MAX_INSNS)
@@ -101,11 +125,9 @@ long xn_type_install_ioctl(void __user *uarg)
 	u32 id;
 	int ret;
 
-	ret = exo_copy_args(&arg, sizeof(arg), XN_TYPE_MINSZ, uarg);
+	ret = xn_copy_type_args(&arg, uarg);
 	if (ret)
 		return ret;
-	if (arg.flags || arg.reserved || !xn_name_ok(arg.name))
-		return -EINVAL;
 	ret = xn_probe_result(uarg, &arg, sizeof(arg), arg.argsz);
 	if (ret)
 		return ret;
@@ -160,11 +182,9 @@ long xn_type_lookup_ioctl(void __user *uarg)
 	u32 id;
 	int ret;
 
-	ret = exo_copy_args(&arg, sizeof(arg), XN_TYPE_MINSZ, uarg);
+	ret = xn_copy_type_args(&arg, uarg);
 	if (ret)
 		return ret;
-	if (arg.flags || arg.reserved || !xn_name_ok(arg.name))
-		return -EINVAL;
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
@@ -238,11 +258,9 @@ long xn_root_install_ioctl(void __user *uarg)
 	u32 i;
 	int ret;
 
-	ret = exo_copy_args(&arg, sizeof(arg), XN_ROOT_MINSZ, uarg);
+	ret = xn_copy_root_args(&arg, uarg);
 	if (ret)
 		return ret;
-	if (arg.flags || arg.reserved || !xn_name_ok(arg.name))
-		return -EINVAL;
 	ret = xn_probe_result(uarg, &arg, sizeof(arg), arg.argsz);
 	if (ret)
 		return ret;
@@ -315,11 +333,9 @@ long xn_root_lookup_ioctl(void __user *uarg)
 	struct exo_xn_root arg;
 	int ret;
 
-	ret = exo_copy_args(&arg, sizeof(arg), XN_ROOT_MINSZ, uarg);
+	ret = xn_copy_root_args(&arg, uarg);
 	if (ret)
 		return ret;
-	if (arg.flags || arg.reserved || !xn_name_ok(arg.name))
-		return -EINVAL;
 	mutex_lock(&exo_xn_lock);
 	root = xn_root_find(arg.name);
 	if (root) {
@@ -479,11 +495,9 @@ long xn_root_remove_ioctl(void __user *uarg)
 	u8 *data;
 	int ret;
 
-	ret = exo_copy_args(&arg, sizeof(arg), XN_ROOT_MINSZ, uarg);
+	ret = xn_copy_root_args(&arg, uarg);
 	if (ret)
 		return ret;
-	if (arg.flags || arg.reserved || !xn_name_ok(arg.name))
-		return -EINVAL;
 	data = kmalloc(XN_BS, GFP_KERNEL);
 	pf = kmalloc(sizeof(*pf), GFP_KERNEL);
 	ret = -ENOMEM;
