@@ -250,7 +250,7 @@ int xn_image_roots_decode(const void *blk, const struct xn_image_layout *l,
 			return XN_IMAGE_FAIL(err, "root %u: name is empty or not NUL-terminated",
 					     i);
 		block = le64_to_cpu(d.block);
-		if (block < l->data_start || block >= l->nblocks)
+		if (!xn_image_in_data(l, block))
 			return XN_IMAGE_FAIL(err,
 					     "root %u: block %llu outside the data area",
 					     i, block);
@@ -291,7 +291,7 @@ int xn_image_freemap_check(const void *blk, u64 index,
 	u64 first = index * XN_IMAGE_BITS_PER_BLOCK, b;
 
 	for (b = first; b < first + XN_IMAGE_BITS_PER_BLOCK; b++) {
-		if (b >= l->data_start && b < l->nblocks)
+		if (xn_image_in_data(l, b))
 			continue;
 		if (!xn_image_freemap_test(blk, b))
 			return XN_IMAGE_FAIL(err, "free map: block %llu (%s) is marked free",

@@ -113,6 +113,13 @@ struct xn_image_err {
 
 void xn_image_layout(u64 nblocks, struct xn_image_layout *l);
 
+/* Is @block in the data area, the one part roots and libFSes may use? */
+static inline bool xn_image_in_data(const struct xn_image_layout *l,
+				    u64 block)
+{
+	return block >= l->data_start && block < l->nblocks;
+}
+
 /* Encode @l as a superblock into @blk (XN_IMAGE_BS bytes). */
 void xn_image_super_encode(void *blk, const struct xn_image_layout *l);
 

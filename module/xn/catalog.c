@@ -268,8 +268,7 @@ long xn_root_install_ioctl(void __user *uarg)
 	ret = -EINVAL;
 	if (arg.type_id == EXO_XN_TYPE_DATA || !xn_type_valid(arg.type_id))
 		goto unlock;
-	if (arg.block && (arg.block < xn.layout.data_start ||
-			  arg.block >= xn.layout.nblocks))
+	if (arg.block && !xn_in_data(arg.block))
 		goto unlock;
 	ret = -EEXIST;
 	if (xn_root_find(arg.name))
@@ -366,8 +365,8 @@ static int xn_walk_add(struct xarray *seen, u64 block, u32 type)
 {
 	int ret;
 
-	if (block < xn.layout.data_start || block >= xn.layout.nblocks ||
-	    type == EXO_XN_TYPE_DATA || !xn_type_valid(type))
+	if (!xn_in_data(block) || type == EXO_XN_TYPE_DATA ||
+	    !xn_type_valid(type))
 		return 0;
 	ret = xa_insert(seen, block, xa_mk_value(type), GFP_KERNEL_ACCOUNT);
 	if (ret == -EBUSY)
@@ -544,7 +543,7 @@ long xn_root_remove_ioctl(void __user *uarg)
 		xn_buf_drop(buf);
 	ret = 0;
 	/* Only a catalogue read from a damaged disk names such a block. */
-	if (block < xn.layout.data_start || block >= xn.layout.nblocks)
+	if (!xn_in_data(block))
 		goto unlock;
 	clear_bit(block, xn.alloc);
 	xn.nfree++;

@@ -160,8 +160,7 @@ int xn_write_super(void)
 
 bool xn_is_free(u64 block)
 {
-	return block >= xn.layout.data_start && block < xn.layout.nblocks &&
-	       !test_bit(block, xn.alloc);
+	return xn_in_data(block) && !test_bit(block, xn.alloc);
 }
 
 /* ---- the cache ----------------------------------------------------------- */

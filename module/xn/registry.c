@@ -56,8 +56,7 @@ long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 	if (ret)
 		goto unlock;
 	ret = -EINVAL;
-	if (arg.block < xn.layout.data_start ||
-	    arg.block >= xn.layout.nblocks || !xn_type_valid(arg.type_id))
+	if (!xn_in_data(arg.block) || !xn_type_valid(arg.type_id))
 		goto unlock;
 	if (arg.parent == EXO_XN_NO_PARENT) {
 		struct xn_image_root_mem *root = xn_root_of_block(arg.block);
@@ -228,8 +227,7 @@ long xn_modify(struct exo_env *env, unsigned int cmd,
 		goto unlock;
 	ret = -EINVAL;
 	if (cmd != EXO_IOC_XN_WRITE_META &&
-	    (arg.block < xn.layout.data_start ||
-	     arg.block >= xn.layout.nblocks || !xn_type_valid(arg.type_id)))
+	    (!xn_in_data(arg.block) || !xn_type_valid(arg.type_id)))
 		goto unlock;
 	/* A block that is its own parent: FREE would write into what
 	 * xn_forget() just freed.

@@ -114,6 +114,11 @@ struct xn_state {
 /* Everything in it is under exo_xn_lock. */
 extern struct xn_state xn;
 
+static inline bool xn_in_data(u64 block)
+{
+	return xn_image_in_data(&xn.layout, block);
+}
+
 /* xn.c */
 void xn_unmap_block(struct exo_env *env, u64 block);
 void xn_view_drop(struct exo_env *env, u64 block,
