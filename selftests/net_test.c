@@ -397,19 +397,65 @@ TEST_F(net, hostile_env_cannot_touch_my_binding)
 	close(hostile);
 }
 
+/* Add the 16-bit words of @len bytes at @p to @sum (an odd last byte pads). */
+static __u32 csum_add(__u32 sum, const unsigned char *p, __u32 len)
+{
+	__u32 i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return sum;
+}
+
+/* Fold @sum to 16 bits, ones'-complement: 0xffff over a sound header. */
+static __u16 csum_fold(__u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
 /* Recompute the header checksum of the IPv4 header at @ip (no options). */
 static void ip_csum_set(unsigned char *ip)
 {
-	__u32 sum = 0, i;
+	__u16 sum;
 
 	ip[10] = ip[11] = 0;
-	for (i = 0; i < 20; i += 2)
-		sum += ip[i] << 8 | ip[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
+	sum = ~csum_fold(csum_add(0, ip, 20));
 	ip[10] = sum >> 8;
 	ip[11] = sum & 0xff;
+}
+
+/* The Ethernet header of @f, to @dmac from @smac, of EtherType @proto. */
+static void eth_set(unsigned char *f, const unsigned char *dmac,
+		    const unsigned char *smac, __u16 proto)
+{
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	f[12] = proto >> 8;
+	f[13] = proto & 0xff;
+}
+
+/*
+ * A UDP header at @udp with @payload behind it and no checksum (the IPv6
+ * builder sets one); returns the UDP length.
+ */
+static __u32 udp_set(unsigned char *udp, __u16 sport, __u16 dport,
+		     const char *payload)
+{
+	__u32 ulen = 8 + strlen(payload);
+
+	udp[0] = sport >> 8;
+	udp[1] = sport & 0xff;
+	udp[2] = dport >> 8;
+	udp[3] = dport & 0xff;
+	udp[4] = ulen >> 8;
+	udp[5] = ulen & 0xff;
+	udp[6] = udp[7] = 0;
+	memcpy(udp + 8, payload, ulen - 8);
+	return ulen;
 }
 
 /* An Ethernet + IPv4 + UDP frame from @src to @dst (host order). */
@@ -417,17 +463,14 @@ static __u32 build_udp(unsigned char *f, const unsigned char *dmac,
 		       const unsigned char *smac, __u32 src, __u32 dst,
 		       __u16 sport, __u16 dport, const char *payload)
 {
-	__u32 plen = strlen(payload), i;
-	unsigned char *ip = f + 14, *udp = ip + 20;
+	unsigned char *ip = f + 14;
+	__u32 ulen = udp_set(ip + 20, sport, dport, payload), i;
 
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, smac, 6);
-	f[12] = 0x08;
-	f[13] = 0x00;
+	eth_set(f, dmac, smac, 0x0800);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	ip[2] = (20 + 8 + plen) >> 8;
-	ip[3] = (20 + 8 + plen) & 0xff;
+	ip[2] = (20 + ulen) >> 8;
+	ip[3] = (20 + ulen) & 0xff;
 	ip[8] = 64;
 	ip[9] = 17;
 	for (i = 0; i < 4; i++) {
@@ -435,15 +478,7 @@ static __u32 build_udp(unsigned char *f, const unsigned char *dmac,
 		ip[16 + i] = dst >> (24 - 8 * i);
 	}
 	ip_csum_set(ip);
-	udp[0] = sport >> 8;
-	udp[1] = sport & 0xff;
-	udp[2] = dport >> 8;
-	udp[3] = dport & 0xff;
-	udp[4] = (8 + plen) >> 8;
-	udp[5] = (8 + plen) & 0xff;
-	udp[6] = udp[7] = 0;	/* no checksum */
-	memcpy(udp + 8, payload, plen);
-	return 14 + 20 + 8 + plen;
+	return 14 + 20 + ulen;
 }
 
 static int peer_mac(void *arg)
@@ -628,10 +663,7 @@ TEST_F(net, tx_source_must_be_owned)
 	a[1] = net_atom(38, 4, 0xffffffff, NET_LIBOS_IP);
 	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 2, 0, &arp));
 	memset(frame, 0, sizeof(frame));
-	memcpy(frame, pmac, 6);
-	memcpy(frame + 6, mymac, 6);
-	frame[12] = 0x08;
-	frame[13] = 0x06;
+	eth_set(frame, pmac, mymac, 0x0806);
 	frame[15] = 1;		/* Ethernet */
 	frame[16] = 0x08;	/* IPv4 */
 	frame[18] = 6;
@@ -696,17 +728,11 @@ TEST_F(net, later_fragments_skip_port_filters)
 static bool udp_csum_ok(const unsigned char *f)
 {
 	const unsigned char *ip = f + 14, *udp = ip + 20;
-	__u32 ulen = udp[4] << 8 | udp[5], sum = 17 + ulen, i;
+	__u32 ulen = udp[4] << 8 | udp[5];
 
-	for (i = 12; i < 20; i += 2)
-		sum += ip[i] << 8 | ip[i + 1];
-	for (i = 0; i + 1 < ulen; i += 2)
-		sum += udp[i] << 8 | udp[i + 1];
-	if (ulen & 1)
-		sum += udp[ulen - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	/* The pseudo-header: protocol, UDP length, the two addresses. */
+	return csum_fold(csum_add(csum_add(17 + ulen, ip + 12, 8), udp,
+				  ulen)) == 0xffff;
 }
 
 TEST_F(net, gso_frames_are_split_and_delivered)
@@ -1654,14 +1680,12 @@ static __u32 build_udp6(unsigned char *f, const unsigned char *dmac,
 			const char *dst, __u16 sport, __u16 dport, int ext,
 			const char *payload)
 {
-	__u32 plen = strlen(payload), elen = ext >= 0 ? 8 : 0;
-	__u32 ulen = 8 + plen, sum = 17 + ulen, i;
+	__u32 elen = ext >= 0 ? 8 : 0, ulen;
 	unsigned char *ip = f + 14, *udp = ip + 40 + elen;
+	__u16 sum;
 
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, smac, 6);
-	f[12] = 0x86;
-	f[13] = 0xdd;
+	ulen = udp_set(udp, sport, dport, payload);
+	eth_set(f, dmac, smac, 0x86dd);
 	memset(ip, 0, 40 + elen);
 	ip[0] = 0x60;
 	ip[4] = (elen + ulen) >> 8;
@@ -1679,25 +1703,12 @@ static __u32 build_udp6(unsigned char *f, const unsigned char *dmac,
 		ip[43] = 1;		/* offset 0, more fragments */
 		ip[47] = 1;		/* identification */
 	}
-	udp[0] = sport >> 8;
-	udp[1] = sport & 0xff;
-	udp[2] = dport >> 8;
-	udp[3] = dport & 0xff;
-	udp[4] = ulen >> 8;
-	udp[5] = ulen & 0xff;
-	udp[6] = udp[7] = 0;
-	memcpy(udp + 8, payload, plen);
-	for (i = 8; i < 40; i += 2)
-		sum += ip[i] << 8 | ip[i + 1];
-	for (i = 0; i + 1 < ulen; i += 2)
-		sum += udp[i] << 8 | udp[i + 1];
-	if (ulen & 1)
-		sum += udp[ulen - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	udp[6] = (sum ? sum : 0xffff) >> 8;
-	udp[7] = (sum ? sum : 0xffff) & 0xff;
+	/* The pseudo-header: protocol, UDP length, the two addresses. */
+	sum = ~csum_fold(csum_add(csum_add(17 + ulen, ip + 8, 32), udp, ulen));
+	/* IPv6 forbids a zero UDP checksum: 0xffff stands for it. */
+	sum = sum ? sum : 0xffff;
+	udp[6] = sum >> 8;
+	udp[7] = sum & 0xff;
 	return 14 + 40 + elen + ulen;
 }
 
