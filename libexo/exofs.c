@@ -287,6 +287,21 @@ static struct exo_xn_mod fs_mod(__u32 offset, const void *data, __u32 len)
 	return m;
 }
 
+/*
+ * Write the header of metadata block @block: its owner and its mode. It is
+ * written once, while the block is still unclaimed (zeroes, fresh from
+ * XN_ALLOC or ROOT_INSTALL); chmod and chown change one word of it later
+ * (fs_set_header()).
+ */
+static int fs_write_hdr(struct exo_fs *fs, __u64 block, __u32 uid,
+			__u32 mode)
+{
+	__u32 hdr[2] = { uid, mode };
+	struct exo_xn_mod m = fs_mod(FS_HDR_UID, hdr, sizeof(hdr));
+
+	return exo_xn_write_meta(fs->exo, block, &m, 1);
+}
+
 /* Copy block @block (in the registry) out through a read-only map. */
 static int fs_peek(struct exo_fs *fs, __u64 block, void *out)
 {
@@ -405,8 +420,7 @@ LIBEXO_EXPORT struct exo_fs *exo_fs_mkfs(struct exo *exo, const char *name)
 {
 	struct exo_udf_builder o, a;
 	char tn[EXO_XN_NAME_MAX];
-	__u32 ind, ino, dir, hdr[2];
-	struct exo_xn_mod m;
+	__u32 ind, ino, dir;
 	struct exo_fs *fs;
 	__u64 root = 0;
 	int no, na, ret;
@@ -437,10 +451,7 @@ LIBEXO_EXPORT struct exo_fs *exo_fs_mkfs(struct exo *exo, const char *name)
 	fs = exo_fs_mount(exo, name);
 	if (!fs)
 		return NULL;
-	hdr[0] = getuid();
-	hdr[1] = S_IFDIR | 0755;
-	m = fs_mod(0, hdr, sizeof(hdr));
-	ret = exo_xn_write_meta(exo, fs->root, &m, 1);
+	ret = fs_write_hdr(fs, fs->root, getuid(), S_IFDIR | 0755);
 	if (ret) {
 		free(fs);
 		goto err;
@@ -468,7 +479,7 @@ static int fs_make(struct exo_fs *fs, const char *path, __u32 mode,
 	char leaf[EXO_FS_NAME_MAX];
 	unsigned char dir[FS_BS];
 	struct fs_dirent e;
-	__u32 hdr[2], done[3];
+	__u32 done[3];
 	struct exo_xn_mod m;
 	__u64 dirblk;
 	int i, ret;
@@ -499,10 +510,8 @@ static int fs_make(struct exo_fs *fs, const char *path, __u32 mode,
 	ret = exo_xn_alloc(fs->exo, dirblk, e.block, type, &m, 1);
 	if (ret)
 		return ret;
-	hdr[0] = e.uid;
-	hdr[1] = (type == fs->dir_type ? S_IFDIR : S_IFREG) | mode;
-	m = fs_mod(FS_HDR_UID, hdr, sizeof(hdr));
-	ret = exo_xn_write_meta(fs->exo, e.block, &m, 1);
+	ret = fs_write_hdr(fs, e.block, e.uid,
+			   (type == fs->dir_type ? S_IFDIR : S_IFREG) | mode);
 	if (ret)
 		return ret;
 	/* The entry's mode, uid and flags (bytes 12..24): no longer pending. */
@@ -592,9 +601,9 @@ static int fs_bmap(struct exo_fs *fs, __u64 ino, const unsigned char *inode,
 		ret = exo_xn_alloc(fs->exo, ino, ib, fs->ind_type, &m, 1);
 		if (ret)
 			return ret;
-		memcpy(hdr, inode, sizeof(hdr));
-		m = fs_mod(0, hdr, sizeof(hdr));
-		ret = exo_xn_write_meta(fs->exo, ib, &m, 1);
+		memcpy(hdr, inode + FS_HDR_UID, sizeof(hdr));
+		/* The inode's header: the ind block's acl reads its own. */
+		ret = fs_write_hdr(fs, ib, hdr[0], hdr[1]);
 	} else {
 		ret = exo_xn_read(fs->exo, ib, ino, fs->ind_type, NULL);
 	}
