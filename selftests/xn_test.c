@@ -1202,16 +1202,24 @@ TEST_F(xn, catalogue_remove_einval_enoent)
 	int fd = exo_raw_env();
 
 	ASSERT_LE(0, fd);
-#define XN_T(field, value, want)					\
+/*
+ * @ioc on a request for @nm with one field changed: @want is its errno.
+ * The type rows (XN_T) and the root rows (XN_R) differ only in these.
+ */
+#define XN_REMOVE_ROW(req, ioc, nm, field, value, want)			\
 	do {								\
-		memset(&t, 0, sizeof(t));				\
-		t.argsz = sizeof(t);					\
-		snprintf(t.name, sizeof(t.name), "spare");		\
-		t.field = value;					\
-		EXPECT_EQ(want, exo_ioc(fd, EXO_IOC_XN_TYPE_REMOVE, &t)) { \
-			TH_LOG(#field " = " #value);			\
+		memset(&req, 0, sizeof(req));				\
+		req.argsz = sizeof(req);				\
+		snprintf(req.name, sizeof(req.name), "%s", nm);		\
+		req.field = value;					\
+		EXPECT_EQ(want, exo_ioc(fd, ioc, &req)) {		\
+			TH_LOG(#ioc ": " #field " = " #value);		\
 		}							\
 	} while (0)
+#define XN_T(field, value, want)					\
+	XN_REMOVE_ROW(t, EXO_IOC_XN_TYPE_REMOVE, "spare", field, value, want)
+#define XN_R(field, value, want)					\
+	XN_REMOVE_ROW(r, EXO_IOC_XN_ROOT_REMOVE, "fs-a", field, value, want)
 	ASSERT_LT(0, tn_install(self->exo, "spare"));
 	XN_T(flags, 1, EINVAL);
 	XN_T(flags, 1U << 31, EINVAL);
@@ -1236,18 +1244,7 @@ TEST_F(xn, catalogue_remove_einval_enoent)
 	t.type_id = EXO_XN_TYPES_MAX;	/* a number alone, unused */
 	EXPECT_EQ(ENOENT, exo_ioc(fd, EXO_IOC_XN_TYPE_REMOVE, &t));
 	EXPECT_EQ(0, exo_xn_type_lookup(self->exo, "spare", NULL, NULL));
-#undef XN_T
 
-#define XN_R(field, value, want)					\
-	do {								\
-		memset(&r, 0, sizeof(r));				\
-		r.argsz = sizeof(r);					\
-		snprintf(r.name, sizeof(r.name), "fs-a");		\
-		r.field = value;					\
-		EXPECT_EQ(want, exo_ioc(fd, EXO_IOC_XN_ROOT_REMOVE, &r)) { \
-			TH_LOG(#field " = " #value);			\
-		}							\
-	} while (0)
 	XN_R(flags, 1, EINVAL);
 	XN_R(flags, 1U << 31, EINVAL);
 	XN_R(reserved, 1, EINVAL);
@@ -1264,6 +1261,8 @@ TEST_F(xn, catalogue_remove_einval_enoent)
 	XN_R(block, self->root, 0);
 	EXPECT_EQ(-ENOENT, exo_xn_root_lookup(self->exo, "fs-a", NULL, NULL));
 #undef XN_R
+#undef XN_T
+#undef XN_REMOVE_ROW
 	close(fd);
 }
 
