@@ -29,64 +29,56 @@ LIBEXO_EXPORT int exo_cpu_info(struct exo *exo, __u32 cpu,
 	return exo_ioctl(exo, EXO_IOC_CPU_INFO, info);
 }
 
-static int exo_cpu_slots(struct exo *exo, unsigned long cmd,
-			 struct exo_cpu_slots *req)
+/* BOOK or FREE (@cmd) @count slots of @cpu: @start, @start + @stride, ... */
+static int cpu_slots_pattern(struct exo *exo, unsigned long cmd, __u32 cpu,
+			     __u32 start, __u32 count, __u32 stride)
 {
-	if (ioctl(exo->fd, cmd, req) < 0)
-		return exo_err(errno);
-	return 0;
+	struct exo_cpu_slots req = {
+		.argsz = sizeof(req), .flags = EXO_CPU_SLOTS_PATTERN,
+		.cpu = cpu, .start = start, .count = count, .stride = stride,
+	};
+
+	return exo_ioctl(exo, cmd, &req);
+}
+
+/* BOOK or FREE (@cmd) the slots of @cpu set in @mask. */
+static int cpu_slots_mask(struct exo *exo, unsigned long cmd, __u32 cpu,
+			  const __u64 *mask)
+{
+	struct exo_cpu_slots req = {
+		.argsz = sizeof(req), .flags = EXO_CPU_SLOTS_MASK, .cpu = cpu,
+	};
+
+	if (!mask)
+		return exo_err(EINVAL);
+	memcpy(req.mask, mask, sizeof(req.mask));
+	return exo_ioctl(exo, cmd, &req);
 }
 
 LIBEXO_EXPORT int exo_cpu_book(struct exo *exo, __u32 cpu, __u32 start,
 			       __u32 count, __u32 stride)
 {
-	struct exo_cpu_slots req = {
-		.argsz = sizeof(req), .flags = EXO_CPU_SLOTS_PATTERN,
-		.cpu = cpu, .start = start, .count = count, .stride = stride,
-	};
-
-	if (!exo)
-		return exo_err(EINVAL);
-	return exo_cpu_slots(exo, EXO_IOC_CPU_BOOK, &req);
+	return cpu_slots_pattern(exo, EXO_IOC_CPU_BOOK, cpu, start, count,
+				 stride);
 }
 
 LIBEXO_EXPORT int exo_cpu_free(struct exo *exo, __u32 cpu, __u32 start,
 			       __u32 count, __u32 stride)
 {
-	struct exo_cpu_slots req = {
-		.argsz = sizeof(req), .flags = EXO_CPU_SLOTS_PATTERN,
-		.cpu = cpu, .start = start, .count = count, .stride = stride,
-	};
-
-	if (!exo)
-		return exo_err(EINVAL);
-	return exo_cpu_slots(exo, EXO_IOC_CPU_FREE, &req);
+	return cpu_slots_pattern(exo, EXO_IOC_CPU_FREE, cpu, start, count,
+				 stride);
 }
 
 LIBEXO_EXPORT int exo_cpu_book_mask(struct exo *exo, __u32 cpu,
 				    const __u64 *mask)
 {
-	struct exo_cpu_slots req = {
-		.argsz = sizeof(req), .flags = EXO_CPU_SLOTS_MASK, .cpu = cpu,
-	};
-
-	if (!exo || !mask)
-		return exo_err(EINVAL);
-	memcpy(req.mask, mask, sizeof(req.mask));
-	return exo_cpu_slots(exo, EXO_IOC_CPU_BOOK, &req);
+	return cpu_slots_mask(exo, EXO_IOC_CPU_BOOK, cpu, mask);
 }
 
 LIBEXO_EXPORT int exo_cpu_free_mask(struct exo *exo, __u32 cpu,
 				    const __u64 *mask)
 {
-	struct exo_cpu_slots req = {
-		.argsz = sizeof(req), .flags = EXO_CPU_SLOTS_MASK, .cpu = cpu,
-	};
-
-	if (!exo || !mask)
-		return exo_err(EINVAL);
-	memcpy(req.mask, mask, sizeof(req.mask));
-	return exo_cpu_slots(exo, EXO_IOC_CPU_FREE, &req);
+	return cpu_slots_mask(exo, EXO_IOC_CPU_FREE, cpu, mask);
 }
 
 LIBEXO_EXPORT int exo_cpu_query(struct exo *exo, __u32 cpu,
