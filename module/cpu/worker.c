@@ -256,7 +256,6 @@ u32 exo_seat_release(struct exo_cpu_seat *seat)
 	return n;
 }
 
-/* The abort protocol: every slot goes, the event says so, the libOS dies. */
 static const char *const exo_cpu_abort_why[] = {
 	[EXO_CPU_ABORT_EXCESS]	= "ran past its turns",
 	[EXO_CPU_ABORT_REVOKE]	= "kept revoked slots",
@@ -264,10 +263,17 @@ static const char *const exo_cpu_abort_why[] = {
 	[EXO_CPU_ABORT_POLICY]	= "its bound thread was made real-time",
 };
 
+/* The abort protocol: every slot goes, the event says so, the libOS dies. */
 void exo_cpu_abort(struct exo_env *env, u32 reason)
 {
 	u32 i, taken = 0;
 
+	/*
+	 * The kill goes first, and from every caller: a thread of the libOS
+	 * that finds the abort under way (the worker still releasing its
+	 * seats) must not get back to user space alive, holding a turn.
+	 */
+	kill_pid(env->owner, SIGKILL, 1);
 	if (atomic_xchg(&env->cpu.aborted, 1))
 		return;
 	/* The libOS is killed: say why where its user will look. */
@@ -280,5 +286,4 @@ void exo_cpu_abort(struct exo_env *env, u32 reason)
 		taken += exo_seat_release(&env->cpu.seats[i]);
 	exo_page_counts(env);
 	exo_event_post(env, EXO_EVENT_CPU_ABORT, taken, reason, 0, 0);
-	kill_pid(env->owner, SIGKILL, 1);
 }
