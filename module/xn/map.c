@@ -79,7 +79,7 @@ int exo_xn_mmap(struct exo_env *env, struct vm_area_struct *vma)
 	if (!buf)
 		goto unlock;
 	if (buf->type != EXO_XN_TYPE_DATA ||
-	    !xn_allowed(block, ref, EXO_UDF_ACCESS_WRITE)) {
+	    !xn_allowed(block, ref, EXO_UDF_ACCESS_WRITE, 0, XN_BS)) {
 		ret = -EACCES;
 		if (vma->vm_flags & VM_WRITE)
 			goto unlock;

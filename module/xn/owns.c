@@ -38,8 +38,12 @@ int xn_owns(u32 type, u64 self, const u8 *data,
 	return ctx.nowned;
 }
 
-/* Does the acl of @type, on @data (block @self), let the caller at @block? */
-bool xn_acl(u32 type, u64 self, const u8 *data, u64 block, u32 access)
+/*
+ * Does the acl of @type, on @data (block @self), let the caller at @len
+ * bytes from @offset of @block? See EXO_UDF_IN_OFFSET for the ranges.
+ */
+bool xn_acl(u32 type, u64 self, const u8 *data, u64 block, u32 access,
+	    u32 offset, u32 len)
 {
 	struct exo_udf_ctx ctx = { .block = data };
 	const struct xn_image_type_mem *t;
@@ -52,16 +56,19 @@ bool xn_acl(u32 type, u64 self, const u8 *data, u64 block, u32 access)
 	ctx.in[EXO_UDF_IN_GID] = from_kgid(&init_user_ns, current_fsgid());
 	ctx.in[EXO_UDF_IN_BLOCK] = block;
 	ctx.in[EXO_UDF_IN_ACCESS] = access;
+	ctx.in[EXO_UDF_IN_OFFSET] = offset;
+	ctx.in[EXO_UDF_IN_LEN] = len;
 	return !exo_udf_run(t->acl, t->acl_len, &ctx) && ctx.result;
 }
 
 /*
- * May the caller have @access to block @block of its view (@ref)? The acl
- * of the block's parent decides for data blocks and for reading; a
- * metadata block's own acl decides who may change it (IN_BLOCK == IN_SELF),
- * and a root's own acl decides everything about it.
+ * May the caller have @access to @len bytes from @offset of block @block of
+ * its view (@ref)? The acl of the block's parent decides for data blocks
+ * and for reading; a metadata block's own acl decides who may change it
+ * (IN_BLOCK == IN_SELF), and a root's own acl decides everything about it.
  */
-bool xn_allowed(u64 block, const struct exo_xn_ref *ref, u32 access)
+bool xn_allowed(u64 block, const struct exo_xn_ref *ref, u32 access,
+		u32 offset, u32 len)
 {
 	struct xn_buf *buf = xn_buf_find(block), *parent;
 
@@ -70,10 +77,10 @@ bool xn_allowed(u64 block, const struct exo_xn_ref *ref, u32 access)
 	if (ref->parent == EXO_XN_NO_PARENT ||
 	    (access == EXO_UDF_ACCESS_WRITE && ref->type != EXO_XN_TYPE_DATA))
 		return xn_acl(ref->type, block, xn_buf_data(buf), block,
-			      access);
+			      access, offset, len);
 	parent = xn_buf_find(ref->parent);
 	if (!parent)
 		return false;
 	return xn_acl(parent->type, parent->block, xn_buf_data(parent), block,
-		      access);
+		      access, offset, len);
 }

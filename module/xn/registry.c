@@ -73,7 +73,7 @@ long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 			goto unlock;
 		ret = -EACCES;
 		if (!xn_acl(arg.type_id, arg.block, xn_buf_data(buf), arg.block,
-			    EXO_UDF_ACCESS_READ)) {
+			    EXO_UDF_ACCESS_READ, 0, XN_BS)) {
 			xn_buf_maybe_drop(buf);
 			goto unlock;
 		}
@@ -93,7 +93,7 @@ long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 			goto unlock;
 		ret = -EACCES;
 		if (!xn_acl(parent->type, parent->block, xn_buf_data(parent),
-			    arg.block, EXO_UDF_ACCESS_READ))
+			    arg.block, EXO_UDF_ACCESS_READ, 0, XN_BS))
 			goto unlock;
 		buf = xn_buf_get(arg.block, arg.type_id, false);
 		ret = PTR_ERR_OR_ZERO(buf);
@@ -112,7 +112,8 @@ long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 	}
 	tmp.parent = arg.parent;
 	tmp.type = arg.type_id;
-	arg.writable = xn_allowed(arg.block, &tmp, EXO_UDF_ACCESS_WRITE);
+	arg.writable = xn_allowed(arg.block, &tmp, EXO_UDF_ACCESS_WRITE, 0,
+				  XN_BS);
 unlock:
 	mutex_unlock(&exo_xn_lock);
 	if (ret)
@@ -144,11 +145,15 @@ long xn_release_ioctl(struct exo_env *env, void __user *uarg)
 
 /*
  * Modifications, copied in before the lock as one patch: the bytes and a
- * mask of which bytes they replace, later ones over earlier ones.
+ * mask of which bytes they replace, later ones over earlier ones, and each
+ * modification's range as the caller gave it, for the acl.
  */
 struct xn_patch {
 	u8 bytes[XN_BS];
 	unsigned long mask[BITS_TO_LONGS(XN_BS)];
+	u32 n;
+	u32 offset[EXO_XN_MODS_MAX];
+	u32 len[EXO_XN_MODS_MAX];
 };
 
 static int xn_patch_copy(struct xn_patch *p, u64 umods, u32 nmods)
@@ -169,7 +174,10 @@ static int xn_patch_copy(struct xn_patch *p, u64 umods, u32 nmods)
 				   u64_to_user_ptr(mods[i].data), mods[i].len))
 			return -EFAULT;
 		bitmap_set(p->mask, mods[i].offset, mods[i].len);
+		p->offset[i] = mods[i].offset;
+		p->len[i] = mods[i].len;
 	}
+	p->n = nmods;
 	return 0;
 }
 
@@ -179,6 +187,19 @@ static void xn_patch_apply(const struct xn_patch *p, u8 *dst)
 
 	for_each_set_bit(i, p->mask, XN_BS)
 		dst[i] = p->bytes[i];
+}
+
+/* May the caller write every modification of @p into m (its view @mref)? */
+static bool xn_patch_allowed(const struct xn_patch *p, u64 m,
+			     const struct exo_xn_ref *mref)
+{
+	u32 i;
+
+	for (i = 0; i < p->n; i++)
+		if (!xn_allowed(m, mref, EXO_UDF_ACCESS_WRITE, p->offset[i],
+				p->len[i]))
+			return false;
+	return true;
 }
 
 /* Drop a block that is being freed from every cache structure. */
@@ -243,7 +264,7 @@ long xn_modify(struct exo_env *env, unsigned int cmd,
 	if (m->type == EXO_XN_TYPE_DATA)
 		goto unlock;
 	ret = -EACCES;
-	if (!xn_allowed(m->block, mref, EXO_UDF_ACCESS_WRITE))
+	if (!xn_patch_allowed(patch, m->block, mref))
 		goto unlock;
 
 	ret = -EPERM;
@@ -384,7 +405,8 @@ long xn_write_ioctl(struct exo_env *env, void __user *uarg)
 	if (buf->type != EXO_XN_TYPE_DATA)
 		goto unlock;
 	ret = -EACCES;
-	if (!xn_allowed(arg.block, ref, EXO_UDF_ACCESS_WRITE))
+	if (!xn_allowed(arg.block, ref, EXO_UDF_ACCESS_WRITE, arg.offset,
+			arg.len))
 		goto unlock;
 	memcpy(xn_buf_data(buf) + arg.offset, data, arg.len);
 	xn_buf_set_dirty(buf);

@@ -148,8 +148,10 @@ u8 *xn_buf_data(struct xn_buf *buf);
 bool xn_type_valid(u32 type);
 int xn_owns(u32 type, u64 self, const u8 *data,
 	    struct exo_udf_owned *set);
-bool xn_acl(u32 type, u64 self, const u8 *data, u64 block, u32 access);
-bool xn_allowed(u64 block, const struct exo_xn_ref *ref, u32 access);
+bool xn_acl(u32 type, u64 self, const u8 *data, u64 block, u32 access,
+	    u32 offset, u32 len);
+bool xn_allowed(u64 block, const struct exo_xn_ref *ref, u32 access,
+		u32 offset, u32 len);
 
 /* catalog.c */
 int xn_probe_result(void __user *uarg, const void *karg, size_t ksize,

@@ -191,6 +191,60 @@ TEST_F(udf, acl_reads_uid_and_access)
 	EXPECT_EQ(0U, self->ctx.result);
 }
 
+/*
+ * The range inputs: an acl reads IN_OFFSET (5) and IN_LEN (6), the last
+ * input; 7 is past it. An owns UDF reads neither (only IN_SELF).
+ */
+TEST_F(udf, acl_reads_offset_and_len)
+{
+	int deny;
+
+	EXPECT_EQ(5, EXO_UDF_IN_OFFSET);
+	EXPECT_EQ(6, EXO_UDF_IN_LEN);
+	EXPECT_EQ(7, EXO_UDF_NINPUTS);
+	/* Allow only a range inside bytes 8..63: offset >= 8, end <= 64. */
+	deny = exo_udf_label(&self->b);
+	exo_udf_input(&self->b, 1, EXO_UDF_IN_OFFSET);
+	exo_udf_input(&self->b, 2, EXO_UDF_IN_LEN);
+	exo_udf_jmp_if(&self->b, EXO_UDF_JLT_K, 1, 8, deny);
+	exo_udf_alu(&self->b, EXO_UDF_ADD_X, 2, 1);
+	exo_udf_jmp_if(&self->b, EXO_UDF_JGT_K, 2, 64, deny);
+	exo_udf_ret(&self->b, 1);
+	exo_udf_bind(&self->b, deny);
+	exo_udf_ret(&self->b, 0);
+	ASSERT_EQ(0, verify(&self->b, EXO_UDF_ACL));
+	EXPECT_EQ(-EINVAL, verify(&self->b, EXO_UDF_OWNS));
+	memset(&self->ctx, 0, sizeof(self->ctx));
+	self->ctx.block = self->blk;
+	self->ctx.in[EXO_UDF_IN_OFFSET] = 8;
+	self->ctx.in[EXO_UDF_IN_LEN] = 56;
+	ASSERT_EQ(0, exo_udf_run(self->b.insns, self->b.len, &self->ctx));
+	EXPECT_EQ(1U, self->ctx.result);
+	self->ctx.in[EXO_UDF_IN_LEN] = 57;
+	ASSERT_EQ(0, exo_udf_run(self->b.insns, self->b.len, &self->ctx));
+	EXPECT_EQ(0U, self->ctx.result);
+	self->ctx.in[EXO_UDF_IN_OFFSET] = 7;
+	self->ctx.in[EXO_UDF_IN_LEN] = 4;
+	ASSERT_EQ(0, exo_udf_run(self->b.insns, self->b.len, &self->ctx));
+	EXPECT_EQ(0U, self->ctx.result);
+
+	/* LDIN 6 is the last input an acl may read, 7 is refused. */
+	exo_udf_init(&self->b);
+	exo_udf_input(&self->b, 1, EXO_UDF_IN_LEN);
+	exo_udf_ret_reg(&self->b, 1);
+	EXPECT_EQ(0, verify(&self->b, EXO_UDF_ACL));
+	EXPECT_EQ(-EINVAL, verify(&self->b, EXO_UDF_OWNS));
+	self->b.insns[0].imm = EXO_UDF_IN_OFFSET;
+	EXPECT_EQ(0, exo_udf_verify(self->b.insns, 2, EXO_UDF_ACL, NULL));
+	EXPECT_EQ(-EINVAL, exo_udf_verify(self->b.insns, 2, EXO_UDF_OWNS,
+					  NULL));
+	self->b.insns[0].imm = 7;
+	EXPECT_EQ(-EINVAL, exo_udf_verify(self->b.insns, 2, EXO_UDF_ACL, NULL));
+	/* Owns still reads IN_SELF. */
+	self->b.insns[0].imm = EXO_UDF_IN_SELF;
+	EXPECT_EQ(0, exo_udf_verify(self->b.insns, 2, EXO_UDF_OWNS, NULL));
+}
+
 TEST_F(udf, emit_rejected_in_acl)
 {
 	exo_udf_ldi(&self->b, 1, 1);

@@ -1261,7 +1261,32 @@ struct exo_net_slot {
 #define EXO_UDF_IN_GID		2	/* acl: caller's gid (init namespace) */
 #define EXO_UDF_IN_BLOCK	3	/* acl: the block being accessed */
 #define EXO_UDF_IN_ACCESS	4	/* acl: EXO_UDF_ACCESS_* wanted */
-#define EXO_UDF_NINPUTS		5
+#define EXO_UDF_IN_OFFSET	5	/* acl: first byte the access touches */
+#define EXO_UDF_IN_LEN		6	/* acl: bytes it touches, >= 1 */
+#define EXO_UDF_NINPUTS		7
+
+/*
+ * The range an acl is asked about (EXO_UDF_IN_OFFSET, EXO_UDF_IN_LEN),
+ * always inside IN_BLOCK: 0 <= offset, 1 <= len, offset + len <=
+ * EXO_XN_BLOCK_SIZE.
+ *  - A change of a metadata block itself (IN_BLOCK == IN_SELF, access
+ *    EXO_UDF_ACCESS_WRITE) by EXO_IOC_XN_WRITE_META, or of the parent m by
+ *    EXO_IOC_XN_ALLOC and EXO_IOC_XN_FREE: the acl runs once for each
+ *    struct exo_xn_mod of the call, in order, with that modification's
+ *    @offset and @len (modifications are not merged, even when adjacent
+ *    or overlapping), always on the block as it is before the call. The
+ *    call goes ahead only if every run allows; else EACCES and the block
+ *    is unchanged.
+ *  - EXO_IOC_XN_WRITE of a data block: the parent's acl runs once with
+ *    the write's @offset and @len within the data block.
+ *  - Every other question: a READ (EXO_IOC_XN_READ of a block or of a
+ *    root, and its @writable answer), and a read-write mmap() of a data
+ *    block: offset 0 and len EXO_XN_BLOCK_SIZE, the whole block. A
+ *    metadata block is @writable only if the whole of it may be changed.
+ * The acl sees the block as it is, not the bytes proposed. An acl that
+ * never reads these two inputs decides as it did before they existed.
+ * Owns UDFs read IN_SELF only.
+ */
 
 #define EXO_UDF_ACCESS_READ	1
 #define EXO_UDF_ACCESS_WRITE	2
@@ -1478,7 +1503,8 @@ struct exo_xn_root {
  * @parent: READ: a block in the caller's registry whose owns UDF claims
  *	@block with @type_id, or EXO_XN_NO_PARENT for a root; RELEASE: 0
  * @type_id: READ: the type; RELEASE: 0
- * @writable: READ: out, 1 if the acl allows writing the block, else 0;
+ * @writable: READ: out, 1 if the acl allows writing the whole block
+ *	(offset 0, len EXO_XN_BLOCK_SIZE, see EXO_UDF_IN_OFFSET), else 0;
  *	RELEASE: 0
  *
  * EXO_IOC_XN_READ: _IO(EXO_IOC_MAGIC, EXO_NR_XN_READ), in/out. Brings the
@@ -1551,8 +1577,9 @@ struct exo_xn_mod {
  * Return: 0, or -1 with errno EINVAL (bad block, type or modification;
  * ALLOC, FREE: b is m), ENOENT (m not in the caller's registry), EPERM (a
  * check above failed, or an owns UDF faulted), EACCES (m's acl denies
- * writing), EBUSY (FREE: another environment holds b), EDQUOT and ENOBUFS
- * (ALLOC, as for XN_READ), EIO, and the errors of every ioctl.
+ * writing one of the modifications: see EXO_UDF_IN_OFFSET), EBUSY (FREE:
+ * another environment holds b), EDQUOT and ENOBUFS (ALLOC, as for
+ * XN_READ), EIO, and the errors of every ioctl.
  */
 struct exo_xn_alloc {
 	__u32 argsz;
@@ -1574,7 +1601,8 @@ struct exo_xn_alloc {
  * @data: user pointer to @len bytes
  *
  * EXO_IOC_XN_WRITE: _IO(EXO_IOC_MAGIC, EXO_NR_XN_WRITE), in. Writes a data
- * block's cached copy when its parent's acl allows writing now.
+ * block's cached copy when its parent's acl allows writing @len bytes at
+ * @offset now (EXO_UDF_IN_OFFSET, EXO_UDF_IN_LEN).
  * Return: 0, or -1 with errno EINVAL, ENOENT, EACCES, EPERM (a metadata
  * block: use WRITE_META), and the errors of every ioctl.
  */
