@@ -22,23 +22,37 @@
  * The acl UDFs, which the kernel runs on every check, so a libFS that
  * bypasses this file is held to them too. The caller's class bits are the
  * owner's (mode >> 6) if its uid is the header's, else the "other" bits;
- * uid 0 may do anything. (The kernel gives the acl only the fsuid and the
- * primary fsgid, no supplementary groups; exofs has no group class.)
+ * uid 0 may do anything, and anyone may change a block while it is
+ * unclaimed. (The kernel gives the acl only the fsuid and the primary
+ * fsgid, no supplementary groups; exofs has no group class.) A change of
+ * a block itself is judged by the byte range it touches (XN gives the acl
+ * each modification's offset and length, EXO_UDF_IN_OFFSET and _LEN), on
+ * the block as it is before the change:
+ *   every block: the uid (bytes 0..3) is root's alone, so only root can
+ *     chown, and an owner cannot give its block away; the mode (4..7) is
+ *     the owner's, so only the owner (and root) can chmod, whoever may
+ *     write the block.
  *   inode, ind: a child (data, or the ind block) is read with r and
- *     written with w; the block itself (size, pointers, header) is changed
- *     with w, by its owner, or by anyone while unclaimed.
+ *     written with w; the rest of the block (size, pointers; an ind
+ *     block's slots 2..1023, slots 0 and 1 being its header copy) is
+ *     changed by its owner or with w.
  *   directory: a child is read with x on the directory, unless its entry
  *     is pending and the caller is not the entry's uid (so no one else can
- *     claim it first); the directory is changed (create, unlink) with w and
- *     x, by its owner, or by anyone while unclaimed; as a root, anyone may
- *     read it.
- * Limits of a block-granular acl, which sees the block as it is and not the
- * change asked for: whoever may change a block may change any byte of it,
- * so a writer of a 0666 file or of a 0777 directory can also rewrite its
- * header (chmod, chown) or, in a directory, another user's entry; an
- * owner can give its block away (only libexo refuses chown to non-root);
- * there is no sticky bit; and unlinking a file frees its blocks first, so it needs w
- * on the file as well as on the directory.
+ *     claim it first); a change is judged in 64-byte units (the header,
+ *     then one unit per entry), and one that spans two units is denied;
+ *     the rest of the header is the owner's; an entry is changed (create,
+ *     unlink, clearing pending) by the owner or with w and x; with the
+ *     sticky bit (S_ISVTX) an entry in use (block non-zero) only by the
+ *     directory's owner or the entry's uid (at entry + 16), while anyone
+ *     with w and x may take a free one; as a root, anyone may read it.
+ * What a range-checked acl still cannot see: the bytes proposed, so the
+ * creator of an entry writes its uid copy as it likes (the entry is then
+ * that uid's to change: the creator's loss, not another's), and the mode
+ * copy in an entry, shown by readdir, follows a chmod only where the
+ * caller may write the entry. Unlinking a file frees its blocks first, so
+ * it needs w on the file as well as on the directory; in a sticky
+ * directory exo_fs_unlink() refuses another's entry (EPERM) before it
+ * frees anything.
  *
  * Directories nest: an entry's type says whether it is a file or a
  * directory, and the directory owns UDF claims each with its type. Every change is
@@ -105,20 +119,27 @@ static void acl_caller_bits(struct exo_udf_builder *b)
 }
 
 /*
- * An inode's (and its indirect block's) acl. uid 0 may do anything. The
- * header may be written by anyone while it is unclaimed (mode word 0: a
- * block fresh from XN_ALLOC, which only its allocator holds) and by its
- * owner. Otherwise the caller's class bits decide: r to read a child, w to
- * write a child or the block itself (size and pointers).
+ * An inode's (and its indirect block's) acl. uid 0 may do anything, and
+ * anyone may write a block while it is unclaimed (mode word 0: fresh from
+ * XN_ALLOC, which only its allocator holds). A child (data, or the ind
+ * block) is read with r and written with w of the caller's class. The
+ * block itself is changed by the range the change touches (IN_OFFSET,
+ * IN_LEN): the uid (bytes 0..3) only as above, so chown is root's; the
+ * mode (4..7) by its owner, so chmod is the owner's; the rest (size,
+ * pointers, ind slots 2..1023) by its owner or with w. Of an ind block,
+ * slots 0 and 1 are its copy of the header and follow the same rules.
  */
 static int udf_file_acl(struct exo_udf_builder *b)
 {
-	int allow, check, want_w;
+	int allow, deny, check, want_w, self_w, rest;
 
 	exo_udf_init(b);
 	allow = exo_udf_label(b);
+	deny = exo_udf_label(b);
 	check = exo_udf_label(b);
 	want_w = exo_udf_label(b);
+	self_w = exo_udf_label(b);
+	rest = exo_udf_label(b);
 	exo_udf_input(b, 1, EXO_UDF_IN_UID);
 	exo_udf_input(b, 7, EXO_UDF_IN_BLOCK);
 	exo_udf_input(b, 8, EXO_UDF_IN_SELF);
@@ -128,6 +149,21 @@ static int udf_file_acl(struct exo_udf_builder *b)
 	exo_udf_jmp_if(b, EXO_UDF_JNE_X, 7, 8, check);
 	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 4, 0, allow);
 	exo_udf_load(b, 4, 2, -1, FS_HDR_UID);
+	exo_udf_jmp_if(b, EXO_UDF_JSET_K, 9, EXO_UDF_ACCESS_WRITE, self_w);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, allow);
+	exo_udf_jmp(b, check);
+	/* A change of the block itself: r13 = offset, r15 = its end. */
+	exo_udf_bind(b, self_w);
+	exo_udf_input(b, 13, EXO_UDF_IN_OFFSET);
+	exo_udf_input(b, 14, EXO_UDF_IN_LEN);
+	exo_udf_jmp_if(b, EXO_UDF_JLT_K, 13, FS_HDR_MODE, deny);
+	exo_udf_jmp_if(b, EXO_UDF_JGE_K, 13, FS_HDR_MODE + 4, rest);
+	exo_udf_mov(b, 15, 13);
+	exo_udf_alu(b, EXO_UDF_ADD_X, 15, 14);
+	exo_udf_jmp_if(b, EXO_UDF_JGT_K, 15, FS_HDR_MODE + 4, deny);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, allow);
+	exo_udf_jmp(b, deny);
+	exo_udf_bind(b, rest);
 	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, allow);
 	exo_udf_bind(b, check);
 	acl_caller_bits(b);
@@ -137,6 +173,8 @@ static int udf_file_acl(struct exo_udf_builder *b)
 	exo_udf_bind(b, want_w);
 	exo_udf_alu(b, EXO_UDF_AND_K, 3, 02);
 	exo_udf_ret_reg(b, 3);
+	exo_udf_bind(b, deny);
+	exo_udf_ret(b, 0);
 	exo_udf_bind(b, allow);
 	exo_udf_ret(b, 1);
 	return exo_udf_finish(b);
@@ -210,15 +248,20 @@ static int udf_dir_owns(struct exo_udf_builder *b)
 }
 
 /*
- * A directory's acl. uid 0 may do anything. The directory itself: anyone
- * may read it as a root; its header may be written while unclaimed (mode
- * word 0) and by its owner; others change it (create, unlink) with w and
- * x. A child: read with x on the directory, unless its entry is still
- * pending and the caller is not the entry's uid; no data children.
+ * A directory's acl. uid 0 may do anything. A child: read with x on the
+ * directory, unless its entry is still pending and the caller is not the
+ * entry's uid; no data children. The directory itself: anyone may read it
+ * as a root; anyone may change it while unclaimed (mode word 0); else by
+ * the range a change touches (IN_OFFSET, IN_LEN), in 64-byte units (unit
+ * 0 the header, unit 1 + i entry i), a change across two units denied:
+ * the uid (bytes 0..3) is root's, the rest of the header (the mode) the
+ * owner's; an entry is changed (create, unlink) by the owner or with w
+ * and x, and in a sticky directory (S_ISVTX) an entry in use (its block
+ * non-zero) only by the owner or the entry's uid.
  */
 static int udf_dir_acl(struct exo_udf_builder *b)
 {
-	int allow, deny, self, next, search, wx;
+	int allow, deny, self, next, search, wx, entry;
 
 	exo_udf_init(b);
 	allow = exo_udf_label(b);
@@ -227,6 +270,7 @@ static int udf_dir_acl(struct exo_udf_builder *b)
 	next = exo_udf_label(b);
 	search = exo_udf_label(b);
 	wx = exo_udf_label(b);
+	entry = exo_udf_label(b);
 	exo_udf_input(b, 1, EXO_UDF_IN_UID);
 	exo_udf_input(b, 7, EXO_UDF_IN_BLOCK);
 	exo_udf_input(b, 8, EXO_UDF_IN_SELF);
@@ -261,9 +305,34 @@ static int udf_dir_acl(struct exo_udf_builder *b)
 	exo_udf_bind(b, wx);
 	exo_udf_load(b, 4, 4, -1, FS_HDR_MODE);
 	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 4, 0, allow);
+	/* r6 = the unit of the first byte, r15 = of the last; one unit. */
+	exo_udf_input(b, 13, EXO_UDF_IN_OFFSET);
+	exo_udf_input(b, 14, EXO_UDF_IN_LEN);
+	exo_udf_mov(b, 15, 13);
+	exo_udf_alu(b, EXO_UDF_ADD_X, 15, 14);
+	exo_udf_alu(b, EXO_UDF_SUB_K, 15, 1);
+	exo_udf_alu(b, EXO_UDF_SHR_K, 15, 6);
+	exo_udf_mov(b, 6, 13);
+	exo_udf_alu(b, EXO_UDF_SHR_K, 6, 6);
+	exo_udf_jmp_if(b, EXO_UDF_JNE_X, 6, 15, deny);
+	exo_udf_jmp_if(b, EXO_UDF_JNE_K, 6, 0, entry);
+	/* The header: not the uid; the rest is the owner's. */
+	exo_udf_jmp_if(b, EXO_UDF_JLT_K, 13, FS_HDR_MODE, deny);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, allow);
+	exo_udf_jmp(b, deny);
+	/* An entry: the owner, or w and x, and sticky rules. */
+	exo_udf_bind(b, entry);
 	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 1, 2, allow);
 	exo_udf_alu(b, EXO_UDF_AND_K, 3, 03);
-	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 3, 03, allow);
+	exo_udf_jmp_if(b, EXO_UDF_JNE_K, 3, 03, deny);
+	exo_udf_mov(b, 11, 4);
+	exo_udf_alu(b, EXO_UDF_AND_K, 11, S_ISVTX);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 11, 0, allow);
+	exo_udf_alu(b, EXO_UDF_SHL_K, 6, 6);
+	exo_udf_load(b, 8, 11, 6, DE_BLOCK);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_K, 11, 0, allow);
+	exo_udf_load(b, 4, 12, 6, DE_UID);
+	exo_udf_jmp_if(b, EXO_UDF_JEQ_X, 12, 1, allow);
 	exo_udf_bind(b, deny);
 	exo_udf_ret(b, 0);
 	exo_udf_bind(b, allow);
@@ -784,7 +853,7 @@ LIBEXO_EXPORT int exo_fs_unlink(struct exo_fs *fs, const char *path)
 	char leaf[EXO_FS_NAME_MAX];
 	struct fs_dirent e;
 	__u64 ino, b, ib, dirblk;
-	__u32 b32;
+	__u32 b32, hdr[2];
 	int i, slot, ret;
 
 	if (!fs || !path)
@@ -795,6 +864,14 @@ LIBEXO_EXPORT int exo_fs_unlink(struct exo_fs *fs, const char *path)
 	slot = fs_lookup(fs, dirblk, leaf, &e, dir);
 	if (slot < 0)
 		return slot;
+	/* What the directory's acl will refuse at the end, refused before
+	 * the file's blocks are freed: another's entry in a sticky
+	 * directory (EPERM, as POSIX has it).
+	 */
+	memcpy(hdr, dir, sizeof(hdr));
+	if ((hdr[1] & S_ISVTX) && getuid() != 0 && getuid() != hdr[0] &&
+	    getuid() != e.uid)
+		return exo_err(EPERM);
 	if (e.type == fs->dir_type)
 		return fs_rmdir(fs, dirblk, slot, &e);
 	ret = fs_inode(fs, path, &ino, inode);
