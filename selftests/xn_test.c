@@ -2283,4 +2283,220 @@ TEST_F(xn, exofs_two_users_share_one_disk)
 	exo_fs_unmount(fs);
 }
 
+/*
+ * exofs's acls see the byte range of a change (EXO_UDF_IN_OFFSET, _LEN):
+ * a writer of another's 0666 file writes its data and size but not its
+ * header, only root chowns, only the owner chmods, and in a sticky
+ * directory an entry in use is its uid's (or the directory owner's).
+ * Raw XN calls, as A (1001) and B (1002), bypass libexo. Root made /pub
+ * (0777), /tmp (01777) and /ro (0755) with /ro/f, A's.
+ */
+#define UFR_DE_NAME	24	/* an exofs directory entry's name */
+#define UFR_DE_UID	16	/* its uid copy */
+#define UFR_DE_TYPE	8	/* its type */
+
+static int ufr_meta(struct exo *h, __u64 block, __u32 off, const void *p,
+		    __u32 len)
+{
+	struct exo_xn_mod m = {
+		.offset = off, .len = len, .data = (__u64)(uintptr_t)p,
+	};
+
+	return exo_xn_write_meta(h, block, &m, 1);
+}
+
+/* @dir's block (read into the registry) and the offset of @name's entry. */
+static int ufr_entry(struct exo_fs *fs, struct exo *h, const char *dir,
+		     const char *name, __u64 *dirblk, __u32 *off,
+		     unsigned char *blk)
+{
+	struct exo_fs_dirent ents[8];
+	int i, n;
+
+	n = exo_fs_readdir(fs, "", ents, 8);
+	for (i = 0; i < n; i++)
+		if (!strcmp(ents[i].name, dir))
+			break;
+	if (n <= 0 || i == n)
+		return -1;
+	*dirblk = ents[i].block;
+	if (exo_fs_readdir(fs, dir, ents, 8) < 0 || xn_peek(h, *dirblk, blk))
+		return -1;
+	for (i = 0; i < 60; i++) {
+		*off = 64 + 64 * i;
+		if (*(__u64 *)(blk + *off) &&
+		    !strcmp((char *)blk + *off + UFR_DE_NAME, name))
+			return 0;
+	}
+	return -1;
+}
+
+/* The inode of @dir/@name, in the registry; its block in @ino. */
+static int ufr_inode(struct exo_fs *fs, struct exo *h, const char *dir,
+		     const char *name, __u64 *ino, unsigned char *blk)
+{
+	char path[64], buf[1];
+	__u64 dirblk;
+	__u32 off;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (exo_fs_read(fs, path, 0, buf, 1) < 0 ||
+	    ufr_entry(fs, h, dir, name, &dirblk, &off, blk))
+		return -1;
+	*ino = *(__u64 *)(blk + off);
+	return xn_peek(h, *ino, blk);
+}
+
+static int ufr_step(int step, uid_t uid)
+{
+	unsigned char blk[XN_BS];
+	struct exo_fs_dirent ents[8];
+	struct exo_xn_mod mm[2];
+	__u32 mode = 0100777, who = UFS_UID_B, off, hdr[2], type;
+	__u64 ino = 0, size, dirblk, zero = 0;
+	char buf[16] = { 0 };
+	struct exo_fs *fs;
+	struct exo *h;
+
+	fs = ufs_mount_as(uid, &h);
+	EXO_CHILD_CHECK(1, fs);
+	switch (step) {
+	case 'A':	/* A's 0666 file in /pub, 0644 in /tmp; a sticky dir */
+		EXO_CHILD_CHECK(2, exo_fs_create(fs, "pub/a", 0666) == 0);
+		EXO_CHILD_CHECK(3, exo_fs_write(fs, "pub/a", 0, "from A", 7) ==
+				   7);
+		EXO_CHILD_CHECK(4, exo_fs_create(fs, "tmp/a", 0644) == 0);
+		EXO_CHILD_CHECK(5, exo_fs_write(fs, "tmp/a", 0, "A", 2) == 2);
+		EXO_CHILD_CHECK(6, exo_fs_mkdir(fs, "pub/ad", 0777) == 0);
+		EXO_CHILD_CHECK(7, exo_fs_chmod(fs, "pub/ad", 01777) == 0);
+		/* A chmods its own file, raw too, but cannot give it away. */
+		EXO_CHILD_CHECK(8, !ufr_inode(fs, h, "pub", "a", &ino, blk));
+		EXO_CHILD_CHECK(9, ufr_meta(h, ino, UFS_INO_MODE, &mode, 4) ==
+				   0);
+		mode = 0100666;
+		EXO_CHILD_CHECK(10, exo_fs_chmod(fs, "pub/a", 0666) == 0);
+		EXO_CHILD_CHECK(11, ufr_meta(h, ino, 0, &who, 4) == -EACCES);
+		/* The owner chmods in a directory it may not write. */
+		EXO_CHILD_CHECK(12, exo_fs_chmod(fs, "ro/f", 0600) == 0);
+		EXO_CHILD_CHECK(13, !ufr_inode(fs, h, "ro", "f", &ino, blk) &&
+				    *(__u32 *)(blk + 4) == (0100000 | 0600));
+		break;
+	case 'B':	/* B writes A's 0666 file, never its header */
+		EXO_CHILD_CHECK(2, exo_fs_write(fs, "pub/a", 0, "B", 1) == 1);
+		EXO_CHILD_CHECK(3, exo_fs_write(fs, "pub/a", 7, "!", 1) == 1);
+		EXO_CHILD_CHECK(4, exo_fs_read(fs, "pub/a", 0, buf, 16) == 8 &&
+				   !memcmp(buf, "Brom A\0!", 8));
+		EXO_CHILD_CHECK(5, exo_fs_chmod(fs, "pub/a", 0777) == -EACCES);
+		EXO_CHILD_CHECK(6, exo_fs_chown(fs, "pub/a", UFS_UID_B) ==
+				   -EPERM);
+		EXO_CHILD_CHECK(7, !ufr_inode(fs, h, "pub", "a", &ino, blk));
+		EXO_CHILD_CHECK(8, ufr_meta(h, ino, UFS_INO_MODE, &mode, 4) ==
+				   -EACCES);
+		EXO_CHILD_CHECK(9, ufr_meta(h, ino, 0, &who, 4) == -EACCES);
+		hdr[0] = UFS_UID_B;
+		hdr[1] = 0100777;
+		EXO_CHILD_CHECK(10, ufr_meta(h, ino, 0, hdr, 8) == -EACCES);
+		EXO_CHILD_CHECK(11, ufr_meta(h, ino, 6, hdr, 4) == -EACCES);
+		/* Every piece must be allowed: size yes, mode no, so neither. */
+		size = 3;
+		mm[0] = (struct exo_xn_mod){ 8, 8, (__u64)(uintptr_t)&size };
+		mm[1] = (struct exo_xn_mod){ UFS_INO_MODE, 4,
+					     (__u64)(uintptr_t)&mode };
+		EXO_CHILD_CHECK(12, exo_xn_write_meta(h, ino, mm, 2) ==
+				    -EACCES);
+		EXO_CHILD_CHECK(13, !xn_peek(h, ino, blk) &&
+				    *(__u64 *)(blk + 8) == 8 &&
+				    *(__u32 *)(blk + 0) == UFS_UID_A &&
+				    *(__u32 *)(blk + 4) == 0100666);
+		EXO_CHILD_CHECK(14, exo_xn_write_meta(h, ino, mm, 1) == 0);
+		size = 8;
+		EXO_CHILD_CHECK(15, ufr_meta(h, ino, 8, &size, 8) == 0);
+		/* /tmp is sticky: A's entry is A's. */
+		EXO_CHILD_CHECK(16, exo_fs_unlink(fs, "tmp/a") == -EPERM);
+		EXO_CHILD_CHECK(17, !ufr_entry(fs, h, "tmp", "a", &dirblk, &off,
+					       blk));
+		memcpy(&ino, blk + off, 8);
+		memcpy(&type, blk + off + UFR_DE_TYPE, 4);
+		mm[0] = (struct exo_xn_mod){ off, 8, (__u64)(uintptr_t)&zero };
+		EXO_CHILD_CHECK(18, exo_xn_free(h, dirblk, ino, type, mm, 1) ==
+				    -EACCES);
+		EXO_CHILD_CHECK(19, ufr_meta(h, dirblk, off + UFR_DE_NAME, "z",
+					     2) == -EACCES);
+		EXO_CHILD_CHECK(20, ufr_meta(h, dirblk, off + UFR_DE_UID, &who,
+					     4) == -EACCES);
+		EXO_CHILD_CHECK(21, ufr_meta(h, dirblk, off + 60, "zzzzzzzz",
+					     8) == -EACCES);
+		/* ... and a change of the header is the owner's (root). */
+		EXO_CHILD_CHECK(22, ufr_meta(h, dirblk, 4, &mode, 4) ==
+				    -EACCES);
+		/* A free entry is anyone's with w and x. */
+		EXO_CHILD_CHECK(23, exo_fs_create(fs, "tmp/b", 0644) == 0);
+		EXO_CHILD_CHECK(24, exo_fs_write(fs, "tmp/b", 0, "B", 2) == 2);
+		EXO_CHILD_CHECK(25, exo_fs_create(fs, "pub/ad/b", 0666) == 0);
+		EXO_CHILD_CHECK(26, exo_fs_unlink(fs, "tmp/b") == 0);
+		/* /pub is not sticky: B, with w and x, may rename, unlink. */
+		EXO_CHILD_CHECK(27, !ufr_entry(fs, h, "pub", "a", &dirblk, &off,
+					       blk));
+		EXO_CHILD_CHECK(28, ufr_meta(h, dirblk, off + UFR_DE_NAME, "z",
+					     2) == 0);
+		EXO_CHILD_CHECK(29, exo_fs_unlink(fs, "pub/z") == 0);
+		break;
+	case 'C':	/* A: its /tmp entry survived; it owns /pub/ad */
+		EXO_CHILD_CHECK(2, exo_fs_read(fs, "tmp/a", 0, buf, 16) == 2 &&
+				   !strcmp(buf, "A"));
+		EXO_CHILD_CHECK(3, exo_fs_unlink(fs, "tmp/a") == 0);
+		EXO_CHILD_CHECK(4, exo_fs_readdir(fs, "pub/ad", ents, 8) == 1 &&
+				   ents[0].uid == UFS_UID_B);
+		EXO_CHILD_CHECK(5, exo_fs_unlink(fs, "pub/ad/b") == 0);
+		EXO_CHILD_CHECK(6, exo_fs_readdir(fs, "pub", ents, 8) == 1);
+		break;
+	}
+	_exit(0);
+}
+
+static int ufr_run(int step, uid_t uid)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		ufr_step(step, uid);
+	return exo_wait_child(pid);
+}
+
+TEST_F(xn, exofs_acl_sees_the_byte_range)
+{
+	struct exo_fs_dirent ents[8];
+	struct exo_xn_sync r;
+	struct exo_fs *fs;
+
+	fs = exo_fs_mkfs(self->exo, "ufs");
+	ASSERT_NE(NULL, fs);
+	ASSERT_EQ(0, exo_fs_mkdir(fs, "pub", 0777));
+	ASSERT_EQ(0, exo_fs_mkdir(fs, "tmp", 01777));
+	ASSERT_EQ(0, exo_fs_mkdir(fs, "ro", 0755));
+	ASSERT_EQ(0, exo_fs_create(fs, "ro/f", 0644));
+	ASSERT_EQ(0, exo_fs_chown(fs, "ro/f", UFS_UID_A));
+	EXPECT_EQ(0, ufr_run('A', UFS_UID_A));
+	EXPECT_EQ(0, ufr_run('B', UFS_UID_B));
+	EXPECT_EQ(0, ufr_run('C', UFS_UID_A));
+	/* The sticky bit is on the block, and readdir shows it. */
+	ASSERT_EQ(3, exo_fs_readdir(fs, "", ents, 8));
+	EXPECT_EQ(01777U, ents[1].mode);
+	ASSERT_EQ(1, exo_fs_readdir(fs, "pub", ents, 8));
+	EXPECT_EQ(01777U, ents[0].mode);
+	EXPECT_EQ(0, exo_fs_readdir(fs, "tmp", ents, 8));
+	/* Root may still do anything: chown, and rewrite a header. */
+	EXPECT_EQ(0, exo_fs_chown(fs, "ro/f", UFS_UID_B));
+	ASSERT_EQ(1, exo_fs_readdir(fs, "ro", ents, 8));
+	EXPECT_EQ((__u32)UFS_UID_B, ents[0].uid);
+	EXPECT_EQ(0644U, ents[0].mode);	/* A's chmod could not reach it */
+	ASSERT_EQ(0, exo_fs_sync(fs));
+	ASSERT_EQ(0, exo_xn_check(self->exo, &r));
+	EXPECT_EQ(0U, r.owned_twice);
+	EXPECT_EQ(0U, r.unreachable);
+	exo_fs_unmount(fs);
+}
+
 TEST_HARNESS_MAIN
