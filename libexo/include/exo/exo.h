@@ -1765,7 +1765,13 @@ int exo_fs_readdir(struct exo_fs *fs, const char *dir,
  * @fs: file system
  * @name: path
  *
- * Return: 0 or -errno (ENOTEMPTY).
+ * Needs w and x on the directory and w on a file (its blocks are freed
+ * first). In a sticky directory (S_ISVTX) only the entry's uid, the
+ * directory's owner or uid 0 may; the acl UDFs enforce it, and this call
+ * refuses the others before it frees anything.
+ *
+ * Return: 0 or -errno (ENOTEMPTY; EPERM: another's entry in a sticky
+ * directory; EACCES: not allowed by the acl UDFs).
  */
 int exo_fs_unlink(struct exo_fs *fs, const char *name);
 
@@ -1773,9 +1779,12 @@ int exo_fs_unlink(struct exo_fs *fs, const char *name);
  * exo_fs_chmod() - change the permission bits of a file or directory
  * @fs: file system
  * @name: path
- * @mode: permission bits (07777)
+ * @mode: permission bits (07777: S_ISVTX makes a directory sticky)
  *
- * Only the owner (or uid 0) may; the acl UDFs of the block decide.
+ * Only the owner (or uid 0) may, whoever else may write the block; the
+ * acl UDFs of the block decide, by the bytes changed. The mode copy in
+ * the directory entry (what exo_fs_readdir() shows) is updated only if
+ * the caller may also write the directory.
  *
  * Return: 0 or -errno (EINVAL: bits outside 07777; EACCES: not allowed).
  */
@@ -1786,6 +1795,9 @@ int exo_fs_chmod(struct exo_fs *fs, const char *name, __u32 mode);
  * @fs: file system
  * @name: path
  * @uid: the new owner
+ *
+ * Only uid 0 may: exofs's acl UDFs give the uid word of a block to root
+ * alone, so a raw XN call cannot do it either.
  *
  * Return: 0 or -errno (EPERM: the caller is not uid 0; EACCES: not
  * allowed by the acl UDFs).
