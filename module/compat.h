@@ -58,6 +58,19 @@ static inline void exo_zap_range(struct vm_area_struct *vma,
 #endif
 }
 
+/*
+ * Drop the lock a fault runs under before it sleeps: mmap_lock, or since
+ * 6.4 possibly only the VMA's own lock (FAULT_FLAG_VMA_LOCK).
+ */
+static inline void exo_release_fault_lock(struct vm_fault *vmf)
+{
+#ifdef EXO_HAVE_RELEASE_FAULT_LOCK
+	release_fault_lock(vmf);
+#else
+	mmap_read_unlock(vmf->vma->vm_mm);
+#endif
+}
+
 /* vm_flags became read-only behind helpers in 6.3. */
 #ifdef EXO_HAVE_VM_FLAGS_SET
 static inline void exo_vm_flags_set(struct vm_area_struct *vma,

@@ -34,6 +34,7 @@ struct exo_env_mem {
 	struct list_head grants_out;	/* exo_grant.grantor_node */
 	struct list_head grants_in;	/* exo_grant.grantee_node */
 	bool dead;			/* torn down: nothing may be added */
+	u64 next_fault_id;		/* the last EXO_EVENT_MEM_FAULT id */
 
 	/* The pending revocation, if revoke_pending. */
 	bool revoke_pending;

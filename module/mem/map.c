@@ -37,6 +37,10 @@ static vm_fault_t exo_vm_fault(struct vm_fault *vmf)
 	pgoff = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
 	mutex_lock(&exo_mem_lock);
 	binding = pgoff < region->npages ? region->pages[pgoff] : NULL;
+	if (!binding && (region->flags & EXO_REGION_FAULT_UPCALL) &&
+	    region->env)
+		return exo_fault_upcall(vmf, region, pgoff,
+					vmf->flags & FAULT_FLAG_WRITE);
 	if (!binding)
 		ret = VM_FAULT_SIGBUS;
 	else if ((vmf->flags & FAULT_FLAG_WRITE) && !binding->writable)
@@ -89,6 +93,8 @@ static void exo_vm_close(struct vm_area_struct *vma)
 		kref_put(&region->ref, exo_region_release);
 		return;
 	}
+	/* Its waiters retry and find no VMA: SIGSEGV. */
+	exo_faults_end_locked(region, 0, region->npages, EXO_FAULT_FAILED);
 	/* The VMA is going away with its PTEs: nothing to zap. */
 	for (i = 0; i < region->npages; i++)
 		if (region->pages[i])
@@ -135,6 +141,7 @@ int exo_mem_mmap(struct exo_env *env, struct vm_area_struct *vma)
 	if (!region)
 		return -ENOMEM;
 	kref_init(&region->ref);
+	INIT_LIST_HEAD(&region->faults);
 	region->env = env;
 	region->mm = vma->vm_mm;
 	mmgrab(region->mm);
@@ -236,6 +243,8 @@ int exo_bind_locked(struct exo_env *env, struct exo_region *region,
 		vmf_insert_pfn_prot(vma, addr, page_to_pfn(frames[i]->page),
 				    exo_binding_prot(vma, writable));
 	}
+	/* Threads waiting on these pages retry and find their frames. */
+	exo_faults_end_locked(region, pgoff, count, EXO_FAULT_RESOLVED);
 	return 0;
 
 err_unbind:

@@ -62,6 +62,11 @@ uint exo_grants_max = 1024;
 module_param_named(grants_max, exo_grants_max, uint, 0644);
 MODULE_PARM_DESC(grants_max, "Grants one environment may have outstanding (default 1024)");
 
+uint exo_fault_timeout_ms = 3000;
+module_param_named(fault_timeout_ms, exo_fault_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(fault_timeout_ms,
+		 "How long a fault of an upcall region waits for the libOS before SIGBUS, in ms, 1..60000 (default 3000)");
+
 static long exo_mem_info_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_mem_info info;
@@ -392,6 +397,10 @@ static long exo_mem_ioctl(struct exo_env *env, unsigned int cmd,
 		return exo_mem_revoke_ioctl(env, uarg);
 	case EXO_IOC_MEM_REPOSSESSED:
 		return exo_mem_repossessed_ioctl(env, uarg);
+	case EXO_IOC_MEM_REGION_SET:
+		return exo_mem_region_set_ioctl(env, uarg);
+	case EXO_IOC_MEM_FAULT_RESOLVE:
+		return exo_mem_fault_resolve_ioctl(env, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -495,7 +504,9 @@ const struct exo_binding_ops exo_mem_ops = {
 			  EXO_IOCTL_BIT(EXO_NR_MEM_GRANT) |
 			  EXO_IOCTL_BIT(EXO_NR_MEM_UNGRANT) |
 			  EXO_IOCTL_BIT(EXO_NR_MEM_REVOKE) |
-			  EXO_IOCTL_BIT(EXO_NR_MEM_REPOSSESSED),
+			  EXO_IOCTL_BIT(EXO_NR_MEM_REPOSSESSED) |
+			  EXO_IOCTL_BIT(EXO_NR_MEM_REGION_SET) |
+			  EXO_IOCTL_BIT(EXO_NR_MEM_FAULT_RESOLVE),
 	.mmap_window	= EXO_MMAP_MEM >> EXO_MMAP_SHIFT,
 	.init		= exo_mem_init,
 	.exit		= exo_mem_exit,

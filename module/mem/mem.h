@@ -76,6 +76,8 @@ struct exo_region {
 	struct vm_area_struct *vma;		/* NULL once closed */
 	unsigned long start;			/* immutable */
 	u32 npages;				/* immutable */
+	u32 flags;				/* EXO_REGION_* */
+	struct list_head faults;		/* struct exo_fault.region_node */
 	struct list_head env_node;		/* in env->mem.regions */
 	struct exo_binding *pages[];		/* NULL where unbound */
 };
@@ -91,6 +93,29 @@ struct exo_grant {
 	bool used;				/* the grantee has mapped through it */
 	struct list_head grantor_node;		/* in grantor->mem.grants_out */
 	struct list_head grantee_node;		/* in grantee->mem.grants_in */
+};
+
+enum exo_fault_state {
+	EXO_FAULT_PENDING,			/* the thread waits for the libOS */
+	EXO_FAULT_RESOLVED,			/* the page is bound: retry */
+	EXO_FAULT_FAILED,			/* its retry gets SIGBUS */
+};
+
+/*
+ * A fault of an upcall region, posted to the libOS. The faulting thread
+ * owns it while it waits; a FAILED one stays on the region's list for
+ * that thread's retry of the fault, which turns it into SIGBUS, or until
+ * the region is released.
+ */
+struct exo_fault {
+	u64 id;					/* immutable: the event's data[0] */
+	struct exo_region *region;		/* immutable */
+	struct task_struct *task;		/* immutable, held */
+	u32 pgoff;				/* immutable */
+	bool write;				/* immutable */
+	enum exo_fault_state state;
+	struct completion done;			/* once state leaves PENDING */
+	struct list_head region_node;		/* in region->faults */
 };
 
 /* A PTE range to remove once exo_mem_lock is dropped. */
@@ -134,6 +159,8 @@ static inline void exo_teardown_init(struct exo_teardown *td)
 #define EXO_MEM_GRANT_MINSZ	offsetofend(struct exo_mem_grant, grant_id)
 #define EXO_MEM_REVOKE_MINSZ	offsetofend(struct exo_mem_revoke, env_id)
 #define EXO_MEM_REPO_MINSZ	offsetofend(struct exo_mem_repossessed, indexes)
+#define EXO_MEM_REGION_MINSZ	offsetofend(struct exo_mem_region, addr)
+#define EXO_MEM_RESOLVE_MINSZ	offsetofend(struct exo_mem_fault_resolve, reserved)
 
 /* mem.c: module parameters */
 extern uint exo_pool_mb;
@@ -145,6 +172,7 @@ extern uint exo_revoke_ms;
 extern uint exo_region_pages_max;
 extern uint exo_mapped_max;
 extern uint exo_grants_max;
+extern uint exo_fault_timeout_ms;
 
 /* pool.c: the shared state, under exo_mem_lock where not immutable */
 extern struct mutex exo_mem_lock;
@@ -219,6 +247,15 @@ int exo_bind_locked(struct exo_env *env, struct exo_region *region,
 		    struct exo_grant **grants, u32 count, bool writable);
 long exo_mem_map_ioctl(struct exo_env *env, void __user *uarg);
 long exo_mem_unmap_ioctl(struct exo_env *env, void __user *uarg);
+
+/* fault.c */
+vm_fault_t exo_fault_upcall(struct vm_fault *vmf, struct exo_region *region,
+			    u32 pgoff, bool write);
+void exo_faults_end_locked(struct exo_region *region, u32 pgoff, u32 count,
+			   enum exo_fault_state state);
+void exo_faults_free(struct exo_region *region);
+long exo_mem_region_set_ioctl(struct exo_env *env, void __user *uarg);
+long exo_mem_fault_resolve_ioctl(struct exo_env *env, void __user *uarg);
 
 /* grant.c */
 void exo_grant_remove(struct exo_grant *grant, struct exo_teardown *td,

@@ -15,6 +15,7 @@ void exo_region_release(struct kref *ref)
 {
 	struct exo_region *region = container_of(ref, struct exo_region, ref);
 
+	exo_faults_free(region);
 	mmdrop(region->mm);
 	kvfree(region);
 }

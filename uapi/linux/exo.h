@@ -77,6 +77,8 @@
 #define EXO_NR_MEM_UNGRANT	0x16
 #define EXO_NR_MEM_REVOKE	0x17
 #define EXO_NR_MEM_REPOSSESSED	0x18
+#define EXO_NR_MEM_REGION_SET	0x19
+#define EXO_NR_MEM_FAULT_RESOLVE	0x1a
 #define EXO_NR_NET_INFO		0x30
 #define EXO_NR_NET_BIND		0x31
 #define EXO_NR_NET_UNBIND	0x32
@@ -484,6 +486,59 @@ struct exo_mem_repossessed {
 	__aligned_u64 indexes;
 };
 
+/* EXO_IOC_MEM_REGION_SET flags: the region's mode */
+#define EXO_REGION_FAULT_UPCALL	_BITUL(0)	/* faults on unbound pages are events */
+
+/**
+ * struct exo_mem_region - argument of EXO_IOC_MEM_REGION_SET
+ * @argsz: sizeof(struct exo_mem_region) as the caller knows it
+ * @flags: the region's mode: EXO_REGION_FAULT_UPCALL or 0
+ * @addr: the region's first page
+ *
+ * EXO_IOC_MEM_REGION_SET: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_REGION_SET), in.
+ * Since 1. With EXO_REGION_FAULT_UPCALL, a touch of an unbound page posts
+ * EXO_EVENT_MEM_FAULT and the thread sleeps (killably) until the libOS
+ * answers with EXO_IOC_MEM_FAULT_RESOLVE or binds the page with MAP or
+ * ALLOC_MAP; a FAIL answer, the fault_timeout_ms module parameter passing,
+ * the flag being cleared or the region unmapped give it SIGBUS.
+ * Return: 0, or -1 with errno EINVAL (bad flags, @addr not a region's
+ * start) and the errors of every ioctl.
+ */
+struct exo_mem_region {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 addr;
+};
+
+/* EXO_IOC_MEM_FAULT_RESOLVE flags, besides EXO_MEM_PROT_WRITE */
+#define EXO_MEM_FAULT_FAIL	_BITUL(0)	/* no frame: the thread gets SIGBUS */
+
+/**
+ * struct exo_mem_fault_resolve - argument of EXO_IOC_MEM_FAULT_RESOLVE
+ * @argsz: sizeof(struct exo_mem_fault_resolve) as the caller knows it
+ * @flags: EXO_MEM_PROT_WRITE or 0 to bind @index; EXO_MEM_FAULT_FAIL alone
+ * @fault_id: data[0] of the EXO_EVENT_MEM_FAULT; 0 to name it by @addr
+ * @addr: with @fault_id 0, the page that faulted; else must be 0
+ * @index: the frame to bind there (held or granted); 0 with FAIL
+ * @reserved: must be 0
+ *
+ * EXO_IOC_MEM_FAULT_RESOLVE: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_FAULT_RESOLVE),
+ * in. Since 1. Binds the frame at the faulting page, as MAP does, and
+ * wakes every thread waiting on that page; or, with FAIL, wakes them to
+ * SIGBUS.
+ * Return: 0, or -1 with errno ENOENT (no pending fault of the caller's
+ * with that id), EINVAL (bad flags, @addr has no pending fault), EPERM
+ * (frame neither held nor granted), EDQUOT, and the errors of every ioctl.
+ */
+struct exo_mem_fault_resolve {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 fault_id;
+	__aligned_u64 addr;
+	__u32 index;
+	__u32 reserved;
+};
+
 #define EXO_IOC_MEM_INFO	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_INFO)
 #define EXO_IOC_MEM_ALLOC	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_ALLOC)
 #define EXO_IOC_MEM_FREE	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_FREE)
@@ -493,6 +548,8 @@ struct exo_mem_repossessed {
 #define EXO_IOC_MEM_UNGRANT	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_UNGRANT)
 #define EXO_IOC_MEM_REVOKE	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_REVOKE)
 #define EXO_IOC_MEM_REPOSSESSED	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_REPOSSESSED)
+#define EXO_IOC_MEM_REGION_SET	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_REGION_SET)
+#define EXO_IOC_MEM_FAULT_RESOLVE	_IO(EXO_IOC_MAGIC, EXO_NR_MEM_FAULT_RESOLVE)
 
 /* ==== 3. CPU ============================================================= */
 
@@ -1679,6 +1736,13 @@ struct exo_xn_sync {
 #define EXO_EVENT_MEM_ABORT	0x102
 /* Grant data[0] was revoked (or its frames freed); its mappings are gone. */
 #define EXO_EVENT_MEM_UNGRANTED	0x103
+/*
+ * A fault in an EXO_REGION_FAULT_UPCALL region: data[0] the fault id,
+ * data[1] the page's address, data[2] EXO_MEM_FAULT_WRITE or 0, data[3]
+ * the faulting thread's id.
+ */
+#define EXO_EVENT_MEM_FAULT	0x104
+#define EXO_MEM_FAULT_WRITE	_BITUL(0)
 #define EXO_EVENT_CPU_BASE	0x200
 /* data[0] excesses so far, data[1] max_excess, data[2] the CPU. */
 #define EXO_EVENT_CPU_EXCESS	0x201
