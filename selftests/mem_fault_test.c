@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault upcalls: in an EXO_REGION_FAULT_UPCALL region a touch of an
+ * unbound page is an EXO_EVENT_MEM_FAULT, the thread waits, and
+ * EXO_IOC_MEM_FAULT_RESOLVE binds a frame and wakes it (or FAIL: SIGBUS).
+ */
+#include "exo_mem_util.h"
+
+struct fault_toucher {
+	void *addr;
+	int sig;		/* of the probe: 0, SIGBUS or SIGSEGV */
+	unsigned char seen;
+};
+
+static void *fault_touch(void *arg)
+{
+	struct fault_toucher *t = arg;
+
+	t->sig = exo_probe_read(t->addr, &t->seen);
+	return NULL;
+}
+
+static int fault_region_set(int fd, void *addr, __u32 flags)
+{
+	struct exo_mem_region r = {
+		.argsz = sizeof(r), .flags = flags, .addr = MEM_ADDR(addr),
+	};
+
+	return exo_ioc(fd, EXO_IOC_MEM_REGION_SET, &r);
+}
+
+static int fault_resolve(int fd, __u32 flags, __u64 id, void *addr,
+			 __u32 index)
+{
+	struct exo_mem_fault_resolve r = {
+		.argsz = sizeof(r), .flags = flags, .fault_id = id,
+		.addr = MEM_ADDR(addr), .index = index,
+	};
+
+	return exo_ioc(fd, EXO_IOC_MEM_FAULT_RESOLVE, &r);
+}
+
+/* The next EXO_EVENT_MEM_FAULT on @fd, or false. */
+static bool fault_event(int fd, struct exo_event *ev)
+{
+	while (!exo_raw_event_wait(fd, MEM_WAIT_MS, ev))
+		if (ev->type == EXO_EVENT_MEM_FAULT)
+			return true;
+	return false;
+}
+
+TEST_F(mem, fault_upcall_resolve_resumes_thread)
+{
+	struct fault_toucher t = { 0 };
+	struct exo_event ev;
+	pthread_t th;
+	void *r, *other;
+	__u32 x;
+
+	r = exo_raw_mem_region(self->fd, 4);
+	ASSERT_NE(NULL, r);
+	other = exo_raw_mem_region(self->fd, 1);
+	ASSERT_NE(NULL, other);
+	ASSERT_EQ(0, fault_region_set(self->fd, r, EXO_REGION_FAULT_UPCALL));
+	/* A frame with known bytes, seen first through another region. */
+	ASSERT_EQ(0, mem_alloc_any(self->fd, 1, EXO_MEM_PROT_WRITE, other, &x));
+	ASSERT_EQ(0, exo_pattern_fill(other, 0xfa17));
+
+	t.addr = MEM_PG(r, 2);
+	ASSERT_EQ(0, pthread_create(&th, NULL, fault_touch, &t));
+	ASSERT_TRUE(fault_event(self->fd, &ev));
+	EXPECT_EQ(MEM_ADDR(MEM_PG(r, 2)), ev.data[1]);
+	EXPECT_EQ(0U, ev.data[2]);
+	EXPECT_NE(0U, ev.data[0]);
+	EXPECT_NE(0U, ev.data[3]);
+	/* Nothing faulted here: EINVAL; an id never given: ENOENT. */
+	EXPECT_EQ(EINVAL, fault_resolve(self->fd, 0, 0, MEM_PG(r, 1), x));
+	EXPECT_EQ(ENOENT, fault_resolve(self->fd, 0, ev.data[0] + 100, NULL, x));
+	ASSERT_EQ(0, fault_resolve(self->fd, 0, ev.data[0], NULL, x));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, t.sig);
+	EXPECT_EQ(exo_pattern_byte(0xfa17, 0), t.seen);
+	EXPECT_EQ(0, exo_pattern_check(MEM_PG(r, 2), 0xfa17));
+	/* Answered once: the id is gone. */
+	EXPECT_EQ(ENOENT, fault_resolve(self->fd, 0, ev.data[0], NULL, x));
+	EXPECT_EQ(2U, mem_info(self->fd).mapped_pages);
+}
+
+TEST_F(mem, fault_upcall_fail_is_sigbus)
+{
+	struct fault_toucher t = { 0 };
+	struct exo_event ev;
+	pthread_t th;
+	void *r;
+
+	r = exo_raw_mem_region(self->fd, 2);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, fault_region_set(self->fd, r, EXO_REGION_FAULT_UPCALL));
+	t.addr = MEM_PG(r, 1);
+	ASSERT_EQ(0, pthread_create(&th, NULL, fault_touch, &t));
+	ASSERT_TRUE(fault_event(self->fd, &ev));
+	/* By address this time. */
+	ASSERT_EQ(0, fault_resolve(self->fd, EXO_MEM_FAULT_FAIL, 0,
+				   MEM_PG(r, 1), 0));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(SIGBUS, t.sig);
+}
+
+TEST_F(mem, fault_upcall_unanswered_times_out)
+{
+	struct exo_event ev;
+	struct timespec a, b;
+	long ms;
+	void *r;
+
+	ASSERT_EQ(0, exo_kmod_param_set("fault_timeout_ms", 300));
+	r = exo_raw_mem_region(self->fd, 1);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, fault_region_set(self->fd, r, EXO_REGION_FAULT_UPCALL));
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	/* No one answers: SIGBUS after the timeout, not a hung task. */
+	EXPECT_EQ(SIGBUS, exo_probe_read(r, NULL));
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	exo_kmod_param_set("fault_timeout_ms", 3000);
+	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	EXPECT_LE(290, ms);
+	ASSERT_TRUE(fault_event(self->fd, &ev));
+	EXPECT_EQ(MEM_ADDR(r), ev.data[1]);
+	/* Timed out: no longer answerable. */
+	EXPECT_EQ(ENOENT, fault_resolve(self->fd, EXO_MEM_FAULT_FAIL,
+					ev.data[0], NULL, 0));
+	/* Without the flag, the old SIGBUS at once. */
+	ASSERT_EQ(0, fault_region_set(self->fd, r, 0));
+	EXPECT_EQ(SIGBUS, exo_probe_read(r, NULL));
+	EXPECT_EQ(0, mem_no_event(self->fd, 100));
+}
+
+TEST_F(mem, fault_upcall_hostile_env_cannot_resolve)
+{
+	struct fault_toucher t = { 0 };
+	struct exo_event ev;
+	pthread_t th;
+	int hostile;
+	void *r;
+	__u32 x, y;
+
+	hostile = exo_raw_env();
+	ASSERT_LE(0, hostile);
+	ASSERT_EQ(0, mem_alloc_any(hostile, 1, 0, NULL, &y));
+	ASSERT_EQ(0, mem_alloc_any(self->fd, 1, 0, NULL, &x));
+	r = exo_raw_mem_region(self->fd, 1);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, fault_region_set(self->fd, r, EXO_REGION_FAULT_UPCALL));
+	/* Not the hostile env's region to configure. */
+	EXPECT_EQ(EINVAL, fault_region_set(hostile, r, 0));
+	t.addr = r;
+	ASSERT_EQ(0, pthread_create(&th, NULL, fault_touch, &t));
+	ASSERT_TRUE(fault_event(self->fd, &ev));
+	EXPECT_EQ(ENOENT, fault_resolve(hostile, 0, ev.data[0], NULL, y));
+	EXPECT_EQ(EINVAL, fault_resolve(hostile, 0, 0, r, y));
+	EXPECT_EQ(ENOENT, fault_resolve(hostile, EXO_MEM_FAULT_FAIL,
+					ev.data[0], NULL, 0));
+	/* Nor may the owner bind a frame it does not hold. */
+	EXPECT_EQ(EPERM, fault_resolve(self->fd, 0, ev.data[0], NULL, y));
+	ASSERT_EQ(0, fault_resolve(self->fd, EXO_MEM_PROT_WRITE, ev.data[0],
+				   NULL, x));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, t.sig);
+	EXPECT_EQ(0, t.seen);
+	close(hostile);
+}
+
+TEST_F(mem, fault_upcall_bad_arguments)
+{
+	struct exo_mem_fault_resolve fr = { .argsz = sizeof(fr) };
+	struct exo_mem_region rs = { .argsz = sizeof(rs) };
+	void *r;
+
+	r = exo_raw_mem_region(self->fd, 2);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(EINVAL, fault_region_set(self->fd, r, 1U << 1));
+	EXPECT_EQ(EINVAL, fault_region_set(self->fd, MEM_PG(r, 1),
+					   EXO_REGION_FAULT_UPCALL));
+	EXPECT_EQ(EINVAL, fault_region_set(self->fd, NULL, 0));
+	rs.argsz = offsetof(struct exo_mem_region, addr) + 7;
+	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_MEM_REGION_SET, &rs));
+	fr.argsz = offsetof(struct exo_mem_fault_resolve, reserved) + 3;
+	fr.fault_id = 1;
+	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_MEM_FAULT_RESOLVE, &fr));
+	/* Unknown flags, FAIL with a frame or WRITE, both or neither name. */
+	EXPECT_EQ(EINVAL, fault_resolve(self->fd, 1U << 1, 1, NULL, 0));
+	EXPECT_EQ(EINVAL, fault_resolve(self->fd, EXO_MEM_FAULT_FAIL, 1,
+					NULL, 1));
+	EXPECT_EQ(EINVAL, fault_resolve(self->fd, EXO_MEM_FAULT_FAIL |
+					EXO_MEM_PROT_WRITE, 1, NULL, 0));
+	EXPECT_EQ(EINVAL, fault_resolve(self->fd, 0, 1, r, 0));
+	EXPECT_EQ(EINVAL, fault_resolve(self->fd, 0, 0, NULL, 0));
+	/* Frame index: the last is in range, pool_frames is not. */
+	EXPECT_EQ(ENOENT, fault_resolve(self->fd, 0, 1, NULL,
+					self->mi.pool_frames - 1));
+	EXPECT_EQ(EINVAL, fault_resolve(self->fd, 0, 1, NULL,
+					self->mi.pool_frames));
+	fr.argsz = sizeof(fr);
+	fr.fault_id = 1;
+	fr.reserved = 1;
+	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_MEM_FAULT_RESOLVE, &fr));
+}
+
+/* kill -9 of a process with a thread waiting: every frame comes back. */
+TEST_F(mem, fault_upcall_kill_returns_frames)
+{
+	__u32 free_before = mem_info(self->fd).free_frames, seen = 0;
+	int p[2];
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = exo_raw_env();
+		void *r = fd < 0 ? NULL : exo_raw_mem_region(fd, 2);
+		__u32 x;
+
+		if (!r || mem_alloc_any(fd, 4, 0, NULL, &x) ||
+		    fault_region_set(fd, r, EXO_REGION_FAULT_UPCALL))
+			_exit(1);
+		exo_write_full(p[1], "r", 1);
+		exo_probe_read(r, NULL);	/* waits for the kill */
+		_exit(2);
+	}
+	close(p[1]);
+	ASSERT_EQ(0, exo_read_full(p[0], &c, 1));
+	close(p[0]);
+	poll(NULL, 0, 100);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	EXPECT_TRUE(mem_wait_free(self->fd, free_before, &seen)) {
+		TH_LOG("free frames %u, want %u", seen, free_before);
+	}
+}
+
+TEST_HARNESS_MAIN
