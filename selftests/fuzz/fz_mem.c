@@ -1340,6 +1340,58 @@ void fz_mem_touch(struct fz_worker *w)
 		  holder->held_fill[at]);
 }
 
+/* ---- EXO_IOC_MEM_REGION_SET and EXO_IOC_MEM_FAULT_RESOLVE ---------------- */
+
+static void fz_gen_mem_region_set(struct fz_worker *w, struct fz_env *e,
+				  struct fz_call *c)
+{
+	struct exo_mem_region *r = (struct exo_mem_region *)c->buf;
+
+	r->addr = fz_pick_addr(w, e, c, 1);
+}
+
+/*
+ * The fuzzer's workers touch their regions: an upcall region nobody
+ * answers would stall each touch for fault_timeout_ms, so set it back.
+ */
+static void fz_done_mem_region_set(struct fz_worker *w, struct fz_env *e,
+				   struct fz_call *c, const unsigned char *out)
+{
+	struct exo_mem_region r;
+
+	(void)w;
+	(void)out;
+	memcpy(&r, c->buf, sizeof(r));
+	if (c->err || !(r.flags & EXO_REGION_FAULT_UPCALL))
+		return;
+	r.argsz = sizeof(r);
+	r.flags = 0;
+	ioctl(e->fd, EXO_IOC_MEM_REGION_SET, &r);
+}
+
+/* No fault is ever pending here: any id is ENOENT, any page EINVAL. */
+static void fz_gen_mem_fault_resolve(struct fz_worker *w, struct fz_env *e,
+				     struct fz_call *c)
+{
+	struct exo_mem_fault_resolve *r =
+		(struct exo_mem_fault_resolve *)c->buf;
+
+	if (fz_chance(&w->rng, 50))
+		r->fault_id = 1 + fz_below(&w->rng, 64);
+	else
+		r->addr = fz_pick_addr(w, e, c, 1);
+	r->index = (__u32)fz_below(&w->rng, 64);
+}
+
+static void fz_done_mem_none(struct fz_worker *w, struct fz_env *e,
+			     struct fz_call *c, const unsigned char *out)
+{
+	(void)w;
+	(void)e;
+	(void)c;
+	(void)out;
+}
+
 /* ---- the rows, for fz_ioctls.c ------------------------------------------ */
 
 static const int fz_errs_mem_info[] = { EFAULT, EINVAL, E2BIG, 0 };
@@ -1361,6 +1413,10 @@ static const int fz_errs_mem_revoke[] = {
 	EFAULT, EINVAL, E2BIG, EPERM, ESRCH, EBUSY, 0,
 };
 static const int fz_errs_mem_repo[] = { EFAULT, EINVAL, E2BIG, ENOMEM, 0 };
+static const int fz_errs_mem_region_set[] = { EFAULT, EINVAL, E2BIG, 0 };
+static const int fz_errs_mem_fault_resolve[] = {
+	EFAULT, EINVAL, E2BIG, ENOENT, 0,
+};
 
 #define FZ_MEM_ROW(nm, cm, type, minfield, fl, res, at, g, d, errs)	\
 	{								\
@@ -1404,6 +1460,16 @@ const struct fz_ioctl fz_mem_ioctls[] = {
 		   struct exo_mem_repossessed, indexes, 0, -1, FZ_WRITES,
 		   fz_gen_mem_repossessed, fz_done_mem_repossessed,
 		   fz_errs_mem_repo),
+	FZ_MEM_ROW("EXO_IOC_MEM_REGION_SET", EXO_IOC_MEM_REGION_SET,
+		   struct exo_mem_region, addr, EXO_REGION_FAULT_UPCALL, -1,
+		   0, fz_gen_mem_region_set, fz_done_mem_region_set,
+		   fz_errs_mem_region_set),
+	FZ_MEM_ROW("EXO_IOC_MEM_FAULT_RESOLVE", EXO_IOC_MEM_FAULT_RESOLVE,
+		   struct exo_mem_fault_resolve, reserved,
+		   EXO_MEM_FAULT_FAIL | EXO_MEM_PROT_WRITE,
+		   (int)offsetof(struct exo_mem_fault_resolve, reserved), 0,
+		   fz_gen_mem_fault_resolve, fz_done_mem_none,
+		   fz_errs_mem_fault_resolve),
 };
 
 const size_t fz_mem_nioctls = FZ_ARRAY_SIZE(fz_mem_ioctls);
