@@ -106,6 +106,36 @@ LIBEXO_EXPORT int exo_mem_unmap(struct exo *exo, void *addr, __u32 count)
 	return exo_ioctl(exo, EXO_IOC_MEM_UNMAP, &arg);
 }
 
+LIBEXO_EXPORT int exo_mem_region_set(struct exo *exo, void *addr, __u32 flags)
+{
+	struct exo_mem_region arg = {
+		.argsz = sizeof(arg),
+		.flags = flags,
+		.addr = exo_ptr(addr),
+	};
+
+	if (!exo)
+		return exo_err(EINVAL);
+	return exo_ioctl(exo, EXO_IOC_MEM_REGION_SET, &arg);
+}
+
+LIBEXO_EXPORT int exo_mem_fault_resolve(struct exo *exo, __u32 flags,
+					__u64 fault_id, void *addr,
+					__u32 index)
+{
+	struct exo_mem_fault_resolve arg = {
+		.argsz = sizeof(arg),
+		.flags = flags,
+		.fault_id = fault_id,
+		.addr = exo_ptr(addr),
+		.index = index,
+	};
+
+	if (!exo)
+		return exo_err(EINVAL);
+	return exo_ioctl(exo, EXO_IOC_MEM_FAULT_RESOLVE, &arg);
+}
+
 LIBEXO_EXPORT int exo_mem_grant(struct exo *exo, __u32 flags, __u32 first,
 				__u32 count, __u64 grantee, __u64 *grant_id)
 {

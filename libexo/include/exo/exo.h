@@ -304,6 +304,33 @@ int exo_mem_map(struct exo *exo, __u32 flags, const __u32 *indexes,
 int exo_mem_unmap(struct exo *exo, void *addr, __u32 count);
 
 /**
+ * exo_mem_region_set() - EXO_IOC_MEM_REGION_SET: a region's fault mode
+ * @exo: handle
+ * @addr: the region's first page
+ * @flags: EXO_REGION_FAULT_UPCALL, or 0 for SIGBUS on unbound pages
+ *
+ * Return: 0 or -errno (EINVAL: bad flags, @addr not a region's start).
+ */
+int exo_mem_region_set(struct exo *exo, void *addr, __u32 flags);
+
+/**
+ * exo_mem_fault_resolve() - EXO_IOC_MEM_FAULT_RESOLVE: answer a fault
+ * @exo: handle
+ * @flags: EXO_MEM_PROT_WRITE or 0 to bind @index; EXO_MEM_FAULT_FAIL alone
+ * @fault_id: data[0] of the EXO_EVENT_MEM_FAULT, or 0 to name it by @addr
+ * @addr: with @fault_id 0, the page that faulted; else NULL
+ * @index: the frame to bind (held or granted); 0 with FAIL
+ *
+ * Binds and wakes every thread waiting on that page, or, with FAIL, wakes
+ * them to SIGBUS.
+ *
+ * Return: 0 or -errno (ENOENT: no such pending fault; EINVAL: no fault
+ * pending at @addr, bad flags; EPERM: frame neither held nor granted).
+ */
+int exo_mem_fault_resolve(struct exo *exo, __u32 flags, __u64 fault_id,
+			  void *addr, __u32 index);
+
+/**
  * exo_mem_grant() - EXO_IOC_MEM_GRANT: let another environment map frames
  * @exo: handle
  * @flags: EXO_MEM_GRANT_WRITE to allow read-write mappings, else 0
