@@ -205,6 +205,21 @@ static int argsz_prep_revoke(struct argsz_env *e, void *arg)
 	return 0;
 }
 
+static int argsz_prep_mem_region_set(struct argsz_env *e, void *arg)
+{
+	int err = argsz_map_region(e);
+
+	((struct exo_mem_region *)arg)->addr = (uintptr_t)e->region;
+	return err;
+}
+
+/* Nothing is pending: a well-formed answer to fault 1 is ENOENT. */
+static int argsz_prep_mem_fault_resolve(struct argsz_env *e, void *arg)
+{
+	((struct exo_mem_fault_resolve *)arg)->fault_id = 1;
+	return 0;
+}
+
 static int argsz_prep_mem_repossessed(struct argsz_env *e, void *arg)
 {
 	struct exo_mem_repossessed *r = arg;
@@ -475,6 +490,15 @@ static int argsz_prep_cpu_yield(struct argsz_env *e, void *arg)
 				     struct exo_mem_repossessed, indexes, 0, \
 				     EXO_FEATURE_MEM, 0,		\
 				     argsz_prep_mem_repossessed))	\
+	X(mem_region_set, ARGSZ_IOC(MEM_REGION_SET, struct exo_mem_region, \
+				    addr, EXO_REGION_FAULT_UPCALL,	\
+				    EXO_FEATURE_MEM, 0,			\
+				    argsz_prep_mem_region_set))		\
+	X(mem_fault_resolve, ARGSZ_IOC(MEM_FAULT_RESOLVE,		\
+				       struct exo_mem_fault_resolve, reserved, \
+				       EXO_MEM_FAULT_FAIL | EXO_MEM_PROT_WRITE, \
+				       EXO_FEATURE_MEM, ENOENT,		\
+				       argsz_prep_mem_fault_resolve))	\
 	X(net_info, ARGSZ_IOC(NET_INFO, struct exo_net_info, reserved, 0, \
 			      EXO_FEATURE_NET, 0, argsz_prep_none))	\
 	X(net_bind, ARGSZ_IOC(NET_BIND, struct exo_net_bind, atoms,	\
