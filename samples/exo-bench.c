@@ -40,6 +40,8 @@
 #include <string.h>
 #include <sched.h>
 #include <signal.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -53,6 +55,7 @@
 #include <unistd.h>
 
 #include <linux/if_packet.h>
+#include <linux/userfaultfd.h>
 #include <net/if.h>
 #include <sys/socket.h>
 
@@ -1161,6 +1164,194 @@ static void sf_note(char *buf, size_t len)
 		 sf.sync_ns[1] / 1e6);
 }
 
+/*
+ * mem_fault_upcall: a touch of an unmapped page, resolved by a handler
+ * thread of the same process that copies 4 KiB into a frame and maps it.
+ * exo: EXO_EVENT_MEM_FAULT on the environment's fd, the copy into a held
+ * frame through a second mapping, MEM_FAULT_RESOLVE; the page unbound
+ * after. Plain: userfaultfd's missing-page message, UFFDIO_COPY of the
+ * same 4 KiB (a fresh anonymous page each time), MADV_DONTNEED after.
+ */
+#define FAULT_STOP_COOKIE	0xfa17
+
+static struct {
+	struct exo *exo;
+	struct exo_region *upcall, *stage;
+	char *page, *stage_page, *uffd_page;
+	__u32 index;
+	int have_frame;
+	int uffd, uffd_stop[2];
+	pthread_t exo_handler, uffd_handler;
+	int exo_running, uffd_running;
+	_Atomic long handler_errors;
+	unsigned char src[4096] __attribute__((aligned(4096)));
+} fu = { .uffd = -1, .uffd_stop = { -1, -1 } };
+
+static void *fault_exo_handler(void *arg)
+{
+	struct exo_event ev;
+
+	(void)arg;
+	for (;;) {
+		if (exo_event_read(fu.exo, &ev, 1, -1) != 1) {
+			fu.handler_errors++;
+			return NULL;
+		}
+		if (ev.type == EXO_EVENT_USER && ev.data[0] == FAULT_STOP_COOKIE)
+			return NULL;
+		if (ev.type != EXO_EVENT_MEM_FAULT)
+			continue;
+		memcpy(fu.stage_page, fu.src, mem.page);
+		if (exo_mem_fault_resolve(fu.exo, 0, ev.data[0], NULL, fu.index))
+			fu.handler_errors++;
+	}
+}
+
+static void *fault_uffd_handler(void *arg)
+{
+	struct pollfd p[2] = {
+		{ .fd = fu.uffd, .events = POLLIN },
+		{ .fd = fu.uffd_stop[0], .events = POLLIN },
+	};
+	struct uffd_msg msg;
+
+	(void)arg;
+	for (;;) {
+		struct uffdio_copy copy = { .len = mem.page };
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR) {
+			fu.handler_errors++;
+			return NULL;
+		}
+		if (p[1].revents)
+			return NULL;
+		if (!(p[0].revents & POLLIN))
+			continue;
+		if (read(fu.uffd, &msg, sizeof(msg)) != sizeof(msg)) {
+			if (errno != EAGAIN)
+				fu.handler_errors++;
+			continue;
+		}
+		if (msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		copy.dst = msg.arg.pagefault.address & ~(__u64)(mem.page - 1);
+		copy.src = (unsigned long)fu.src;
+		if (ioctl(fu.uffd, UFFDIO_COPY, &copy) && errno != EEXIST)
+			fu.handler_errors++;
+	}
+}
+
+static void fault_teardown(struct exo *exo)
+{
+	if (fu.exo_running) {
+		exo_event_raise(exo, FAULT_STOP_COOKIE);
+		pthread_join(fu.exo_handler, NULL);
+		fu.exo_running = 0;
+	}
+	if (fu.uffd_running) {
+		if (write(fu.uffd_stop[1], "x", 1) != 1)
+			perror("exo-bench: stopping the userfaultfd handler");
+		pthread_join(fu.uffd_handler, NULL);
+		fu.uffd_running = 0;
+	}
+	if (fu.uffd_page)
+		munmap(fu.uffd_page, mem.page);
+	if (fu.uffd >= 0)
+		close(fu.uffd);
+	if (fu.uffd_stop[0] >= 0) {
+		close(fu.uffd_stop[0]);
+		close(fu.uffd_stop[1]);
+	}
+	exo_region_destroy(fu.upcall);
+	exo_region_destroy(fu.stage);
+	if (fu.have_frame && exo_mem_free(exo, &fu.index, 1))
+		perror("exo-bench: freeing the fault row's frame");
+	fu.have_frame = 0;
+	fu.uffd_page = NULL;
+	fu.upcall = fu.stage = NULL;
+	fu.uffd = fu.uffd_stop[0] = fu.uffd_stop[1] = -1;
+}
+
+static int fault_setup_uffd(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+
+	fu.uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (fu.uffd < 0) {
+		fprintf(stderr, "exo-bench: userfaultfd: %s\n", strerror(errno));
+		return -EOPNOTSUPP;
+	}
+	if (ioctl(fu.uffd, UFFDIO_API, &api) || pipe(fu.uffd_stop))
+		return -errno;
+	fu.uffd_page = mmap(NULL, mem.page, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fu.uffd_page == MAP_FAILED) {
+		fu.uffd_page = NULL;
+		return -errno;
+	}
+	reg.range.start = (unsigned long)fu.uffd_page;
+	reg.range.len = mem.page;
+	if (ioctl(fu.uffd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	if (pthread_create(&fu.uffd_handler, NULL, fault_uffd_handler, NULL))
+		return -EAGAIN;
+	fu.uffd_running = 1;
+	return 0;
+}
+
+static int fault_setup(struct exo *exo)
+{
+	struct exo_mem_frame frame;
+	struct exo_api api;
+	int ret;
+
+	ret = exo_api(exo, &api);
+	if (ret)
+		return ret;
+	if (!(api.features & EXO_FEATURE_MEM) ||
+	    !(api.ioctls & (1ULL << EXO_NR_MEM_FAULT_RESOLVE)))
+		return -EOPNOTSUPP;
+	mem.page = (size_t)sysconf(_SC_PAGESIZE);
+	if (mem.page != sizeof(fu.src))
+		return -EOPNOTSUPP;
+	memset(fu.src, 0x5a, sizeof(fu.src));
+	fu.exo = exo;
+	fu.stage = exo_region_create(exo, 1);
+	fu.upcall = exo_region_create(exo, 1);
+	if (!fu.stage || !fu.upcall)
+		return -errno;
+	fu.stage_page = exo_region_addr(fu.stage);
+	fu.page = exo_region_addr(fu.upcall);
+	ret = exo_mem_alloc(exo, EXO_MEM_ALLOC_MAP | EXO_MEM_PROT_WRITE, 1, 0,
+			    &frame, fu.stage_page);
+	if (ret)
+		return ret;
+	fu.index = frame.index;
+	fu.have_frame = 1;
+	ret = exo_mem_region_set(exo, fu.page, EXO_REGION_FAULT_UPCALL);
+	if (ret)
+		return ret;
+	if (pthread_create(&fu.exo_handler, NULL, fault_exo_handler, NULL))
+		return -EAGAIN;
+	fu.exo_running = 1;
+	return fault_setup_uffd();
+}
+
+static int fault_exo(struct exo *exo)
+{
+	if (*(volatile unsigned char *)fu.page != 0x5a || fu.handler_errors)
+		return -1;
+	return exo_mem_unmap(exo, fu.page, 1) ? -1 : 0;
+}
+
+static int fault_plain(void)
+{
+	if (*(volatile unsigned char *)fu.uffd_page != 0x5a || fu.handler_errors)
+		return -1;
+	return madvise(fu.uffd_page, mem.page, MADV_DONTNEED) ? -1 : 0;
+}
+
 static const struct bench_row rows[] = {
 	{
 		.name = "null_ioctl",
@@ -1216,6 +1407,15 @@ static const struct bench_row rows[] = {
 		.setup = mem_setup, .teardown = mem_teardown, .settle = mem_settle,
 		.count_cpu = 1,
 		.iters = 60, .chunk = 10, .warmup = 10,
+	},
+	{
+		.name = "mem_fault_upcall",
+		.exo_path = "MEM_FAULT upcall", .plain_path = "userfaultfd",
+		.exo_work = "a read of an unbound page of an upcall region; a handler thread gets EXO_EVENT_MEM_FAULT, copies 4 KiB into a held frame, MEM_FAULT_RESOLVE; MEM_UNMAP after",
+		.plain_work = "a read of a missing page of a userfaultfd range; a handler thread reads the message, UFFDIO_COPY of 4 KiB; MADV_DONTNEED after",
+		.exo_op = fault_exo, .plain_op = fault_plain,
+		.setup = fault_setup, .teardown = fault_teardown,
+		.iters = 2000, .chunk = 250, .warmup = 200,
 	},
 	{
 		.name = "net_rx_32",

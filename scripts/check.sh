@@ -98,7 +98,7 @@ add lane-score "$p" "$f" "$s"
 # BENCH_FORMAT=tsv must reach the guest: each row is 13 tab-separated
 # columns, both times set and the work of both sides named (10 and 11).
 bench_rows="null_ioctl ioctl_floor mem_bind_map_1 mem_bind_map_1_region
-	mem_bind_map_512 mem_bind_map_512_region net_rx_32 net_demux_64 xn_read_cached
+	mem_bind_map_512 mem_bind_map_512_region mem_fault_upcall net_rx_32 net_demux_64 xn_read_cached
 	xn_alloc xn_smallfile cpu_wake cpu_yield_to"
 bench_smoke() {
 	local log=build/vm/bench-smoke.log rc=0 row missing=''
