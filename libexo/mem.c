@@ -242,6 +242,9 @@ struct exo_region {
 	char *addr;
 	size_t pages;
 	__u32 *frames;			/* per page: frame shown or EXO_NO_FRAME */
+	/* exo_pager_demand(), under the pager's lock: */
+	__u32 demand;			/* EXO_PAGER_DEMAND* flags, or 0 */
+	unsigned char *filled;		/* per page: the pager's frame is ours */
 };
 
 struct exo_pager {
@@ -434,8 +437,11 @@ static void pager_scrub(struct exo_pager *p, const __u32 *indexes, size_t n)
 	for (r = p->regions; r; r = r->next) {
 		for (i = 0; i < r->pages; i++) {
 			f = r->frames[i];
-			if (f < p->nframe && p->frame[f].mark)
+			if (f < p->nframe && p->frame[f].mark) {
 				r->frames[i] = EXO_NO_FRAME;
+				if (r->filled)
+					r->filled[i] = 0;
+			}
 		}
 	}
 	for (i = 0; i < n; i++)
@@ -493,12 +499,27 @@ static void region_unlock(const struct exo_region *r)
 		pthread_mutex_unlock(&r->pager->lock);
 }
 
+/* A frame the pager filled a demand page with goes back to its lists. */
+static void pager_take_back(struct exo_pager *p, __u32 index)
+{
+	if (index < p->nframe && p->frame[index].state == FRAME_USED &&
+	    !p->frame[index].maps) {
+		p->nused--;
+		list_push(p, index);
+	}
+}
+
 static void region_set(struct exo_region *r, size_t page, __u32 index)
 {
 	__u32 old = r->frames[page];
 
 	if (r->pager && old != EXO_NO_FRAME)
 		pager_note_unbind(r->pager, old);
+	if (r->filled && r->filled[page]) {
+		r->filled[page] = 0;
+		if (r->pager && old != EXO_NO_FRAME)
+			pager_take_back(r->pager, old);
+	}
 	r->frames[page] = index;
 	if (r->pager && index != EXO_NO_FRAME)
 		pager_note_bind(r->pager, index);
@@ -561,6 +582,12 @@ LIBEXO_EXPORT void exo_region_destroy(struct exo_region *r)
 
 	if (!r)
 		return;
+	/*
+	 * The kernel unbinds the pages with the mapping; frames stay held.
+	 * First, so that no frame the region filled is handed out again while
+	 * it still shows it.
+	 */
+	munmap(r->addr, r->pages * exo_page_size());
 	p = r->pager;
 	if (p) {
 		pthread_mutex_lock(&p->lock);
@@ -572,12 +599,11 @@ LIBEXO_EXPORT void exo_region_destroy(struct exo_region *r)
 		}
 		for (i = 0; i < r->pages; i++)
 			if (r->frames[i] != EXO_NO_FRAME)
-				pager_note_unbind(p, r->frames[i]);
+				region_set(r, i, EXO_NO_FRAME);
 		r->pager = NULL;
 		pthread_mutex_unlock(&p->lock);
 	}
-	/* The kernel unbinds the pages with the mapping; frames stay held. */
-	munmap(r->addr, r->pages * exo_page_size());
+	free(r->filled);
 	free(r->frames);
 	free(r);
 	errno = err;
@@ -727,19 +753,14 @@ static int pager_refill(struct exo_pager *p, __u32 colour, __u32 need)
 	return ret;
 }
 
-LIBEXO_EXPORT int exo_pager_alloc(struct exo_pager *p, __u32 colour, size_t n,
-				  struct exo_mem_frame *out)
+static int pager_alloc_locked(struct exo_pager *p, __u32 colour, size_t n,
+			      struct exo_mem_frame *out)
 {
 	struct pager_frame *f;
 	size_t i, have;
 	__u32 index;
 	int ret = 0;
 
-	if (!p || !out || !n ||
-	    (colour != EXO_ANY_COLOUR && colour >= p->ncolours))
-		return exo_err(EINVAL);
-
-	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		size_t need;
 
@@ -759,10 +780,8 @@ LIBEXO_EXPORT int exo_pager_alloc(struct exo_pager *p, __u32 colour, size_t n,
 			break;
 		}
 	}
-	if (ret) {
-		pthread_mutex_unlock(&p->lock);
-		return exo_err(-ret);
-	}
+	if (ret)
+		return ret;
 
 	for (i = 0; i < n; i++) {
 		index = colour == EXO_ANY_COLOUR ? list_pop_any(p) :
@@ -777,8 +796,22 @@ LIBEXO_EXPORT int exo_pager_alloc(struct exo_pager *p, __u32 colour, size_t n,
 			.pfn = f->pfn,
 		};
 	}
-	pthread_mutex_unlock(&p->lock);
 	return 0;
+}
+
+LIBEXO_EXPORT int exo_pager_alloc(struct exo_pager *p, __u32 colour, size_t n,
+				  struct exo_mem_frame *out)
+{
+	int ret;
+
+	if (!p || !out || !n ||
+	    (colour != EXO_ANY_COLOUR && colour >= p->ncolours))
+		return exo_err(EINVAL);
+
+	pthread_mutex_lock(&p->lock);
+	ret = pager_alloc_locked(p, colour, n, out);
+	pthread_mutex_unlock(&p->lock);
+	return ret ? exo_err(-ret) : 0;
 }
 
 /*
@@ -932,6 +965,138 @@ LIBEXO_EXPORT int exo_pager_attach(struct exo_pager *p, struct exo_region *r)
 	return ret ? exo_err(-ret) : 0;
 }
 
+/* The pager's own one-page region, made on first use. */
+static int pager_probe(struct exo_pager *p)
+{
+	if (!p->probe) {
+		p->probe = mmap(NULL, exo_page_size(), PROT_READ | PROT_WRITE,
+				MAP_SHARED, p->exo->fd, 0);
+		if (p->probe == MAP_FAILED) {
+			p->probe = NULL;
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+/* ---- the pager: demand paging ------------------------------------------ */
+
+LIBEXO_EXPORT int exo_pager_demand(struct exo_pager *p, struct exo_region *r,
+				   __u32 flags)
+{
+	__u32 mode = flags ? EXO_REGION_FAULT_UPCALL : 0;
+	unsigned char *filled = NULL;
+	int ret;
+
+	if (!p || !r || r->exo != p->exo ||
+	    (flags & ~(EXO_PAGER_DEMAND | EXO_PAGER_DEMAND_WRITE)) ||
+	    (flags && !(flags & EXO_PAGER_DEMAND)))
+		return exo_err(EINVAL);
+	if (!(p->exo->api.ioctls & (1ULL << EXO_NR_MEM_REGION_SET)))
+		return exo_err(EOPNOTSUPP);
+	ret = exo_pager_attach(p, r);
+	if (ret)
+		return ret;
+	if (flags && !r->filled) {
+		filled = calloc(r->pages, 1);
+		if (!filled)
+			return exo_err(ENOMEM);
+	}
+	pthread_mutex_lock(&p->lock);
+	if (filled)
+		r->filled = filled;
+	/* Under the lock, so that no fault finds the mode without the books. */
+	r->demand = flags;
+	ret = exo_mem_region_set(p->exo, r->addr, mode);
+	if (ret)
+		r->demand = 0;
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
+/* The attached demand region that shows @addr, and its page there. */
+static struct exo_region *pager_demand_region(struct exo_pager *p,
+					      __u64 addr, size_t *page)
+{
+	size_t ps = exo_page_size();
+	struct exo_region *r;
+	__u64 start;
+
+	for (r = p->regions; r; r = r->next) {
+		start = (__u64)(uintptr_t)r->addr;
+		if (!r->demand || addr < start || (addr - start) / ps >= r->pages)
+			continue;
+		*page = (addr - start) / ps;
+		return r;
+	}
+	return NULL;
+}
+
+/* A frame's first contents, seen through the pager's own page. */
+static int pager_fill(struct exo_pager *p, struct exo_region *r, size_t page,
+		      __u32 index)
+{
+	int ret, undo;
+
+	ret = pager_probe(p);
+	if (ret)
+		return ret;
+	ret = exo_mem_map(p->exo, EXO_MEM_PROT_WRITE, &index, 1, p->probe);
+	if (ret)
+		return ret;
+	if (p->opts.fill)
+		ret = p->opts.fill(p->opts.ctx, r, page, p->probe);
+	else
+		memset(p->probe, 0, exo_page_size());
+	undo = exo_mem_unmap(p->exo, p->probe, 1);
+	return ret ? ret : undo;
+}
+
+/*
+ * EXO_EVENT_MEM_FAULT: 1 when it was a demand region's (answered with a
+ * frame or with SIGBUS), 0 when it is not the pager's, or -errno.
+ */
+static int pager_fault(struct exo_pager *p, const struct exo_event *ev)
+{
+	struct exo_mem_frame frame;
+	struct exo_region *r;
+	size_t page;
+	int ret;
+
+	r = pager_demand_region(p, ev->data[1], &page);
+	if (!r)
+		return 0;
+	/* Bound since it faulted: the kernel has woken the thread. */
+	if (r->frames[page] != EXO_NO_FRAME)
+		return 1;
+	ret = pager_alloc_locked(p, EXO_ANY_COLOUR, 1, &frame);
+	if (!ret) {
+		ret = pager_fill(p, r, page, frame.index);
+		if (!ret)
+			ret = exo_mem_fault_resolve(p->exo,
+						    r->demand & EXO_PAGER_DEMAND_WRITE ?
+						    EXO_MEM_PROT_WRITE : 0,
+						    ev->data[0], NULL, frame.index);
+		if (!ret) {
+			region_set(r, page, frame.index);
+			r->filled[page] = 1;
+			p->stats.demand_fills++;
+			return 1;
+		}
+		p->nused--;
+		list_push(p, frame.index);
+		/* The thread is gone (killed, or timed out): nothing to answer. */
+		if (ret == -ENOENT)
+			return 1;
+	}
+	exo_pr(EXO_DEBUG, "pager: fault at page %zu failed: %s\n", page,
+	       strerror(-ret));
+	p->stats.demand_failures++;
+	ret = exo_mem_fault_resolve(p->exo, EXO_MEM_FAULT_FAIL, ev->data[0],
+				    NULL, 0);
+	return ret && ret != -ENOENT ? ret : 1;
+}
+
 /* ---- the pager: revocation and the abort protocol ---------------------- */
 
 static __u64 boottime_ns(void)
@@ -1011,18 +1176,12 @@ static int pager_drain(struct exo_pager *p, size_t *taken)
 
 static int pager_reconcile(struct exo_pager *p)
 {
-	size_t ps = exo_page_size();
 	__u32 index, ngone = 0;
 	int ret;
 
-	if (!p->probe) {
-		p->probe = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED,
-				p->exo->fd, 0);
-		if (p->probe == MAP_FAILED) {
-			p->probe = NULL;
-			return -errno;
-		}
-	}
+	ret = pager_probe(p);
+	if (ret)
+		return ret;
 	for (index = 0; index < p->nframe; index++) {
 		if (p->frame[index].state == FRAME_NONE)
 			continue;
@@ -1190,6 +1349,11 @@ LIBEXO_EXPORT int exo_pager_handle_event(struct exo_pager *p,
 		ret = pager_drain(p, NULL);
 		pager_unlock(p);
 		return ret ? exo_err(-ret) : 1;
+	case EXO_EVENT_MEM_FAULT:
+		pthread_mutex_lock(&p->lock);
+		ret = pager_fault(p, ev);
+		pager_unlock(p);
+		return ret < 0 ? exo_err(-ret) : ret;
 	case EXO_EVENT_OVERFLOW:
 		pthread_mutex_lock(&p->lock);
 		ret = pager_catch_up(p);
@@ -1351,6 +1515,12 @@ LIBEXO_EXPORT void exo_pager_destroy(struct exo_pager *p)
 		pager_destroy_batch(p, n);
 	for (r = p->regions; r; r = next) {
 		next = r->next;
+		/* Its frames are gone: its unbound pages SIGBUS again. */
+		if (r->demand && exo_mem_region_set(p->exo, r->addr, 0))
+			exo_pr(EXO_WARN, "pager: could not end demand paging of a region\n");
+		r->demand = 0;
+		if (r->filled)
+			memset(r->filled, 0, r->pages);
 		r->pager = NULL;
 		r->next = NULL;
 	}

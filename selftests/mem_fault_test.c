@@ -4,6 +4,8 @@
  * unbound page is an EXO_EVENT_MEM_FAULT, the thread waits, and
  * EXO_IOC_MEM_FAULT_RESOLVE binds a frame and wakes it (or FAIL: SIGBUS).
  */
+#include <exo/exo.h>
+
 #include "exo_mem_util.h"
 
 struct fault_toucher {
@@ -276,6 +278,159 @@ TEST_F(mem, fault_upcall_kill_returns_frames)
 	EXPECT_TRUE(mem_wait_free(self->fd, free_before, &seen)) {
 		TH_LOG("free frames %u, want %u", seen, free_before);
 	}
+}
+
+/* ---- libexo's demand pager ------------------------------------------------ */
+
+struct pager_server {
+	struct exo_pager *pager;
+	volatile int stop;
+	int err;
+};
+
+static void *pager_serve_loop(void *arg)
+{
+	struct pager_server *srv = arg;
+	int ret;
+
+	while (!srv->stop) {
+		ret = exo_pager_serve(srv->pager, 50);
+		if (ret < 0 && !srv->err)
+			srv->err = ret;
+	}
+	return NULL;
+}
+
+static struct exo_pager_stats pager_stats(struct exo_pager *p)
+{
+	struct exo_pager_stats st = { .sz = sizeof(st) };
+
+	exo_pager_stats(p, &st);
+	return st;
+}
+
+/*
+ * Every page of a demand region is filled on its first touch, writable;
+ * unbound, its frames go back to the pager, and the next touches reuse
+ * them, zeroed again, without asking the kernel.
+ */
+TEST_F(mem, fault_pager_demand_fills_and_recycles)
+{
+	struct pager_server srv = { 0 };
+	struct exo_pager_stats st;
+	struct exo_region *region;
+	struct exo *exo;
+	__u64 kallocs;
+	pthread_t th;
+	char *base;
+	int i;
+
+	exo = exo_open(NULL);
+	ASSERT_NE(NULL, exo);
+	srv.pager = exo_pager_create(exo, NULL);
+	ASSERT_NE(NULL, srv.pager);
+	region = exo_region_create(exo, 8);
+	ASSERT_NE(NULL, region);
+	base = exo_region_addr(region);
+	/* WRITE alone, or an unknown flag: EINVAL. */
+	EXPECT_EQ(-EINVAL, exo_pager_demand(srv.pager, region,
+					    EXO_PAGER_DEMAND_WRITE));
+	EXPECT_EQ(-EINVAL, exo_pager_demand(srv.pager, region, 1U << 2));
+	ASSERT_EQ(0, exo_pager_demand(srv.pager, region, EXO_PAGER_DEMAND |
+				      EXO_PAGER_DEMAND_WRITE));
+	ASSERT_EQ(0, pthread_create(&th, NULL, pager_serve_loop, &srv));
+
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, exo_pattern_fill(MEM_PG(base, i), 0xd00 + i));
+	for (i = 0; i < 8; i++) {
+		EXPECT_EQ(0, exo_pattern_check(MEM_PG(base, i), 0xd00 + i));
+		EXPECT_NE(EXO_NO_FRAME, exo_region_frame(region, i));
+	}
+	st = pager_stats(srv.pager);
+	EXPECT_EQ(8U, st.demand_fills);
+	EXPECT_EQ(8U, st.held - st.cached);
+	kallocs = st.kernel_allocs;
+
+	/* Unbound: the frames are the pager's again, dirty. */
+	ASSERT_EQ(0, exo_region_unbind(region, 0, 8));
+	st = pager_stats(srv.pager);
+	EXPECT_EQ(0U, st.held - st.cached);
+	EXPECT_LE(8U, st.cached);
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(0, exo_zero_check(MEM_PG(base, i)));
+	st = pager_stats(srv.pager);
+	EXPECT_EQ(16U, st.demand_fills);
+	EXPECT_EQ(kallocs, st.kernel_allocs);
+	EXPECT_EQ(0U, st.demand_failures);
+
+	srv.stop = 1;
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, srv.err);
+	/* Destroyed, the region gives its frames back to the pager. */
+	exo_region_destroy(region);
+	st = pager_stats(srv.pager);
+	EXPECT_EQ(0U, st.held - st.cached);
+	exo_pager_destroy(srv.pager);
+	exo_close(exo);
+}
+
+/* The fill callback: page 1 is refused (SIGBUS), the others numbered. */
+static int pager_fill_numbered(void *ctx, struct exo_region *region,
+			       size_t page, void *dst)
+{
+	(void)ctx;
+	(void)region;
+	if (page == 1)
+		return -EIO;
+	memset(dst, 0x40 + (int)page, EXO_PAGE);
+	return 0;
+}
+
+TEST_F(mem, fault_pager_demand_fill_and_refusal)
+{
+	struct exo_pager_opts opts = {
+		.sz = sizeof(opts), .fill = pager_fill_numbered,
+	};
+	struct pager_server srv = { 0 };
+	struct exo_pager_stats st;
+	struct exo_region *region;
+	unsigned char seen = 0;
+	struct exo *exo;
+	pthread_t th;
+	char *base;
+
+	exo = exo_open(NULL);
+	ASSERT_NE(NULL, exo);
+	srv.pager = exo_pager_create(exo, &opts);
+	ASSERT_NE(NULL, srv.pager);
+	region = exo_region_create(exo, 3);
+	ASSERT_NE(NULL, region);
+	base = exo_region_addr(region);
+	ASSERT_EQ(0, exo_pager_demand(srv.pager, region, EXO_PAGER_DEMAND));
+	ASSERT_EQ(0, pthread_create(&th, NULL, pager_serve_loop, &srv));
+
+	EXPECT_EQ(0, exo_probe_read(MEM_PG(base, 2), &seen));
+	EXPECT_EQ(0x42, seen);
+	/* Read-only: a write is refused. */
+	EXPECT_EQ(SIGSEGV, exo_probe_write(MEM_PG(base, 2), 1));
+	EXPECT_EQ(SIGBUS, exo_probe_read(MEM_PG(base, 1), NULL));
+	st = pager_stats(srv.pager);
+	EXPECT_EQ(1U, st.demand_fills);
+	EXPECT_EQ(1U, st.demand_failures);
+	/* The refused page's frame went back to the free lists. */
+	EXPECT_EQ(1U, st.held - st.cached);
+
+	/* Off: unbound pages SIGBUS at once, without the pager. */
+	ASSERT_EQ(0, exo_pager_demand(srv.pager, region, 0));
+	EXPECT_EQ(SIGBUS, exo_probe_read(MEM_PG(base, 0), NULL));
+	EXPECT_EQ(1U, pager_stats(srv.pager).demand_fills);
+
+	srv.stop = 1;
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, srv.err);
+	exo_region_destroy(region);
+	exo_pager_destroy(srv.pager);
+	exo_close(exo);
 }
 
 TEST_HARNESS_MAIN

@@ -556,6 +556,20 @@ typedef void (*exo_pager_lost_fn)(void *ctx, enum exo_pager_loss why,
 typedef void (*exo_pager_event_fn)(void *ctx, const struct exo_event *event);
 
 /**
+ * typedef exo_pager_fill_fn - what a demand-filled page shows first
+ * @ctx: exo_pager_opts.ctx
+ * @region: the region that faulted (see exo_pager_demand())
+ * @page: the page's number in @region
+ * @dst: a writable view of the frame that will be bound there, one page
+ *
+ * Called with the pager's lock held: it must not call the pager.
+ *
+ * Return: 0, or -errno to fail the fault (the thread gets SIGBUS).
+ */
+typedef int (*exo_pager_fill_fn)(void *ctx, struct exo_region *region,
+				 size_t page, void *dst);
+
+/**
  * struct exo_pager_opts - options of exo_pager_create()
  * @sz: sizeof(struct exo_pager_opts), set by the caller
  * @batch: frames to ask the kernel for when a free list runs dry,
@@ -567,7 +581,9 @@ typedef void (*exo_pager_event_fn)(void *ctx, const struct exo_event *event);
  * @lost: told which frames the application lost; may be NULL
  * @event: gets the events exo_pager_serve() reads and does not consume;
  *	NULL drops them (with a debug message)
- * @ctx: passed to @pick, @lost and @event
+ * @ctx: passed to @pick, @lost, @event and @fill
+ * @fill: what a page of a demand region (exo_pager_demand()) shows when
+ *	it is first touched; NULL means zeroes
  */
 struct exo_pager_opts {
 	size_t sz;
@@ -577,6 +593,7 @@ struct exo_pager_opts {
 	exo_pager_lost_fn lost;
 	exo_pager_event_fn event;
 	void *ctx;
+	exo_pager_fill_fn fill;
 };
 
 /**
@@ -590,6 +607,9 @@ struct exo_pager_opts {
  * @revoked: frames given back on request
  * @aborts: EXO_EVENT_MEM_ABORT records handled
  * @repossessed: frames the abort protocol took from the pager
+ * @demand_fills: faults of demand regions answered with a frame
+ * @demand_failures: faults of demand regions answered with SIGBUS (no
+ *	frame to be had, or @fill refused)
  */
 struct exo_pager_stats {
 	size_t sz;
@@ -601,6 +621,8 @@ struct exo_pager_stats {
 	__u64 revoked;
 	__u64 aborts;
 	__u64 repossessed;
+	__u64 demand_fills;
+	__u64 demand_failures;
 };
 
 /**
@@ -677,6 +699,32 @@ int exo_pager_trim(struct exo_pager *pager, size_t keep);
  * attached elsewhere).
  */
 int exo_pager_attach(struct exo_pager *pager, struct exo_region *region);
+
+/* exo_pager_demand() flags */
+#define EXO_PAGER_DEMAND	(1U << 0)	/* fill faults on demand */
+#define EXO_PAGER_DEMAND_WRITE	(1U << 1)	/* ... with writable pages */
+
+/**
+ * exo_pager_demand() - fill a region's pages from the pager when touched
+ * @pager: pager
+ * @region: region of the same environment (attached here if it is not)
+ * @flags: EXO_PAGER_DEMAND, with EXO_PAGER_DEMAND_WRITE for read-write
+ *	pages; 0 turns it off (unbound pages SIGBUS again)
+ *
+ * The region becomes an EXO_REGION_FAULT_UPCALL region: a touch of an
+ * unbound page waits while exo_pager_handle_event() (or exo_pager_serve(),
+ * from any thread but the one that faulted) takes a frame from the free
+ * lists, fills it (exo_pager_opts.fill, or zeroes: a cached frame may
+ * hold old data) and binds it there. The region owns the frames it was so
+ * given: exo_region_unbind() and exo_region_destroy() put them back in
+ * the free lists. With no frame to be had the thread gets SIGBUS.
+ *
+ * Return: 0 or -errno (EINVAL: bad flags or another environment's region;
+ * EBUSY: attached to another pager; EOPNOTSUPP: the kernel has no fault
+ * upcalls).
+ */
+int exo_pager_demand(struct exo_pager *pager, struct exo_region *region,
+		     __u32 flags);
 
 /**
  * exo_pager_handle_event() - act on an event record, from an event loop
