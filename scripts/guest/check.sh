@@ -23,7 +23,7 @@ if ! insmod /exo/exo.ko; then
 fi
 rc=0
 # The samples are what a newcomer runs first: each must succeed too.
-for sample in hello pages slots stride udp_echo xnfs exofs; do
+for sample in hello pages demand slots stride udp_echo xnfs exofs; do
 	echo "EXO-TEST-BEGIN sample-$sample"
 	src=0
 	if [ -x /exo/bin/$sample ]; then
