@@ -32,6 +32,8 @@
  *
  * BENCH_QUICK=1 is a smoke run, not a measurement: every row, a handful of
  * calls each, so that `make check` sees a hang or a crash in any of them.
+ *
+ * BENCH_ROWS="row row,row" runs only the rows named.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -2060,8 +2062,26 @@ out:
 	return ret;
 }
 
+/* BENCH_ROWS="a b": only those rows; unset or empty, every row. */
+static int row_wanted(const char *only, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = only;
+
+	if (!only || !*only)
+		return 1;
+	while ((p = strstr(p, name))) {
+		if ((p == only || p[-1] == ' ' || p[-1] == ',') &&
+		    (p[len] == '\0' || p[len] == ' ' || p[len] == ','))
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
 int main(void)
 {
+	const char *only = getenv("BENCH_ROWS");
 	const char *format = getenv("BENCH_FORMAT");
 	const char *quick_env = getenv("BENCH_QUICK");
 	int tsv = format && !strcmp(format, "tsv");
@@ -2086,7 +2106,11 @@ int main(void)
 		       RUNS, ITERS, WARMUP);
 	print_header(tsv);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		int ret = rows[i].setup ? rows[i].setup(exo) : 0;
+		int ret;
+
+		if (!row_wanted(only, rows[i].name))
+			continue;
+		ret = rows[i].setup ? rows[i].setup(exo) : 0;
 
 		if (ret == -ENODEV) {
 			if (!tsv)
@@ -2121,12 +2145,12 @@ int main(void)
 				 res.lost_runs + res.runs);
 		print_result(tsv, &rows[i], &res, note);
 	}
-	if (cpu_wake_bench(exo, tsv)) {
+	if (row_wanted(only, "cpu_wake") && cpu_wake_bench(exo, tsv)) {
 		fprintf(stderr, "exo-bench: cpu_wake failed\n");
 		exo_close(exo);
 		return 1;
 	}
-	if (cpu_yield_to_bench(exo, tsv)) {
+	if (row_wanted(only, "cpu_yield_to") && cpu_yield_to_bench(exo, tsv)) {
 		fprintf(stderr, "exo-bench: cpu_yield_to failed\n");
 		exo_close(exo);
 		return 1;

@@ -4,11 +4,16 @@
 # samples/hello (demo) or exo-bench (bench), showing the guest's console.
 # Usage: scripts/demo.sh <demo|bench>
 # Environment: BENCH_QUICK=1 makes the bench a smoke run (a few calls per
-# row); BENCH_FORMAT=tsv prints its rows as tab-separated values; EXO_ACCEL
-# is vm-run.sh's (auto, kvm or tcg).
+# row); BENCH_FORMAT=tsv prints its rows as tab-separated values;
+# BENCH_ROWS="mem_fault_upcall cpu_wake" runs only those rows; EXO_ACCEL is
+# vm-run.sh's (auto, kvm or tcg).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+case ${BENCH_ROWS:-} in *[!a-z0-9_,\ ]*)
+	echo "demo.sh: BENCH_ROWS holds row names (a-z, 0-9, _), separated by spaces or commas" >&2
+	exit 2 ;;
+esac
 export EXO_RUN_ID=${EXO_RUN_ID:-demo-$$-$(date +%s)}
 mode=${1:?usage: scripts/demo.sh <demo|bench>}
 lane=${LANE:-6.12}
@@ -31,7 +36,7 @@ vm_args=(--modules veth)
 case $mode in
 demo) echo "/exo/bin/hello" >"$dir/demo.cmd" ;;
 bench)
-	echo "env BENCH_QUICK=${BENCH_QUICK:-0} BENCH_FORMAT=${BENCH_FORMAT:-table} /exo/bin/exo-bench" >"$dir/demo.cmd"
+	echo "env BENCH_QUICK=${BENCH_QUICK:-0} BENCH_FORMAT=${BENCH_FORMAT:-table} BENCH_ROWS='${BENCH_ROWS:-}' /exo/bin/exo-bench" >"$dir/demo.cmd"
 	# xn_smallfile: XN on the VM's /dev/vda, ext4 (made in the guest by
 	# the host's mke2fs) on a second disk of the same kind and size.
 	# ext4 checksums its metadata with crc32c, a module of its own.
