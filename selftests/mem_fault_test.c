@@ -22,6 +22,14 @@ static void *fault_touch(void *arg)
 	return NULL;
 }
 
+static void *fault_write(void *arg)
+{
+	struct fault_toucher *t = arg;
+
+	t->sig = exo_probe_write(t->addr, 0x77);
+	return NULL;
+}
+
 static int fault_region_set(int fd, void *addr, __u32 flags)
 {
 	struct exo_mem_region r = {
@@ -173,6 +181,68 @@ TEST_F(mem, fault_upcall_cleared_mode_fails_waiter)
 	EXPECT_EQ(SIGBUS, t.sig);
 	EXPECT_EQ(ENOENT, fault_resolve(self->fd, EXO_MEM_FAULT_FAIL,
 					ev.data[0], NULL, 0));
+}
+
+/*
+ * A write to a page bound read-only is an upcall too: the libOS copies
+ * the frame, unbinds the page and resolves with the copy (copy-on-write);
+ * the original frame keeps its bytes. A FAIL answer is SIGBUS.
+ */
+TEST_F(mem, fault_upcall_write_to_readonly_copies_on_write)
+{
+	struct fault_toucher t = { 0 };
+	void *r, *orig, *copy;
+	struct exo_event ev;
+	pthread_t th;
+	__u32 x, y;
+
+	r = exo_raw_mem_region(self->fd, 1);
+	orig = exo_raw_mem_region(self->fd, 1);
+	copy = exo_raw_mem_region(self->fd, 1);
+	ASSERT_NE(NULL, r);
+	ASSERT_NE(NULL, orig);
+	ASSERT_NE(NULL, copy);
+	ASSERT_EQ(0, mem_alloc_any(self->fd, 1, EXO_MEM_PROT_WRITE, orig, &x));
+	ASSERT_EQ(0, exo_pattern_fill(orig, 0xc0));
+	ASSERT_EQ(0, exo_raw_mem_map(self->fd, 0, &x, 1, r));
+	ASSERT_EQ(0, fault_region_set(self->fd, r, EXO_REGION_FAULT_UPCALL));
+	EXPECT_EQ(0, exo_pattern_check(r, 0xc0));
+
+	t.addr = r;
+	ASSERT_EQ(0, pthread_create(&th, NULL, fault_write, &t));
+	ASSERT_TRUE(fault_event(self->fd, &ev));
+	EXPECT_EQ(MEM_ADDR(r), ev.data[1]);
+	EXPECT_EQ(EXO_MEM_FAULT_WRITE | EXO_MEM_FAULT_READONLY, ev.data[2]);
+	/* Still bound: a frame cannot be put there yet. */
+	ASSERT_EQ(0, mem_alloc_any(self->fd, 1, EXO_MEM_PROT_WRITE, copy, &y));
+	EXPECT_EQ(EINVAL, fault_resolve(self->fd, EXO_MEM_PROT_WRITE,
+					ev.data[0], NULL, y));
+	memcpy(copy, r, EXO_PAGE);
+	ASSERT_EQ(0, exo_raw_mem_unmap(self->fd, r, 1));
+	ASSERT_EQ(0, fault_resolve(self->fd, EXO_MEM_PROT_WRITE, ev.data[0],
+				   NULL, y));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, t.sig);
+	/* The write landed in the copy; the original is untouched. */
+	EXPECT_EQ(0x77, ((unsigned char *)r)[0]);
+	EXPECT_EQ(exo_pattern_byte(0xc0, 1), ((unsigned char *)r)[1]);
+	EXPECT_EQ(0x77, ((unsigned char *)copy)[0]);
+	EXPECT_EQ(0, exo_pattern_check(orig, 0xc0));
+
+	/* Read-only again; this time the answer is FAIL. */
+	ASSERT_EQ(0, exo_raw_mem_unmap(self->fd, r, 1));
+	ASSERT_EQ(0, exo_raw_mem_map(self->fd, 0, &x, 1, r));
+	t.sig = 0;
+	ASSERT_EQ(0, pthread_create(&th, NULL, fault_write, &t));
+	ASSERT_TRUE(fault_event(self->fd, &ev));
+	ASSERT_EQ(0, fault_resolve(self->fd, EXO_MEM_FAULT_FAIL, ev.data[0],
+				   NULL, 0));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(SIGBUS, t.sig);
+	EXPECT_EQ(0, exo_pattern_check(orig, 0xc0));
+	/* Without the mode, the old SIGSEGV at once. */
+	ASSERT_EQ(0, fault_region_set(self->fd, r, 0));
+	EXPECT_EQ(SIGSEGV, exo_probe_write(r, 1));
 }
 
 TEST_F(mem, fault_upcall_hostile_env_cannot_resolve)

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fault upcalls (Aegis's exceptions to the libOS): in a region with
- * EXO_REGION_FAULT_UPCALL, a touch of an unbound page becomes an
- * EXO_EVENT_MEM_FAULT, and the thread sleeps with its fault lock dropped
- * until the libOS binds the page (FAULT_RESOLVE, MAP), fails it, or
- * fault_timeout_ms passes. The fault then returns VM_FAULT_RETRY, as
- * userfaultfd does: the retry finds the frame, or the FAILED record that
- * makes it SIGBUS. SIGBUS cannot be returned from the first attempt, whose
- * lock is gone.
+ * EXO_REGION_FAULT_UPCALL, a touch of an unbound page, or a write to a
+ * page bound read-only, becomes an EXO_EVENT_MEM_FAULT, and the thread
+ * sleeps with its fault lock dropped until the libOS binds the page
+ * (FAULT_RESOLVE, MAP), fails it, or fault_timeout_ms passes. The fault
+ * then returns VM_FAULT_RETRY, as userfaultfd does: the retry finds the
+ * frame, or the FAILED record that makes it SIGBUS. SIGBUS cannot be
+ * returned from the first attempt, whose lock is gone.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -104,7 +104,9 @@ vm_fault_t exo_fault_upcall(struct vm_fault *vmf, struct exo_region *region,
 	kref_get(&region->ref);
 	exo_event_post(env, EXO_EVENT_MEM_FAULT, fault->id,
 		       region->start + ((unsigned long)pgoff << PAGE_SHIFT),
-		       write ? EXO_MEM_FAULT_WRITE : 0, task_pid_vnr(current));
+		       (write ? EXO_MEM_FAULT_WRITE : 0) |
+		       (region->pages[pgoff] ? EXO_MEM_FAULT_READONLY : 0),
+		       task_pid_vnr(current));
 	mutex_unlock(&exo_mem_lock);
 
 	/* From here the VMA may go: only the region, which we hold. */

@@ -37,8 +37,8 @@ static vm_fault_t exo_vm_fault(struct vm_fault *vmf)
 	pgoff = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
 	mutex_lock(&exo_mem_lock);
 	binding = pgoff < region->npages ? region->pages[pgoff] : NULL;
-	if (!binding && (region->flags & EXO_REGION_FAULT_UPCALL) &&
-	    region->env)
+	if (exo_fault_wants_upcall(region, binding,
+				   vmf->flags & FAULT_FLAG_WRITE))
 		return exo_fault_upcall(vmf, region, pgoff,
 					vmf->flags & FAULT_FLAG_WRITE);
 	if (!binding)
@@ -64,6 +64,14 @@ static vm_fault_t exo_vm_pfn_mkwrite(struct vm_fault *vmf)
 	pgoff = (vmf->address - vmf->vma->vm_start) >> PAGE_SHIFT;
 	mutex_lock(&exo_mem_lock);
 	binding = pgoff < region->npages ? region->pages[pgoff] : NULL;
+	/*
+	 * NOPAGE too: the PTE must not be made writable, and the fault
+	 * lock is gone; the retry sees what the libOS bound there.
+	 */
+	if (exo_fault_wants_upcall(region, binding, true)) {
+		ret = exo_fault_upcall(vmf, region, pgoff, true);
+		return ret & VM_FAULT_RETRY ? ret | VM_FAULT_NOPAGE : ret;
+	}
 	ret = binding && binding->writable ? 0 : VM_FAULT_SIGSEGV;
 	mutex_unlock(&exo_mem_lock);
 	return ret;

@@ -249,6 +249,15 @@ long exo_mem_map_ioctl(struct exo_env *env, void __user *uarg);
 long exo_mem_unmap_ioctl(struct exo_env *env, void __user *uarg);
 
 /* fault.c */
+/* An unbound page, or a write to a read-only one, of an upcall region. */
+static inline bool exo_fault_wants_upcall(const struct exo_region *region,
+					  const struct exo_binding *binding,
+					  bool write)
+{
+	return (region->flags & EXO_REGION_FAULT_UPCALL) && region->env &&
+	       (!binding || (write && !binding->writable));
+}
+
 vm_fault_t exo_fault_upcall(struct vm_fault *vmf, struct exo_region *region,
 			    u32 pgoff, bool write);
 void exo_faults_end_locked(struct exo_region *region, u32 pgoff, u32 count,

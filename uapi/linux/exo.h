@@ -496,11 +496,15 @@ struct exo_mem_repossessed {
  * @addr: the region's first page
  *
  * EXO_IOC_MEM_REGION_SET: _IO(EXO_IOC_MAGIC, EXO_NR_MEM_REGION_SET), in.
- * Since 1. With EXO_REGION_FAULT_UPCALL, a touch of an unbound page posts
- * EXO_EVENT_MEM_FAULT and the thread sleeps (killably) until the libOS
- * answers with EXO_IOC_MEM_FAULT_RESOLVE or binds the page with MAP or
- * ALLOC_MAP; a FAIL answer, the fault_timeout_ms module parameter passing,
- * the flag being cleared or the region unmapped give it SIGBUS.
+ * Since 1. With EXO_REGION_FAULT_UPCALL, a touch of an unbound page, or a
+ * write to a page bound read-only, posts EXO_EVENT_MEM_FAULT and the
+ * thread sleeps (killably) until the libOS answers with
+ * EXO_IOC_MEM_FAULT_RESOLVE or binds the page with MAP or ALLOC_MAP; a
+ * FAIL answer, the fault_timeout_ms module parameter passing or the flag
+ * being cleared give it SIGBUS, the region unmapped SIGSEGV. To answer a
+ * write to a read-only page (EXO_MEM_FAULT_READONLY), unbind it first
+ * (EXO_IOC_MEM_UNMAP), then resolve with the frame to show there: the
+ * same one writable, or a copy (copy-on-write).
  * Return: 0, or -1 with errno EINVAL (bad flags, @addr not a region's
  * start) and the errors of every ioctl.
  */
@@ -1738,11 +1742,12 @@ struct exo_xn_sync {
 #define EXO_EVENT_MEM_UNGRANTED	0x103
 /*
  * A fault in an EXO_REGION_FAULT_UPCALL region: data[0] the fault id,
- * data[1] the page's address, data[2] EXO_MEM_FAULT_WRITE or 0, data[3]
+ * data[1] the page's address, data[2] EXO_MEM_FAULT_* flags, data[3]
  * the faulting thread's id.
  */
 #define EXO_EVENT_MEM_FAULT	0x104
-#define EXO_MEM_FAULT_WRITE	_BITUL(0)
+#define EXO_MEM_FAULT_WRITE	_BITUL(0)	/* a write */
+#define EXO_MEM_FAULT_READONLY	_BITUL(1)	/* to a page bound read-only */
 #define EXO_EVENT_CPU_BASE	0x200
 /* data[0] excesses so far, data[1] max_excess, data[2] the CPU. */
 #define EXO_EVENT_CPU_EXCESS	0x201
