@@ -1052,12 +1052,86 @@ static int pager_fill(struct exo_pager *p, struct exo_region *r, size_t page,
 	return ret ? ret : undo;
 }
 
+/* Copy the page at @src into frame @index, through the pager's page. */
+static int pager_copy(struct exo_pager *p, __u32 index, const void *src)
+{
+	int ret, undo;
+
+	ret = pager_probe(p);
+	if (ret)
+		return ret;
+	ret = exo_mem_map(p->exo, EXO_MEM_PROT_WRITE, &index, 1, p->probe);
+	if (ret)
+		return ret;
+	memcpy(p->probe, src, exo_page_size());
+	undo = exo_mem_unmap(p->exo, p->probe, 1);
+	return undo;
+}
+
+LIBEXO_EXPORT int exo_pager_snapshot(struct exo_pager *p,
+				     struct exo_region *src,
+				     struct exo_region *dst)
+{
+	size_t ps = exo_page_size();
+	size_t i, shared = 0;
+	__u32 index;
+	int ret = 0;
+
+	if (!p || !src || !dst || src == dst || dst->exo != p->exo ||
+	    src->pager != p || dst->pages < src->pages)
+		return exo_err(EINVAL);
+	ret = exo_pager_attach(p, dst);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&p->lock);
+	/* Copy-on-write needs the source's write faults. */
+	if (!(src->demand & EXO_PAGER_DEMAND_WRITE))
+		ret = -EINVAL;
+	for (i = 0; !ret && i < src->pages; i++)
+		if (src->frames[i] != EXO_NO_FRAME &&
+		    dst->frames[i] != EXO_NO_FRAME)
+			ret = -EBUSY;
+	if (!ret && !dst->filled) {
+		dst->filled = calloc(dst->pages, 1);
+		if (!dst->filled)
+			ret = -ENOMEM;
+	}
+	for (i = 0; !ret && i < src->pages; i++) {
+		index = src->frames[i];
+		if (index == EXO_NO_FRAME)
+			continue;
+		/* The source shows it read-only first: a write copies it. */
+		ret = exo_mem_unmap(p->exo, src->addr + i * ps, 1);
+		if (ret)
+			break;
+		ret = exo_mem_map(p->exo, 0, &index, 1, src->addr + i * ps);
+		if (ret) {
+			region_set(src, i, EXO_NO_FRAME);
+			break;
+		}
+		ret = exo_mem_map(p->exo, 0, &index, 1, dst->addr + i * ps);
+		if (ret)
+			break;
+		region_set(dst, i, index);
+		/* Shared: the last region to let go gives it back. */
+		dst->filled[i] = src->filled[i];
+		shared++;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (ret)
+		exo_pr(EXO_DEBUG, "pager: snapshot stopped after %zu pages: %s\n",
+		       shared, strerror(-ret));
+	return ret ? exo_err(-ret) : 0;
+}
+
 /*
  * EXO_EVENT_MEM_FAULT: 1 when it was a demand region's (answered with a
  * frame or with SIGBUS), 0 when it is not the pager's, or -errno.
  */
 static int pager_fault(struct exo_pager *p, const struct exo_event *ev)
 {
+	int cow = !!(ev->data[2] & EXO_MEM_FAULT_READONLY);
+	size_t ps = exo_page_size();
 	struct exo_mem_frame frame;
 	struct exo_region *r;
 	size_t page;
@@ -1067,11 +1141,24 @@ static int pager_fault(struct exo_pager *p, const struct exo_event *ev)
 	if (!r)
 		return 0;
 	/* Bound since it faulted: the kernel has woken the thread. */
-	if (r->frames[page] != EXO_NO_FRAME)
+	if (!cow && r->frames[page] != EXO_NO_FRAME)
 		return 1;
-	ret = pager_alloc_locked(p, EXO_ANY_COLOUR, 1, &frame);
+	/* Unbound since: a fresh page; read-only by choice: SIGBUS. */
+	if (cow && r->frames[page] == EXO_NO_FRAME)
+		cow = 0;
+	ret = cow && !(r->demand & EXO_PAGER_DEMAND_WRITE) ? -EACCES :
+	      pager_alloc_locked(p, EXO_ANY_COLOUR, 1, &frame);
 	if (!ret) {
-		ret = pager_fill(p, r, page, frame.index);
+		/* A write to a shared page: copy it, then show the copy. */
+		if (cow)
+			ret = pager_copy(p, frame.index, r->addr + page * ps);
+		else
+			ret = pager_fill(p, r, page, frame.index);
+		if (!ret && cow) {
+			ret = exo_mem_unmap(p->exo, r->addr + page * ps, 1);
+			if (!ret)
+				region_set(r, page, EXO_NO_FRAME);
+		}
 		if (!ret)
 			ret = exo_mem_fault_resolve(p->exo,
 						    r->demand & EXO_PAGER_DEMAND_WRITE ?

@@ -9,9 +9,12 @@
  * (exo_pager_demand()); here it is used twice:
  *
  *   1. a sparse heap of 1 MiB: only the pages written get frames, zeroed;
- *   2. a lazy clone of it: each page of the clone is copied from the heap
- *      when it is first read, by the pager's fill callback;
- *   3. the heap's pages given back, and the frames reused from the
+ *   2. a copy-on-write snapshot of it (exo_pager_snapshot()): the two
+ *      share frames read-only, and a write to the heap is an upcall the
+ *      pager answers with a copy of the page;
+ *   3. a lazy clone: each page is copied from the heap when it is first
+ *      read, by the pager's fill callback;
+ *   4. the heap's pages given back, and the frames reused from the
  *      pager's free lists without asking the kernel.
  *
  * A thread of our own serves the faults (exo_pager_serve()): the thread
@@ -48,7 +51,7 @@ static void check(int ok, const char *what)
 /* What the fill callback needs: it may not call the pager. */
 struct libos {
 	struct exo_pager *pager;
-	struct exo_region *heap, *clone;
+	struct exo_region *heap, *snapshot, *clone;
 	char *heap_base;
 	size_t page_size;
 	unsigned char written[HEAP_PAGES];	/* heap pages that hold data */
@@ -104,9 +107,9 @@ int main(void)
 	struct exo_pager_opts opts = { .sz = sizeof(opts), .fill = fill_page };
 	struct libos os = { .page_size = (size_t)sysconf(_SC_PAGESIZE) };
 	struct exo_pager_stats st;
-	char *clone_base, line[64];
+	char *clone_base, *snap, line[64];
 	struct exo *exo;
-	__u64 kallocs;
+	__u64 kallocs, fills;
 	pthread_t server;
 	size_t i, same;
 	int ret;
@@ -121,7 +124,8 @@ int main(void)
 	os.pager = exo_pager_create(exo, &opts);
 	os.heap = exo_region_create(exo, HEAP_PAGES);
 	os.clone = exo_region_create(exo, HEAP_PAGES);
-	if (!os.pager || !os.heap || !os.clone) {
+	os.snapshot = exo_region_create(exo, HEAP_PAGES);
+	if (!os.pager || !os.heap || !os.clone || !os.snapshot) {
 		fprintf(stderr, "demand: setting up: %s\n", strerror(errno));
 		return 1;
 	}
@@ -160,7 +164,26 @@ int main(void)
 	check(os.heap_base[8 * os.page_size + 100] == 0,
 	      "the rest of a fresh page is zero");
 
-	say("2. a lazy clone",
+	say("2. a copy-on-write snapshot",
+	    "the snapshot shows the heap's frames, read-only in both; a write to the heap faults, and the pager copies that page.");
+	fills = stats_of(os.pager).demand_fills;
+	if (exo_pager_snapshot(os.pager, os.heap, os.snapshot))
+		failures++;
+	check(bound_pages(os.snapshot) == WRITTEN, "the snapshot shows every page written");
+	check(exo_region_frame(os.snapshot, 16) == exo_region_frame(os.heap, 16),
+	      "and shares the heap's frames, not copies");
+	strcpy(os.heap_base + 16 * os.page_size, "page 16, written after the snapshot");
+	snap = exo_region_addr(os.snapshot);
+	check(!strcmp(snap + 16 * os.page_size, "page 16 of the heap"),
+	      "the snapshot keeps the bytes of the moment");
+	check(!strcmp(os.heap_base + 16 * os.page_size,
+		      "page 16, written after the snapshot"),
+	      "the heap has its write");
+	check(stats_of(os.pager).demand_fills == fills + 1,
+	      "one page was copied, no more");
+	exo_region_destroy(os.snapshot);
+
+	say("3. a lazy clone",
 	    "a second region whose pages the fill callback copies from the heap on first read; the clone is read-only.");
 	same = 0;
 	for (i = 0; i < HEAP_PAGES; i += STRIDE)
@@ -177,7 +200,7 @@ int main(void)
 	       (unsigned long long)st.demand_fills,
 	       (unsigned long long)st.held, (unsigned long long)st.cached);
 
-	say("3. giving the heap back",
+	say("4. giving the heap back",
 	    "unbinding the heap's pages returns their frames to the pager; touching the heap again reuses them, zeroed, with no call to the kernel for frames.");
 	kallocs = st.kernel_allocs;
 	for (i = 0; i < HEAP_PAGES; i += STRIDE)

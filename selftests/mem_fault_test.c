@@ -503,4 +503,84 @@ TEST_F(mem, fault_pager_demand_fill_and_refusal)
 	exo_close(exo);
 }
 
+/*
+ * A snapshot shares the heap's frames read-only; a write to the heap then
+ * copies the page (the upcall of a write to a read-only page), and the
+ * snapshot keeps the old bytes. The last region to let go of a shared
+ * frame gives it back.
+ */
+TEST_F(mem, fault_pager_snapshot_copies_on_write)
+{
+	struct pager_server srv = { 0 };
+	struct exo_region *heap, *snap, *small;
+	struct exo_pager_stats st;
+	char *h, *sn;
+	struct exo *exo;
+	pthread_t th;
+	int i;
+
+	exo = exo_open(NULL);
+	ASSERT_NE(NULL, exo);
+	srv.pager = exo_pager_create(exo, NULL);
+	ASSERT_NE(NULL, srv.pager);
+	heap = exo_region_create(exo, 4);
+	snap = exo_region_create(exo, 4);
+	small = exo_region_create(exo, 3);
+	ASSERT_NE(NULL, heap);
+	ASSERT_NE(NULL, snap);
+	ASSERT_NE(NULL, small);
+	h = exo_region_addr(heap);
+	sn = exo_region_addr(snap);
+	/* Not in demand mode yet: no copy-on-write, EINVAL. */
+	EXPECT_EQ(-EINVAL, exo_pager_snapshot(srv.pager, heap, snap));
+	ASSERT_EQ(0, exo_pager_demand(srv.pager, heap, EXO_PAGER_DEMAND |
+				      EXO_PAGER_DEMAND_WRITE));
+	ASSERT_EQ(0, pthread_create(&th, NULL, pager_serve_loop, &srv));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, exo_pattern_fill(MEM_PG(h, i), 0xe0 + i));
+
+	EXPECT_EQ(-EINVAL, exo_pager_snapshot(srv.pager, heap, heap));
+	EXPECT_EQ(-EINVAL, exo_pager_snapshot(srv.pager, heap, small));
+	ASSERT_EQ(0, exo_pager_snapshot(srv.pager, heap, snap));
+	/* Bound where the heap is: EBUSY. */
+	EXPECT_EQ(-EBUSY, exo_pager_snapshot(srv.pager, heap, snap));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(0, exo_pattern_check(MEM_PG(sn, i), 0xe0 + i));
+	EXPECT_EQ(4U, pager_stats(srv.pager).demand_fills);
+
+	/* A write to the heap copies its page; the snapshot keeps 0xe1. */
+	ASSERT_EQ(0, exo_pattern_fill(MEM_PG(h, 1), 0xf1));
+	EXPECT_EQ(0, exo_pattern_check(MEM_PG(h, 1), 0xf1));
+	EXPECT_EQ(0, exo_pattern_check(MEM_PG(sn, 1), 0xe1));
+	EXPECT_EQ(0, exo_pattern_check(MEM_PG(h, 2), 0xe2));
+	EXPECT_NE(exo_region_frame(heap, 1), exo_region_frame(snap, 1));
+	EXPECT_EQ(exo_region_frame(heap, 2), exo_region_frame(snap, 2));
+	/* The snapshot itself is read-only. */
+	EXPECT_EQ(SIGSEGV, exo_probe_write(MEM_PG(sn, 2), 1));
+	st = pager_stats(srv.pager);
+	EXPECT_EQ(5U, st.demand_fills);
+	EXPECT_EQ(5U, st.held - st.cached);
+
+	/* Gone, the snapshot gives back only the frame nobody else shows. */
+	exo_region_destroy(snap);
+	st = pager_stats(srv.pager);
+	EXPECT_EQ(4U, st.held - st.cached);
+	EXPECT_EQ(0, exo_pattern_check(MEM_PG(h, 2), 0xe2));
+	/* The heap's shared pages are its own again, still read-only: copied. */
+	ASSERT_EQ(0, exo_pattern_fill(MEM_PG(h, 2), 0xf2));
+	EXPECT_EQ(0, exo_pattern_check(MEM_PG(h, 2), 0xf2));
+	st = pager_stats(srv.pager);
+	EXPECT_EQ(6U, st.demand_fills);
+	EXPECT_EQ(4U, st.held - st.cached);
+	EXPECT_EQ(0U, st.demand_failures);
+
+	srv.stop = 1;
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, srv.err);
+	exo_region_destroy(small);
+	exo_region_destroy(heap);
+	exo_pager_destroy(srv.pager);
+	exo_close(exo);
+}
+
 TEST_HARNESS_MAIN

@@ -727,6 +727,26 @@ int exo_pager_demand(struct exo_pager *pager, struct exo_region *region,
 		     __u32 flags);
 
 /**
+ * exo_pager_snapshot() - a copy-on-write snapshot of a demand region
+ * @pager: pager
+ * @src: a region in demand mode with EXO_PAGER_DEMAND_WRITE
+ * @dst: a region of at least as many pages, unbound where @src is bound
+ *	(attached here if it is not)
+ *
+ * Every page @src shows now is shown in @dst at the same page, and in
+ * both read-only. A later write to such a page of @src is a fault the
+ * pager answers by copying the frame into a fresh one and showing the
+ * copy there, writable: @dst keeps the bytes of the moment. A frame two
+ * regions show goes back to the free lists when the last lets go of it.
+ *
+ * Return: 0 or -errno (EINVAL: @src not in demand mode with WRITE, @dst
+ * too small or of another environment; EBUSY: @dst is bound where @src
+ * is); on an error the pages before it stay shared.
+ */
+int exo_pager_snapshot(struct exo_pager *pager, struct exo_region *src,
+		       struct exo_region *dst);
+
+/**
  * exo_pager_handle_event() - act on an event record, from an event loop
  * @pager: pager
  * @event: a record read from exo_event_fd()
