@@ -229,7 +229,7 @@ TEST_F(mem, fault_upcall_write_to_readonly_copies_on_write)
 	EXPECT_EQ(0x77, ((unsigned char *)copy)[0]);
 	EXPECT_EQ(0, exo_pattern_check(orig, 0xc0));
 
-	/* Read-only again; this time the answer is FAIL. */
+	/* Read-only again; this time the answer is FAIL: SIGSEGV, as ever. */
 	ASSERT_EQ(0, exo_raw_mem_unmap(self->fd, r, 1));
 	ASSERT_EQ(0, exo_raw_mem_map(self->fd, 0, &x, 1, r));
 	t.sig = 0;
@@ -238,7 +238,7 @@ TEST_F(mem, fault_upcall_write_to_readonly_copies_on_write)
 	ASSERT_EQ(0, fault_resolve(self->fd, EXO_MEM_FAULT_FAIL, ev.data[0],
 				   NULL, 0));
 	ASSERT_EQ(0, pthread_join(th, NULL));
-	EXPECT_EQ(SIGBUS, t.sig);
+	EXPECT_EQ(SIGSEGV, t.sig);
 	EXPECT_EQ(0, exo_pattern_check(orig, 0xc0));
 	/* Without the mode, the old SIGSEGV at once. */
 	ASSERT_EQ(0, fault_region_set(self->fd, r, 0));
@@ -481,12 +481,13 @@ TEST_F(mem, fault_pager_demand_fill_and_refusal)
 
 	EXPECT_EQ(0, exo_probe_read(MEM_PG(base, 2), &seen));
 	EXPECT_EQ(0x42, seen);
-	/* Read-only: a write is refused. */
+	/* Read-only: the pager refuses a write. */
 	EXPECT_EQ(SIGSEGV, exo_probe_write(MEM_PG(base, 2), 1));
+	EXPECT_EQ(0x42, ((unsigned char *)base)[2 * EXO_PAGE]);
 	EXPECT_EQ(SIGBUS, exo_probe_read(MEM_PG(base, 1), NULL));
 	st = pager_stats(srv.pager);
 	EXPECT_EQ(1U, st.demand_fills);
-	EXPECT_EQ(1U, st.demand_failures);
+	EXPECT_EQ(2U, st.demand_failures);
 	/* The refused page's frame went back to the free lists. */
 	EXPECT_EQ(1U, st.held - st.cached);
 

@@ -66,16 +66,18 @@ vm_fault_t exo_fault_upcall(struct vm_fault *vmf, struct exo_region *region,
 
 	lockdep_assert_held(&exo_mem_lock);
 	list_for_each_entry_safe(fault, next, &region->faults, region_node) {
-		bool failed_here;
+		vm_fault_t failed = 0;
 
 		if (fault->task != current)
 			continue;
-		failed_here = fault->state == EXO_FAULT_FAILED &&
-			      fault->pgoff == pgoff;
+		/* A write to a read-only page nobody fixed: as without us. */
+		if (fault->state == EXO_FAULT_FAILED && fault->pgoff == pgoff)
+			failed = fault->readonly ? VM_FAULT_SIGSEGV :
+				 VM_FAULT_SIGBUS;
 		exo_fault_free(fault);
-		if (failed_here) {
+		if (failed) {
 			mutex_unlock(&exo_mem_lock);
-			return VM_FAULT_SIGBUS;
+			return failed;
 		}
 	}
 	/* Not allowed to drop the lock and sleep: as without the upcall. */
@@ -98,6 +100,7 @@ vm_fault_t exo_fault_upcall(struct vm_fault *vmf, struct exo_region *region,
 	fault->task = get_task_struct(current);
 	fault->pgoff = pgoff;
 	fault->write = write;
+	fault->readonly = !!region->pages[pgoff];
 	fault->state = EXO_FAULT_PENDING;
 	init_completion(&fault->done);
 	list_add_tail(&fault->region_node, &region->faults);
@@ -105,7 +108,7 @@ vm_fault_t exo_fault_upcall(struct vm_fault *vmf, struct exo_region *region,
 	exo_event_post(env, EXO_EVENT_MEM_FAULT, fault->id,
 		       region->start + ((unsigned long)pgoff << PAGE_SHIFT),
 		       (write ? EXO_MEM_FAULT_WRITE : 0) |
-		       (region->pages[pgoff] ? EXO_MEM_FAULT_READONLY : 0),
+		       (fault->readonly ? EXO_MEM_FAULT_READONLY : 0),
 		       task_pid_vnr(current));
 	mutex_unlock(&exo_mem_lock);
 

@@ -113,6 +113,7 @@ struct exo_fault {
 	struct task_struct *task;		/* immutable, held */
 	u32 pgoff;				/* immutable */
 	bool write;				/* immutable */
+	bool readonly;				/* immutable: the page was bound */
 	enum exo_fault_state state;
 	struct completion done;			/* once state leaves PENDING */
 	struct list_head region_node;		/* in region->faults */

@@ -501,7 +501,8 @@ struct exo_mem_repossessed {
  * thread sleeps (killably) until the libOS answers with
  * EXO_IOC_MEM_FAULT_RESOLVE or binds the page with MAP or ALLOC_MAP; a
  * FAIL answer, the fault_timeout_ms module parameter passing or the flag
- * being cleared give it SIGBUS, the region unmapped SIGSEGV. To answer a
+ * being cleared give it SIGBUS (SIGSEGV for a write to a read-only page),
+ * the region unmapped SIGSEGV. To answer a
  * write to a read-only page (EXO_MEM_FAULT_READONLY), unbind it first
  * (EXO_IOC_MEM_UNMAP), then resolve with the frame to show there: the
  * same one writable, or a copy (copy-on-write).

@@ -608,8 +608,9 @@ struct exo_pager_opts {
  * @aborts: EXO_EVENT_MEM_ABORT records handled
  * @repossessed: frames the abort protocol took from the pager
  * @demand_fills: faults of demand regions answered with a frame
- * @demand_failures: faults of demand regions answered with SIGBUS (no
- *	frame to be had, or @fill refused)
+ * @demand_failures: faults of demand regions the pager refused: no frame
+ *	to be had, @fill refused (SIGBUS), or a write to a read-only page of
+ *	a region without EXO_PAGER_DEMAND_WRITE (SIGSEGV)
  */
 struct exo_pager_stats {
 	size_t sz;
