@@ -14,6 +14,10 @@
 #include "compat.h"
 #include "exo.h"
 
+/* The one file that defines the tracepoints every other file calls. */
+#define CREATE_TRACE_POINTS
+#include "exo_trace.h"
+
 static struct genl_family exo_genl_family;
 
 enum exo_genl_mcgrp {

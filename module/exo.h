@@ -120,6 +120,31 @@ struct exo_env {
 	struct exo_event event_slots[];	/* storage of events */
 };
 
+/* What a tracepoint (exo_trace.h) is about: the resource's binding. */
+enum exo_trace_kind {
+	EXO_TRACE_MEM,
+	EXO_TRACE_CPU,
+	EXO_TRACE_NET,
+	EXO_TRACE_XN,
+};
+
+/* Why a resource moved, or a packet was dropped, as tracepoints say it. */
+enum exo_trace_why {
+	EXO_WHY_CALL,		/* the environment's own call */
+	EXO_WHY_UNDO,		/* a failing call gave back what it took */
+	EXO_WHY_CLOSE,		/* the environment's teardown */
+	EXO_WHY_ADMIN,		/* an administrator's revocation */
+	EXO_WHY_PRESSURE,	/* memory pressure, through the shrinker */
+	EXO_WHY_DEADLINE,	/* a revocation's deadline passed */
+	EXO_WHY_EXCESS,		/* too many turns without a yield */
+	EXO_WHY_MOVED,		/* a bound thread left its CPU */
+	EXO_WHY_POLICY,		/* a bound thread was made real-time */
+	EXO_WHY_OFFLINE,	/* the CPU or the network device went away */
+	EXO_WHY_RING_FULL,	/* no room in the binding's ring */
+	EXO_WHY_CHECKSUM,	/* a partial checksum could not be completed */
+	EXO_WHY_SPLIT,		/* a GSO frame could not be split */
+};
+
 /* Module parameters (dev.c). */
 extern unsigned int exo_event_queue_len;
 

@@ -271,7 +271,8 @@ retry:
 			/* Never mapped, never granted: nothing to zap. */
 			exo_teardown_init(&td);
 			for (i = 0; i < req.count; i++)
-				exo_frame_release(frames[i], &td);
+				exo_frame_release(frames[i], &td,
+						  EXO_WHY_UNDO);
 			exo_frames_retire_locked(&td);
 			goto out_unlock;
 		}
@@ -296,7 +297,8 @@ retry:
 		mutex_lock(&exo_mem_lock);
 		for (i = 0; i < req.count; i++)
 			if (frames[i]->owner == env)
-				exo_frame_release(frames[i], &td);
+				exo_frame_release(frames[i], &td,
+						  EXO_WHY_UNDO);
 		mutex_unlock(&exo_mem_lock);
 		exo_teardown_finish(&td);
 		ret = -EFAULT;
@@ -365,7 +367,8 @@ static long exo_mem_free_ioctl(struct exo_env *env, void __user *uarg)
 		if (exo_pool.frames[indexes[i]].owner != env)
 			goto out_unlock;
 	for (i = 0; i < req.count; i++)
-		exo_frame_release(&exo_pool.frames[indexes[i]], &td);
+		exo_frame_release(&exo_pool.frames[indexes[i]], &td,
+				  EXO_WHY_CALL);
 	exo_revoke_check_met(env);
 	ret = 0;
 out_unlock:
@@ -445,7 +448,7 @@ static void exo_mem_env_destroy(struct exo_env *env)
 				 grantee_node)
 		exo_grant_remove(grant, &td, false);
 	list_for_each_entry_safe(frame, next_frame, &mem->held, node)
-		exo_frame_release(frame, &td);
+		exo_frame_release(frame, &td, EXO_WHY_CLOSE);
 	WARN_ON(!list_empty(&mem->grants_out));
 	WARN_ON(!list_empty(&mem->regions));
 	mutex_unlock(&exo_mem_lock);

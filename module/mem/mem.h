@@ -31,6 +31,7 @@
 #include "../binding.h"
 #include "../compat.h"
 #include "../exo.h"
+#include "../exo_trace.h"
 #include "../uapi_copy.h"
 
 #define EXO_POOL_MB_MAX		4096
@@ -235,7 +236,8 @@ void exo_mem_debugfs_init(struct dentry *dir);
 void exo_region_release(struct kref *ref);
 void exo_binding_remove(struct exo_binding *binding,
 			struct list_head *zaps);
-void exo_frame_release(struct exo_frame *frame, struct exo_teardown *td);
+void exo_frame_release(struct exo_frame *frame, struct exo_teardown *td,
+		       u32 why);
 void exo_frames_retire_locked(struct exo_teardown *td);
 void exo_teardown_finish(struct exo_teardown *td);
 
@@ -280,7 +282,7 @@ long exo_mem_ungrant_ioctl(struct exo_env *env, void __user *uarg);
 /* revoke.c */
 void exo_revoke_check_met(struct exo_env *env);
 u32 exo_revoke_request_locked(struct exo_env *env, u32 count,
-			      u32 deadline_ms);
+			      u32 deadline_ms, u32 why);
 void exo_revoke_abort(struct work_struct *work);
 long exo_mem_revoke_ioctl(struct exo_env *env, void __user *uarg);
 long exo_mem_repossessed_ioctl(struct exo_env *env, void __user *uarg);

@@ -301,6 +301,8 @@ void exo_frame_give(struct exo_env *env, struct exo_frame *frame)
 	env->mem.nheld++;
 	exo_pool.nfree--;
 	atomic64_set(&env->frames, env->mem.nheld);
+	trace_exo_bind(env->id, EXO_TRACE_MEM, -1, frame->index, 1,
+		       EXO_WHY_CALL);
 }
 
 /* ---- memory pressure ------------------------------------------------------ */
@@ -417,7 +419,8 @@ unsigned long exo_shrink_scan(struct shrinker *shrinker,
 			if (!ask)
 				continue;
 			want -= exo_revoke_request_locked(env, ask,
-							  exo_revoke_ms);
+							  exo_revoke_ms,
+							  EXO_WHY_PRESSURE);
 		}
 		mutex_unlock(&exo_mem_lock);
 	}

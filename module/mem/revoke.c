@@ -23,9 +23,12 @@ void exo_revoke_check_met(struct exo_env *env)
 
 /* ---- revocation and the abort protocol --------------------------------- */
 
-/* Ask @env for @count frames by @deadline_ms; returns what was asked. */
+/*
+ * Ask @env for @count frames by @deadline_ms, for @why (EXO_WHY_ADMIN or
+ * EXO_WHY_PRESSURE); returns what was asked.
+ */
 u32 exo_revoke_request_locked(struct exo_env *env, u32 count,
-			      u32 deadline_ms)
+			      u32 deadline_ms, u32 why)
 {
 	struct exo_env_mem *mem = &env->mem;
 	u32 spare;
@@ -43,6 +46,7 @@ u32 exo_revoke_request_locked(struct exo_env *env, u32 count,
 	/* A timer left from an earlier request must not keep its time. */
 	mod_delayed_work(system_wq, &mem->revoke_work,
 			 msecs_to_jiffies(deadline_ms) + 1);
+	trace_exo_revoke(env->id, EXO_TRACE_MEM, count, mem->revoke_id, why);
 	exo_event_post(env, EXO_EVENT_MEM_REVOKE, count,
 		       mem->revoke_deadline_ns, mem->revoke_id, 0);
 	return count;
@@ -100,15 +104,18 @@ void exo_revoke_abort(struct work_struct *work)
 							  node);
 
 		exo_repossessed_push(mem, frame->index);
-		exo_frame_release(frame, &td);
+		exo_frame_release(frame, &td, EXO_WHY_DEADLINE);
 		taken++;
 	}
 	mutex_unlock(&exo_mem_lock);
 	/* The event says the frames are gone: make it true first. */
 	exo_teardown_finish(&td);
-	if (taken)
+	if (taken) {
+		trace_exo_abort(env->id, EXO_TRACE_MEM, taken, revoke_id,
+				EXO_WHY_DEADLINE);
 		exo_event_post(env, EXO_EVENT_MEM_ABORT, taken, 0, revoke_id,
 			       0);
+	}
 }
 
 long exo_mem_revoke_ioctl(struct exo_env *env, void __user *uarg)
@@ -138,7 +145,8 @@ long exo_mem_revoke_ioctl(struct exo_env *env, void __user *uarg)
 		ret = -EBUSY;
 	else
 		req.count = exo_revoke_request_locked(target, req.count,
-						      req.deadline_ms);
+						      req.deadline_ms,
+						      EXO_WHY_ADMIN);
 	mutex_unlock(&exo_mem_lock);
 	mutex_unlock(&exo_envs_lock);
 	if (ret)

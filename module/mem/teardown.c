@@ -100,12 +100,17 @@ static void exo_zap_run(struct list_head *zaps)
 	}
 }
 
-/* Take @frame from its owner: its bindings and grants go into @td. */
-void exo_frame_release(struct exo_frame *frame, struct exo_teardown *td)
+/*
+ * Take @frame from its owner, for @why (EXO_WHY_*): its bindings and
+ * grants go into @td.
+ */
+void exo_frame_release(struct exo_frame *frame, struct exo_teardown *td,
+		       u32 why)
 {
 	struct exo_env *env = frame->owner;
 
 	lockdep_assert_held(&exo_mem_lock);
+	trace_exo_unbind(env->id, EXO_TRACE_MEM, -1, frame->index, 1, why);
 	exo_frame_ungrant(env, frame, td);
 	exo_frame_unbind_all(frame, &td->zaps);
 	list_del(&frame->node);
