@@ -212,10 +212,30 @@ TRACE_EVENT(exo_slot_excess,
 
 /*
  * A frame of @len bytes on @ifindex that the filter @filter (its binding
- * id) claimed: match for each, drop too for one that never reached the
- * ring. They fire in the hook, under RCU: no lock of their own.
+ * id) claimed. Both fire in the ingress hook, under RCU and nothing else;
+ * disabled, each is one static branch.
  */
-DECLARE_EVENT_CLASS(exo_packet,
+TRACE_EVENT(exo_filter_match,
+	TP_PROTO(u64 env_id, u32 filter, int ifindex, u32 len),
+	TP_ARGS(env_id, filter, ifindex, len),
+	TP_STRUCT__entry(
+		__field(u64, env_id)
+		__field(u32, filter)
+		__field(int, ifindex)
+		__field(u32, len)
+	),
+	TP_fast_assign(
+		__entry->env_id = env_id;
+		__entry->filter = filter;
+		__entry->ifindex = ifindex;
+		__entry->len = len;
+	),
+	TP_printk("env=%llu filter=%u ifindex=%d len=%u", __entry->env_id,
+		  __entry->filter, __entry->ifindex, __entry->len)
+);
+
+/* A claimed frame that never reached the binding's ring, and @why. */
+TRACE_EVENT(exo_filter_drop,
 	TP_PROTO(u64 env_id, u32 filter, int ifindex, u32 len, u32 why),
 	TP_ARGS(env_id, filter, ifindex, len, why),
 	TP_STRUCT__entry(
@@ -236,14 +256,6 @@ DECLARE_EVENT_CLASS(exo_packet,
 		  __entry->env_id, __entry->filter, __entry->ifindex,
 		  __entry->len, exo_trace_show_why(__entry->why))
 );
-
-DEFINE_EVENT(exo_packet, exo_filter_match,
-	TP_PROTO(u64 env_id, u32 filter, int ifindex, u32 len, u32 why),
-	TP_ARGS(env_id, filter, ifindex, len, why));
-
-DEFINE_EVENT(exo_packet, exo_filter_drop,
-	TP_PROTO(u64 env_id, u32 filter, int ifindex, u32 len, u32 why),
-	TP_ARGS(env_id, filter, ifindex, len, why));
 
 /* An XN block of @type is allocated on the disk or freed, under @parent. */
 DECLARE_EVENT_CLASS(exo_xn_block,

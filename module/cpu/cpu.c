@@ -257,7 +257,7 @@ static void exo_cpu_env_destroy(struct exo_env *env)
 		mutex_lock(&c->bind_lock);
 		exo_seat_unbind(seat, true);
 		mutex_unlock(&c->bind_lock);
-		exo_seat_release(seat);
+		exo_seat_release(seat, EXO_WHY_CLOSE);
 		/* No worker may still hold this environment. */
 		kthread_flush_work(&seat->vec->work);
 		free_cpumask_var(seat->saved_mask);

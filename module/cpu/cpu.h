@@ -29,6 +29,7 @@
 #include "../compat.h"
 #include "../core/slots.h"
 #include "../exo.h"
+#include "../exo_trace.h"
 #include "../uapi_copy.h"
 
 struct exo_cpu_vec;
@@ -173,7 +174,7 @@ void exo_seat_sync_policy(struct exo_cpu_seat *seat, bool turn_claimed);
 bool exo_vec_needs_worker(struct exo_cpu_vec *vec);
 void exo_vec_kick_if_needed(struct exo_cpu_vec *vec);
 void exo_vec_work(struct kthread_work *work);
-u32 exo_seat_release(struct exo_cpu_seat *seat);
+u32 exo_seat_release(struct exo_cpu_seat *seat, u32 why);
 void exo_cpu_abort(struct exo_env *env, u32 reason);
 
 /* slots.c */

@@ -35,7 +35,7 @@ static bool exo_env_lose_vec(struct exo_env *env, struct exo_cpu_vec *vec)
 	bound = seat->task;
 	exo_seat_unbind(seat, true);
 	mutex_unlock(&env->cpu.bind_lock);
-	taken = exo_seat_release(seat);
+	taken = exo_seat_release(seat, EXO_WHY_OFFLINE);
 	exo_page_offline(seat, true);
 	if (taken || bound) {
 		exo_page_counts(env);

@@ -117,6 +117,17 @@ static void exo_cpu_hold_point(void)
 	atomic_dec(&exo_cpu_held_book);
 }
 
+/* The lowest slot of @mask, the index its trace events name. */
+static u32 exo_slots_first(const u64 *mask)
+{
+	u32 w;
+
+	for (w = 0; w < EXO_CPU_MASK_WORDS; w++)
+		if (mask[w])
+			return w * 64 + __ffs64(mask[w]);
+	return 0;
+}
+
 long exo_cpu_book_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_cpu_slots req;
@@ -149,6 +160,9 @@ long exo_cpu_book_ioctl(struct exo_env *env, void __user *uarg)
 	if (ret)
 		return ret;
 	atomic64_add(exo_slots_weight(req.mask), &env->slots);
+	trace_exo_bind(env->id, EXO_TRACE_CPU, vec->cpu,
+		       exo_slots_first(req.mask), exo_slots_weight(req.mask),
+		       EXO_WHY_CALL);
 	exo_page_counts(env);
 	return 0;
 }
@@ -176,6 +190,9 @@ long exo_cpu_free_ioctl(struct exo_env *env, void __user *uarg)
 	if (ret)
 		return ret;
 	atomic64_sub(exo_slots_weight(req.mask), &env->slots);
+	trace_exo_unbind(env->id, EXO_TRACE_CPU, vec->cpu,
+			 exo_slots_first(req.mask), exo_slots_weight(req.mask),
+			 EXO_WHY_CALL);
 	exo_page_counts(env);
 	exo_vec_kick(vec);
 	return 0;
@@ -258,6 +275,8 @@ long exo_cpu_revoke_ioctl(struct exo_env *env, void __user *uarg)
 			   (u64)req.deadline_ms * NSEC_PER_MSEC;
 		schedule_delayed_work(&c->revoke_work,
 				      msecs_to_jiffies(req.deadline_ms));
+		trace_exo_revoke(target->id, EXO_TRACE_CPU, req.count,
+				 c->revoke_id, EXO_WHY_ADMIN);
 		exo_event_post(target, EXO_EVENT_CPU_REVOKE, req.count,
 			       deadline, c->revoke_id, 0);
 	}

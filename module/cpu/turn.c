@@ -82,6 +82,8 @@ static void exo_turn_begin(struct exo_cpu_vec *vec, struct exo_cpu_seat *seat,
 		vec->grace_seat = NULL;
 	seat->owes_yield = false;
 	if (exo_seat_live(seat)) {
+		trace_exo_slot_wake(seat->env->id, vec->cpu, slot, nslots,
+				    reason, donor);
 		if (seat->wake_seq != seat->claimed_seq)
 			seat->missed++;
 		seat->wake_seq++;
@@ -118,6 +120,8 @@ void exo_turn_end(struct exo_cpu_vec *vec, u64 when, bool timed)
 	vec->runner = NULL;
 	exo_page_turn(seat, false, 0, 0);
 	if (timed && exo_seat_live(seat)) {
+		trace_exo_slot_exit(seat->env->id, vec->cpu, seat->signal,
+				    vec->turn_reason == EXO_CPU_WAKE_SLOT);
 		if (vec->turn_reason == EXO_CPU_WAKE_SLOT) {
 			seat->owes_yield = true;
 			vec->grace_seat = seat;

@@ -186,6 +186,7 @@ static void exo_cpu_excess(struct exo_env *env, struct exo_cpu_vec *vec)
 	int n = atomic_inc_return(&env->cpu.excess);
 
 	exo_page_counts(env);
+	trace_exo_slot_excess(env->id, vec->cpu, n, exo_max_excess);
 	exo_event_post(env, EXO_EVENT_CPU_EXCESS, n, exo_max_excess, vec->cpu,
 		       0);
 	if (n >= exo_max_excess)
@@ -238,20 +239,43 @@ void exo_vec_work(struct kthread_work *work)
 	}
 }
 
-/* Free every slot of @seat; a turn of it running ends. Returns how many. */
-u32 exo_seat_release(struct exo_cpu_seat *seat)
+/* @seat's lowest slot, or 0 if it has none: for the unbind event. */
+static u32 exo_seat_first_slot(struct exo_cpu_seat *seat)
+{
+	struct exo_cpu_vec *vec = seat->vec;
+	u64 token = exo_seat_token(seat);
+	u32 i;
+
+	lockdep_assert_held(&vec->lock);
+	for (i = 0; i < vec->slots.nslots; i++)
+		if (vec->slots.owner[i] == token)
+			return i;
+	return 0;
+}
+
+/*
+ * Free every slot of @seat, for @why (EXO_WHY_*); a turn of it running
+ * ends. Returns how many.
+ */
+u32 exo_seat_release(struct exo_cpu_seat *seat, u32 why)
 {
 	struct exo_cpu_vec *vec = seat->vec;
 	unsigned long flags;
-	u32 n;
+	u32 n, first = 0;
 
 	spin_lock_irqsave(&vec->lock, flags);
+	/* The scan costs nothing unless someone listens. */
+	if (trace_exo_unbind_enabled())
+		first = exo_seat_first_slot(seat);
 	n = exo_slotvec_release(&vec->slots, exo_seat_token(seat));
 	if (vec->runner == seat)
 		exo_turn_end(vec, ktime_get_ns(), false);
 	exo_seat_answered(vec, seat);
 	spin_unlock_irqrestore(&vec->lock, flags);
 	atomic64_sub(n, &seat->env->slots);
+	if (n)
+		trace_exo_unbind(seat->env->id, EXO_TRACE_CPU, vec->cpu, first,
+				 n, why);
 	exo_vec_kick(vec);
 	return n;
 }
@@ -263,9 +287,19 @@ static const char *const exo_cpu_abort_why[] = {
 	[EXO_CPU_ABORT_POLICY]	= "its bound thread was made real-time",
 };
 
+/* The trace reason of an EXO_CPU_ABORT_* reason. */
+static const u32 exo_cpu_abort_trace_why[] = {
+	[EXO_CPU_ABORT_EXCESS]	= EXO_WHY_EXCESS,
+	[EXO_CPU_ABORT_REVOKE]	= EXO_WHY_DEADLINE,
+	[EXO_CPU_ABORT_MOVED]	= EXO_WHY_MOVED,
+	[EXO_CPU_ABORT_POLICY]	= EXO_WHY_POLICY,
+};
+
 /* The abort protocol: every slot goes, the event says so, the libOS dies. */
 void exo_cpu_abort(struct exo_env *env, u32 reason)
 {
+	u32 why = reason < ARRAY_SIZE(exo_cpu_abort_trace_why) ?
+		  exo_cpu_abort_trace_why[reason] : EXO_WHY_CALL;
 	u32 i, taken = 0;
 
 	/*
@@ -283,7 +317,9 @@ void exo_cpu_abort(struct exo_env *env, u32 reason)
 			      exo_cpu_abort_why[reason] ?
 			      exo_cpu_abort_why[reason] : "?");
 	for (i = 0; i < exo_nvecs; i++)
-		taken += exo_seat_release(&env->cpu.seats[i]);
+		taken += exo_seat_release(&env->cpu.seats[i], why);
 	exo_page_counts(env);
+	/* No revocation id: a CPU abort may have none, and it is not ours. */
+	trace_exo_abort(env->id, EXO_TRACE_CPU, taken, 0, why);
 	exo_event_post(env, EXO_EVENT_CPU_ABORT, taken, reason, 0, 0);
 }

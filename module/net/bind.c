@@ -315,6 +315,7 @@ long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 	env->net.ring_bytes += PAGE_ALIGN(b->ring_len);
 	exo_net_nbindings++;
 	atomic64_inc(&env->filters);
+	trace_exo_bind(env->id, EXO_TRACE_NET, -1, b->id, 1, EXO_WHY_CALL);
 	exo_net_table_publish(nd, t);
 	req.binding_id = b->id;
 	req.ring_offset = EXO_MMAP_NET + ((u64)b->id << EXO_NET_RING_SHIFT);
@@ -336,7 +337,7 @@ long exo_net_bind_ioctl(struct exo_env *env, void __user *uarg)
 		 */
 		mutex_lock(&exo_net_lock);
 		if (idr_find(&exo_net_ids, req.binding_id) == b)
-			exo_net_remove(b);
+			exo_net_remove(b, EXO_WHY_UNDO);
 		mutex_unlock(&exo_net_lock);
 	}
 	exo_net_binding_put(b);
@@ -371,7 +372,7 @@ long exo_net_unbind_ioctl(struct exo_env *env, void __user *uarg)
 	mutex_lock(&exo_net_lock);
 	b = exo_net_lookup(env, req.binding_id, &ret);
 	if (b)
-		exo_net_remove(b);
+		exo_net_remove(b, EXO_WHY_CALL);
 	mutex_unlock(&exo_net_lock);
 	return b ? 0 : ret;
 }

@@ -66,8 +66,11 @@ void exo_net_dev_put(struct exo_net_dev *nd)
 	kfree(nd);
 }
 
-/* Take @b off its device: frames go back to the host stack at once. */
-static void exo_net_detach(struct exo_net_binding *b)
+/*
+ * Take @b off its device, for @why (EXO_WHY_*): frames go back to the
+ * host stack at once.
+ */
+static void exo_net_detach(struct exo_net_binding *b, u32 why)
 {
 	struct exo_net_dev *nd = b->nd;
 	struct exo_net_table *t;
@@ -80,6 +83,7 @@ static void exo_net_detach(struct exo_net_binding *b)
 	nd->nbindings--;
 	b->nd = NULL;
 	atomic64_dec(&b->env->filters);
+	trace_exo_unbind(b->env->id, EXO_TRACE_NET, -1, b->id, 1, why);
 	if (b->port_sock) {
 		sock_release(b->port_sock);
 		b->port_sock = NULL;
@@ -94,11 +98,14 @@ static void exo_net_detach(struct exo_net_binding *b)
 		exo_net_table_publish(nd, t);
 }
 
-/* Detach and forget @b entirely: its id is free, its env no longer has it. */
-void exo_net_remove(struct exo_net_binding *b)
+/*
+ * Detach and forget @b entirely, for @why: its id is free, its env no
+ * longer has it.
+ */
+void exo_net_remove(struct exo_net_binding *b, u32 why)
 {
 	lockdep_assert_held(&exo_net_lock);
-	exo_net_detach(b);
+	exo_net_detach(b, why);
 	idr_remove(&exo_net_ids, b->id);
 	exo_net_nbindings--;
 	list_del_rcu(&b->env_node);
@@ -135,7 +142,7 @@ static void exo_net_revoke_dev(struct exo_net_dev *nd, u64 why)
 		last = list_is_singular(&nd->bindings);
 		exo_event_post(b->env, EXO_EVENT_NET_DOWN, b->id, b->ifindex,
 			       why, 0);
-		exo_net_detach(b);
+		exo_net_detach(b, EXO_WHY_OFFLINE);
 	} while (!last);
 }
 

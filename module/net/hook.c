@@ -9,9 +9,14 @@
 
 /* ---- the packet path ---------------------------------------------------- */
 
-/* A frame @b's filter claimed that could not be delivered. */
-static void exo_net_count_drop(struct exo_net_binding *b)
+/*
+ * A frame @b's filter claimed that could not be delivered, for @why; @flen
+ * is its length.
+ */
+static void exo_net_count_drop(struct exo_net_binding *b, u32 flen, u32 why)
 {
+	trace_exo_filter_match(b->env->id, b->id, b->ifindex, flen);
+	trace_exo_filter_drop(b->env->id, b->id, b->ifindex, flen, why);
 	spin_lock_bh(&b->lock);
 	b->matched++;
 	b->dropped++;
@@ -27,6 +32,7 @@ void exo_net_deliver(struct exo_net_binding *b, struct sk_buff *skb,
 	u32 cons, cap;
 	bool wake;
 
+	trace_exo_filter_match(b->env->id, b->id, b->ifindex, flen);
 	spin_lock_bh(&b->lock);
 	b->matched++;
 	cons = READ_ONCE(ring->consumer);
@@ -35,6 +41,8 @@ void exo_net_deliver(struct exo_net_binding *b, struct sk_buff *skb,
 		b->dropped++;
 		WRITE_ONCE(ring->dropped, b->dropped);
 		spin_unlock_bh(&b->lock);
+		trace_exo_filter_drop(b->env->id, b->id, b->ifindex, flen,
+				      EXO_WHY_RING_FULL);
 		return;
 	}
 	slot = (void *)ring + EXO_NET_RING_HDR +
@@ -151,7 +159,7 @@ fail:
 	/* Not split: the host's if no filter claimed the frame as a whole. */
 	if (!b)
 		return NF_ACCEPT;
-	exo_net_count_drop(b);
+	exo_net_count_drop(b, skb->len - mac_off, EXO_WHY_SPLIT);
 	kfree_skb(skb);
 	return NF_STOLEN;
 }
@@ -205,7 +213,7 @@ unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
 	if (skb->ip_summed != CHECKSUM_PARTIAL || !skb_checksum_help(skb))
 		exo_net_deliver(b, skb, mac_off, flen);
 	else
-		exo_net_count_drop(b);
+		exo_net_count_drop(b, flen, EXO_WHY_CHECKSUM);
 	/* Ours now, delivered or counted as dropped: not the host's. */
 	consume_skb(skb);
 	return NF_STOLEN;

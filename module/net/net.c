@@ -203,7 +203,7 @@ void exo_net_env_destroy(struct exo_env *env)
 	mutex_lock(&exo_net_lock);
 	had = !list_empty(&env->net.bindings);
 	list_for_each_entry_safe(b, tmp, &env->net.bindings, env_node)
-		exo_net_remove(b);
+		exo_net_remove(b, EXO_WHY_CLOSE);
 	mutex_unlock(&exo_net_lock);
 	/* No hook may still be waking this environment once it is freed. */
 	if (had)

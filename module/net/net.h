@@ -43,6 +43,7 @@
 #include "../compat.h"
 #include "../core/filter.h"
 #include "../exo.h"
+#include "../exo_trace.h"
 #include "../uapi_copy.h"
 
 #define EXO_NET_SLOTS_LIMIT	65536
@@ -146,7 +147,7 @@ unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
 /* device.c */
 struct exo_net_dev *exo_net_dev_get(struct net_device *dev);
 void exo_net_dev_put(struct exo_net_dev *nd);
-void exo_net_remove(struct exo_net_binding *b);
+void exo_net_remove(struct exo_net_binding *b, u32 why);
 bool exo_net_dev_is_port(struct net_device *dev);
 void exo_net_port_found(void);
 void exo_net_device_debugfs_init(struct dentry *dir);

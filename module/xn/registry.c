@@ -137,7 +137,7 @@ long xn_release_ioctl(struct exo_env *env, void __user *uarg)
 	mutex_lock(&exo_xn_lock);
 	ref = xa_load(&env->xn.view, arg.block);
 	if (ref)
-		xn_view_drop(env, arg.block, ref);
+		xn_view_drop(env, arg.block, ref, EXO_WHY_CALL);
 	mutex_unlock(&exo_xn_lock);
 	mmap_read_unlock(current->mm);
 	return ref ? 0 : -ENOENT;
@@ -209,7 +209,7 @@ static void xn_forget(struct xn_buf *buf, struct exo_env *env)
 	struct exo_xn_ref *ref = xa_load(&env->xn.view, block);
 
 	if (ref)
-		xn_view_drop(env, block, ref);
+		xn_view_drop(env, block, ref, EXO_WHY_CALL);
 	buf = xn_buf_find(block);
 	if (buf)
 		xn_buf_drop(buf);
@@ -342,6 +342,7 @@ long xn_modify(struct exo_env *env, unsigned int cmd,
 		b->fresh = true;
 		list_add_tail(&b->fresh_node, &xn.fresh_list);
 		xn_buf_set_dirty(b);
+		trace_exo_xn_alloc(env->id, arg.block, m->block, arg.type_id);
 	} else if (cmd == EXO_IOC_XN_FREE) {
 		bool fresh = b->fresh;
 		struct xn_pending_free *pf = NULL;
@@ -362,6 +363,7 @@ long xn_modify(struct exo_env *env, unsigned int cmd,
 			pf->block = arg.block;
 			list_add_tail(&pf->node, &xn.pending_frees);
 		}
+		trace_exo_xn_free(env->id, arg.block, m->block, arg.type_id);
 	}
 	memcpy(xn_buf_data(m), xn.copy, XN_BS);
 	xn_buf_set_dirty(m);

@@ -7,6 +7,15 @@
 
 #include "xn.h"
 
+/* End stage @stage with a flush, unless @ret already failed it. */
+static int xn_stage_end(unsigned int stage, u64 written, int ret)
+{
+	if (!ret)
+		ret = xn_stage_flush(stage);
+	trace_exo_xn_sync_stage(stage, written, ret);
+	return ret;
+}
+
 /* Write the dirty cache in the order the UAPI promises; blocks written. */
 static int xn_sync_stages(u64 *written)
 {
@@ -21,19 +30,17 @@ static int xn_sync_stages(u64 *written)
 	list_for_each_entry_safe_reverse(buf, tmp, &xn.fresh_list, fresh_node) {
 		ret = xn_io(buf->block, buf->page, true);
 		if (ret)
-			return ret;
+			return xn_stage_end(1, *written, ret);
 		(*written)++;
 		list_del_init(&buf->fresh_node);
 		buf->fresh = false;
 		xn_buf_clean(buf);
 	}
-	ret = xn_stage_flush(1);
+	ret = xn_stage_end(1, *written, 0);
 	if (ret)
 		return ret;
 	/* 2: the free map with them allocated (freed ones still are). */
-	ret = xn_write_freemap(xn.alloc);
-	if (!ret)
-		ret = xn_stage_flush(2);
+	ret = xn_stage_end(2, *written, xn_write_freemap(xn.alloc));
 	if (ret)
 		return ret;
 	/* 3: every other dirty block, now pointing only at written ones. */
@@ -42,11 +49,11 @@ static int xn_sync_stages(u64 *written)
 			continue;
 		ret = xn_io(buf->block, buf->page, true);
 		if (ret)
-			return ret;
+			return xn_stage_end(3, *written, ret);
 		(*written)++;
 		xn_buf_clean(buf);
 	}
-	ret = xn_stage_flush(3);
+	ret = xn_stage_end(3, *written, 0);
 	if (ret)
 		return ret;
 	/* 4: freed blocks, forgotten on the disk now, become free. */
@@ -57,9 +64,7 @@ static int xn_sync_stages(u64 *written)
 			list_del(&pf->node);
 			kfree(pf);
 		}
-		ret = xn_write_freemap(xn.alloc);
-		if (!ret)
-			ret = xn_stage_flush(4);
+		ret = xn_stage_end(4, *written, xn_write_freemap(xn.alloc));
 		if (ret)
 			return ret;
 	}

@@ -116,12 +116,14 @@ void xn_unmap_block(struct exo_env *env, u64 block)
 	}
 }
 
+/* @block leaves @env's view, for @why (EXO_WHY_*). */
 void xn_view_drop(struct exo_env *env, u64 block,
-		  struct exo_xn_ref *ref)
+		  struct exo_xn_ref *ref, u32 why)
 {
 	struct xn_buf *buf = xn_buf_find(block);
 
 	lockdep_assert_held(&exo_xn_lock);
+	trace_exo_unbind(env->id, EXO_TRACE_XN, -1, block, 1, why);
 	xn_unmap_block(env, block);
 	xa_erase(&env->xn.view, block);
 	kfree(ref);
@@ -141,7 +143,7 @@ static void exo_xn_env_destroy(struct exo_env *env)
 	/* Every mapping held the file: the last close comes after them. */
 	WARN_ON(!list_empty(&env->xn.maps));
 	xa_for_each(&env->xn.view, block, ref)
-		xn_view_drop(env, block, ref);
+		xn_view_drop(env, block, ref, EXO_WHY_CLOSE);
 	mutex_unlock(&exo_xn_lock);
 	xa_destroy(&env->xn.view);
 }
@@ -173,6 +175,7 @@ int xn_view_add(struct exo_env *env, struct xn_buf *buf, u64 parent)
 	}
 	buf->refs++;
 	atomic64_inc(&env->blocks);
+	trace_exo_bind(env->id, EXO_TRACE_XN, -1, buf->block, 1, EXO_WHY_CALL);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "../core/udf.h"
 #include "../core/xn_image.h"
 #include "../exo.h"
+#include "../exo_trace.h"
 #include "../uapi_copy.h"
 
 #define XN_BS			EXO_XN_BLOCK_SIZE
@@ -122,7 +123,7 @@ static inline bool xn_in_data(u64 block)
 /* xn.c */
 void xn_unmap_block(struct exo_env *env, u64 block);
 void xn_view_drop(struct exo_env *env, u64 block,
-		  struct exo_xn_ref *ref);
+		  struct exo_xn_ref *ref, u32 why);
 int xn_view_add(struct exo_env *env, struct xn_buf *buf, u64 parent);
 
 /* disk.c */
