@@ -40,8 +40,16 @@ done
 
 checkpatch=build/ksrc/scripts/checkpatch.pl
 [ -x "$checkpatch" ] || scripts/harness.sh >/dev/null
+# The trace header is written in TRACE_EVENT's shape: each TP_*() argument
+# on a line of its own, tab-indented under the macro, and TP_STRUCT__entry(
+# and TP_fast_assign( ending their lines. checkpatch reads that as C calls
+# and flags those two checks on every event; the rest of --strict applies.
+trace_shape=OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT
 if perl "$checkpatch" --strict --no-tree --terse --quiet --show-types \
-	-f $(git ls-files 'module/*.[ch]' uapi/linux/exo.h) >"$tmp/cp" 2>&1; then
+	-f $(git ls-files 'module/*.[ch]' uapi/linux/exo.h |
+	     grep -vx module/exo_trace.h) >"$tmp/cp" 2>&1 &&
+   perl "$checkpatch" --strict --no-tree --terse --quiet --show-types \
+	--ignore "$trace_shape" -f module/exo_trace.h >>"$tmp/cp" 2>&1; then
 	result lint.checkpatch_strict 0
 else
 	result lint.checkpatch_strict 1 "$tmp/cp"
