@@ -2,11 +2,12 @@
 /*
  * exo's tracepoints, read back through tracefs: each test enables some
  * events/exo/ events, does real work through libexo (a frame, a slot's
- * wake, a filter's match over the veth lab, an XN allocation and sync),
- * and looks for the lines that work must have written, with this
- * environment's id and the right fields; then disables them and checks
- * that the same work writes nothing more. A kernel without tracefs or
- * without the exo events (no CONFIG_TRACEPOINTS) skips.
+ * wake, a turn overrun, a filter's match over the veth lab, an XN
+ * allocation and sync), and looks for the lines that work must have
+ * written, with this environment's id and the right fields; some then
+ * disable them and check that the same work writes nothing more. A
+ * kernel without tracefs or without the exo events (no
+ * CONFIG_TRACEPOINTS) skips.
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -225,6 +226,55 @@ TEST_F(trace, slot_book_and_wake)
 		     wake.nslots);
 	want[2] = " reason=slot ";
 	EXPECT_LE(1, trace_count("exo_slot_wake", want, 3));
+}
+
+static __u64 trace_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * A bound thread that runs on past its turn and its grace: the exit
+ * upcall is due (owes a yield) and the excess counter goes to 1.
+ */
+TEST_F(trace, slot_exit_and_excess)
+{
+	struct exo_cpu_info ci = { 0 };
+	struct exo_cpu_wake wake;
+	const char *want[3];
+	char cpu[32], fld[48];
+	int c, i, n = 0;
+	__u64 until;
+
+	for (c = 0; c < 64; c++)
+		if (!exo_cpu_info(self->exo, c, &ci))
+			break;
+	if (c == 64)
+		SKIP(return, "exo manages no CPU here (one-CPU machine?)");
+	ASSERT_LE(2U, ci.max_excess);
+	ASSERT_EQ(0, trace_enable("exo_slot_exit", true));
+	ASSERT_EQ(0, trace_enable("exo_slot_excess", true));
+	ASSERT_EQ(0, exo_cpu_book(self->exo, c, 5, 1, 1));
+	ASSERT_EQ(0, exo_cpu_bind(self->exo, c, 0, 0));
+	ASSERT_EQ(0, exo_cpu_wait(self->exo, TRACE_WAIT_MS, &wake));
+	/* Turns and grace run on the monotonic clock, as wake's times do. */
+	until = wake.end_ns + ci.grace_ns + 20000000ULL;
+	while (trace_mono_ns() < until)
+		;
+	want[0] = self->env;
+	want[1] = TF(cpu, "cpu=%d", c);
+	want[2] = " signal=0 owes_yield=1 ";
+	EXPECT_EQ(1, trace_count("exo_slot_exit", want, 3));
+	/* The worker counts the excess: give it a moment. */
+	want[2] = TF(fld, "excess=1 limit=%u", ci.max_excess);
+	for (i = 0; i < 100 && !(n = trace_count("exo_slot_excess", want, 3));
+	     i++)
+		usleep(10000);
+	EXPECT_EQ(1, n);
+	ASSERT_EQ(0, exo_cpu_unbind(self->exo));
 }
 
 /* The veth lab: a frame our filter claims is matched, in the hook. */
