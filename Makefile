@@ -12,6 +12,9 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 B := build
 LIBEXO_VERSION := 0.1.0
@@ -45,7 +48,8 @@ FUZZ_SECONDS ?= 60
 
 .PHONY: all module user lib selftests samples hosttests fuzz-host fuzz check check-debug \
 	demo bench bench-host \
-	lint install dkms-install dkms-uninstall load unload clean help
+	lint install install-lib install-tools install-module install-dkms-source deb \
+	dkms-install dkms-uninstall load unload clean help
 .DELETE_ON_ERROR:
 
 all: module user
@@ -63,7 +67,8 @@ help:
 	@echo '                interpreter (vs native code), on this machine'
 	@echo 'make load       insmod module/exo.ko on this machine (root)'
 	@echo 'make unload     rmmod exo on this machine (root)'
-	@echo 'make install    headers, libraries, libexo.pc and exo.ko (PREFIX, DESTDIR)'
+	@echo 'make install    headers, libraries, libexo.pc, the tools and exo.ko (PREFIX, DESTDIR)'
+	@echo 'make deb        exo-dkms, libexo0, libexo-dev and exo-tools .debs in build/deb/'
 	@echo 'make dkms-install  exo.ko under DKMS, rebuilt for every kernel installed (root);'
 	@echo '                make dkms-uninstall takes it out again'
 	@echo 'make lint       W=1 and sparse builds on both header sets, checkpatch --strict'
@@ -207,7 +212,11 @@ load: module
 unload:
 	rmmod exo
 
-install: lib
+# make install is its parts, and make deb packages the same parts staged
+# under a DESTDIR, so no file is listed twice.
+install: install-lib install-tools install-module
+
+install-lib: lib
 	install -d $(DESTDIR)$(INCLUDEDIR)/exo $(DESTDIR)$(INCLUDEDIR)/linux \
 		$(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 644 libexo/include/exo/exo.h $(DESTDIR)$(INCLUDEDIR)/exo/
@@ -219,6 +228,31 @@ install: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIBEXO_VERSION)|' \
 		libexo/libexo.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libexo.pc
+
+# The user tools: exo-bench, and each tools/<name>/ built as build/tools/<name>,
+# with the man pages (tools/*/*.[1-8]) and bash completions
+# (tools/*/<name>.bash) found next to its sources.
+TOOL_BINS := $(patsubst tools/%/,$(B)/tools/%,$(wildcard tools/*/))
+TOOL_MANS := $(wildcard tools/*/*.[1-8])
+TOOL_COMPLETIONS := $(wildcard tools/*/*.bash)
+
+install-tools: $(B)/samples/exo-bench $(TOOL_BINS)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $^ $(DESTDIR)$(BINDIR)/
+	@set -e; for page in $(TOOL_MANS); do \
+		sect=$${page##*.}; \
+		echo "install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$sect/"; \
+		install -d $(DESTDIR)$(MANDIR)/man$$sect; \
+		install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$sect/; \
+	done
+	@set -e; for comp in $(TOOL_COMPLETIONS); do \
+		name=$${comp##*/}; name=$${name%.bash}; \
+		echo "install -m 644 $$comp $(DESTDIR)$(BASHCOMPDIR)/$$name"; \
+		install -d $(DESTDIR)$(BASHCOMPDIR); \
+		install -m 644 $$comp $(DESTDIR)$(BASHCOMPDIR)/$$name; \
+	done
+
+install-module:
 	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=/lib/modules/$$(uname -r)/build; \
 	if [ -f module/exo.ko ]; then \
 		$(MAKE) -C "$$kdir" M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install && \
@@ -230,11 +264,15 @@ install: lib
 # installed later (headers needed: linux-headers-$$(uname -r) on Debian).
 DKMS_SRC := /usr/src/exo-$(LIBEXO_VERSION)
 
+# The module's sources as DKMS takes them, with dkms.conf.
+install-dkms-source:
+	scripts/module-sources.sh $(DESTDIR)$(DKMS_SRC)
+	install -m 644 dkms.conf $(DESTDIR)$(DKMS_SRC)/
+
 dkms-install:
 	@command -v dkms >/dev/null || { echo 'dkms-install: no dkms (apt-get install dkms)'; exit 1; }
 	-dkms remove -m exo -v $(LIBEXO_VERSION) --all >/dev/null 2>&1
-	scripts/module-sources.sh $(DKMS_SRC)
-	install -m 644 dkms.conf $(DKMS_SRC)/
+	$(MAKE) install-dkms-source DESTDIR=
 	dkms add -m exo -v $(LIBEXO_VERSION)
 	dkms install -m exo -v $(LIBEXO_VERSION)
 
@@ -242,11 +280,18 @@ dkms-uninstall:
 	-dkms remove -m exo -v $(LIBEXO_VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+# ---- Debian packages --------------------------------------------------------
+
+# exo-dkms, libexo0, libexo-dev and exo-tools, staged by the install targets
+# above with PREFIX=/usr (scripts/deb.sh; scripts/deb-check.sh checks them).
+deb: lib $(B)/samples/exo-bench $(TOOL_BINS)
+	@scripts/deb.sh
+
 # Not kbuild's M= clean: it would sweep build/kernels' stock modules too.
 clean:
 	find module \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 		-o -name '.*.cmd' -o -name modules.order \) -delete
 	rm -f .*.cmd modules.order Module.symvers
 	rm -rf $(B)/lib $(B)/selftests $(B)/samples $(B)/host $(B)/fuzz-host $(B)/fuzz \
-		$(B)/bench-host \
+		$(B)/bench-host $(B)/deb \
 		$(B)/mod $(B)/vm

@@ -19,6 +19,7 @@ default_pkgs=(
 	dwarves # pahole: 6.12 headers build BTF into modules
 	clang libfuzzer-14-dev # make fuzz-host: libFuzzer targets of module/core
 	dkms # make dkms-install, and the DKMS build check of both lanes
+	dpkg-dev # make deb: dpkg-shlibdeps computes the packages' Depends
 )
 
 die() { echo "deps: $*" >&2; exit 1; }
