@@ -83,6 +83,12 @@ read -r p f s < <(tally build/vm/dkms.log)
 [ "$f" = 0 ] && [ "$p" != 0 ] || { grep -A22 '^not ok' build/vm/dkms.log | head -60; [ "$p" != 0 ] || f=$((f + 1)); }
 add dkms "$p" "$f" "$s"
 
+echo "==> packages: make deb, unpacked into an empty root and checked"
+scripts/deb-check.sh >build/vm/deb.log 2>&1 || true
+read -r p f s < <(tally build/vm/deb.log)
+[ "$f" = 0 ] && [ "$p" != 0 ] || { grep -A8 '^not ok' build/vm/deb.log | head -60; [ "$p" != 0 ] || f=$((f + 1)); }
+add deb "$p" "$f" "$s"
+
 echo "==> the VM lane's own tests: accelerator choice (fake QEMU), scoring"
 bash selftests/lane/vm_run_test.sh >build/vm/vm-run-test.log 2>&1 || true
 read -r p f s < <(tally build/vm/vm-run-test.log)
