@@ -14,6 +14,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# shellcheck source=scripts/progress.sh
+. scripts/progress.sh
 VM_TIMEOUT=${VM_TIMEOUT:-2400}
 export EXO_RUN_ID=${EXO_RUN_ID:-check-debug-$$-$(date +%s)}
 lane=debug
@@ -46,7 +48,7 @@ if ! scripts/build-module.sh "$lane" >"build/vm/$lane-module.log" 2>&1; then
 	echo "lane $lane: exo.ko did not build (see build/vm/$lane-module.log)"
 	exit 1
 fi
-make -s user
+heartbeat build build/vm/build.log - make -s user || { tail -30 build/vm/build.log; exit 1; }
 scripts/payload.sh "$lane" "$payload"
 cp scripts/guest/kmemleak.sh "$payload/"
 # The fuzzer's run here is four times make check's: KASAN and lockdep see
@@ -56,8 +58,8 @@ echo "export FUZZ_CALLS=${DEBUG_FUZZ_CALLS:-200000}" >"$payload/fuzz.env"
 echo "==> lane $lane: boot and run the selftests (KASAN under TCG: several minutes)"
 start=$SECONDS
 vm_rc=0
-scripts/vm-run.sh --lane "$lane" --payload "$payload" --modules veth \
-	--silence 900 --timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
+run_vm "lane $lane" "$log" --lane "$lane" --payload "$payload" --modules veth \
+	--silence 900 --timeout "$VM_TIMEOUT" || vm_rc=$?
 read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$vm_rc" "$VM_TIMEOUT" \
 	"$payload/tests.expected")
 

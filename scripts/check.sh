@@ -12,6 +12,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# shellcheck source=scripts/progress.sh
+. scripts/progress.sh
 # One run, one KVM probe: vm-run.sh keeps its verdict under this id.
 export EXO_RUN_ID=${EXO_RUN_ID:-check-$$-$(date +%s)}
 LANES=${LANES:-"6.12 6.1"}
@@ -42,10 +44,9 @@ scripts/deps.sh
 for lane in $LANES; do scripts/kernels.sh "$lane"; done
 scripts/harness.sh >/dev/null
 
-echo "==> build libexo, samples, selftests, host tests"
-make -s user
-
 mkdir -p build/vm
+echo "==> build libexo, samples, selftests, host tests"
+heartbeat build build/vm/build.log - make -s user || { tail -30 build/vm/build.log; exit 1; }
 echo "==> host tests of module/core"
 : >build/vm/host.log
 host_died=0
@@ -64,13 +65,14 @@ f=$((f + host_died))
 add host "$p" "$f" "$s"
 
 echo "==> host fuzzers of module/core, ${CHECK_FUZZ_SECONDS:=20}s each"
-make -s fuzz-host FUZZ_SECONDS="$CHECK_FUZZ_SECONDS" >build/vm/fuzz-host.log 2>&1 || true
+heartbeat fuzz-host build/vm/fuzz-host.log "tap_status build/vm/fuzz-host.log" \
+	make -s fuzz-host FUZZ_SECONDS="$CHECK_FUZZ_SECONDS" || true
 read -r p f s < <(tally build/vm/fuzz-host.log)
 [ "$f" = 0 ] && [ "$p" != 0 ] || { cat build/vm/fuzz-host.log | tail -20; [ "$p" != 0 ] || f=$((f + 1)); }
 add fuzz-host "$p" "$f" "$s"
 
 echo "==> lint: W=1 and sparse module builds, checkpatch --strict, libexo exports"
-scripts/lint.sh $LANES >build/vm/lint.log 2>&1 || true
+heartbeat lint build/vm/lint.log "tap_status build/vm/lint.log" scripts/lint.sh $LANES || true
 read -r p f s < <(tally build/vm/lint.log)
 # No totals at all is a lint that did not run.
 [ "$p" != 0 ] || [ "$f" != 0 ] || { tail -20 build/vm/lint.log; f=1; }
@@ -78,19 +80,23 @@ read -r p f s < <(tally build/vm/lint.log)
 add lint "$p" "$f" "$s"
 
 echo "==> DKMS: dkms build of exo.ko against each lane's headers"
-scripts/dkms-check.sh $LANES >build/vm/dkms.log 2>&1 || true
+heartbeat dkms build/vm/dkms.log "tap_status build/vm/dkms.log" scripts/dkms-check.sh $LANES || true
 read -r p f s < <(tally build/vm/dkms.log)
 [ "$f" = 0 ] && [ "$p" != 0 ] || { grep -A22 '^not ok' build/vm/dkms.log | head -60; [ "$p" != 0 ] || f=$((f + 1)); }
 add dkms "$p" "$f" "$s"
 
 echo "==> packages: make deb, unpacked into an empty root and checked"
-scripts/deb-check.sh >build/vm/deb.log 2>&1 || true
+heartbeat deb build/vm/deb.log "tap_status build/vm/deb.log" scripts/deb-check.sh || true
 read -r p f s < <(tally build/vm/deb.log)
-[ "$f" = 0 ] && [ "$p" != 0 ] || { grep -A8 '^not ok' build/vm/deb.log | head -60; [ "$p" != 0 ] || f=$((f + 1)); }
+if [ "$f" != 0 ] || [ "$p" = 0 ]; then
+	grep -A8 '^not ok' build/vm/deb.log | head -60
+	[ "$p" != 0 ] || f=$((f + 1))
+fi
 add deb "$p" "$f" "$s"
 
 echo "==> the VM lane's own tests: accelerator choice (fake QEMU), scoring"
-bash selftests/lane/vm_run_test.sh >build/vm/vm-run-test.log 2>&1 || true
+heartbeat vm-run build/vm/vm-run-test.log "tap_status build/vm/vm-run-test.log" \
+	bash selftests/lane/vm_run_test.sh || true
 read -r p f s < <(tally build/vm/vm-run-test.log)
 [ "$f" = 0 ] && [ "$p" != 0 ] || { grep -A8 '^not ok' build/vm/vm-run-test.log | head -40; [ "$p" != 0 ] || f=$((f + 1)); }
 add vm-run "$p" "$f" "$s"
@@ -108,7 +114,7 @@ bench_rows="null_ioctl ioctl_floor mem_bind_map_1 mem_bind_map_1_region
 	xn_alloc xn_smallfile cpu_wake cpu_yield_to"
 bench_smoke() {
 	local log=build/vm/bench-smoke.log rc=0 row missing=''
-	BENCH_QUICK=1 BENCH_FORMAT=tsv scripts/demo.sh bench >"$log" 2>&1 || rc=$?
+	heartbeat bench-smoke "$log" - env BENCH_QUICK=1 BENCH_FORMAT=tsv scripts/demo.sh bench || rc=$?
 	for row in $bench_rows; do
 		tr -d '\r' <"$log" | awk -F'\t' -v row="$row" '
 			$1 == row && NF == 13 && $2 > 0 && $3 > 0 &&
@@ -137,8 +143,8 @@ xn_crash() {	# xn_crash <lane>
 	rm -f "$img"
 	truncate -s 64M "$img"
 	echo storm >"$dir/phase"
-	scripts/vm-run.sh --lane "$lane" --payload "$dir" --disk "$img" \
-		--timeout "$VM_TIMEOUT" --log "$slog" >/dev/null 2>"$slog.err" || rc=$?
+	run_vm "lane $lane crash storm" "$slog" --lane "$lane" --payload "$dir" --disk "$img" \
+		--timeout "$VM_TIMEOUT" 2>"$slog.err" || rc=$?
 	# Only a guest that went down under the storm, without a sync, reports
 	# no status (125); a status means sysrq o was ignored and the guest shut
 	# down cleanly, which tests nothing. A kernel report (3) fails too.
@@ -151,8 +157,8 @@ xn_crash() {	# xn_crash <lane>
 	fi
 	echo verify >"$dir/phase"
 	rc=0
-	scripts/vm-run.sh --lane "$lane" --payload "$dir" --disk "$img" \
-		--timeout "$VM_TIMEOUT" --log "$vlog" >/dev/null || rc=$?
+	run_vm "lane $lane crash verify" "$vlog" --lane "$lane" --payload "$dir" --disk "$img" \
+		--timeout "$VM_TIMEOUT" || rc=$?
 	read -r p f s < <(scripts/lane-score.sh "$lane" "$vlog" "$rc" "$VM_TIMEOUT")
 	add "lane $lane crash" "$p" "$f" "$s"
 	xn_replay "$lane" "$dir"
@@ -172,8 +178,8 @@ xn_replay() {	# xn_replay <lane> <payload>
 	echo "${CHECK_REPLAY_STEPS:-24}" >"$dir/replay-steps"
 	echo "${CHECK_REPLAY_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}" >"$dir/replay-seed"
 	echo "xn_replay 2" >"$dir/replay.expected"
-	scripts/vm-run.sh --lane "$lane" --payload "$dir" --modules "dm_log_writes loop" \
-		--timeout "$VM_TIMEOUT" --log "$log" >/dev/null || rc=$?
+	run_vm "lane $lane replay" "$log" --lane "$lane" --payload "$dir" --modules "dm_log_writes loop" \
+		--timeout "$VM_TIMEOUT" || rc=$?
 	read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$rc" "$VM_TIMEOUT" "$dir/replay.expected")
 	add "lane $lane replay" "$p" "$f" "$s"
 	tr -d '\r' <"$log" | grep -a '^# replay:' || true
@@ -191,8 +197,8 @@ for lane in $LANES; do
 	vm_rc=0
 	# The network binding's tests build links inside the guest: veth
 	# pairs, and a VLAN, a bridge and a macvlan stacked on them.
-	scripts/vm-run.sh --lane "$lane" --payload "build/vm/payload-$lane" \
-		--modules "veth 8021q bridge macvlan" --timeout "$VM_TIMEOUT" --log "$log" >/dev/null || vm_rc=$?
+	run_vm "lane $lane" "$log" --lane "$lane" --payload "build/vm/payload-$lane" \
+		--modules "veth 8021q bridge macvlan" --timeout "$VM_TIMEOUT" || vm_rc=$?
 	read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$vm_rc" "$VM_TIMEOUT" \
 		"build/vm/payload-$lane/tests.expected")
 	add "lane $lane" "$p" "$f" "$s"

@@ -35,6 +35,8 @@ frag=$top/scripts/config/debug.config
 lanedir=$top/build/kernels/debug
 envfile=$lanedir/lane.env
 log=$lanedir/build.log
+# shellcheck source=scripts/progress.sh
+. "$top/scripts/progress.sh"
 
 say() { echo "  DEBUGK  $*"; }
 die() { echo "debug-kernel: $*" >&2; exit 1; }
@@ -151,7 +153,10 @@ fi
 jobs=$(nproc)
 say "build bzImage modules (about $((24 / jobs)) min on $jobs cores; log ${log#"$top"/})"
 start=$SECONDS
-make -C "$tree" -j"$jobs" bzImage modules >>"$log" 2>&1 || fail "the kernel build failed"
+compiled_so_far() { echo "$(grep -c '^  CC ' "$log.make") files compiled"; }
+heartbeat "DEBUGK  build" "$log.make" compiled_so_far make -C "$tree" -j"$jobs" bzImage modules ||
+	{ cat "$log.make" >>"$log"; fail "the kernel build failed"; }
+cat "$log.make" >>"$log"
 KVER=$(cat "$tree/include/config/kernel.release")
 [[ $KVER == *-exo-debug ]] || die "unexpected kernel release '$KVER' (CONFIG_LOCALVERSION lost?)"
 say "built $KVER in $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s"

@@ -61,12 +61,18 @@ apt_opts=(-o DPkg::Lock::Timeout=900)
 # Refresh the package lists once. Third-party sources that cannot be reached
 # make apt-get update exit non-zero even when Debian's own lists were
 # fetched, so a failure here is only a warning: the install below decides.
-if ! apt-get "${apt_opts[@]}" update >>"$log" 2>&1; then
+# shellcheck source=scripts/progress.sh
+. "$top/scripts/progress.sh"
+if ! heartbeat "DEPS    apt-get update" "$log.update" - apt-get "${apt_opts[@]}" update; then
 	echo "deps: warning: apt-get update reported errors (see $log)" >&2
 fi
+cat "$log.update" >>"$log"
 
-if ! DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y \
-		--no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+install_rc=0
+heartbeat "DEPS    apt-get install" "$log.install" - env DEBIAN_FRONTEND=noninteractive \
+	apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" || install_rc=$?
+cat "$log.install" >>"$log"
+if [ "$install_rc" != 0 ]; then
 	tail -n 20 "$log" >&2
 	die "apt-get install failed for: ${missing[*]} (full log: $log)"
 fi

@@ -9,6 +9,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# shellcheck source=scripts/progress.sh
+. scripts/progress.sh
 lane=${FUZZ_LANE:-debug}
 calls=${FUZZ_CALLS:-1000000}
 iters=${ROBUST_ITERS:-1000}
@@ -17,7 +19,8 @@ export EXO_RUN_ID=${EXO_RUN_ID:-fuzz-$$-$(date +%s)}
 scripts/deps.sh
 [ "$lane" = debug ] || scripts/kernels.sh "$lane"
 scripts/harness.sh >/dev/null
-make -s user
+mkdir -p build/vm
+heartbeat build build/vm/build.log - make -s user || { tail -30 build/vm/build.log; exit 1; }
 echo "==> exo.ko for lane $lane"
 scripts/build-module.sh "$lane" >build/mod-"$lane".log 2>&1 ||
 	{ tail -30 build/mod-"$lane".log; exit 1; }
@@ -32,8 +35,8 @@ scripts/payload.sh "$lane" "$dir"
 echo "==> lane $lane: $calls fuzzer calls, a $iters-iteration kill storm, every selftest"
 log=build/vm/fuzz-$lane.log
 rc=0
-scripts/vm-run.sh --lane "$lane" --payload "$dir" --modules veth --silence 900 --timeout "${VM_TIMEOUT:-3600}" \
-	--log "$log" >/dev/null || rc=$?
+run_vm "lane $lane" "$log" --lane "$lane" --payload "$dir" --modules veth --silence 900 \
+	--timeout "${VM_TIMEOUT:-3600}" || rc=$?
 tr -d '\r' <"$log" | grep -E '^exo-fuzz: (seed|calls)|^# robust: seed|^not ok|kmemleak' || true
 reports=$(tr -d '\r' <"$log" | grep -cE 'BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|INFO: task .* blocked|possible circular locking|refcount_t|list_add corruption|kmemleak: .* new suspected' || true)
 echo "fuzz: kernel reports in the console log: $reports"

@@ -23,6 +23,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/progress.sh
+. "$top/scripts/progress.sh"
 export PATH="$PATH:/usr/sbin:/sbin"
 
 die() { echo "kernels: $*" >&2; exit 1; }
@@ -208,8 +210,11 @@ download() {
 	done
 	((${#want[@]})) || return 0
 	echo "  FETCH   $series ${want[*]%%=*}"
-	(cd "$debdir" && apt-get download "${want[@]}") >"$lanedir/download.log" 2>&1
+	heartbeat "FETCH   $series" "$lanedir/download.log" fetched_so_far fetch_debs "${want[@]}"
 }
+# In heartbeat's own subshell, so the cd stays there.
+fetch_debs() { cd "$debdir" && apt-get download "$@"; }
+fetched_so_far() { echo "$(du -sm "$debdir" | cut -f1) MB in ${debdir#"$top"/}"; }
 
 if ! download; then
 	# Stale lists point at files the archive no longer has: refresh once.

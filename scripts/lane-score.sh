@@ -76,11 +76,10 @@ if [ "$vm_rc" != 0 ]; then
 fi
 if [ "$f" != 0 ]; then
 	tr -d '\r' <"$log" | grep -E '^not ok|^# +(FAIL|.*:[0-9]+:)|Expected' | head -40 >&2 || true
-	# A guest that died or hung says why in its last words, not in a test.
-	if [ "$vm_rc" != 0 ] && [ "$vm_rc" != 1 ]; then
-		echo "lane $lane: the last 40 console lines:" >&2
-		tr -d '\r' <"$log" | tail -n 40 | sed 's/^/  | /' >&2 || true
-	fi
+	# A guest that died or hung says why in its last words, not in a test;
+	# after a failed test they show how the run ended.
+	echo "lane $lane: the last 40 console lines:" >&2
+	tr -d '\r' <"$log" | tail -n 40 | sed 's/^/  | /' >&2 || true
 	echo "lane $lane: the full console log is $log" >&2
 fi
 echo "$p $f $s"

@@ -22,8 +22,18 @@ if ! insmod /exo/exo.ko; then
 	exit 1
 fi
 rc=0
+samples="hello pages demand slots stride udp_echo xnfs exofs"
+# Seeds that once failed, replayed every run so that the bug they found
+# stays found: EXO_IOC_API judged bytes past argsz (the first two);
+# XN_ROOT_INSTALL's EPERM for an owns() born non-empty (third).
+replays="261310956883517:1.30:536 191368061371951:0.5:11 263651338165051:0.0:160"
+# How many binaries run, for the host's progress lines.
+set -- $samples
+count=$(($# + $(wc -l </exo/tests.list)))
+[ ! -x /exo/bin/exo-fuzz ] || { set -- $replays; count=$((count + 1 + $#)); }
+echo "EXO-TESTS $count"
 # The samples are what a newcomer runs first: each must succeed too.
-for sample in hello pages demand slots stride udp_echo xnfs exofs; do
+for sample in $samples; do
 	echo "EXO-TEST-BEGIN sample-$sample"
 	src=0
 	if [ -x /exo/bin/$sample ]; then
@@ -57,12 +67,8 @@ if [ -x /exo/bin/exo-fuzz ]; then
 	trc=$?
 	echo "EXO-TEST-END exo-fuzz $trc"
 	[ "$trc" -eq 0 ] || rc=1
-	# Seeds that once failed, replayed every run so that the bug they
-	# found stays found: EXO_IOC_API judged bytes past argsz (the first
-	# two); XN_ROOT_INSTALL's EPERM for an owns() born non-empty (third).
-	for seed in "261310956883517 1.30 536" "191368061371951 0.5 11" \
-		"263651338165051 0.0 160"; do
-		set -- $seed
+	for seed in $replays; do
+		set -- $(echo "$seed" | tr : ' ')
 		echo "EXO-TEST-BEGIN exo-fuzz-replay-$1"
 		/exo/bin/exo-fuzz -s "$1" -R "$2" -n "$3"
 		trc=$?

@@ -4,7 +4,8 @@
 # Host test of scripts/lane-score.sh: a lane whose log lost a "# Totals:"
 # line, ran fewer tests than a binary lists, never ran a binary, skipped a
 # selftest or exited early must fail; the whole log must pass; a dead
-# guest's failure shows its last console lines and the log's path.
+# guest's failure, and a failed test's, shows the last console lines and
+# the log's path.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -28,7 +29,7 @@ LOG
 
 n=0 pass=0 fail=0
 echo "TAP version 13"
-echo "1..8"
+echo "1..9"
 # verdict <name> <held: 0|1> <what was seen>: one TAP line, and
 # lane-score's stderr under a failure.
 verdict() {
@@ -72,5 +73,14 @@ if ((${f:-0} > 0)) && grep -q 'last 40 console lines' "$tmp/err" &&
 	held=1
 fi
 verdict "a dead guest shows its last console lines and the log" "$held" "failed ${f:-none}"
+# A failed test (vm-run exit 1): the same, so the end of the run is seen.
+{ good | sed 's/^ok 1 b.one/not ok 1 b.one/; s/pass:1 fail:0 xfail/pass:0 fail:1 xfail/'; echo "MARKER-LAST-WORDS"; } >"$tmp/log"
+read -r p f s < <("$top/scripts/lane-score.sh" t "$tmp/log" 1 60 "$tmp/expected" 2>"$tmp/err")
+held=0
+if ((${f:-0} > 0)) && grep -q 'last 40 console lines' "$tmp/err" &&
+	grep -q '| MARKER-LAST-WORDS' "$tmp/err" && grep -q "full console log is $tmp/log" "$tmp/err"; then
+	held=1
+fi
+verdict "a failed test shows the last console lines and the log" "$held" "failed ${f:-none}"
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
 ((fail == 0))
