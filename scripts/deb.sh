@@ -86,9 +86,10 @@ for pkg in "${pkgs[@]}"; do
 done
 
 # Depends of the ELF files a package holds: dpkg-shlibdeps where dpkg-dev is
-# installed (scripts/deps.sh installs it), else what libexo links against.
-elf_depends() {	# elf_depends <package> <fallback>
-	local pkg=$1 fallback=$2 elves=() f
+# installed (scripts/deps.sh installs it), else their NEEDED libraries
+# named by hand, without versions.
+elf_depends() {	# elf_depends <package>
+	local pkg=$1 elves=() f
 	while IFS= read -r -d '' f; do
 		[ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] && elves+=("$f")
 	done < <(find "$stage/debian/$pkg" -path "*/DEBIAN" -prune -o -type f -print0)
@@ -96,21 +97,33 @@ elf_depends() {	# elf_depends <package> <fallback>
 	if command -v dpkg-shlibdeps >/dev/null; then
 		(cd "$stage" && dpkg-shlibdeps -O "${elves[@]#"$stage/"}") | sed -n 's/^shlibs:Depends=//p'
 	else
-		echo "$fallback"
+		needed_packages "${elves[@]}"
 	fi
+}
+
+needed_packages() {	# needed_packages <elf>...
+	local so
+	readelf -d "$@" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u | while read -r so; do
+		case $so in
+		libc.so.6 | libm.so.6 | libpthread.so.0 | libdl.so.2 | ld-linux*) echo libc6 ;;
+		libnl-3.so.200) echo libnl-3-200 ;;
+		libnl-genl-3.so.200) echo libnl-genl-3-200 ;;
+		"$soname") echo "libexo$soversion (>= $version)" ;;
+		*) die "no package known for $so (install dpkg-dev for dpkg-shlibdeps)" ;;
+		esac
+	done | sort -u | paste -sd, | sed 's/,/, /g'
 }
 
 # The SONAME's package, for binaries that link libexo.so.N themselves.
 echo "libexo $soversion libexo$soversion (>= $version)" >"$stage/debian/libexo0/DEBIAN/shlibs"
 echo "activate-noawait ldconfig" >"$stage/debian/libexo0/DEBIAN/triggers"
-nl_depends="libc6, libnl-3-200, libnl-genl-3-200"
 # dpkg-shlibdeps reads the package names from a source package's control.
 {
 	echo "Source: exo"
 	for pkg in "${pkgs[@]}"; do printf '\nPackage: %s\nArchitecture: any\n' "$pkg"; done
 } >"$stage/debian/control"
-libexo0_depends=$(elf_depends libexo0 "$nl_depends")
-tools_depends=$(elf_depends exo-tools "$nl_depends")
+libexo0_depends=$(elf_depends libexo0)
+tools_depends=$(elf_depends exo-tools)
 
 for script in postinst prerm; do
 	sed "s/@VERSION@/$version/g" "scripts/deb/exo-dkms.$script" >"$stage/debian/exo-dkms/DEBIAN/$script"
