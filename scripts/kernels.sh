@@ -212,8 +212,8 @@ download() {
 	echo "  FETCH   $series ${want[*]%%=*}"
 	heartbeat "FETCH   $series" "$lanedir/download.log" fetched_so_far fetch_debs "${want[@]}"
 }
-# In heartbeat's own subshell, so the cd stays there.
-fetch_debs() { cd "$debdir" && apt-get download "$@"; }
+# A subshell, so that the cd stays in it.
+fetch_debs() (cd "$debdir" && apt-get download "$@")
 fetched_so_far() { echo "$(du -sm "$debdir" | cut -f1) MB in ${debdir#"$top"/}"; }
 
 if ! download; then
