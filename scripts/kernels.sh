@@ -244,11 +244,15 @@ else
 	echo "  UNPACK  $series $KVER -> ${root#"$top"/}"
 fi
 rm -f "$envfile"
-rm -rf "$root"
-mkdir -p "$root"
-for f in "${debs[@]}"; do
-	dpkg-deb -x "$f" "$root"
-done
+# Removing an old tree takes as long as unpacking, so it is in the step.
+unpack_debs() {
+	rm -rf "$root"
+	mkdir -p "$root"
+	for f in "${debs[@]}"; do dpkg-deb -x "$f" "$root"; done
+}
+unpacked_so_far() { echo "$(du -sm "$root" 2>/dev/null | cut -f1) MB"; }
+heartbeat "UNPACK  $series" "$lanedir/unpack.log" unpacked_so_far unpack_debs ||
+	die "dpkg-deb -x failed: $(tail -n 3 "$lanedir/unpack.log")"
 
 KDIR=$root/usr/src/linux-headers-$KVER
 common=${KVER%-amd64}-common
@@ -360,7 +364,8 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kernels.sh build check");
 EOF
 echo 'obj-m := lanecheck.o' >"$chk/Kbuild"
-if ! make -C "$KDIR" M="$chk" modules >"$chk/build.log" 2>&1 ||
+echo "  MODCHK  $series: a test module against the unpacked headers"
+if ! heartbeat "MODCHK  $series" "$chk/build.log" - make -C "$KDIR" M="$chk" modules ||
 		[[ ! -f $chk/lanecheck.ko ]]; then
 	tail -n 20 "$chk/build.log" >&2
 	die "test module does not build against $KDIR"

@@ -30,7 +30,9 @@ heartbeat() {
 
 heartbeat_lines() {	# <label> <status-command|-> <pid to outlive not>
 	local label=$1 status_cmd=$2 parent=$3 start=$SECONDS status
-	while sleep "${PROGRESS_EVERY:-30}"; do
+	# sleep must not hold our stdout: a pipe reading it would wait for
+	# the sleep after this loop is killed.
+	while sleep "${PROGRESS_EVERY:-30}" >/dev/null 2>&1; do
 		kill -0 "$parent" 2>/dev/null || return 0
 		status=''
 		[ "$status_cmd" = - ] || status=$($status_cmd 2>/dev/null || true)
