@@ -59,6 +59,6 @@ run_vm() {
 tap_status() {
 	local n last
 	n=$(grep -cE '^(not )?ok [0-9]' "$1" || true)
-	last=$(grep -E '^(not )?ok [0-9]' "$1" | tail -n 1 | sed -E 's/^(not )?ok [0-9]+ //; s/ .*//')
+	last=$(grep -E '^(not )?ok [0-9]' "$1" | tail -n 1 | sed -E 's/^(not )?ok [0-9]+ //; s/ #.*//' | cut -c1-60)
 	[ "$n" = 0 ] || echo "$n done, last $last"
 }
