@@ -39,6 +39,7 @@ CORE_HDRS := $(wildcard module/core/*.h)
 SELFTESTS := $(patsubst selftests/%.c,$(B)/selftests/%,$(wildcard selftests/*_test.c))
 HOSTTESTS := $(patsubst selftests/host/%.c,$(B)/host/%,$(wildcard selftests/host/*_test.c))
 SAMPLES := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
+EXOCTL_SRCS := $(wildcard tools/exoctl/*.c)
 # Test helpers; veth.h is a header-only lab the samples and selftests share.
 TEST_HDRS := $(wildcard selftests/*.h) libexo/veth.h
 FUZZ_SRCS := $(wildcard selftests/fuzz/*.c)
@@ -46,7 +47,7 @@ FUZZ_HDRS := $(wildcard selftests/fuzz/*.h)
 FUZZ_HOST := $(patsubst selftests/host/%.c,$(B)/fuzz-host/%,$(wildcard selftests/host/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all module user lib selftests samples hosttests fuzz-host fuzz check check-debug \
+.PHONY: all module user lib selftests samples tools hosttests fuzz-host fuzz check check-debug \
 	demo bench bench-host \
 	lint install install-lib install-tools install-module install-dkms-source deb \
 	dkms-install dkms-uninstall load unload clean help
@@ -54,7 +55,7 @@ FUZZ_SECONDS ?= 60
 
 all: module user
 
-user: lib selftests samples hosttests $(B)/fuzz/exo-fuzz $(B)/selftests/xn_crash \
+user: lib selftests samples tools hosttests $(B)/fuzz/exo-fuzz $(B)/selftests/xn_crash \
 	$(B)/selftests/xn_log
 
 help:
@@ -140,6 +141,14 @@ $(B)/selftests/xn_log: selftests/xn_log.c
 $(B)/samples/%: samples/%.c libexo/veth.h $(B)/lib/libexo.a
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $< -o $@ $(B)/lib/libexo.a $(NL_LIBS) -lpthread
+
+# ---- tools --------------------------------------------------------------
+
+tools: $(B)/tools/exoctl
+
+$(B)/tools/exoctl: $(EXOCTL_SRCS) tools/exoctl/exoctl.h $(B)/lib/libexo.a
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(EXOCTL_SRCS) -o $@ $(B)/lib/libexo.a $(NL_LIBS)
 
 # The in-VM ioctl fuzzer: raw syscalls only, table-driven per binding.
 $(B)/fuzz/exo-fuzz: $(FUZZ_SRCS) $(FUZZ_HDRS) $(LIB_HDRS)
@@ -292,6 +301,6 @@ clean:
 	find module \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 		-o -name '.*.cmd' -o -name modules.order \) -delete
 	rm -f .*.cmd modules.order Module.symvers
-	rm -rf $(B)/lib $(B)/selftests $(B)/samples $(B)/host $(B)/fuzz-host $(B)/fuzz \
+	rm -rf $(B)/lib $(B)/selftests $(B)/samples $(B)/tools $(B)/host $(B)/fuzz-host $(B)/fuzz \
 		$(B)/bench-host $(B)/deb \
 		$(B)/mod $(B)/vm

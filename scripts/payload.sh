@@ -19,6 +19,7 @@ mkdir -p "$dir/tests" "$dir/bin"
 cp "$ko" "$dir/"
 cp "$top"/build/selftests/*_test "$dir/tests/"
 cp "$top"/build/samples/* "$dir/bin/"
+cp "$top"/build/tools/* "$dir/bin/"
 cp "$top/build/fuzz/exo-fuzz" "$dir/bin/"
 cp "$top/scripts/guest/check.sh" "$dir/run.sh"
 {
