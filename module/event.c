@@ -150,6 +150,13 @@ __poll_t exo_event_poll(struct exo_env *env, struct file *file,
 	return exo_event_pending(env) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
+void *exo_genl_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &exo_genl_family, NLM_F_MULTI, cmd);
+}
+
 static int exo_genl_fill_env(struct sk_buff *skb, struct netlink_callback *cb,
 			     struct exo_env *env)
 {
@@ -209,11 +216,34 @@ static int exo_genl_dump_envs(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret == -EMSGSIZE ? skb->len : ret ? ret : skb->len;
 }
 
+/*
+ * A dump that takes no attributes refuses any, so that a caller who
+ * expects a filter it sent to be honoured learns that it is not.
+ */
+static int exo_genl_start_no_attrs(struct netlink_callback *cb)
+{
+	if (nlmsg_attrlen(cb->nlh, GENL_HDRLEN)) {
+		NL_SET_ERR_MSG(cb->extack, "exo: this dump takes no attributes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const struct genl_small_ops exo_genl_ops[] = {
 	{
 		.cmd = EXO_CMD_GET_ENV,
 		.flags = GENL_ADMIN_PERM,
 		.dumpit = exo_genl_dump_envs,
+	},
+};
+
+/* Full genl_ops: only they have .start, which can fail the request. */
+static const struct genl_ops exo_genl_full_ops[] = {
+	{
+		.cmd = EXO_CMD_GET_XN,
+		.flags = GENL_ADMIN_PERM,
+		.start = exo_genl_start_no_attrs,
+		.dumpit = exo_xn_genl_dump,
 	},
 };
 
@@ -231,6 +261,8 @@ static struct genl_family exo_genl_family = {
 	.module = THIS_MODULE,
 	.small_ops = exo_genl_ops,
 	.n_small_ops = ARRAY_SIZE(exo_genl_ops),
+	.ops = exo_genl_full_ops,
+	.n_ops = ARRAY_SIZE(exo_genl_full_ops),
 	.resv_start_op = EXO_CMD_MAX + 1,
 	.mcgrps = exo_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(exo_genl_mcgrps),

@@ -171,5 +171,13 @@ __poll_t exo_event_poll(struct exo_env *env, struct file *file,
 			poll_table *wait);
 int exo_genl_init(void);
 void exo_genl_exit(void);
+struct netlink_callback;
+struct sk_buff;
+/* The header of one NLM_F_MULTI reply of a dump, or NULL when full. */
+void *exo_genl_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			u8 cmd);
+
+/* xn/catalog.c: EXO_CMD_GET_XN */
+int exo_xn_genl_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 #endif /* EXO_MODULE_H */

@@ -7,6 +7,9 @@
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
 
 #include <exo/exo.h>
 
@@ -330,6 +333,74 @@ TEST_F_TIMEOUT(netlink, mirrors_events_lost_to_overflow, 120)
 	ASSERT_EQ(0, exo_raw_info(fd, &info));
 	EXPECT_EQ(9U, info.events_lost);
 	close(fd);
+}
+
+static int xn_count_msg(struct nl_msg *msg, void *arg)
+{
+	(*(int *)arg)++;
+	return NL_OK;
+}
+
+/*
+ * One EXO_CMD_GET_XN-style request straight through libnl: @cmd with
+ * @flags, and an attribute if @with_attr. The replies counted in *@msgs;
+ * returns libnl's result (0 or -NLE_*).
+ */
+static int xn_genl_request(int cmd, int flags, bool with_attr, int *msgs)
+{
+	struct nl_sock *sock = nl_socket_alloc();
+	struct nl_msg *msg = nlmsg_alloc();
+	int family, ret = -NLE_NOMEM;
+
+	*msgs = 0;
+	if (!sock || !msg || genl_connect(sock))
+		goto out;
+	family = genl_ctrl_resolve(sock, EXO_GENL_NAME);
+	if (family < 0) {
+		ret = family;
+		goto out;
+	}
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags, cmd,
+			 EXO_GENL_VERSION) ||
+	    (with_attr && nla_put_u32(msg, EXO_ATTR_XN_ID, 1)))
+		goto out;
+	ret = nl_send_auto(sock, msg);
+	if (ret < 0)
+		goto out;
+	nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, xn_count_msg, msgs);
+	ret = nl_recvmsgs_default(sock);
+out:
+	nlmsg_free(msg);
+	nl_socket_free(sock);
+	return ret;
+}
+
+/* GET_XN is a dump of no attributes: all else is refused, with a reason. */
+TEST_F(netlink, get_xn_refuses_bad_requests)
+{
+	int msgs;
+
+	EXPECT_EQ(0, xn_genl_request(EXO_CMD_GET_XN, NLM_F_DUMP, false, &msgs));
+	EXPECT_EQ(-NLE_INVAL, xn_genl_request(EXO_CMD_GET_XN, NLM_F_DUMP, true,
+					      &msgs));
+	EXPECT_EQ(0, msgs);
+	EXPECT_EQ(-NLE_OPNOTSUPP, xn_genl_request(EXO_CMD_GET_XN, 0, false,
+						  &msgs));
+	EXPECT_EQ(0, msgs);
+	EXPECT_EQ(-NLE_OPNOTSUPP, xn_genl_request(EXO_CMD_MAX + 1, NLM_F_DUMP,
+						  false, &msgs));
+	EXPECT_EQ(0, msgs);
+}
+
+/* Without CAP_NET_ADMIN the catalogue dump is refused. */
+TEST_F(netlink, get_xn_needs_net_admin)
+{
+	int msgs;
+
+	ASSERT_EQ(0, exo_cap_drop(CAP_NET_ADMIN));
+	EXPECT_EQ(-NLE_PERM, xn_genl_request(EXO_CMD_GET_XN, NLM_F_DUMP, false,
+					     &msgs));
+	EXPECT_EQ(0, msgs);
 }
 
 TEST_HARNESS_MAIN

@@ -6,6 +6,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": xn: " fmt
 
+#include <net/genetlink.h>
+
 #include "xn.h"
 
 /* ---- ioctls: catalogues -------------------------------------------------- */
@@ -562,4 +564,94 @@ out:
 	kfree(pf);
 	kfree(data);
 	return ret;
+}
+
+/* ---- generic netlink: EXO_CMD_GET_XN ------------------------------------ */
+
+static int xn_genl_put_name(struct sk_buff *skb, const char *name)
+{
+	char copy[EXO_XN_NAME_MAX];
+
+	/* Checked at install and at load, but never trusted to end in NUL. */
+	strscpy(copy, name, sizeof(copy));
+	return nla_put_string(skb, EXO_ATTR_XN_NAME, copy);
+}
+
+static int xn_genl_fill_type(struct sk_buff *skb, struct netlink_callback *cb,
+			     u32 id, const struct xn_image_type_mem *t)
+{
+	void *hdr = exo_genl_dump_put(skb, cb, EXO_CMD_GET_XN);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, EXO_ATTR_XN_KIND, EXO_XN_KIND_TYPE) ||
+	    nla_put_u32(skb, EXO_ATTR_XN_ID, id) ||
+	    xn_genl_put_name(skb, t->name) ||
+	    nla_put_u32(skb, EXO_ATTR_XN_OWNER_UID, t->owner_uid) ||
+	    nla_put_u32(skb, EXO_ATTR_XN_OWNS_LEN, t->owns_len) ||
+	    nla_put_u32(skb, EXO_ATTR_XN_ACL_LEN, t->acl_len)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int xn_genl_fill_root(struct sk_buff *skb, struct netlink_callback *cb,
+			     u32 slot, const struct xn_image_root_mem *r)
+{
+	void *hdr = exo_genl_dump_put(skb, cb, EXO_CMD_GET_XN);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, EXO_ATTR_XN_KIND, EXO_XN_KIND_ROOT) ||
+	    nla_put_u32(skb, EXO_ATTR_XN_ID, slot) ||
+	    xn_genl_put_name(skb, r->name) ||
+	    nla_put_u32(skb, EXO_ATTR_XN_OWNER_UID, r->owner_uid) ||
+	    nla_put_u32(skb, EXO_ATTR_XN_TYPE, r->type) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_XN_BLOCK, r->block, EXO_ATTR_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * Types 1..EXO_XN_TYPES_MAX, then root slots, as one sequence of
+ * positions; cb->args[0] is the next position to look at, so that a dump
+ * cut by a full skb goes on where it stopped.
+ */
+int exo_xn_genl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long pos;
+	int ret = 0;
+
+	mutex_lock(&exo_xn_lock);
+	if (!xn.types || !xn.roots) {		/* XN did not come up */
+		mutex_unlock(&exo_xn_lock);
+		return 0;
+	}
+	for (pos = cb->args[0];
+	     pos < EXO_XN_TYPES_MAX + XN_ROOTS_PER_BLOCK; pos++) {
+		if (pos < EXO_XN_TYPES_MAX) {
+			u32 id = pos + 1;
+
+			if (!xn.types[id].in_use)
+				continue;
+			ret = xn_genl_fill_type(skb, cb, id, &xn.types[id]);
+		} else {
+			u32 slot = pos - EXO_XN_TYPES_MAX;
+
+			if (!xn.roots[slot].in_use)
+				continue;
+			ret = xn_genl_fill_root(skb, cb, slot, &xn.roots[slot]);
+		}
+		if (ret)
+			break;
+	}
+	cb->args[0] = pos;
+	mutex_unlock(&exo_xn_lock);
+	/* A full skb ends this round; the dump goes on in the next. */
+	return ret == -EMSGSIZE ? skb->len : ret ? ret : skb->len;
 }

@@ -1820,6 +1820,13 @@ struct exo_event {
  * cannot restrict a group, so there any local user may watch.
  * EXO_CMD_GET_ENV (dump only, CAP_NET_ADMIN) lists the live environments,
  * one message each, with the ENV_* attributes.
+ * EXO_CMD_GET_XN (dump only, CAP_NET_ADMIN) lists XN's catalogues, one
+ * message per entry (a kernel without the command answers EOPNOTSUPP):
+ * XN_KIND says which, then XN_ID (the type's number, or the root's slot in
+ * the root catalogue), XN_NAME, XN_OWNER_UID (init user namespace); a type
+ * adds XN_OWNS_LEN and XN_ACL_LEN, a root XN_TYPE and XN_BLOCK. Types come
+ * first, by number, then roots, by slot. The request takes no attributes:
+ * any is EINVAL; without NLM_F_DUMP it is EOPNOTSUPP.
  */
 #define EXO_GENL_NAME		"exo"
 #define EXO_GENL_VERSION	1
@@ -1829,6 +1836,7 @@ enum exo_genl_cmd {
 	EXO_CMD_UNSPEC,
 	EXO_CMD_GET_ENV,	/* dump: one reply per environment */
 	EXO_CMD_EVENT,		/* multicast notification */
+	EXO_CMD_GET_XN,		/* dump: one reply per XN catalogue entry */
 	__EXO_CMD_MAX,
 };
 
@@ -1852,9 +1860,21 @@ enum exo_genl_attr {
 	EXO_ATTR_ENV_NET_DELIVERED,	/* u64: frames put in its rings */
 	EXO_ATTR_ENV_NET_DROPPED,	/* u64: frames its full rings lost */
 	EXO_ATTR_ENV_NET_TX,		/* u64: frames it sent */
+	EXO_ATTR_XN_KIND,		/* u32: EXO_XN_KIND_* */
+	EXO_ATTR_XN_ID,			/* u32: type number or root slot */
+	EXO_ATTR_XN_NAME,		/* string */
+	EXO_ATTR_XN_OWNER_UID,		/* u32, init user namespace */
+	EXO_ATTR_XN_OWNS_LEN,		/* u32: a type's owns UDF, insns */
+	EXO_ATTR_XN_ACL_LEN,		/* u32: a type's acl UDF, insns */
+	EXO_ATTR_XN_TYPE,		/* u32: a root's type */
+	EXO_ATTR_XN_BLOCK,		/* u64: a root's block */
 	__EXO_ATTR_MAX,
 };
 
 #define EXO_ATTR_MAX		(__EXO_ATTR_MAX - 1)
+
+/* EXO_ATTR_XN_KIND: what an EXO_CMD_GET_XN message describes. */
+#define EXO_XN_KIND_TYPE	1
+#define EXO_XN_KIND_ROOT	2
 
 #endif /* _UAPI_LINUX_EXO_H */
