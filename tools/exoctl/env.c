@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * exoctl env and monitor: the "exo" generic-netlink family. env list and
- * show make their own GET_ENV dump, so that they see every attribute the
- * kernel sends (libexo's list stops at struct exo_env_info).
+ * show make their own GET_ENV dump (genl.c), so that they see every
+ * attribute the kernel sends (libexo's list stops at struct exo_env_info).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
-#include <netlink/netlink.h>
+#include <netlink/attr.h>
 
 #include "exoctl.h"
 
@@ -24,7 +22,6 @@ struct exoctl_env {
 struct exoctl_env_dump {
 	struct exoctl_env *envs;
 	size_t count, room;
-	int err;
 };
 
 /* The u32/u64 attributes, in the order the text and JSON show them. */
@@ -50,23 +47,19 @@ static const struct {
 
 #define EXOCTL_NFIELDS (sizeof(exoctl_env_fields) / sizeof(exoctl_env_fields[0]))
 
-static int exoctl_on_env(struct nl_msg *msg, void *arg)
+static int exoctl_on_env(struct nlattr **attrs, void *arg)
 {
 	struct exoctl_env_dump *dump = arg;
-	struct nlattr *attrs[EXO_ATTR_MAX + 1];
 	struct exoctl_env *env, *grown;
 	size_t f;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, EXO_ATTR_MAX, NULL) < 0 ||
-	    !attrs[EXO_ATTR_ENV_ID])
-		return NL_SKIP;
+	if (!attrs[EXO_ATTR_ENV_ID])
+		return 0;
 	if (dump->count == dump->room) {
 		dump->room = dump->room ? dump->room * 2 : 16;
 		grown = realloc(dump->envs, dump->room * sizeof(*grown));
-		if (!grown) {
-			dump->err = ENOMEM;
-			return NL_STOP;
-		}
+		if (!grown)
+			return -ENOMEM;
 		dump->envs = grown;
 	}
 	env = &dump->envs[dump->count++];
@@ -80,7 +73,7 @@ static int exoctl_on_env(struct nl_msg *msg, void *arg)
 		env->attr[exoctl_env_fields[f].attr] =
 			nla_len(a) == 4 ? nla_get_u32(a) : nla_get_u64(a);
 	}
-	return NL_OK;
+	return 0;
 }
 
 /* Sort by id: the kernel sends its list order, which is creation order. */
@@ -94,45 +87,15 @@ static int exoctl_env_cmp(const void *a, const void *b)
 
 static int exoctl_dump_envs(struct exoctl_env_dump *dump)
 {
-	struct nl_sock *sock;
-	struct nl_msg *msg = NULL;
-	int family, ret;
+	int ret = exoctl_genl_dump(EXO_CMD_GET_ENV, exoctl_on_env, dump);
 
-	sock = nl_socket_alloc();
-	if (!sock)
-		return exoctl_err("out of memory");
-	ret = genl_connect(sock);
-	if (ret < 0) {
-		nl_socket_free(sock);
-		return exoctl_err("generic netlink: %s", nl_geterror(ret));
-	}
-	family = genl_ctrl_resolve(sock, EXO_GENL_NAME);
-	if (family < 0) {
-		nl_socket_free(sock);
+	if (ret == -ENOENT)
 		return exoctl_err("/dev/exo: module not loaded (no generic netlink family \"%s\")",
 				  EXO_GENL_NAME);
-	}
-	msg = nlmsg_alloc();
-	if (!msg ||
-	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_DUMP,
-			 EXO_CMD_GET_ENV, EXO_GENL_VERSION)) {
-		ret = -NLE_NOMEM;
-		goto out;
-	}
-	ret = nl_send_auto(sock, msg);
-	if (ret < 0)
-		goto out;
-	nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, exoctl_on_env, dump);
-	ret = nl_recvmsgs_default(sock);
-out:
-	nlmsg_free(msg);
-	nl_socket_free(sock);
-	if (dump->err)
-		return exoctl_err("out of memory");
-	if (ret == -NLE_PERM)
+	if (ret == -EPERM)
 		return exoctl_err("environment dump: permission denied (needs CAP_NET_ADMIN)");
-	if (ret < 0)
-		return exoctl_err("environment dump: %s", nl_geterror(ret));
+	if (ret)
+		return exoctl_err("environment dump: %s", strerror(-ret));
 	qsort(dump->envs, dump->count, sizeof(*dump->envs), exoctl_env_cmp);
 	return 0;
 }
@@ -349,9 +312,8 @@ int exoctl_monitor(int argc, char **argv)
 				  strerror(-ret),
 				  ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
 	}
-	/* Subscribed: a test may now make events and expect to see them. */
-	if (!exoctl_json)
-		fprintf(stderr, "exoctl: monitoring exo events\n");
+	/* Subscribed: a script may now make events and expect to see them. */
+	fprintf(stderr, "exoctl: monitoring exo events\n");
 	exoctl_catch_stop_signals();
 	if (exoctl_json)
 		json_open_arr(NULL);

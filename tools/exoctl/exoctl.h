@@ -52,6 +52,16 @@ int exoctl_xn(int argc, char **argv);
 int exoctl_revoke(int argc, char **argv);
 int exoctl_trace(int argc, char **argv);
 
+struct nlattr;
+/*
+ * Dump generic-netlink command @cmd of the "exo" family, calling @msg with
+ * each reply's attributes (a non-zero return stops it). 0, or -errno:
+ * ENOENT (no family: exo.ko not loaded), EPERM, EOPNOTSUPP (an older
+ * kernel without @cmd), or the callback's own.
+ */
+int exoctl_genl_dump(int cmd, int (*msg)(struct nlattr **attrs, void *arg),
+		     void *arg);
+
 /* debugfs views: the file's lines, one call each; 0, or -errno. */
 int exoctl_debugfs_lines(const char *name, int (*line)(char *text, void *arg),
 			 void *arg);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * exoctl net show: packet filters and ring counters. The binding count and
- * limits come from EXO_IOC_NET_INFO; every environment's filters only
- * debugfs's "net" file lists today.
+ * exoctl net show: packet filters and ring counters. The limits come from
+ * EXO_IOC_NET_INFO; every environment's filters (as the kernel keeps them,
+ * adjacent atoms merged) only debugfs's "net" file lists today.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,6 +29,7 @@ struct exoctl_net {
 	size_t n, room;
 	char dev[32];
 	uint64_t ifindex;
+	uint64_t total;		/* "bindings: N", of every environment */
 	bool oom;
 };
 
@@ -38,6 +39,10 @@ static int exoctl_net_line(char *text, void *arg)
 	struct exoctl_filter *f;
 	struct exoctl_atom a;
 
+	if (!strncmp(text, "bindings: ", 10)) {
+		net->total = strtoull(text + 10, NULL, 10);
+		return 0;
+	}
 	if (!strncmp(text, "dev ", 4)) {
 		if (sscanf(text, "dev %31s", net->dev) != 1)
 			net->dev[0] = '\0';
@@ -90,13 +95,14 @@ static void exoctl_net_text(const struct exo_net_info *ni,
 	size_t i;
 	unsigned int a;
 
-	printf("bindings %u of %u, atoms_max %u, ring_slots_max %u, slot_size_max %u\n",
-	       ni->bindings, ni->bindings_max, ni->atoms_max,
-	       ni->ring_slots_max, ni->slot_size_max);
+	printf("limits: bindings_max %u atoms_max %u ring_slots_max %u slot_size_max %u\n",
+	       ni->bindings_max, ni->atoms_max, ni->ring_slots_max,
+	       ni->slot_size_max);
 	if (!detail) {
 		printf("(filters: mount debugfs at /sys/kernel/debug)\n");
 		return;
 	}
+	printf("bindings: %" PRIu64 "\n", net->total);
 	for (i = 0; i < net->n; i++) {
 		const struct exoctl_filter *f = &net->filters[i];
 
@@ -125,13 +131,13 @@ static void exoctl_net_json(const struct exo_net_info *ni,
 	unsigned int a;
 
 	json_open_obj(NULL);
-	json_u64("bindings", ni->bindings);
 	json_u64("bindings_max", ni->bindings_max);
 	json_u64("atoms_max", ni->atoms_max);
 	json_u64("ring_slots_max", ni->ring_slots_max);
 	json_u64("slot_size_max", ni->slot_size_max);
 	json_bool("detail", detail);
 	if (detail) {
+		json_u64("bindings", net->total);
 		json_open_arr("filters");
 		for (i = 0; i < net->n; i++) {
 			const struct exoctl_filter *f = &net->filters[i];

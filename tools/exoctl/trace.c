@@ -121,10 +121,10 @@ int exoctl_trace(int argc, char **argv)
 				  " (needs root)" : "");
 	}
 	exoctl_catch_stop_signals();
+	/* Enabled: a script may now make events and expect to see them. */
+	fprintf(stderr, "exoctl: tracing %s\n", group);
 	if (exoctl_json)
 		json_open_arr(NULL);
-	else
-		fprintf(stderr, "exoctl: tracing %s\n", group);
 	ret = 0;
 	/* A signal interrupts the read (no SA_RESTART), ending the loop. */
 	while (!exoctl_stopped() && (!count || seen < count)) {
