@@ -190,16 +190,13 @@ int exoctl_revoke(int argc, char **argv)
 {
 	const char *pos[2] = { NULL, NULL };
 	uint64_t env, count, deadline = 0;
-	bool have_deadline = false;
+	bool have_deadline = false, have_object = false;
 	struct exo *exo;
 	__u32 asked = 0;
 	int i, npos = 0, ret;
 
-	if (argc < 1 || strcmp(argv[0], "mem")) {
-		exoctl_err("revoke: expected \"mem ENV N --deadline MS\"");
-		return exoctl_usage();
-	}
-	for (i = 1; i < argc; i++) {
+	/* "mem" first among the words; --deadline may come anywhere. */
+	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--deadline") || !strcmp(argv[i], "-d")) {
 			if (i + 1 == argc ||
 			    !exoctl_parse_u64(argv[++i], 60000, &deadline) ||
@@ -208,6 +205,12 @@ int exoctl_revoke(int argc, char **argv)
 				return exoctl_usage();
 			}
 			have_deadline = true;
+		} else if (!have_object) {
+			if (strcmp(argv[i], "mem")) {
+				exoctl_err("revoke: only \"mem\" can be revoked from here");
+				return exoctl_usage();
+			}
+			have_object = true;
 		} else if (npos < 2) {
 			pos[npos++] = argv[i];
 		} else {
