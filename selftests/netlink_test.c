@@ -342,7 +342,7 @@ static int xn_count_msg(struct nl_msg *msg, void *arg)
 }
 
 /*
- * One EXO_CMD_GET_XN-style request straight through libnl: @cmd with
+ * One dump-style request straight through libnl: @cmd with
  * @flags, and an attribute if @with_attr. The replies counted in *@msgs;
  * returns libnl's result (0 or -NLE_*).
  */
@@ -375,30 +375,44 @@ out:
 	return ret;
 }
 
-/* GET_XN is a dump of no attributes: all else is refused, with a reason. */
-TEST_F(netlink, get_xn_refuses_bad_requests)
+/* GET_XN, GET_MEM and GET_CPU take no attributes: all else is refused. */
+TEST_F(netlink, get_dumps_refuse_bad_requests)
 {
+	static const int cmds[] = { EXO_CMD_GET_XN, EXO_CMD_GET_MEM,
+				    EXO_CMD_GET_CPU };
+	size_t i;
 	int msgs;
 
-	EXPECT_EQ(0, xn_genl_request(EXO_CMD_GET_XN, NLM_F_DUMP, false, &msgs));
-	EXPECT_EQ(-NLE_INVAL, xn_genl_request(EXO_CMD_GET_XN, NLM_F_DUMP, true,
-					      &msgs));
-	EXPECT_EQ(0, msgs);
-	EXPECT_EQ(-NLE_OPNOTSUPP, xn_genl_request(EXO_CMD_GET_XN, 0, false,
-						  &msgs));
-	EXPECT_EQ(0, msgs);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		EXPECT_EQ(0, xn_genl_request(cmds[i], NLM_F_DUMP, false, &msgs));
+		EXPECT_EQ(-NLE_INVAL, xn_genl_request(cmds[i], NLM_F_DUMP, true,
+						      &msgs));
+		EXPECT_EQ(0, msgs);
+		EXPECT_EQ(-NLE_OPNOTSUPP, xn_genl_request(cmds[i], 0, false,
+							  &msgs));
+		EXPECT_EQ(0, msgs);
+	}
+	/* A pool has at least one colour: GET_MEM always says something. */
+	EXPECT_EQ(0, xn_genl_request(EXO_CMD_GET_MEM, NLM_F_DUMP, false, &msgs));
+	EXPECT_LT(0, msgs);
 	EXPECT_EQ(-NLE_OPNOTSUPP, xn_genl_request(EXO_CMD_MAX + 1, NLM_F_DUMP,
 						  false, &msgs));
 	EXPECT_EQ(0, msgs);
 }
 
-/* Without CAP_NET_ADMIN the catalogue dump is refused. */
-TEST_F(netlink, get_xn_needs_net_admin)
+/* Without CAP_NET_ADMIN the catalogue, pool and slot dumps are refused. */
+TEST_F(netlink, get_dumps_need_net_admin)
 {
 	int msgs;
 
 	ASSERT_EQ(0, exo_cap_drop(CAP_NET_ADMIN));
 	EXPECT_EQ(-NLE_PERM, xn_genl_request(EXO_CMD_GET_XN, NLM_F_DUMP, false,
+					     &msgs));
+	EXPECT_EQ(0, msgs);
+	EXPECT_EQ(-NLE_PERM, xn_genl_request(EXO_CMD_GET_MEM, NLM_F_DUMP, false,
+					     &msgs));
+	EXPECT_EQ(0, msgs);
+	EXPECT_EQ(-NLE_PERM, xn_genl_request(EXO_CMD_GET_CPU, NLM_F_DUMP, false,
 					     &msgs));
 	EXPECT_EQ(0, msgs);
 }

@@ -36,6 +36,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <net/genetlink.h>
+
 #include "cpu.h"
 
 static char *exo_cpus_param = "";
@@ -316,6 +318,127 @@ static int exo_cpu_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(exo_cpu);
+
+/* ---- generic netlink: EXO_CMD_GET_CPU ------------------------------------ */
+
+static int exo_cpu_genl_put_vec(struct sk_buff *skb,
+				struct netlink_callback *cb,
+				struct exo_cpu_vec *vec)
+{
+	void *hdr = exo_genl_dump_put(skb, cb, EXO_CMD_GET_CPU);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, EXO_ATTR_CPU_ID, vec->cpu) ||
+	    nla_put_u32(skb, EXO_ATTR_CPU_NOW_SLOT,
+			(u32)(vec->k % vec->slots.nslots)) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_CPU_RUNNER,
+			      vec->runner ? vec->runner->env->id : 0,
+			      EXO_ATTR_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int exo_cpu_genl_put_slot(struct sk_buff *skb,
+				 struct netlink_callback *cb,
+				 struct exo_cpu_vec *vec, u32 slot,
+				 struct exo_cpu_seat *seat)
+{
+	void *hdr = exo_genl_dump_put(skb, cb, EXO_CMD_GET_CPU);
+	int excess = atomic_read(&seat->env->cpu.excess);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, EXO_ATTR_CPU_ID, vec->cpu) ||
+	    nla_put_u32(skb, EXO_ATTR_CPU_SLOT, slot) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_ID, seat->env->id,
+			      EXO_ATTR_PAD) ||
+	    nla_put_u32(skb, EXO_ATTR_CPU_EXCESS, max(excess, 0))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int exo_cpu_genl_put_bound(struct sk_buff *skb,
+				  struct netlink_callback *cb,
+				  struct exo_cpu_vec *vec,
+				  struct exo_cpu_seat *seat)
+{
+	void *hdr = exo_genl_dump_put(skb, cb, EXO_CMD_GET_CPU);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, EXO_ATTR_CPU_ID, vec->cpu) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_ID, seat->env->id,
+			      EXO_ATTR_PAD) ||
+	    nla_put_u32(skb, EXO_ATTR_CPU_TID, task_pid_nr(seat->task))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * One vector's messages from position *@pos on: 0 is the vector, 1..nslots
+ * its slots, then its bound threads. *@pos is left at the first one not
+ * sent, so that a dump cut by a full skb goes on there.
+ */
+static int exo_cpu_genl_fill_vec(struct sk_buff *skb,
+				 struct netlink_callback *cb,
+				 struct exo_cpu_vec *vec, unsigned long *pos)
+{
+	u32 nslots = vec->slots.nslots;
+	struct exo_cpu_seat *seat;
+	unsigned long j = nslots + 1;
+	int ret;
+
+	lockdep_assert_held(&vec->lock);
+	for (; *pos <= nslots; (*pos)++) {
+		if (*pos == 0) {
+			ret = exo_cpu_genl_put_vec(skb, cb, vec);
+		} else {
+			seat = exo_slot_owner(vec, *pos - 1);
+			if (!seat)
+				continue;
+			ret = exo_cpu_genl_put_slot(skb, cb, vec, *pos - 1, seat);
+		}
+		if (ret)
+			return ret;
+	}
+	list_for_each_entry(seat, &vec->bound, bound_node) {
+		if (j++ < *pos)
+			continue;
+		ret = exo_cpu_genl_put_bound(skb, cb, vec, seat);
+		if (ret)
+			return ret;
+		(*pos)++;
+	}
+	return 0;
+}
+
+/* cb->args[0]: the vector; cb->args[1]: the position inside it. */
+int exo_cpu_genl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	int ret = 0;
+
+	for (; cb->args[0] < exo_nvecs; cb->args[0]++, cb->args[1] = 0) {
+		struct exo_cpu_vec *vec = &exo_vecs[cb->args[0]];
+
+		spin_lock_irq(&vec->lock);
+		ret = exo_cpu_genl_fill_vec(skb, cb, vec, &cb->args[1]);
+		spin_unlock_irq(&vec->lock);
+		if (ret)
+			break;
+	}
+	/* A full skb ends this round; the dump goes on in the next. */
+	return ret == -EMSGSIZE ? skb->len : ret ? ret : skb->len;
+}
 
 static void exo_cpu_debugfs_init(struct dentry *dir)
 {

@@ -5,6 +5,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <net/genetlink.h>
+
 #include "mem.h"
 
 /* Protects everything in module/mem/; see mem.h. */
@@ -455,6 +457,81 @@ static int exo_pool_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(exo_pool);
+
+/* ---- generic netlink: EXO_CMD_GET_MEM ------------------------------------ */
+
+static int exo_mem_genl_fill_colour(struct sk_buff *skb,
+				    struct netlink_callback *cb, u32 colour)
+{
+	void *hdr = exo_genl_dump_put(skb, cb, EXO_CMD_GET_MEM);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, EXO_ATTR_MEM_COLOUR, colour) ||
+	    nla_put_u32(skb, EXO_ATTR_MEM_CLEAN, exo_pool.nclean[colour])) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int exo_mem_genl_fill_frame(struct sk_buff *skb,
+				   struct netlink_callback *cb,
+				   const struct exo_frame *frame)
+{
+	void *hdr = exo_genl_dump_put(skb, cb, EXO_CMD_GET_MEM);
+	struct exo_binding *binding;
+	u32 mappings = 0;
+
+	lockdep_assert_held(&exo_mem_lock);
+	if (!hdr)
+		return -EMSGSIZE;
+	list_for_each_entry(binding, &frame->bindings, frame_node)
+		mappings++;
+	if (nla_put_u32(skb, EXO_ATTR_MEM_FRAME, frame->index) ||
+	    nla_put_u32(skb, EXO_ATTR_MEM_COLOUR, frame->colour) ||
+	    nla_put_u32(skb, EXO_ATTR_MEM_NODE, frame->nid) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_ID, frame->owner->id,
+			      EXO_ATTR_PAD) ||
+	    nla_put_u32(skb, EXO_ATTR_MEM_MAPPINGS, mappings)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * Colours, then held frames, as one sequence of positions; cb->args[0] is
+ * the next one, so that a dump cut by a full skb goes on where it stopped.
+ */
+int exo_mem_genl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long pos;
+	int ret = 0;
+
+	mutex_lock(&exo_mem_lock);
+	for (pos = cb->args[0]; pos < exo_pool.ncolours + exo_pool.nframes;
+	     pos++) {
+		if (pos < exo_pool.ncolours) {
+			ret = exo_mem_genl_fill_colour(skb, cb, pos);
+		} else {
+			const struct exo_frame *frame =
+				&exo_pool.frames[pos - exo_pool.ncolours];
+
+			if (!frame->owner)
+				continue;
+			ret = exo_mem_genl_fill_frame(skb, cb, frame);
+		}
+		if (ret)
+			break;
+	}
+	cb->args[0] = pos;
+	mutex_unlock(&exo_mem_lock);
+	/* A full skb ends this round; the dump goes on in the next. */
+	return ret == -EMSGSIZE ? skb->len : ret ? ret : skb->len;
+}
 
 void exo_mem_debugfs_init(struct dentry *dir)
 {

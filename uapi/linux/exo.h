@@ -1825,8 +1825,19 @@ struct exo_event {
  * XN_KIND says which, then XN_ID (the type's number, or the root's slot in
  * the root catalogue), XN_NAME, XN_OWNER_UID (init user namespace); a type
  * adds XN_OWNS_LEN and XN_ACL_LEN, a root XN_TYPE and XN_BLOCK. Types come
- * first, by number, then roots, by slot. The request takes no attributes:
- * any is EINVAL; without NLM_F_DUMP it is EOPNOTSUPP.
+ * first, by number, then roots, by slot.
+ * EXO_CMD_GET_MEM (dump only, CAP_NET_ADMIN) maps the frame pool: first a
+ * message per colour (MEM_COLOUR, MEM_CLEAN: its free zeroed frames), then
+ * one per held frame (MEM_FRAME, MEM_COLOUR, MEM_NODE, ENV_ID: its holder,
+ * MEM_MAPPINGS: pages bound to it in any region), by index.
+ * EXO_CMD_GET_CPU (dump only, CAP_NET_ADMIN) maps the slot vectors: per
+ * managed CPU by position, a message with CPU_ID, CPU_NOW_SLOT and
+ * CPU_RUNNER (the environment whose turn runs, 0 for none), then one per
+ * booked slot (CPU_ID, CPU_SLOT, ENV_ID, CPU_EXCESS: the holder's excess
+ * count), then one per bound thread (CPU_ID, ENV_ID, CPU_TID, init pid
+ * namespace).
+ * These dumps take no attributes: any is EINVAL; without NLM_F_DUMP the
+ * request is EOPNOTSUPP.
  */
 #define EXO_GENL_NAME		"exo"
 #define EXO_GENL_VERSION	1
@@ -1837,6 +1848,8 @@ enum exo_genl_cmd {
 	EXO_CMD_GET_ENV,	/* dump: one reply per environment */
 	EXO_CMD_EVENT,		/* multicast notification */
 	EXO_CMD_GET_XN,		/* dump: one reply per XN catalogue entry */
+	EXO_CMD_GET_MEM,	/* dump: per colour, then per held frame */
+	EXO_CMD_GET_CPU,	/* dump: per CPU, its booked slots and threads */
 	__EXO_CMD_MAX,
 };
 
@@ -1868,6 +1881,17 @@ enum exo_genl_attr {
 	EXO_ATTR_XN_ACL_LEN,		/* u32: a type's acl UDF, insns */
 	EXO_ATTR_XN_TYPE,		/* u32: a root's type */
 	EXO_ATTR_XN_BLOCK,		/* u64: a root's block */
+	EXO_ATTR_MEM_COLOUR,		/* u32 */
+	EXO_ATTR_MEM_CLEAN,		/* u32: a colour's free zeroed frames */
+	EXO_ATTR_MEM_FRAME,		/* u32: a frame's index */
+	EXO_ATTR_MEM_NODE,		/* u32: a frame's NUMA node */
+	EXO_ATTR_MEM_MAPPINGS,		/* u32: pages bound to a frame */
+	EXO_ATTR_CPU_ID,		/* u32: a managed CPU */
+	EXO_ATTR_CPU_NOW_SLOT,		/* u32: the slot running now */
+	EXO_ATTR_CPU_RUNNER,		/* u64: env whose turn runs, or 0 */
+	EXO_ATTR_CPU_SLOT,		/* u32: a booked slot */
+	EXO_ATTR_CPU_EXCESS,		/* u32: its holder's excess count */
+	EXO_ATTR_CPU_TID,		/* u32: a bound thread */
 	__EXO_ATTR_MAX,
 };
 
