@@ -312,9 +312,12 @@ int exoctl_monitor(int argc, char **argv)
 				  strerror(-ret),
 				  ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
 	}
-	/* Subscribed: a script may now make events and expect to see them. */
-	fprintf(stderr, "exoctl: monitoring exo events\n");
+	/*
+	 * Subscribed, and a signal ends the loop cleanly from here on: only
+	 * now may a script make events, or stop us, and expect it to work.
+	 */
 	exoctl_catch_stop_signals();
+	fprintf(stderr, "exoctl: monitoring exo events\n");
 	if (exoctl_json)
 		json_open_arr(NULL);
 	ret = 0;

@@ -110,6 +110,8 @@ int exoctl_trace(int argc, char **argv)
 		was[len > 0 ? len : 0] = '\0';
 		close(fd);
 	}
+	/* Before enabling, so that no signal leaves the group on behind us. */
+	exoctl_catch_stop_signals();
 	pipe = fopen(pipe_path, "re");
 	if (!pipe)
 		return exoctl_err("trace: %s: %s", pipe_path, strerror(errno));
@@ -120,7 +122,6 @@ int exoctl_trace(int argc, char **argv)
 				  ret == -EACCES || ret == -EPERM ?
 				  " (needs root)" : "");
 	}
-	exoctl_catch_stop_signals();
 	/* Enabled: a script may now make events and expect to see them. */
 	fprintf(stderr, "exoctl: tracing %s\n", group);
 	if (exoctl_json)
