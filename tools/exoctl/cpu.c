@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * exoctl cpu show: the slot vector of each managed CPU. Geometry and free
- * counts come from EXO_IOC_CPU_INFO; who holds which slot from debugfs's
- * "cpu" file.
+ * counts come from EXO_IOC_CPU_INFO; who holds which slot, and which
+ * threads are bound, from the EXO_CMD_GET_CPU dump.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netlink/attr.h>
 
 #include "exoctl.h"
 
@@ -26,32 +27,38 @@ struct exoctl_cpus {
 	struct exoctl_cpu cpu[EXOCTL_CPUS];
 };
 
-static int exoctl_cpu_line(char *text, void *arg)
+static uint64_t exoctl_nla_num(struct nlattr **attrs, int attr)
+{
+	if (!attrs[attr])
+		return 0;
+	return nla_len(attrs[attr]) >= 8 ? nla_get_u64(attrs[attr]) :
+	       nla_len(attrs[attr]) >= 4 ? nla_get_u32(attrs[attr]) : 0;
+}
+
+static int exoctl_on_cpu(struct nlattr **attrs, void *arg)
 {
 	struct exoctl_cpus *all = arg;
-	uint64_t cpu, slot, v;
+	uint64_t cpu = exoctl_nla_num(attrs, EXO_ATTR_CPU_ID);
+	uint64_t slot = exoctl_nla_num(attrs, EXO_ATTR_CPU_SLOT);
 	struct exoctl_cpu *c;
 
-	if (strncmp(text, "cpu ", 4) || !exoctl_field(text, "cpu", &cpu) ||
-	    cpu >= EXOCTL_CPUS)
+	if (!attrs[EXO_ATTR_CPU_ID] || cpu >= EXOCTL_CPUS)
 		return 0;
 	c = &all->cpu[cpu];
-	if (strstr(text, " bound ")) {
-		if (c->nbound < 8 && exoctl_field(text, "env", &v)) {
-			c->bound_env[c->nbound] = v;
-			exoctl_field(text, "tid", &c->bound_tid[c->nbound]);
+	if (attrs[EXO_ATTR_CPU_TID]) {			/* a bound thread */
+		if (c->nbound < 8) {
+			c->bound_env[c->nbound] = exoctl_nla_num(attrs, EXO_ATTR_ENV_ID);
+			c->bound_tid[c->nbound] = exoctl_nla_num(attrs, EXO_ATTR_CPU_TID);
 			c->nbound++;
 		}
-		return 0;
-	}
-	if (!exoctl_field(text, "slot", &slot))
-		return 0;
-	if (exoctl_field(text, "runner", &v)) {
-		c->now_slot = slot;
-		c->runner = v;
-	} else if (slot < EXO_CPU_SLOTS_MAX && exoctl_field(text, "env", &v)) {
-		c->owner[slot] = v;
-		exoctl_field(text, "excess", &c->excess[slot]);
+	} else if (attrs[EXO_ATTR_CPU_SLOT]) {		/* a booked slot */
+		if (slot < EXO_CPU_SLOTS_MAX) {
+			c->owner[slot] = exoctl_nla_num(attrs, EXO_ATTR_ENV_ID);
+			c->excess[slot] = exoctl_nla_num(attrs, EXO_ATTR_CPU_EXCESS);
+		}
+	} else {					/* the vector */
+		c->now_slot = exoctl_nla_num(attrs, EXO_ATTR_CPU_NOW_SLOT);
+		c->runner = exoctl_nla_num(attrs, EXO_ATTR_CPU_RUNNER);
 	}
 	return 0;
 }
@@ -109,7 +116,7 @@ static void exoctl_cpu_text(const struct exoctl_cpus *all, uint64_t mask,
 			       c->bound_env[b], c->bound_tid[b]);
 	}
 	if (!detail)
-		printf("(slot owners: mount debugfs at /sys/kernel/debug)\n");
+		printf("(slot owners: this exo.ko has no EXO_CMD_GET_CPU)\n");
 }
 
 static void exoctl_cpu_json(const struct exoctl_cpus *all, uint64_t mask,
@@ -200,7 +207,15 @@ static int exoctl_cpu_show(void)
 		return exoctl_err("cpu show: EXO_IOC_CPU_INFO: %s",
 				  mask ? strerror(-ret) : "no managed CPU");
 	}
-	detail = exoctl_debugfs_lines("cpu", exoctl_cpu_line, all) == 0;
+	/* An older exo.ko has no GET_CPU: the totals alone, then. */
+	ret = exoctl_genl_dump(EXO_CMD_GET_CPU, exoctl_on_cpu, all);
+	if (ret && ret != -EOPNOTSUPP) {
+		free(all);
+		if (ret == -EPERM)
+			return exoctl_err("cpu show: slot dump: permission denied (needs CAP_NET_ADMIN)");
+		return exoctl_err("cpu show: slot dump: %s", strerror(-ret));
+	}
+	detail = ret == 0;
 	if (exoctl_json)
 		exoctl_cpu_json(all, mask, detail);
 	else

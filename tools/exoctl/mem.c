@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * exoctl mem show and revoke mem. The pool's totals come from
- * EXO_IOC_MEM_INFO; which environment holds which frame only debugfs's
- * "pool" file tells today.
+ * EXO_IOC_MEM_INFO, its map (clean frames per colour, who holds which
+ * frame) from the EXO_CMD_GET_MEM dump.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netlink/attr.h>
 
 #include "exoctl.h"
 
@@ -16,40 +17,44 @@ struct exoctl_frame {
 };
 
 struct exoctl_pool {
-	uint64_t *clean;	/* per colour, from debugfs */
+	uint64_t *clean;	/* per colour */
 	uint64_t ncolours;
 	struct exoctl_frame *frames;	/* held frames */
 	size_t nframes, room;
-	bool oom;
 };
 
-static int exoctl_pool_line(char *text, void *arg)
+static uint32_t exoctl_nla_u32(struct nlattr **attrs, int attr)
+{
+	return attrs[attr] && nla_len(attrs[attr]) >= 4 ?
+	       nla_get_u32(attrs[attr]) : 0;
+}
+
+static int exoctl_on_pool(struct nlattr **attrs, void *arg)
 {
 	struct exoctl_pool *pool = arg;
 	struct exoctl_frame fr;
-	uint64_t colour, clean;
+	uint64_t colour = exoctl_nla_u32(attrs, EXO_ATTR_MEM_COLOUR);
 
-	if (!strncmp(text, "colour ", 7) && exoctl_field(text, "colour", &colour) &&
-	    exoctl_field(text, "clean", &clean)) {
+	if (!attrs[EXO_ATTR_MEM_COLOUR])
+		return 0;
+	if (!attrs[EXO_ATTR_MEM_FRAME]) {	/* a colour's message */
 		if (colour < pool->ncolours)
-			pool->clean[colour] = clean;
+			pool->clean[colour] = exoctl_nla_u32(attrs, EXO_ATTR_MEM_CLEAN);
 		return 0;
 	}
-	if (strncmp(text, "frame ", 6) || !exoctl_field(text, "frame", &fr.index) ||
-	    !exoctl_field(text, "colour", &fr.colour) ||
-	    !exoctl_field(text, "node", &fr.node) ||
-	    !exoctl_field(text, "env", &fr.env) ||
-	    !exoctl_field(text, "mappings", &fr.mappings))
-		return 0;
+	fr.index = exoctl_nla_u32(attrs, EXO_ATTR_MEM_FRAME);
+	fr.colour = colour;
+	fr.node = exoctl_nla_u32(attrs, EXO_ATTR_MEM_NODE);
+	fr.mappings = exoctl_nla_u32(attrs, EXO_ATTR_MEM_MAPPINGS);
+	fr.env = attrs[EXO_ATTR_ENV_ID] && nla_len(attrs[EXO_ATTR_ENV_ID]) >= 8 ?
+		 nla_get_u64(attrs[EXO_ATTR_ENV_ID]) : 0;
 	if (pool->nframes == pool->room) {
 		struct exoctl_frame *grown;
 
 		pool->room = pool->room ? pool->room * 2 : 64;
 		grown = realloc(pool->frames, pool->room * sizeof(*grown));
-		if (!grown) {
-			pool->oom = true;
+		if (!grown)
 			return -ENOMEM;
-		}
 		pool->frames = grown;
 	}
 	pool->frames[pool->nframes++] = fr;
@@ -78,7 +83,7 @@ static void exoctl_mem_text(const struct exo_mem_info *mi,
 	       mi->pool_frames, mi->free_frames, mi->colours,
 	       mi->reserve_frames, mi->quota_frames);
 	if (!detail) {
-		printf("(per-frame map: mount debugfs at /sys/kernel/debug)\n");
+		printf("(per-frame map: this exo.ko has no EXO_CMD_GET_MEM)\n");
 		return;
 	}
 	for (c = 0; c < pool->ncolours; c++) {
@@ -158,9 +163,13 @@ static int exoctl_mem_show(void)
 	pool.clean = calloc(mi.colours ? mi.colours : 1, sizeof(*pool.clean));
 	if (!pool.clean)
 		return exoctl_err("out of memory");
-	ret = exoctl_debugfs_lines("pool", exoctl_pool_line, &pool);
-	if (pool.oom) {
-		ret = exoctl_err("out of memory");
+	/* An older exo.ko has no GET_MEM: the totals alone, then. */
+	ret = exoctl_genl_dump(EXO_CMD_GET_MEM, exoctl_on_pool, &pool);
+	if (ret && ret != -EOPNOTSUPP) {
+		if (ret == -EPERM)
+			ret = exoctl_err("mem show: pool dump: permission denied (needs CAP_NET_ADMIN)");
+		else
+			ret = exoctl_err("mem show: pool dump: %s", strerror(-ret));
 		goto out;
 	}
 	detail = ret == 0;
