@@ -257,6 +257,12 @@ static const struct genl_ops exo_genl_full_ops[] = {
 		.start = exo_genl_start_no_attrs,
 		.dumpit = exo_cpu_genl_dump,
 	},
+	{
+		.cmd = EXO_CMD_GET_NET,
+		.flags = GENL_ADMIN_PERM,
+		.start = exo_genl_start_no_attrs,
+		.dumpit = exo_net_genl_dump,
+	},
 };
 
 static const struct genl_multicast_group exo_genl_mcgrps[] = {

@@ -177,9 +177,10 @@ struct sk_buff;
 void *exo_genl_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
 			u8 cmd);
 
-/* The dumps: xn/catalog.c, mem/pool.c, cpu/cpu.c */
+/* The dumps: xn/catalog.c, mem/pool.c, cpu/cpu.c, net/net.c */
 int exo_xn_genl_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int exo_mem_genl_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int exo_cpu_genl_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int exo_net_genl_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 #endif /* EXO_MODULE_H */

@@ -375,11 +375,11 @@ out:
 	return ret;
 }
 
-/* GET_XN, GET_MEM and GET_CPU take no attributes: all else is refused. */
+/* The GET_XN, _MEM, _CPU and _NET dumps take no attributes: all else is refused. */
 TEST_F(netlink, get_dumps_refuse_bad_requests)
 {
 	static const int cmds[] = { EXO_CMD_GET_XN, EXO_CMD_GET_MEM,
-				    EXO_CMD_GET_CPU };
+				    EXO_CMD_GET_CPU, EXO_CMD_GET_NET };
 	size_t i;
 	int msgs;
 
@@ -400,7 +400,7 @@ TEST_F(netlink, get_dumps_refuse_bad_requests)
 	EXPECT_EQ(0, msgs);
 }
 
-/* Without CAP_NET_ADMIN the catalogue, pool and slot dumps are refused. */
+/* Without CAP_NET_ADMIN the catalogue, pool, slot and filter dumps are refused. */
 TEST_F(netlink, get_dumps_need_net_admin)
 {
 	int msgs;
@@ -413,6 +413,9 @@ TEST_F(netlink, get_dumps_need_net_admin)
 					     &msgs));
 	EXPECT_EQ(0, msgs);
 	EXPECT_EQ(-NLE_PERM, xn_genl_request(EXO_CMD_GET_CPU, NLM_F_DUMP, false,
+					     &msgs));
+	EXPECT_EQ(0, msgs);
+	EXPECT_EQ(-NLE_PERM, xn_genl_request(EXO_CMD_GET_NET, NLM_F_DUMP, false,
 					     &msgs));
 	EXPECT_EQ(0, msgs);
 }

@@ -44,6 +44,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <net/genetlink.h>
+
 #include "net.h"
 
 char exo_netdevs[256];
@@ -185,6 +187,93 @@ static int exo_net_genl_fill_env(struct exo_env *env, struct sk_buff *skb)
 	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_NET_TX, tx, EXO_ATTR_PAD))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/* ---- generic netlink: EXO_CMD_GET_NET ------------------------------------ */
+
+static int exo_net_genl_put_filter(struct sk_buff *skb,
+				   const struct exo_filter *filter)
+{
+	struct nlattr *nest = nla_nest_start(skb, EXO_ATTR_NET_FILTER);
+	struct exo_net_atom atom;
+	u32 a;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (a = 0; a < filter->natoms; a++) {
+		memset(&atom, 0, sizeof(atom));
+		atom.offset = filter->atoms[a].off;
+		atom.width = filter->atoms[a].len;
+		atom.mask = filter->atoms[a].mask;
+		atom.value = filter->atoms[a].value;
+		if (nla_put(skb, EXO_ATTR_NET_ATOM, sizeof(atom), &atom)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int exo_net_genl_fill_binding(struct sk_buff *skb,
+				     struct netlink_callback *cb,
+				     struct exo_net_dev *nd,
+				     struct exo_net_binding *b)
+{
+	void *hdr = exo_genl_dump_put(skb, cb, EXO_CMD_GET_NET);
+	u64 matched, delivered, dropped;
+
+	lockdep_assert_held(&exo_net_lock);
+	if (!hdr)
+		return -EMSGSIZE;
+	spin_lock_bh(&b->lock);
+	matched = b->matched;
+	delivered = b->delivered;
+	dropped = b->dropped;
+	spin_unlock_bh(&b->lock);
+	if (nla_put_u32(skb, EXO_ATTR_NET_BINDING, b->id) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_ENV_ID, b->env->id, EXO_ATTR_PAD) ||
+	    nla_put_u32(skb, EXO_ATTR_NET_IFINDEX, nd->dev->ifindex) ||
+	    nla_put_string(skb, EXO_ATTR_NET_DEV, nd->dev->name) ||
+	    nla_put_u32(skb, EXO_ATTR_NET_RING_SLOTS, b->slots) ||
+	    nla_put_u32(skb, EXO_ATTR_NET_SLOT_SIZE, b->slot_size) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_NET_MATCHED, matched, EXO_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_NET_DELIVERED, delivered,
+			      EXO_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_NET_DROPPED, dropped, EXO_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, EXO_ATTR_NET_TX, atomic64_read(&b->tx),
+			      EXO_ATTR_PAD) ||
+	    exo_net_genl_put_filter(skb, &b->filter)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* cb->args[0]: bindings already sent, counted in walk order. */
+int exo_net_genl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct exo_net_binding *b;
+	struct exo_net_dev *nd;
+	unsigned long pos = 0;
+	int ret = 0;
+
+	mutex_lock(&exo_net_lock);
+	list_for_each_entry(nd, &exo_net_devs, node) {
+		list_for_each_entry(b, &nd->bindings, dev_node) {
+			if (pos++ < cb->args[0])
+				continue;
+			ret = exo_net_genl_fill_binding(skb, cb, nd, b);
+			if (ret)
+				goto out;
+			cb->args[0] = pos;
+		}
+	}
+out:
+	mutex_unlock(&exo_net_lock);
+	/* A full skb ends this round; the dump goes on in the next. */
+	return ret == -EMSGSIZE ? skb->len : ret ? ret : skb->len;
 }
 
 static int exo_net_env_init(struct exo_env *env)

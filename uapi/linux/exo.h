@@ -1836,6 +1836,12 @@ struct exo_event {
  * booked slot (CPU_ID, CPU_SLOT, ENV_ID, CPU_EXCESS: the holder's excess
  * count), then one per bound thread (CPU_ID, ENV_ID, CPU_TID, init pid
  * namespace).
+ * EXO_CMD_GET_NET (dump only, CAP_NET_ADMIN) lists the packet filters, one
+ * message per binding, by device and then bind order: NET_BINDING, ENV_ID,
+ * NET_IFINDEX, NET_DEV, NET_RING_SLOTS, NET_SLOT_SIZE, the counters
+ * NET_MATCHED, NET_DELIVERED, NET_DROPPED and NET_TX, and NET_FILTER, a
+ * nest of NET_ATOM (binary struct exo_net_atom) as the kernel keeps the
+ * filter (adjacent atoms merged).
  * These dumps take no attributes: any is EINVAL; without NLM_F_DUMP the
  * request is EOPNOTSUPP.
  */
@@ -1850,6 +1856,7 @@ enum exo_genl_cmd {
 	EXO_CMD_GET_XN,		/* dump: one reply per XN catalogue entry */
 	EXO_CMD_GET_MEM,	/* dump: per colour, then per held frame */
 	EXO_CMD_GET_CPU,	/* dump: per CPU, its booked slots and threads */
+	EXO_CMD_GET_NET,	/* dump: one reply per packet filter */
 	__EXO_CMD_MAX,
 };
 
@@ -1892,6 +1899,17 @@ enum exo_genl_attr {
 	EXO_ATTR_CPU_SLOT,		/* u32: a booked slot */
 	EXO_ATTR_CPU_EXCESS,		/* u32: its holder's excess count */
 	EXO_ATTR_CPU_TID,		/* u32: a bound thread */
+	EXO_ATTR_NET_BINDING,		/* u32: a binding's id */
+	EXO_ATTR_NET_IFINDEX,		/* u32 */
+	EXO_ATTR_NET_DEV,		/* string: the device's name */
+	EXO_ATTR_NET_RING_SLOTS,	/* u32 */
+	EXO_ATTR_NET_SLOT_SIZE,		/* u32 */
+	EXO_ATTR_NET_MATCHED,		/* u64 */
+	EXO_ATTR_NET_DELIVERED,		/* u64 */
+	EXO_ATTR_NET_DROPPED,		/* u64 */
+	EXO_ATTR_NET_TX,		/* u64 */
+	EXO_ATTR_NET_FILTER,		/* nest of NET_ATOM */
+	EXO_ATTR_NET_ATOM,		/* binary struct exo_net_atom */
 	__EXO_ATTR_MAX,
 };
 
