@@ -62,10 +62,4 @@ struct nlattr;
 int exoctl_genl_dump(int cmd, int (*msg)(struct nlattr **attrs, void *arg),
 		     void *arg);
 
-/* debugfs views: the file's lines, one call each; 0, or -errno. */
-int exoctl_debugfs_lines(const char *name, int (*line)(char *text, void *arg),
-			 void *arg);
-/* Find "KEY VALUE" in a debugfs line of space-separated pairs. */
-bool exoctl_field(const char *text, const char *key, uint64_t *out);
-
 #endif

@@ -2,12 +2,13 @@
 /*
  * exoctl net show: packet filters and ring counters. The limits come from
  * EXO_IOC_NET_INFO; every environment's filters (as the kernel keeps them,
- * adjacent atoms merged) only debugfs's "net" file lists today.
+ * adjacent atoms merged) from the EXO_CMD_GET_NET dump.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netlink/attr.h>
 
 #include "exoctl.h"
 
@@ -25,65 +26,63 @@ struct exoctl_filter {
 };
 
 struct exoctl_net {
-	struct exoctl_filter *filters;
+	struct exoctl_filter *filters;	/* of every environment */
 	size_t n, room;
-	char dev[32];
-	uint64_t ifindex;
-	uint64_t total;		/* "bindings: N", of every environment */
-	bool oom;
 };
 
-static int exoctl_net_line(char *text, void *arg)
+static uint64_t exoctl_nla_num(struct nlattr **attrs, int attr)
+{
+	if (!attrs[attr])
+		return 0;
+	return nla_len(attrs[attr]) >= 8 ? nla_get_u64(attrs[attr]) :
+	       nla_len(attrs[attr]) >= 4 ? nla_get_u32(attrs[attr]) : 0;
+}
+
+static int exoctl_on_net(struct nlattr **attrs, void *arg)
 {
 	struct exoctl_net *net = arg;
 	struct exoctl_filter *f;
-	struct exoctl_atom a;
+	struct nlattr *atom;
+	int rem;
 
-	if (!strncmp(text, "bindings: ", 10)) {
-		net->total = strtoull(text + 10, NULL, 10);
+	if (!attrs[EXO_ATTR_NET_BINDING])
 		return 0;
-	}
-	if (!strncmp(text, "dev ", 4)) {
-		if (sscanf(text, "dev %31s", net->dev) != 1)
-			net->dev[0] = '\0';
-		if (!exoctl_field(text, "ifindex", &net->ifindex))
-			net->ifindex = 0;
-		return 0;
-	}
-	if (!strncmp(text, "  binding ", 10)) {
-		if (net->n == net->room) {
-			struct exoctl_filter *grown;
+	if (net->n == net->room) {
+		struct exoctl_filter *grown;
 
-			net->room = net->room ? net->room * 2 : 8;
-			grown = realloc(net->filters, net->room * sizeof(*grown));
-			if (!grown) {
-				net->oom = true;
-				return -ENOMEM;
-			}
-			net->filters = grown;
-		}
-		f = &net->filters[net->n];
-		memset(f, 0, sizeof(*f));
-		snprintf(f->dev, sizeof(f->dev), "%s", net->dev);
-		f->ifindex = net->ifindex;
-		if (!exoctl_field(text, "binding", &f->id) ||
-		    !exoctl_field(text, "env", &f->env) ||
-		    !exoctl_field(text, "slots", &f->slots) ||
-		    !exoctl_field(text, "slot_size", &f->slot_size) ||
-		    !exoctl_field(text, "matched", &f->matched) ||
-		    !exoctl_field(text, "delivered", &f->delivered) ||
-		    !exoctl_field(text, "dropped", &f->dropped) ||
-		    !exoctl_field(text, "tx", &f->tx))
-			return 0;	/* a line we do not understand: skip it */
-		net->n++;
-		return 0;
+		net->room = net->room ? net->room * 2 : 8;
+		grown = realloc(net->filters, net->room * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		net->filters = grown;
 	}
-	/* "    [off..end) & mask == value": an atom of the last binding. */
-	if (net->n && sscanf(text, " [%u..%u) & %" SCNx64 " == %" SCNx64,
-			     &a.off, &a.end, &a.mask, &a.value) == 4) {
-		f = &net->filters[net->n - 1];
-		if (f->natoms < EXO_NET_ATOMS_MAX)
-			f->atoms[f->natoms++] = a;
+	f = &net->filters[net->n++];
+	memset(f, 0, sizeof(*f));
+	if (attrs[EXO_ATTR_NET_DEV])
+		nla_strlcpy(f->dev, attrs[EXO_ATTR_NET_DEV], sizeof(f->dev));
+	f->ifindex = exoctl_nla_num(attrs, EXO_ATTR_NET_IFINDEX);
+	f->id = exoctl_nla_num(attrs, EXO_ATTR_NET_BINDING);
+	f->env = exoctl_nla_num(attrs, EXO_ATTR_ENV_ID);
+	f->slots = exoctl_nla_num(attrs, EXO_ATTR_NET_RING_SLOTS);
+	f->slot_size = exoctl_nla_num(attrs, EXO_ATTR_NET_SLOT_SIZE);
+	f->matched = exoctl_nla_num(attrs, EXO_ATTR_NET_MATCHED);
+	f->delivered = exoctl_nla_num(attrs, EXO_ATTR_NET_DELIVERED);
+	f->dropped = exoctl_nla_num(attrs, EXO_ATTR_NET_DROPPED);
+	f->tx = exoctl_nla_num(attrs, EXO_ATTR_NET_TX);
+	if (!attrs[EXO_ATTR_NET_FILTER])
+		return 0;
+	nla_for_each_nested(atom, attrs[EXO_ATTR_NET_FILTER], rem) {
+		struct exo_net_atom a;
+
+		if (nla_type(atom) != EXO_ATTR_NET_ATOM ||
+		    nla_len(atom) < (int)sizeof(a) || f->natoms == EXO_NET_ATOMS_MAX)
+			continue;
+		memcpy(&a, nla_data(atom), sizeof(a));
+		f->atoms[f->natoms].off = a.offset;
+		f->atoms[f->natoms].end = a.offset + a.width;
+		f->atoms[f->natoms].mask = a.mask;
+		f->atoms[f->natoms].value = a.value;
+		f->natoms++;
 	}
 	return 0;
 }
@@ -99,10 +98,10 @@ static void exoctl_net_text(const struct exo_net_info *ni,
 	       ni->bindings_max, ni->atoms_max, ni->ring_slots_max,
 	       ni->slot_size_max);
 	if (!detail) {
-		printf("(filters: mount debugfs at /sys/kernel/debug)\n");
+		printf("(filters: this exo.ko has no EXO_CMD_GET_NET)\n");
 		return;
 	}
-	printf("bindings: %" PRIu64 "\n", net->total);
+	printf("bindings: %zu\n", net->n);
 	for (i = 0; i < net->n; i++) {
 		const struct exoctl_filter *f = &net->filters[i];
 
@@ -137,7 +136,7 @@ static void exoctl_net_json(const struct exo_net_info *ni,
 	json_u64("slot_size_max", ni->slot_size_max);
 	json_bool("detail", detail);
 	if (detail) {
-		json_u64("bindings", net->total);
+		json_u64("bindings", net->n);
 		json_open_arr("filters");
 		for (i = 0; i < net->n; i++) {
 			const struct exoctl_filter *f = &net->filters[i];
@@ -186,10 +185,13 @@ static int exoctl_net_show(void)
 	exo_close(exo);
 	if (ret)
 		return exoctl_err("net show: EXO_IOC_NET_INFO: %s", strerror(-ret));
-	ret = exoctl_debugfs_lines("net", exoctl_net_line, &net);
-	if (net.oom) {
+	/* An older exo.ko has no GET_NET: the limits alone, then. */
+	ret = exoctl_genl_dump(EXO_CMD_GET_NET, exoctl_on_net, &net);
+	if (ret && ret != -EOPNOTSUPP) {
 		free(net.filters);
-		return exoctl_err("out of memory");
+		if (ret == -EPERM)
+			return exoctl_err("net show: filter dump: permission denied (needs CAP_NET_ADMIN)");
+		return exoctl_err("net show: filter dump: %s", strerror(-ret));
 	}
 	detail = ret == 0;
 	if (exoctl_json)
