@@ -752,7 +752,7 @@ static bool exoctl_names_group_event(const char *group, const char *line)
 	return found;
 }
 
-/* The tracepoints come from another change: skip until the kernel has them. */
+/* exoctl trace streams the exo group; a kernel without tracepoints skips. */
 TEST(trace)
 {
 	char group[] = EXOCTL_TRACEFS "/events/exo";
