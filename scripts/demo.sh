@@ -36,7 +36,9 @@ vm_args=(--modules veth)
 case $mode in
 demo) echo "/exo/bin/hello" >"$dir/demo.cmd" ;;
 bench)
-	echo "env BENCH_QUICK=${BENCH_QUICK:-0} BENCH_FORMAT=${BENCH_FORMAT:-table} BENCH_ROWS='${BENCH_ROWS:-}' /exo/bin/exo-bench" >"$dir/demo.cmd"
+	# The guest splits demo.cmd at spaces: the rows go comma-separated.
+	rows=${BENCH_ROWS:-}
+	echo "env BENCH_QUICK=${BENCH_QUICK:-0} BENCH_FORMAT=${BENCH_FORMAT:-table} BENCH_ROWS=${rows// /,} /exo/bin/exo-bench" >"$dir/demo.cmd"
 	# xn_smallfile: XN on the VM's /dev/vda, ext4 (made in the guest by
 	# the host's mke2fs) on a second disk of the same kind and size.
 	# ext4 checksums its metadata with crc32c, a module of its own.
