@@ -36,7 +36,7 @@ FIXTURE(cpu) {
 	struct exo_cpu_info ci;
 	pid_t test_pid;
 	bool reloaded;
-	char params[1024];
+	char params[EXO_KMOD_PARAMS_LEN];
 	pid_t kids[4];		/* peers to kill if the test died early */
 	int offline_cpu;	/* a CPU the test took offline, + 1 */
 };

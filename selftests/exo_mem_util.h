@@ -38,7 +38,7 @@ FIXTURE(mem) {
 	__u64 ioctls;
 	pid_t test_pid;		/* the process that runs setup and the test */
 	bool reloaded;		/* the test reloaded exo.ko */
-	char params[1024];	/* exo.ko's parameters before it did */
+	char params[EXO_KMOD_PARAMS_LEN];	/* exo.ko's before it did */
 };
 
 FIXTURE_SETUP(mem)

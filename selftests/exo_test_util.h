@@ -1189,6 +1189,8 @@ static inline int exo_scm_recv_fds(int sock, int *fds, int n, void *data,
  */
 #define EXO_KMOD_KO_DEFAULT	"/exo/exo.ko"
 #define EXO_KMOD_SYSFS		"/sys/module/exo"
+/* Room for every exo.ko parameter as "name=value ...": grows with them. */
+#define EXO_KMOD_PARAMS_LEN	4096
 
 static inline const char *exo_kmod_path(void)
 {

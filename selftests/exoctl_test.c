@@ -819,7 +819,7 @@ TEST(module_not_loaded)
 		{ "cpu", "show", NULL }, { "monitor", "-c", "1", NULL },
 		{ "revoke", "mem", "1", "1" },
 	};
-	char params[1024];
+	char params[EXO_KMOD_PARAMS_LEN];
 	struct exoctl_run r;
 	size_t i;
 	int err;

@@ -718,7 +718,7 @@ FIXTURE(robust) {
 	bool have[ROBUST_NCOUNTERS];	/* that file is there */
 	unsigned long long qlen;
 	bool mem;
-	char params[512];	/* exo.ko's parameters, to reload it with */
+	char params[EXO_KMOD_PARAMS_LEN];	/* to reload exo.ko with */
 };
 
 /* The value of "@key: <n>" in /sys/kernel/debug/exo/@file; 0 or -errno. */

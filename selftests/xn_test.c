@@ -184,7 +184,7 @@ static int xn_peek(struct exo *exo, __u64 block, void *out)
 FIXTURE(xn) {
 	struct exo *exo;
 	pid_t test_pid;
-	char params[1024];	/* exo.ko's parameters before the test */
+	char params[EXO_KMOD_PARAMS_LEN];	/* exo.ko's before the test */
 	__u32 node;		/* the node type */
 	__u64 root;		/* root "fs-a" of type node */
 };
@@ -192,7 +192,8 @@ FIXTURE(xn) {
 /* Load exo.ko with the parameters it had, disk= replaced by @disk. */
 static int xn_reload(const char *saved, const char *disk)
 {
-	char params[1200], copy[1024], *tok, *save;
+	char params[EXO_KMOD_PARAMS_LEN + 200], copy[EXO_KMOD_PARAMS_LEN];
+	char *tok, *save;
 	int err;
 
 	snprintf(copy, sizeof(copy), "%s", saved);
