@@ -1032,9 +1032,13 @@ static struct exo_region *pager_demand_region(struct exo_pager *p,
 	return NULL;
 }
 
-/* A frame's first contents, seen through the pager's own page. */
+/*
+ * Write frame @index through the pager's own page: a copy of @src when
+ * there is one (copy-on-write), else the region's first contents for
+ * @page (opts.fill, or zeroes).
+ */
 static int pager_fill(struct exo_pager *p, struct exo_region *r, size_t page,
-		      __u32 index)
+		      __u32 index, const void *src)
 {
 	int ret, undo;
 
@@ -1044,28 +1048,14 @@ static int pager_fill(struct exo_pager *p, struct exo_region *r, size_t page,
 	ret = exo_mem_map(p->exo, EXO_MEM_PROT_WRITE, &index, 1, p->probe);
 	if (ret)
 		return ret;
-	if (p->opts.fill)
+	if (src)
+		memcpy(p->probe, src, exo_page_size());
+	else if (p->opts.fill)
 		ret = p->opts.fill(p->opts.ctx, r, page, p->probe);
 	else
 		memset(p->probe, 0, exo_page_size());
 	undo = exo_mem_unmap(p->exo, p->probe, 1);
 	return ret ? ret : undo;
-}
-
-/* Copy the page at @src into frame @index, through the pager's page. */
-static int pager_copy(struct exo_pager *p, __u32 index, const void *src)
-{
-	int ret, undo;
-
-	ret = pager_probe(p);
-	if (ret)
-		return ret;
-	ret = exo_mem_map(p->exo, EXO_MEM_PROT_WRITE, &index, 1, p->probe);
-	if (ret)
-		return ret;
-	memcpy(p->probe, src, exo_page_size());
-	undo = exo_mem_unmap(p->exo, p->probe, 1);
-	return undo;
 }
 
 LIBEXO_EXPORT int exo_pager_snapshot(struct exo_pager *p,
@@ -1151,9 +1141,10 @@ static int pager_fault(struct exo_pager *p, const struct exo_event *ev)
 	if (!ret) {
 		/* A write to a shared page: copy it, then show the copy. */
 		if (cow)
-			ret = pager_copy(p, frame.index, r->addr + page * ps);
+			ret = pager_fill(p, r, page, frame.index,
+					 r->addr + page * ps);
 		else
-			ret = pager_fill(p, r, page, frame.index);
+			ret = pager_fill(p, r, page, frame.index, NULL);
 		if (!ret && cow) {
 			ret = exo_mem_unmap(p->exo, r->addr + page * ps, 1);
 			if (!ret)
