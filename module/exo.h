@@ -143,6 +143,7 @@ enum exo_trace_why {
 	EXO_WHY_RING_FULL,	/* no room in the binding's ring */
 	EXO_WHY_CHECKSUM,	/* a partial checksum could not be completed */
 	EXO_WHY_SPLIT,		/* a GSO frame could not be split */
+	EXO_WHY_COPY,		/* a frame's bytes could not be copied out */
 };
 
 /* Module parameters (dev.c). */

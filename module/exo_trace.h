@@ -35,6 +35,7 @@ TRACE_DEFINE_ENUM(EXO_WHY_OFFLINE);
 TRACE_DEFINE_ENUM(EXO_WHY_RING_FULL);
 TRACE_DEFINE_ENUM(EXO_WHY_CHECKSUM);
 TRACE_DEFINE_ENUM(EXO_WHY_SPLIT);
+TRACE_DEFINE_ENUM(EXO_WHY_COPY);
 
 #define exo_trace_show_kind(kind)				\
 	__print_symbolic(kind,					\
@@ -57,7 +58,8 @@ TRACE_DEFINE_ENUM(EXO_WHY_SPLIT);
 			 { EXO_WHY_OFFLINE, "offline" },	\
 			 { EXO_WHY_RING_FULL, "ring_full" },	\
 			 { EXO_WHY_CHECKSUM, "checksum" },	\
-			 { EXO_WHY_SPLIT, "split" })
+			 { EXO_WHY_SPLIT, "split" },		\
+			 { EXO_WHY_COPY, "copy" })
 
 /*
  * A resource joins or leaves an environment. @index is the frame's pool

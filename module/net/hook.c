@@ -49,7 +49,11 @@ void exo_net_deliver(struct exo_net_binding *b, struct sk_buff *skb,
 	       (size_t)(b->producer & (b->slots - 1)) * b->slot_size;
 	cap = min_t(u32, flen, b->slot_size - sizeof(*slot));
 	if (skb_copy_bits(skb, mac_off, slot + 1, cap)) {
+		b->dropped++;
+		WRITE_ONCE(ring->dropped, b->dropped);
 		spin_unlock_bh(&b->lock);
+		trace_exo_filter_drop(b->env->id, b->id, b->ifindex, flen,
+				      EXO_WHY_COPY);
 		return;
 	}
 	slot->len = flen;
