@@ -185,6 +185,15 @@ xn_replay() {	# xn_replay <lane> <payload>
 	tr -d '\r' <"$log" | grep -a '^# replay:' || true
 }
 
+# Where a lane's time went: its four slowest binaries, from the times the
+# guest puts at the end of each EXO-TEST-END line.
+slowest() {
+	local top
+	top=$(awk '{ sub(/\r$/, "") } /^EXO-TEST-END / && $4 ~ /^[0-9]+s$/ { print $4 + 0, $2 }' "$2" |
+		sort -rn | head -4 | awk '{ printf "%s%s %ds", sep, $2, $1; sep = ", " }')
+	[ -z "$top" ] || echo "==> lane $1: slowest: $top"
+}
+
 for lane in $LANES; do
 	echo "==> lane $lane: boot and run the selftests"
 	log=build/vm/$lane.log
@@ -202,6 +211,7 @@ for lane in $LANES; do
 	read -r p f s < <(scripts/lane-score.sh "$lane" "$log" "$vm_rc" "$VM_TIMEOUT" \
 		"build/vm/payload-$lane/tests.expected")
 	add "lane $lane" "$p" "$f" "$s"
+	slowest "$lane" "$log"
 	xn_crash "$lane"
 	if [ "$lane" = 6.12 ] && [ "${CHECK_BENCH:-1}" != 0 ]; then
 		echo "==> lane 6.12: the bench smoke (BENCH_QUICK=1 exo-bench)"

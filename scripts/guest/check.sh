@@ -22,6 +22,9 @@ if ! insmod /exo/exo.ko; then
 	exit 1
 fi
 rc=0
+# Whole seconds of uptime: each EXO-TEST-END line ends with its binary's
+# time, and the host prints a lane's slowest binaries from them.
+now() { cut -d. -f1 /proc/uptime; }
 samples="hello pages demand slots stride udp_echo xnfs exofs"
 # Seeds that once failed, replayed every run so that the bug they found
 # stays found: EXO_IOC_API judged bytes past argsz (the first two);
@@ -35,6 +38,7 @@ echo "EXO-TESTS $count"
 # The samples are what a newcomer runs first: each must succeed too.
 for sample in $samples; do
 	echo "EXO-TEST-BEGIN sample-$sample"
+	t0=$(now)
 	src=0
 	if [ -x /exo/bin/$sample ]; then
 		/exo/bin/$sample >/tmp/$sample.out 2>&1 || src=$?
@@ -50,12 +54,12 @@ for sample in $samples; do
 	if [ "$src" = 0 ]; then
 		echo "ok 1 samples.$sample"
 		echo "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"
-		echo "EXO-TEST-END sample-$sample 0"
+		echo "EXO-TEST-END sample-$sample 0 $(($(now) - t0))s"
 	else
 		sed 's/^/# /' /tmp/$sample.out
 		echo "not ok 1 samples.$sample"
 		echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
-		echo "EXO-TEST-END sample-$sample $src"
+		echo "EXO-TEST-END sample-$sample $src $(($(now) - t0))s"
 		rc=1
 	fi
 done
@@ -63,24 +67,27 @@ done
 # whose last one unloads and reloads the module.
 if [ -x /exo/bin/exo-fuzz ]; then
 	echo "EXO-TEST-BEGIN exo-fuzz"
+	t0=$(now)
 	/exo/bin/exo-fuzz
 	trc=$?
-	echo "EXO-TEST-END exo-fuzz $trc"
+	echo "EXO-TEST-END exo-fuzz $trc $(($(now) - t0))s"
 	[ "$trc" -eq 0 ] || rc=1
 	for seed in $replays; do
 		set -- $(echo "$seed" | tr : ' ')
 		echo "EXO-TEST-BEGIN exo-fuzz-replay-$1"
+		t0=$(now)
 		/exo/bin/exo-fuzz -s "$1" -R "$2" -n "$3"
 		trc=$?
-		echo "EXO-TEST-END exo-fuzz-replay-$1 $trc"
+		echo "EXO-TEST-END exo-fuzz-replay-$1 $trc $(($(now) - t0))s"
 		[ "$trc" -eq 0 ] || rc=1
 	done
 fi
 for name in $(cat /exo/tests.list); do
 	echo "EXO-TEST-BEGIN $name"
+	t0=$(now)
 	/exo/tests/"$name"
 	trc=$?
-	echo "EXO-TEST-END $name $trc"
+	echo "EXO-TEST-END $name $trc $(($(now) - t0))s"
 	[ "$trc" -eq 0 ] || rc=1
 done
 # The debug lane (scripts/check-debug.sh) adds kmemleak.sh to the payload.
