@@ -207,15 +207,13 @@ static int exoctl_cpu_show(void)
 		return exoctl_err("cpu show: EXO_IOC_CPU_INFO: %s",
 				  mask ? strerror(-ret) : "no managed CPU");
 	}
-	/* An older exo.ko has no GET_CPU: the totals alone, then. */
-	ret = exoctl_genl_dump(EXO_CMD_GET_CPU, exoctl_on_cpu, all);
-	if (ret && ret != -EOPNOTSUPP) {
+	ret = exoctl_show_dump("cpu show: slot dump", EXO_CMD_GET_CPU,
+			       exoctl_on_cpu, all);
+	if (ret < 0) {
 		free(all);
-		if (ret == -EPERM)
-			return exoctl_err("cpu show: slot dump: permission denied (needs CAP_NET_ADMIN)");
-		return exoctl_err("cpu show: slot dump: %s", strerror(-ret));
+		return 1;
 	}
-	detail = ret == 0;
+	detail = ret;
 	if (exoctl_json)
 		exoctl_cpu_json(all, mask, detail);
 	else

@@ -61,5 +61,12 @@ struct nlattr;
  */
 int exoctl_genl_dump(int cmd, int (*msg)(struct nlattr **attrs, void *arg),
 		     void *arg);
+/*
+ * A show command's dump of @cmd, named @what in its errors ("mem show: pool
+ * dump"). 1 with the details, 0 from an older exo.ko without @cmd (the
+ * totals alone, then), or -1 once the error is printed.
+ */
+int exoctl_show_dump(const char *what, int cmd,
+		     int (*msg)(struct nlattr **attrs, void *arg), void *arg);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* exoctl's generic-netlink dumps of the "exo" family, through libnl-genl-3. */
 #include <errno.h>
+#include <string.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
@@ -80,4 +81,18 @@ out:
 	if (ctx.err)
 		return ctx.err;
 	return ret < 0 ? -exoctl_nl_errno(ret) : 0;
+}
+
+int exoctl_show_dump(const char *what, int cmd,
+		     int (*msg)(struct nlattr **attrs, void *arg), void *arg)
+{
+	int ret = exoctl_genl_dump(cmd, msg, arg);
+
+	if (ret == -EOPNOTSUPP)
+		return 0;
+	if (ret == -EPERM)
+		exoctl_err("%s: permission denied (needs CAP_NET_ADMIN)", what);
+	else if (ret)
+		exoctl_err("%s: %s", what, strerror(-ret));
+	return ret ? -1 : 1;
 }

@@ -163,16 +163,13 @@ static int exoctl_mem_show(void)
 	pool.clean = calloc(mi.colours ? mi.colours : 1, sizeof(*pool.clean));
 	if (!pool.clean)
 		return exoctl_err("out of memory");
-	/* An older exo.ko has no GET_MEM: the totals alone, then. */
-	ret = exoctl_genl_dump(EXO_CMD_GET_MEM, exoctl_on_pool, &pool);
-	if (ret && ret != -EOPNOTSUPP) {
-		if (ret == -EPERM)
-			ret = exoctl_err("mem show: pool dump: permission denied (needs CAP_NET_ADMIN)");
-		else
-			ret = exoctl_err("mem show: pool dump: %s", strerror(-ret));
+	ret = exoctl_show_dump("mem show: pool dump", EXO_CMD_GET_MEM,
+			       exoctl_on_pool, &pool);
+	if (ret < 0) {
+		ret = 1;
 		goto out;
 	}
-	detail = ret == 0;
+	detail = ret;
 	qsort(pool.frames, pool.nframes, sizeof(*pool.frames), exoctl_frame_cmp);
 	if (exoctl_json)
 		exoctl_mem_json(&mi, &pool, detail);

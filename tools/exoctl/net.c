@@ -185,15 +185,13 @@ static int exoctl_net_show(void)
 	exo_close(exo);
 	if (ret)
 		return exoctl_err("net show: EXO_IOC_NET_INFO: %s", strerror(-ret));
-	/* An older exo.ko has no GET_NET: the limits alone, then. */
-	ret = exoctl_genl_dump(EXO_CMD_GET_NET, exoctl_on_net, &net);
-	if (ret && ret != -EOPNOTSUPP) {
+	ret = exoctl_show_dump("net show: filter dump", EXO_CMD_GET_NET,
+			       exoctl_on_net, &net);
+	if (ret < 0) {
 		free(net.filters);
-		if (ret == -EPERM)
-			return exoctl_err("net show: filter dump: permission denied (needs CAP_NET_ADMIN)");
-		return exoctl_err("net show: filter dump: %s", strerror(-ret));
+		return 1;
 	}
-	detail = ret == 0;
+	detail = ret;
 	if (exoctl_json)
 		exoctl_net_json(&ni, &net, detail);
 	else
