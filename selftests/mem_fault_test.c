@@ -59,6 +59,24 @@ static bool fault_event(int fd, struct exo_event *ev)
 	return false;
 }
 
+/* A fresh region of @pages whose faults are upcalls, or NULL. */
+static void *fault_upcall_region(int fd, size_t pages)
+{
+	void *r = exo_raw_mem_region(fd, pages);
+
+	if (r && fault_region_set(fd, r, EXO_REGION_FAULT_UPCALL))
+		return NULL;
+	return r;
+}
+
+/* A thread running @fn on @t->addr, and @ev the fault it raised. */
+static bool fault_started(int fd, void *(*fn)(void *),
+			  struct fault_toucher *t, pthread_t *th,
+			  struct exo_event *ev)
+{
+	return !pthread_create(th, NULL, fn, t) && fault_event(fd, ev);
+}
+
 TEST_F(mem, fault_upcall_resolve_resumes_thread)
 {
 	struct fault_toucher t = { 0 };
@@ -77,8 +95,7 @@ TEST_F(mem, fault_upcall_resolve_resumes_thread)
 	ASSERT_EQ(0, exo_pattern_fill(other, 0xfa17));
 
 	t.addr = MEM_PG(r, 2);
-	ASSERT_EQ(0, pthread_create(&th, NULL, fault_touch, &t));
-	ASSERT_TRUE(fault_event(self->fd, &ev));
+	ASSERT_TRUE(fault_started(self->fd, fault_touch, &t, &th, &ev));
 	EXPECT_EQ(MEM_ADDR(MEM_PG(r, 2)), ev.data[1]);
 	EXPECT_EQ(0U, ev.data[2]);
 	EXPECT_NE(0U, ev.data[0]);
@@ -103,12 +120,10 @@ TEST_F(mem, fault_upcall_fail_is_sigbus)
 	pthread_t th;
 	void *r;
 
-	r = exo_raw_mem_region(self->fd, 2);
+	r = fault_upcall_region(self->fd, 2);
 	ASSERT_NE(NULL, r);
-	ASSERT_EQ(0, fault_region_set(self->fd, r, EXO_REGION_FAULT_UPCALL));
 	t.addr = MEM_PG(r, 1);
-	ASSERT_EQ(0, pthread_create(&th, NULL, fault_touch, &t));
-	ASSERT_TRUE(fault_event(self->fd, &ev));
+	ASSERT_TRUE(fault_started(self->fd, fault_touch, &t, &th, &ev));
 	/* By address this time. */
 	ASSERT_EQ(0, fault_resolve(self->fd, EXO_MEM_FAULT_FAIL, 0,
 				   MEM_PG(r, 1), 0));
@@ -122,9 +137,8 @@ TEST_F(mem, fault_upcall_unanswered_times_out)
 	void *r;
 
 	ASSERT_EQ(0, exo_kmod_param_set("fault_timeout_ms", 300));
-	r = exo_raw_mem_region(self->fd, 1);
+	r = fault_upcall_region(self->fd, 1);
 	ASSERT_NE(NULL, r);
-	ASSERT_EQ(0, fault_region_set(self->fd, r, EXO_REGION_FAULT_UPCALL));
 	/* No one answers: SIGBUS after the timeout, not a hung task. */
 	EXPECT_EQ(SIGBUS, exo_probe_read(r, NULL));
 	exo_kmod_param_set("fault_timeout_ms", 3000);
@@ -147,12 +161,10 @@ TEST_F(mem, fault_upcall_munmap_wakes_waiter)
 	pthread_t th;
 	void *r;
 
-	r = exo_raw_mem_region(self->fd, 2);
+	r = fault_upcall_region(self->fd, 2);
 	ASSERT_NE(NULL, r);
-	ASSERT_EQ(0, fault_region_set(self->fd, r, EXO_REGION_FAULT_UPCALL));
 	t.addr = MEM_PG(r, 1);
-	ASSERT_EQ(0, pthread_create(&th, NULL, fault_touch, &t));
-	ASSERT_TRUE(fault_event(self->fd, &ev));
+	ASSERT_TRUE(fault_started(self->fd, fault_touch, &t, &th, &ev));
 	ASSERT_EQ(0, munmap(r, 2 * EXO_PAGE));
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	EXPECT_EQ(SIGSEGV, t.sig);
@@ -170,12 +182,10 @@ TEST_F(mem, fault_upcall_cleared_mode_fails_waiter)
 	pthread_t th;
 	void *r;
 
-	r = exo_raw_mem_region(self->fd, 1);
+	r = fault_upcall_region(self->fd, 1);
 	ASSERT_NE(NULL, r);
-	ASSERT_EQ(0, fault_region_set(self->fd, r, EXO_REGION_FAULT_UPCALL));
 	t.addr = r;
-	ASSERT_EQ(0, pthread_create(&th, NULL, fault_touch, &t));
-	ASSERT_TRUE(fault_event(self->fd, &ev));
+	ASSERT_TRUE(fault_started(self->fd, fault_touch, &t, &th, &ev));
 	ASSERT_EQ(0, fault_region_set(self->fd, r, 0));
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	EXPECT_EQ(SIGBUS, t.sig);
@@ -209,8 +219,7 @@ TEST_F(mem, fault_upcall_write_to_readonly_copies_on_write)
 	EXPECT_EQ(0, exo_pattern_check(r, 0xc0));
 
 	t.addr = r;
-	ASSERT_EQ(0, pthread_create(&th, NULL, fault_write, &t));
-	ASSERT_TRUE(fault_event(self->fd, &ev));
+	ASSERT_TRUE(fault_started(self->fd, fault_write, &t, &th, &ev));
 	EXPECT_EQ(MEM_ADDR(r), ev.data[1]);
 	EXPECT_EQ(EXO_MEM_FAULT_WRITE | EXO_MEM_FAULT_READONLY, ev.data[2]);
 	/* Still bound: a frame cannot be put there yet. */
@@ -233,8 +242,7 @@ TEST_F(mem, fault_upcall_write_to_readonly_copies_on_write)
 	ASSERT_EQ(0, exo_raw_mem_unmap(self->fd, r, 1));
 	ASSERT_EQ(0, exo_raw_mem_map(self->fd, 0, &x, 1, r));
 	t.sig = 0;
-	ASSERT_EQ(0, pthread_create(&th, NULL, fault_write, &t));
-	ASSERT_TRUE(fault_event(self->fd, &ev));
+	ASSERT_TRUE(fault_started(self->fd, fault_write, &t, &th, &ev));
 	ASSERT_EQ(0, fault_resolve(self->fd, EXO_MEM_FAULT_FAIL, ev.data[0],
 				   NULL, 0));
 	ASSERT_EQ(0, pthread_join(th, NULL));
@@ -258,14 +266,12 @@ TEST_F(mem, fault_upcall_hostile_env_cannot_resolve)
 	ASSERT_LE(0, hostile);
 	ASSERT_EQ(0, mem_alloc_any(hostile, 1, 0, NULL, &y));
 	ASSERT_EQ(0, mem_alloc_any(self->fd, 1, 0, NULL, &x));
-	r = exo_raw_mem_region(self->fd, 1);
+	r = fault_upcall_region(self->fd, 1);
 	ASSERT_NE(NULL, r);
-	ASSERT_EQ(0, fault_region_set(self->fd, r, EXO_REGION_FAULT_UPCALL));
 	/* Not the hostile env's region to configure. */
 	EXPECT_EQ(EINVAL, fault_region_set(hostile, r, 0));
 	t.addr = r;
-	ASSERT_EQ(0, pthread_create(&th, NULL, fault_touch, &t));
-	ASSERT_TRUE(fault_event(self->fd, &ev));
+	ASSERT_TRUE(fault_started(self->fd, fault_touch, &t, &th, &ev));
 	EXPECT_EQ(ENOENT, fault_resolve(hostile, 0, ev.data[0], NULL, y));
 	EXPECT_EQ(EINVAL, fault_resolve(hostile, 0, 0, r, y));
 	EXPECT_EQ(ENOENT, fault_resolve(hostile, EXO_MEM_FAULT_FAIL,
