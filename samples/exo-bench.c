@@ -27,8 +27,11 @@
  *
  * BENCH_FORMAT=tsv prints a header line, then one line per row:
  *   row exo_ns plain_ns speedup exo_cpu_ns plain_cpu_ns cpu_speedup
- *   alt_ns alt_speedup exo_work plain_work alt_work note
- * ("-" where a row has no such figure).
+ *   alt_ns alt_speedup exo_work plain_work alt_work
+ *   exo_min_ns exo_max_ns plain_min_ns plain_max_ns note
+ * ("-" where a row has no such figure). The _ns figures are medians over
+ * the counted runs (latency rows: over the samples); min and max bound
+ * the same runs, so a noisy row shows as a wide spread.
  *
  * BENCH_QUICK=1 is a smoke run, not a measurement: every row, a handful of
  * calls each, so that `make check` sees a hang or a crash in any of them.
@@ -1528,6 +1531,7 @@ struct side_total {
 
 struct row_result {
 	double wall_ns[SIDES];	/* median over the counted runs */
+	double min_ns[SIDES], max_ns[SIDES];	/* of the same runs */
 	double cpu_ns[SIDES];	/* 0: not measured */
 	int runs, lost_runs;
 };
@@ -1645,6 +1649,9 @@ static int measure(const struct bench_row *row, struct exo *exo,
 	res->runs = n;
 	for (k = 0; k < sides; k++) {
 		res->wall_ns[k] = median(tot[k].runs, n);
+		/* median() sorted them. */
+		res->min_ns[k] = tot[k].runs[0];
+		res->max_ns[k] = tot[k].runs[n - 1];
 		res->cpu_ns[k] = tot[k].busy_ns > 0 ? tot[k].busy_ns / tot[k].calls : 0;
 	}
 	return 0;
@@ -1671,7 +1678,8 @@ static void print_header(int tsv)
 	if (tsv)
 		printf("row\texo_ns\tplain_ns\tspeedup\texo_cpu_ns\tplain_cpu_ns\t"
 		       "cpu_speedup\talt_ns\talt_speedup\texo_work\tplain_work\t"
-		       "alt_work\tnote\n");
+		       "alt_work\texo_min_ns\texo_max_ns\tplain_min_ns\t"
+		       "plain_max_ns\tnote\n");
 	else
 		printf("%-24s %-18s %12s   %-17s %12s   %8s %8s\n", "row", "exo path",
 		       "ns/op", "plain path", "ns/op", "speedup", "cpu");
@@ -1691,8 +1699,13 @@ static void print_result(int tsv, const struct bench_row *row,
 		tsv_ratio(c[SIDE_PLAIN], c[SIDE_EXO]);
 		tsv_num(w[SIDE_ALT], 0);
 		tsv_ratio(w[SIDE_ALT], w[SIDE_EXO]);
-		printf("%s\t%s\t%s\t%s\n", row->exo_work, row->plain_work,
-		       row->alt_work ? row->alt_work : "-", *note ? note : "-");
+		printf("%s\t%s\t%s\t", row->exo_work, row->plain_work,
+		       row->alt_work ? row->alt_work : "-");
+		tsv_num(r->min_ns[SIDE_EXO], 0);
+		tsv_num(r->max_ns[SIDE_EXO], 0);
+		tsv_num(r->min_ns[SIDE_PLAIN], 0);
+		tsv_num(r->max_ns[SIDE_PLAIN], 0);
+		printf("%s\n", *note ? note : "-");
 		return;
 	}
 	printf("%-24s %-18s %12.1f   %-17s %12.1f   %7.2fx", row->name,
@@ -1705,6 +1718,10 @@ static void print_result(int tsv, const struct bench_row *row,
 	if (c[SIDE_EXO] > 0 && c[SIDE_PLAIN] > 0)
 		printf("%-24s cpu ns/op, all CPUs: exo %.1f, plain %.1f\n", "",
 		       c[SIDE_EXO], c[SIDE_PLAIN]);
+	if (r->max_ns[SIDE_EXO] > 0)
+		printf("%-24s min-max ns/op: exo %.1f-%.1f, plain %.1f-%.1f\n", "",
+		       r->min_ns[SIDE_EXO], r->max_ns[SIDE_EXO],
+		       r->min_ns[SIDE_PLAIN], r->max_ns[SIDE_PLAIN]);
 	if (w[SIDE_ALT] > 0)
 		printf("%-24s vs %s: %.1f ns/op, %.2fx\n", "", row->alt_path,
 		       w[SIDE_ALT], w[SIDE_ALT] / w[SIDE_EXO]);
@@ -1752,6 +1769,10 @@ static void report_latency(const struct bench_row *row, unsigned long long *e,
 	qsort(p, n, sizeof(*p), cmp_u64);
 	r.wall_ns[SIDE_EXO] = e[n / 2];
 	r.wall_ns[SIDE_PLAIN] = p[n / 2];
+	r.min_ns[SIDE_EXO] = e[0];
+	r.max_ns[SIDE_EXO] = e[n - 1];
+	r.min_ns[SIDE_PLAIN] = p[0];
+	r.max_ns[SIDE_PLAIN] = p[n - 1];
 	snprintf(note, sizeof(note), "median of %d; p99 exo %llu ns, plain %llu ns",
 		 n, e[n * 99 / 100], p[n * 99 / 100]);
 	print_result(tsv, row, &r, note);
