@@ -62,8 +62,9 @@ help:
 	@echo 'make            build exo.ko (against KDIR) and libexo, samples, tests'
 	@echo 'make check      host tests, lint, then every selftest in the 6.12 and 6.1 VMs'
 	@echo 'make demo       boot the 6.12 VM, load exo.ko and run samples/hello'
-	@echo 'make bench      boot the 6.12 VM and run exo-bench; BENCH_QUICK=1 is a smoke'
-	@echo '                run (a few calls per row), BENCH_FORMAT=tsv prints tab-separated rows'
+	@echo 'make bench      exo-bench in the 6.12 VM and the classifier on the host; writes'
+	@echo '                build/bench/ (table.md, rows.png, classifier.png); BENCH_QUICK=1'
+	@echo '                is a smoke run, BENCH_ROWS="a b" runs only those rows'
 	@echo 'make bench-host the packet classifier (vs libpcap cBPF) and the UDF'
 	@echo '                interpreter (vs native code), on this machine'
 	@echo 'make load       insmod module/exo.ko on this machine (root)'
@@ -211,7 +212,7 @@ demo:
 	@scripts/demo.sh demo
 
 bench:
-	@scripts/demo.sh bench
+	@scripts/bench.sh
 
 # ---- a real machine ------------------------------------------------------
 

@@ -104,11 +104,16 @@ bash selftests/lane/lane_score_test.sh >build/vm/lane-score-test.log 2>&1 || tru
 read -r p f s < <(tally build/vm/lane-score-test.log)
 [ "$f" = 0 ] && [ "$p" != 0 ] || { grep -A8 '^not ok' build/vm/lane-score-test.log | head -40; [ "$p" != 0 ] || f=$((f + 1)); }
 add lane-score "$p" "$f" "$s"
+bash selftests/lane/bench_plot_test.sh >build/vm/bench-plot-test.log 2>&1 || true
+read -r p f s < <(tally build/vm/bench-plot-test.log)
+[ "$f" = 0 ] && [ "$p" != 0 ] || { grep -A8 '^not ok' build/vm/bench-plot-test.log | head -40; [ "$p" != 0 ] || f=$((f + 1)); }
+add bench-plot "$p" "$f" "$s"
 
 # The bench smoke: every exo-bench row, a few calls each, in the 6.12 VM. A
 # row that fails, hangs or goes missing fails it; its numbers are not kept.
-# BENCH_FORMAT=tsv must reach the guest: each row is 13 tab-separated
-# columns, both times set and the work of both sides named (10 and 11).
+# BENCH_FORMAT=tsv must reach the guest: each row is 17 tab-separated
+# columns, both times set, the work of both sides named (10 and 11), and
+# each median within its side's min and max (13-14, 15-16).
 bench_rows="null_ioctl ioctl_floor mem_bind_map_1 mem_bind_map_1_region
 	mem_bind_map_512 mem_bind_map_512_region mem_fault_upcall net_rx_32 net_demux_64 xn_read_cached
 	xn_alloc xn_smallfile cpu_wake cpu_yield_to"
@@ -117,8 +122,10 @@ bench_smoke() {
 	heartbeat bench-smoke "$log" - env BENCH_QUICK=1 BENCH_FORMAT=tsv scripts/demo.sh bench || rc=$?
 	for row in $bench_rows; do
 		tr -d '\r' <"$log" | awk -F'\t' -v row="$row" '
-			$1 == row && NF == 13 && $2 > 0 && $3 > 0 &&
-				$10 != "" && $10 != "-" && $11 != "" && $11 != "-" { seen = 1 }
+			$1 == row && NF == 17 && $2 > 0 && $3 > 0 &&
+				$10 != "" && $10 != "-" && $11 != "" && $11 != "-" &&
+				$13 <= $2 + 0 && $2 <= $14 + 0 &&
+				$15 <= $3 + 0 && $3 <= $16 + 0 { seen = 1 }
 			END { exit !seen }' || missing+=" $row"
 	done
 	if [ "$rc" = 0 ] && [ -z "$missing" ]; then

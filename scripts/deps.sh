@@ -20,6 +20,7 @@ default_pkgs=(
 	clang libfuzzer-14-dev # make fuzz-host: libFuzzer targets of module/core
 	dkms # make dkms-install, and the DKMS build check of both lanes
 	dpkg-dev # make deb: dpkg-shlibdeps computes the packages' Depends
+	gnuplot-nox # make bench's plots, and make check's test of them
 )
 
 die() { echo "deps: $*" >&2; exit 1; }
