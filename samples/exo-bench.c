@@ -59,6 +59,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/futex.h>
 #include <linux/if_packet.h>
 #include <linux/userfaultfd.h>
 #include <net/if.h>
@@ -1758,15 +1759,20 @@ static unsigned long long mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* A latency row: medians, and both p99s in the note. */
+/* A latency row: medians, and both p99s in the note; @a may be NULL. */
 static void report_latency(const struct bench_row *row, unsigned long long *e,
-			   unsigned long long *p, int n, int tsv)
+			   unsigned long long *p, unsigned long long *a, int n,
+			   int tsv)
 {
 	struct row_result r = { .runs = 1 };
 	char note[96];
 
 	qsort(e, n, sizeof(*e), cmp_u64);
 	qsort(p, n, sizeof(*p), cmp_u64);
+	if (a) {
+		qsort(a, n, sizeof(*a), cmp_u64);
+		r.wall_ns[SIDE_ALT] = a[n / 2];
+	}
 	r.wall_ns[SIDE_EXO] = e[n / 2];
 	r.wall_ns[SIDE_PLAIN] = p[n / 2];
 	r.min_ns[SIDE_EXO] = e[0];
@@ -1790,6 +1796,8 @@ static const struct bench_row yield_row = {
 	.exo_path = "WAIT_DONATE rt", .plain_path = "pipe rt",
 	.exo_work = "a round trip of the CPU between two environments by WAIT_DONATE",
 	.plain_work = "a one-byte pipe ping-pong between two processes on that CPU",
+	.alt_path = "futex rt",
+	.alt_work = "a futex ping-pong on a shared word between two processes on that CPU",
 };
 
 static int cpu_wake_bench(struct exo *exo, int tsv)
@@ -1850,7 +1858,7 @@ static int cpu_wake_bench(struct exo *exo, int tsv)
 		goto out;
 	qsort(exo_lat, samples, sizeof(exo_lat[0]), cmp_u64);
 	qsort(plain_lat, samples, sizeof(plain_lat[0]), cmp_u64);
-	report_latency(&wake_row, exo_lat, plain_lat, samples, tsv);
+	report_latency(&wake_row, exo_lat, plain_lat, NULL, samples, tsv);
 out:
 	if (tfd >= 0)
 		close(tfd);
@@ -1863,7 +1871,9 @@ out:
  * the same CPU, each giving the rest of its turn to the other and waiting
  * (EXO_IOC_CPU_WAIT with EXO_CPU_WAIT_DONATE: Aegis's protected control
  * transfer), against a one-byte pipe ping-pong between two processes
- * pinned to that CPU. Each round trip is timed; medians and p99.
+ * pinned to that CPU, and (alt) a futex ping-pong between two such
+ * processes on a shared word, the cheapest sleep-and-wake Linux has. Each
+ * round trip is timed; medians and p99.
  */
 #define PONG_SAMPLES	2000
 #define PONG_SAMPLES_QUICK	20
@@ -1918,6 +1928,61 @@ static void __attribute__((noreturn)) pong_pipe(int cpu, int rx, int tx,
 		if (write(tx, &c, 1) != 1)
 			_exit(1);
 	_exit(0);
+}
+
+/* The futex ping-pong's shared word: whose move it is, or the end. */
+enum { PONG_PING, PONG_PONG, PONG_END };
+
+static long futex_op(unsigned int *word, int op, unsigned int val)
+{
+	/* A bound on each wait: a partner that died must not hang the row. */
+	struct timespec second = { .tv_sec = 1 };
+
+	return syscall(SYS_futex, word, op, val,
+		       op == FUTEX_WAIT ? &second : NULL, NULL, 0);
+}
+
+/* The futex partner: answer every PING with a PONG until END. */
+static void __attribute__((noreturn)) pong_futex(int cpu, unsigned int *word)
+{
+	unsigned int v;
+
+	if (pin_to(cpu))
+		_exit(1);
+	for (;;) {
+		v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+		if (v == PONG_END)
+			_exit(0);
+		if (v != PONG_PONG) {
+			futex_op(word, FUTEX_WAIT, v);
+			continue;
+		}
+		__atomic_store_n(word, PONG_PING, __ATOMIC_RELEASE);
+		futex_op(word, FUTEX_WAKE, 1);
+	}
+}
+
+/*
+ * @n timed futex round trips with partner @pf: hand the word over, sleep
+ * until it is back. 0, or -ECHILD if the partner is gone.
+ */
+static int futex_chunk(unsigned int *word, pid_t pf, unsigned long long *rt,
+		       int n)
+{
+	int j;
+
+	for (j = 0; j < n; j++) {
+		unsigned long long t = mono_ns();
+
+		__atomic_store_n(word, PONG_PONG, __ATOMIC_RELEASE);
+		futex_op(word, FUTEX_WAKE, 1);
+		while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == PONG_PONG)
+			if (futex_op(word, FUTEX_WAIT, PONG_PONG) &&
+			    errno == ETIMEDOUT && waitpid(pf, NULL, WNOHANG))
+				return -ECHILD;
+		rt[j] = mono_ns() - t;
+	}
+	return 0;
 }
 
 /* @n timed round trips of the CPU to @partner and back; 0 or -errno. */
@@ -1985,6 +2050,9 @@ static int env_slots_swap(const char *val, char *old, size_t oldlen)
 static int cpu_yield_to_bench(struct exo *exo, int tsv)
 {
 	static unsigned long long exo_rt[PONG_SAMPLES], pipe_rt[PONG_SAMPLES];
+	static unsigned long long futex_rt[PONG_SAMPLES];
+	unsigned int *word = MAP_FAILED;
+	pid_t pf = -1;
 	int sv[2] = { -1, -1 }, to[2] = { -1, -1 }, from[2] = { -1, -1 };
 	struct exo_cpu_info info;
 	struct exo_env_info me;
@@ -2024,16 +2092,23 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 		return ret;
 	}
 	ret = -errno;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ||
+	word = mmap(NULL, sizeof(*word), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (word == MAP_FAILED ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ||
 	    pipe2(to, O_CLOEXEC) || pipe2(from, O_CLOEXEC))
 		goto out;
+	*word = PONG_PING;
 	pe = fork();
 	if (pe == 0)
 		pong_exo(cpu, sv[1]);
 	pp = fork();
 	if (pp == 0)
 		pong_pipe(cpu, to[0], from[1], to[1]);
-	if (pe < 0 || pp < 0 ||
+	pf = fork();
+	if (pf == 0)
+		pong_futex(cpu, word);
+	if (pe < 0 || pp < 0 || pf < 0 ||
 	    read(sv[0], &partner, sizeof(partner)) != sizeof(partner) ||
 	    write(sv[0], &me.env_id, sizeof(me.env_id)) != sizeof(me.env_id))
 		goto out;
@@ -2042,21 +2117,28 @@ static int cpu_yield_to_bench(struct exo *exo, int tsv)
 		goto out;
 	/* Our first turn, then the partner must be waiting for a donation. */
 	ret = exo_cpu_wait(exo, 10000, &wake);
-	/* ABBA: the pipe goes first in every other chunk. */
+	/*
+	 * ABBA: exo first in every other chunk (exo, pipe, futex, then
+	 * futex, pipe, exo). Unbound meanwhile would be unfair to neither:
+	 * stay bound.
+	 */
 	for (i = 0; !ret && i < samples; i += chunk) {
-		int pass;
+		int pass, side;
 
-		for (pass = 0; !ret && pass < 2; pass++) {
-			if (pass == (i / chunk) % 2)
+		for (pass = 0; !ret && pass < 3; pass++) {
+			side = (i / chunk) % 2 ? 2 - pass : pass;
+			if (side == 0)
 				ret = donate_chunk(exo, partner, exo_rt + i, chunk);
-			else
-				/* Unbound meanwhile would be unfair to neither: stay bound. */
+			else if (side == 1)
 				ret = pipe_chunk(to[1], from[0], pipe_rt + i, chunk);
+			else
+				ret = futex_chunk(word, pf, futex_rt + i, chunk);
 		}
 	}
 	exo_cpu_unbind(exo);
 	if (!ret)
-		report_latency(&yield_row, exo_rt, pipe_rt, samples, tsv);
+		report_latency(&yield_row, exo_rt, pipe_rt, futex_rt, samples,
+			       tsv);
 out:
 	if (to[1] >= 0)
 		close(to[1]);
@@ -2070,6 +2152,13 @@ out:
 	}
 	if (pp > 0)
 		waitpid(pp, NULL, 0);
+	if (pf > 0) {
+		__atomic_store_n(word, PONG_END, __ATOMIC_RELEASE);
+		futex_op(word, FUTEX_WAKE, 1);
+		waitpid(pf, NULL, 0);
+	}
+	if (word != MAP_FAILED)
+		munmap(word, sizeof(*word));
 	for (i = 0; i < 2; i++) {
 		if (sv[i] >= 0)
 			close(sv[i]);
