@@ -2150,13 +2150,14 @@ out:
 		kill(pe, SIGKILL);
 		waitpid(pe, NULL, 0);
 	}
-	if (pp > 0)
-		waitpid(pp, NULL, 0);
+	/* First: it holds a copy of the ping pipe's write end too. */
 	if (pf > 0) {
 		__atomic_store_n(word, PONG_END, __ATOMIC_RELEASE);
 		futex_op(word, FUTEX_WAKE, 1);
 		waitpid(pf, NULL, 0);
 	}
+	if (pp > 0)
+		waitpid(pp, NULL, 0);
 	if (word != MAP_FAILED)
 		munmap(word, sizeof(*word));
 	for (i = 0; i < 2; i++) {
