@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 struct dentry;
+struct exo_cap;
 struct exo_env;
 struct sk_buff;
 struct vm_area_struct;
@@ -45,6 +46,18 @@ struct exo_binding_ops {
 	void (*debugfs_init)(struct dentry *dir);
 	/* Its attributes of an EXO_CMD_GET_ENV reply; -EMSGSIZE when full. */
 	int (*genl_fill_env)(struct exo_env *env, struct sk_buff *skb);
+
+	/*
+	 * Optional: capabilities of kind @cap_kind (EXO_CAP_*), which cap.c
+	 * dispatches after checking the fields every kind shares. cap_grant
+	 * checks the rest of @req, makes the capability and sets
+	 * req->cap_id; cap_revoke takes back one that @env granted, the
+	 * grantee's access gone before it returns, or fails with -ENOENT.
+	 * env_destroy drops the caps an environment granted or was granted.
+	 */
+	u32 cap_kind;
+	int (*cap_grant)(struct exo_env *env, struct exo_cap *req);
+	int (*cap_revoke)(struct exo_env *env, u64 cap_id);
 };
 
 extern const struct exo_binding_ops exo_mem_ops;
@@ -64,5 +77,10 @@ u64 exo_bindings_features(void);
 u64 exo_bindings_ioctls(unsigned int first_nr);
 const struct exo_binding_ops *exo_binding_of_ioctl(unsigned int nr);
 const struct exo_binding_ops *exo_binding_of_mmap(unsigned long window);
+const struct exo_binding_ops *exo_binding_of_cap(u32 kind);
+
+/* cap.c: EXO_IOC_CAP_GRANT and EXO_IOC_CAP_REVOKE. */
+long exo_cap_grant_ioctl(struct exo_env *env, void __user *uarg);
+long exo_cap_revoke_ioctl(struct exo_env *env, void __user *uarg);
 
 #endif /* EXO_BINDING_H */

@@ -146,3 +146,15 @@ const struct exo_binding_ops *exo_binding_of_mmap(unsigned long window)
 			return exo_bindings[i];
 	return NULL;
 }
+
+/* The binding that serves capabilities of @kind (EXO_CAP_*), or NULL. */
+const struct exo_binding_ops *exo_binding_of_cap(u32 kind)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(exo_bindings); i++)
+		if (exo_bindings[i]->cap_grant &&
+		    exo_bindings[i]->cap_kind == kind)
+			return exo_bindings[i];
+	return NULL;
+}

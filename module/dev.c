@@ -90,7 +90,9 @@ static int exo_release(struct inode *inode, struct file *file)
  * of 16 (binding.h).
  */
 #define EXO_CORE_IOCTLS		(BIT_ULL(EXO_NR_API) | BIT_ULL(EXO_NR_ENV_INFO) | \
-				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE))
+				 BIT_ULL(EXO_NR_NOP) | BIT_ULL(EXO_NR_EVENT_RAISE) | \
+				 BIT_ULL(EXO_NR_CAP_GRANT) | \
+				 BIT_ULL(EXO_NR_CAP_REVOKE))
 
 /* ioctls numbered 0 to 63 (exo_api.ioctls) and 64 to 127 (ioctls_hi). */
 static u64 exo_supported_ioctls(unsigned int first_nr)
@@ -205,6 +207,10 @@ static long exo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return exo_ioctl_nop(arg);
 	case EXO_IOC_EVENT_RAISE:
 		return exo_ioctl_event_raise(env, uarg);
+	case EXO_IOC_CAP_GRANT:
+		return exo_cap_grant_ioctl(env, uarg);
+	case EXO_IOC_CAP_REVOKE:
+		return exo_cap_revoke_ioctl(env, uarg);
 	}
 	return exo_binding_of_ioctl(_IOC_NR(cmd))->ioctl(env, cmd, uarg);
 }

@@ -72,25 +72,22 @@ bool exo_frame_granted(struct exo_env *env, struct exo_frame *frame,
 	return false;
 }
 
-long exo_mem_grant_ioctl(struct exo_env *env, void __user *uarg)
+/*
+ * Make a grant of frames [@first, @first + @count) of @env's to @grantee_id,
+ * its id in *@id: for EXO_IOC_MEM_GRANT and EXO_IOC_CAP_GRANT alike.
+ */
+static int exo_mem_grant_make(struct exo_env *env, bool write, u64 first,
+			      u64 count, u64 grantee_id, u64 *id)
 {
-	struct exo_mem_grant req;
 	struct exo_grant *grant;
 	struct exo_env *grantee;
 	u32 i;
 	int ret;
 
-	ret = exo_copy_args(&req, sizeof(req), EXO_MEM_GRANT_MINSZ, uarg);
-	if (ret)
-		return ret;
-	if ((req.flags & ~EXO_MEM_GRANT_WRITE) || req.grant_id ||
-	    !req.count || req.count > EXO_MEM_BATCH_MAX ||
-	    req.first >= exo_pool.nframes ||
-	    req.count > exo_pool.nframes - req.first || req.grantee == env->id)
+	if (!count || count > EXO_MEM_BATCH_MAX ||
+	    first >= exo_pool.nframes || count > exo_pool.nframes - first ||
+	    grantee_id == env->id)
 		return -EINVAL;
-	/* The id goes back there: fail before the grant exists, not after. */
-	if (exo_copy_result(uarg, &req, sizeof(req), req.argsz))
-		return -EFAULT;
 	grant = kzalloc(sizeof(*grant), GFP_KERNEL_ACCOUNT);
 	if (!grant)
 		return -ENOMEM;
@@ -101,53 +98,44 @@ long exo_mem_grant_ioctl(struct exo_env *env, void __user *uarg)
 	if (env->mem.ngrants >= READ_ONCE(exo_grants_max))
 		goto out_unlock;
 	ret = -EPERM;
-	for (i = 0; i < req.count; i++)
-		if (exo_pool.frames[req.first + i].owner != env)
+	for (i = 0; i < count; i++)
+		if (exo_pool.frames[first + i].owner != env)
 			goto out_unlock;
 	ret = -ESRCH;
-	grantee = exo_env_find_locked(req.grantee);
+	grantee = exo_env_find_locked(grantee_id);
 	if (!grantee || grantee->mem.dead)
 		goto out_unlock;
 
 	grant->id = ++exo_pool.next_grant_id;
 	grant->grantor = env;
 	grant->grantee = grantee;
-	grant->first = req.first;
-	grant->count = req.count;
-	grant->writable = req.flags & EXO_MEM_GRANT_WRITE;
+	grant->first = first;
+	grant->count = count;
+	grant->writable = write;
 	list_add_tail(&grant->grantor_node, &env->mem.grants_out);
 	list_add_tail(&grant->grantee_node, &grantee->mem.grants_in);
 	env->mem.ngrants++;
-	req.grant_id = grant->id;
+	*id = grant->id;
 	grant = NULL;
 	ret = 0;
 out_unlock:
 	mutex_unlock(&exo_mem_lock);
 	mutex_unlock(&exo_envs_lock);
 	kfree(grant);
-	if (ret)
-		return ret;
-	return exo_copy_result(uarg, &req, sizeof(req), req.argsz);
+	return ret;
 }
 
-long exo_mem_ungrant_ioctl(struct exo_env *env, void __user *uarg)
+/* Revoke @env's grant @id: the grantee's mappings through it go at once. */
+static int exo_mem_ungrant_id(struct exo_env *env, u64 id)
 {
-	struct exo_mem_grant req;
 	struct exo_teardown td;
 	struct exo_grant *grant;
-	int ret;
+	int ret = -ENOENT;
 
 	exo_teardown_init(&td);
-	ret = exo_copy_args(&req, sizeof(req), EXO_MEM_GRANT_MINSZ, uarg);
-	if (ret)
-		return ret;
-	if (req.flags || req.first || req.count || req.grantee)
-		return -EINVAL;
-
-	ret = -ENOENT;
 	mutex_lock(&exo_mem_lock);
 	list_for_each_entry(grant, &env->mem.grants_out, grantor_node) {
-		if (grant->id == req.grant_id) {
+		if (grant->id == id) {
 			exo_grant_remove(grant, &td, true);
 			ret = 0;
 			break;
@@ -156,4 +144,56 @@ long exo_mem_ungrant_ioctl(struct exo_env *env, void __user *uarg)
 	mutex_unlock(&exo_mem_lock);
 	exo_teardown_finish(&td);
 	return ret;
+}
+
+long exo_mem_grant_ioctl(struct exo_env *env, void __user *uarg)
+{
+	struct exo_mem_grant req;
+	u64 id;
+	int ret;
+
+	ret = exo_copy_args(&req, sizeof(req), EXO_MEM_GRANT_MINSZ, uarg);
+	if (ret)
+		return ret;
+	if ((req.flags & ~EXO_MEM_GRANT_WRITE) || req.grant_id)
+		return -EINVAL;
+	if (!req.count || req.count > EXO_MEM_BATCH_MAX ||
+	    req.first >= exo_pool.nframes ||
+	    req.count > exo_pool.nframes - req.first || req.grantee == env->id)
+		return -EINVAL;
+	/* The id goes back there: fail before the grant exists, not after. */
+	if (exo_copy_result(uarg, &req, sizeof(req), req.argsz))
+		return -EFAULT;
+	ret = exo_mem_grant_make(env, req.flags & EXO_MEM_GRANT_WRITE,
+				 req.first, req.count, req.grantee, &id);
+	if (ret)
+		return ret;
+	req.grant_id = id;
+	return exo_copy_result(uarg, &req, sizeof(req), req.argsz);
+}
+
+long exo_mem_ungrant_ioctl(struct exo_env *env, void __user *uarg)
+{
+	struct exo_mem_grant req;
+	int ret;
+
+	ret = exo_copy_args(&req, sizeof(req), EXO_MEM_GRANT_MINSZ, uarg);
+	if (ret)
+		return ret;
+	if (req.flags || req.first || req.count || req.grantee)
+		return -EINVAL;
+	return exo_mem_ungrant_id(env, req.grant_id);
+}
+
+/* ---- EXO_CAP_MEM: the same grants through the capability ioctls --------- */
+
+int exo_mem_cap_grant(struct exo_env *env, struct exo_cap *req)
+{
+	return exo_mem_grant_make(env, req->rights & EXO_CAP_WRITE, req->first,
+				  req->count, req->grantee, &req->cap_id);
+}
+
+int exo_mem_cap_revoke(struct exo_env *env, u64 cap_id)
+{
+	return exo_mem_ungrant_id(env, cap_id);
 }

@@ -516,6 +516,9 @@ const struct exo_binding_ops exo_mem_ops = {
 	.env_init	= exo_mem_env_init,
 	.env_destroy	= exo_mem_env_destroy,
 	.ioctl		= exo_mem_ioctl,
+	.cap_kind	= EXO_CAP_MEM,
+	.cap_grant	= exo_mem_cap_grant,
+	.cap_revoke	= exo_mem_cap_revoke,
 	.mmap		= exo_mem_mmap,
 	.debugfs_init	= exo_mem_debugfs_init,
 };

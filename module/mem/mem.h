@@ -278,6 +278,8 @@ bool exo_frame_granted(struct exo_env *env, struct exo_frame *frame,
 		       bool write, struct exo_grant **grant_out);
 long exo_mem_grant_ioctl(struct exo_env *env, void __user *uarg);
 long exo_mem_ungrant_ioctl(struct exo_env *env, void __user *uarg);
+int exo_mem_cap_grant(struct exo_env *env, struct exo_cap *req);
+int exo_mem_cap_revoke(struct exo_env *env, u64 cap_id);
 
 /* revoke.c */
 void exo_revoke_check_met(struct exo_env *env);

@@ -68,6 +68,8 @@
 #define EXO_NR_ENV_INFO		0x01
 #define EXO_NR_NOP		0x02
 #define EXO_NR_EVENT_RAISE	0x03
+#define EXO_NR_CAP_GRANT	0x04
+#define EXO_NR_CAP_REVOKE	0x05
 #define EXO_NR_MEM_INFO		0x10
 #define EXO_NR_MEM_ALLOC	0x11
 #define EXO_NR_MEM_FREE		0x12
@@ -209,6 +211,74 @@ struct exo_event_raise {
 	__aligned_u64 cookie;
 };
 
+/* Kinds of resource a capability names (exo_cap.kind). */
+#define EXO_CAP_MEM		1	/* a range of frames */
+#define EXO_CAP_CPU		2	/* a time slot: not yet (EOPNOTSUPP) */
+#define EXO_CAP_NET		3	/* a bound filter's ring: not yet */
+#define EXO_CAP_XN		4	/* an XN block subtree: not yet */
+
+/* exo_cap.rights */
+#define EXO_CAP_READ		_BITUL(0)	/* use it read-only */
+#define EXO_CAP_WRITE		_BITUL(1)	/* and write; needs EXO_CAP_READ */
+
+/**
+ * struct exo_cap - argument of EXO_IOC_CAP_GRANT and EXO_IOC_CAP_REVOKE
+ * @argsz: sizeof(struct exo_cap) as the caller knows it
+ * @flags: must be 0
+ * @kind: EXO_CAP_MEM, EXO_CAP_CPU, EXO_CAP_NET or EXO_CAP_XN
+ * @rights: GRANT: EXO_CAP_READ, or EXO_CAP_READ | EXO_CAP_WRITE; REVOKE: 0
+ * @first: GRANT: the resource, as @kind names it (below); REVOKE: 0
+ * @count: GRANT: how many from @first, as @kind counts them; REVOKE: 0
+ * @grantee: GRANT: the environment id (EXO_IOC_ENV_INFO) given the
+ *	capability, not the caller's own; REVOKE: 0
+ * @cap_id: GRANT: 0 in, the capability's id out; REVOKE: in
+ *
+ * One shape of capability for every binding: the caller lets @grantee use
+ * something it holds, and can take that back again.
+ *
+ * EXO_IOC_CAP_GRANT: _IO(EXO_IOC_MAGIC, EXO_NR_CAP_GRANT), in/out. Since 1.
+ * The capability lives in the kernel; its id names it only to the
+ * environment that granted it, so a grantee cannot revoke it and a third
+ * environment can neither use nor revoke it. It dies when either
+ * environment's fd is closed, or with what it names.
+ *
+ * EXO_IOC_CAP_REVOKE: _IO(EXO_IOC_MAGIC, EXO_NR_CAP_REVOKE), in. Since 1.
+ * Takes the capability back: by the time the ioctl returns the grantee can
+ * no longer use it, and the grantee is told by the event of @kind.
+ *
+ * What each kind names and grants:
+ *  - EXO_CAP_MEM: frames [@first, @first + @count) of the caller's, @count
+ *    1..EXO_MEM_BATCH_MAX, that the grantee may map (EXO_IOC_MEM_MAP) read
+ *    or, with EXO_CAP_WRITE, read-write. It is the grant of
+ *    EXO_IOC_MEM_GRANT, counted in grants_max, and @cap_id is a grant id
+ *    (EXO_IOC_MEM_UNGRANT takes it too). REVOKE removes the grantee's
+ *    mappings through it, and a grantee that had mapped gets
+ *    EXO_EVENT_MEM_UNGRANTED with data[0] = @cap_id.
+ *  - EXO_CAP_CPU, EXO_CAP_NET, EXO_CAP_XN: not yet; GRANT and REVOKE of
+ *    them fail with EOPNOTSUPP after the checks of the shared fields.
+ *
+ * Return: 0, or -1 with errno
+ *  EINVAL: unknown @kind or @flags, bad @rights, a non-zero field that
+ *	must be 0, GRANT with @grantee the caller or a bad range;
+ *  EOPNOTSUPP: a kind not yet served;
+ *  EPERM: GRANT of something the caller does not hold;
+ *  ESRCH: GRANT to no such environment;
+ *  EDQUOT: GRANT past the kind's cap (grants_max for MEM);
+ *  ENOENT: REVOKE of an id that is no capability the caller granted
+ *	(of that @kind);
+ *  and the errors of every ioctl.
+ */
+struct exo_cap {
+	__u32 argsz;
+	__u32 flags;
+	__u32 kind;
+	__u32 rights;
+	__aligned_u64 first;
+	__aligned_u64 count;
+	__aligned_u64 grantee;
+	__aligned_u64 cap_id;
+};
+
 #define EXO_IOC_API		_IO(EXO_IOC_MAGIC, EXO_NR_API)
 #define EXO_IOC_ENV_INFO	_IO(EXO_IOC_MAGIC, EXO_NR_ENV_INFO)
 /*
@@ -218,6 +288,8 @@ struct exo_event_raise {
  */
 #define EXO_IOC_NOP		_IO(EXO_IOC_MAGIC, EXO_NR_NOP)
 #define EXO_IOC_EVENT_RAISE	_IO(EXO_IOC_MAGIC, EXO_NR_EVENT_RAISE)
+#define EXO_IOC_CAP_GRANT	_IO(EXO_IOC_MAGIC, EXO_NR_CAP_GRANT)
+#define EXO_IOC_CAP_REVOKE	_IO(EXO_IOC_MAGIC, EXO_NR_CAP_REVOKE)
 
 /*
  * mmap(2) offsets of /dev/exo: each binding owns a window of the offset
