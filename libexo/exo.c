@@ -245,6 +245,42 @@ LIBEXO_EXPORT int exo_event_raise(struct exo *exo, __u64 cookie)
 	return 0;
 }
 
+LIBEXO_EXPORT int exo_cap_grant(struct exo *exo, __u32 kind, __u32 rights,
+				__u64 first, __u64 count, __u64 grantee,
+				__u64 *cap_id)
+{
+	struct exo_cap cap = {
+		.argsz = sizeof(cap),
+		.kind = kind,
+		.rights = rights,
+		.first = first,
+		.count = count,
+		.grantee = grantee,
+	};
+
+	if (!exo || !cap_id)
+		return exo_err(EINVAL);
+	if (ioctl(exo->fd, EXO_IOC_CAP_GRANT, &cap) < 0)
+		return exo_err(errno);
+	*cap_id = cap.cap_id;
+	return 0;
+}
+
+LIBEXO_EXPORT int exo_cap_revoke(struct exo *exo, __u32 kind, __u64 cap_id)
+{
+	struct exo_cap cap = {
+		.argsz = sizeof(cap),
+		.kind = kind,
+		.cap_id = cap_id,
+	};
+
+	if (!exo)
+		return exo_err(EINVAL);
+	if (ioctl(exo->fd, EXO_IOC_CAP_REVOKE, &cap) < 0)
+		return exo_err(errno);
+	return 0;
+}
+
 LIBEXO_EXPORT int exo_nop(struct exo *exo)
 {
 	if (!exo)

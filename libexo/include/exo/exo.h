@@ -142,6 +142,35 @@ int exo_event_read(struct exo *exo, struct exo_event *events, size_t max,
 int exo_event_raise(struct exo *exo, __u64 cookie);
 
 /**
+ * exo_cap_grant() - EXO_IOC_CAP_GRANT: let another environment use a resource
+ * @exo: handle of the holder
+ * @kind: EXO_CAP_MEM (EXO_CAP_CPU, _NET and _XN are not served yet)
+ * @rights: EXO_CAP_READ, or EXO_CAP_READ | EXO_CAP_WRITE
+ * @first: the resource as @kind names it (MEM: first frame index)
+ * @count: how many from @first (MEM: frames, 1..EXO_MEM_BATCH_MAX)
+ * @grantee: the environment id (exo_env_info()) given the capability
+ * @cap_id: out: the capability's id, for exo_cap_revoke()
+ *
+ * Return: 0 or -errno (EOPNOTSUPP: kind not served yet; EPERM: not the
+ * caller's; ESRCH: no such grantee; EDQUOT: too many outstanding).
+ */
+int exo_cap_grant(struct exo *exo, __u32 kind, __u32 rights, __u64 first,
+		  __u64 count, __u64 grantee, __u64 *cap_id);
+
+/**
+ * exo_cap_revoke() - EXO_IOC_CAP_REVOKE: take a capability back
+ * @exo: handle of the environment that granted it
+ * @kind: the kind it was granted as
+ * @cap_id: from exo_cap_grant()
+ *
+ * The grantee's access is gone when this returns; it is told by an event
+ * (MEM: EXO_EVENT_MEM_UNGRANTED, if it had mapped).
+ *
+ * Return: 0 or -errno (ENOENT: no such capability of the caller's).
+ */
+int exo_cap_revoke(struct exo *exo, __u32 kind, __u64 cap_id);
+
+/**
  * exo_nop() - the null ioctl: a round trip into exo.ko and back
  * @exo: handle
  *
