@@ -30,6 +30,7 @@
 			 (1ULL << EXO_NR_CPU_REVOKE))
 #define EXO_ALL_IOCTLS	((1ULL << EXO_NR_API) | (1ULL << EXO_NR_ENV_INFO) | \
 			 (1ULL << EXO_NR_NOP) | (1ULL << EXO_NR_EVENT_RAISE) | \
+			 (1ULL << EXO_NR_CAP_GRANT) | (1ULL << EXO_NR_CAP_REVOKE) | \
 			 EXO_MEM_IOCTLS | EXO_CPU_IOCTLS | EXO_NET_IOCTLS)
 /* Numbers 64 to 127, bit (nr - 64), in exo_api.ioctls_hi. */
 #define EXO_XN_BIT(nr)		(1ULL << ((nr) - 64))
@@ -217,7 +218,7 @@ static const unsigned long exo_unknown_cmds[] = {
 	_IO(EXO_IOC_MAGIC + 1, EXO_NR_API),		/* wrong magic */
 	_IO(EXO_IOC_MAGIC + 1, EXO_NR_ENV_INFO),
 	_IO('x', EXO_NR_NOP),
-	_IO(EXO_IOC_MAGIC, EXO_NR_EVENT_RAISE + 1),	/* first unused NR */
+	_IO(EXO_IOC_MAGIC, EXO_NR_CAP_REVOKE + 1),	/* first unused NR */
 	_IO(EXO_IOC_MAGIC, 0x6f),			/* past every binding */
 	_IO(EXO_IOC_MAGIC, 0x7f),			/* last of ioctls_hi */
 	_IO(EXO_IOC_MAGIC, 0x80),			/* past ioctls_hi */

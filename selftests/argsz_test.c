@@ -193,6 +193,32 @@ static int argsz_prep_mem_ungrant(struct argsz_env *e, void *arg)
 	return err;
 }
 
+static int argsz_prep_cap_grant(struct argsz_env *e, void *arg)
+{
+	struct exo_cap *c = arg;
+	int err = argsz_alloc_frame(e, 0);
+
+	if (!err)
+		err = argsz_second_env(e, &c->grantee);
+	c->kind = EXO_CAP_MEM;
+	c->rights = EXO_CAP_READ;
+	c->first = e->index;
+	c->count = 1;
+	return err;
+}
+
+static int argsz_prep_cap_revoke(struct argsz_env *e, void *arg)
+{
+	struct exo_cap c = { .argsz = sizeof(c) };
+	int err = argsz_prep_cap_grant(e, &c);
+
+	if (!err)
+		err = exo_ioc(e->fd, EXO_IOC_CAP_GRANT, &c);
+	((struct exo_cap *)arg)->kind = EXO_CAP_MEM;
+	((struct exo_cap *)arg)->cap_id = c.cap_id;
+	return err;
+}
+
 static int argsz_prep_revoke(struct argsz_env *e, void *arg)
 {
 	/* exo_mem_revoke and exo_cpu_revoke share this layout. */
@@ -464,6 +490,10 @@ static int argsz_prep_cpu_yield(struct argsz_env *e, void *arg)
 			      0, 0, argsz_prep_none))			\
 	X(event_raise, ARGSZ_IOC(EVENT_RAISE, struct exo_event_raise,	\
 				 cookie, 0, 0, 0, argsz_prep_raise))	\
+	X(cap_grant, ARGSZ_IOC(CAP_GRANT, struct exo_cap, cap_id, 0,	\
+			       EXO_FEATURE_MEM, 0, argsz_prep_cap_grant)) \
+	X(cap_revoke, ARGSZ_IOC(CAP_REVOKE, struct exo_cap, cap_id, 0,	\
+				EXO_FEATURE_MEM, 0, argsz_prep_cap_revoke)) \
 	X(mem_info, ARGSZ_IOC(MEM_INFO, struct exo_mem_info, reserved,	\
 			      0, EXO_FEATURE_MEM, 0, argsz_prep_none))	\
 	X(mem_alloc, ARGSZ_IOC(MEM_ALLOC, struct exo_mem_alloc, addr,	\
