@@ -1095,12 +1095,35 @@ static void fz_gen_mem_grant(struct fz_worker *w, struct fz_env *e,
 		c->expect = to ? -1 : ESRCH;
 }
 
+/* A grant the kernel made (MEM_GRANT or CAP_GRANT of EXO_CAP_MEM). */
+static void fz_mem_grant_record(struct fz_worker *w, struct fz_env *e,
+				struct fz_call *c, __u64 id, __u32 first,
+				__u32 count)
+{
+	struct fz_env *to;
+	struct fz_grant *r;
+
+	if (!c->note[0])
+		return;	/* to an env this worker does not know: impossible */
+	to = &w->env[c->note[0] - 1];
+	/* It will hear of the grant's end: EXO_EVENT_MEM_UNGRANTED. */
+	fz_env_loosen(to);
+	if (w->ngrants == FZ_GRANTS)
+		return;
+	r = &w->grants[w->ngrants++];
+	r->id = id;
+	r->grantor = fz_slot(w, e);
+	r->gserial = e->serial;
+	r->grantee = fz_slot(w, to);
+	r->eserial = to->serial;
+	r->first = first;
+	r->count = count;
+}
+
 static void fz_done_mem_grant(struct fz_worker *w, struct fz_env *e,
 			      struct fz_call *c, const unsigned char *out)
 {
 	struct exo_mem_grant g;
-	struct fz_env *to;
-	struct fz_grant *r;
 
 	fz_check_expect(w, e, c);
 	if (c->err == EFAULT && c->mem == FZ_MEM_RO) {
@@ -1110,7 +1133,6 @@ static void fz_done_mem_grant(struct fz_worker *w, struct fz_env *e,
 		 */
 		memcpy(&g, c->buf, sizeof(g));
 		g.grant_id = 0;
-		out = (const unsigned char *)&g;
 	} else if (c->err || !out) {
 		return;
 	} else {
@@ -1118,21 +1140,7 @@ static void fz_done_mem_grant(struct fz_worker *w, struct fz_env *e,
 		fz_expect(w, FZ_CHK_MODEL, g.grant_id != 0,
 			  "MEM_GRANT gave grant id 0");
 	}
-	if (!c->note[0])
-		return;	/* to an env this worker does not know: impossible */
-	to = &w->env[c->note[0] - 1];
-	/* It will hear of the grant's end: EXO_EVENT_MEM_UNGRANTED. */
-	fz_env_loosen(to);
-	if (w->ngrants == FZ_GRANTS)
-		return;
-	r = &w->grants[w->ngrants++];
-	r->id = g.grant_id;
-	r->grantor = fz_slot(w, e);
-	r->gserial = e->serial;
-	r->grantee = fz_slot(w, to);
-	r->eserial = to->serial;
-	r->first = g.first;
-	r->count = g.count;
+	fz_mem_grant_record(w, e, c, g.grant_id, g.first, g.count);
 }
 
 static void fz_gen_mem_ungrant(struct fz_worker *w, struct fz_env *e,
@@ -1392,6 +1400,99 @@ static void fz_done_mem_none(struct fz_worker *w, struct fz_env *e,
 	(void)out;
 }
 
+/* ---- EXO_IOC_CAP_GRANT and _REVOKE of EXO_CAP_MEM ------------------------ */
+
+/*
+ * The same grants as MEM_GRANT, through the capability ioctls: the MEM_GRANT
+ * hook makes the range and the grantee, and this one moves them into an
+ * exo_cap and adds what only the cap shape can get wrong (kind, rights).
+ */
+static void fz_gen_cap_mem_grant(struct fz_worker *w, struct fz_env *e,
+				 struct fz_call *c)
+{
+	struct exo_cap *cap = (struct exo_cap *)c->buf;
+	struct exo_mem_grant g;
+	__u64 p = fz_below(&w->rng, 100);
+	__u32 argsz = cap->argsz, flags = cap->flags;
+
+	memset(c->buf, 0, sizeof(*cap));
+	fz_gen_mem_grant(w, e, c);
+	memcpy(&g, c->buf, sizeof(g));
+	memset(c->buf, 0, sizeof(*cap));
+	cap->argsz = argsz;
+	cap->flags = flags;
+	cap->kind = EXO_CAP_MEM;
+	cap->rights = EXO_CAP_READ |
+		      (fz_chance(&w->rng, 50) ? EXO_CAP_WRITE : 0);
+	cap->first = g.first;
+	cap->count = g.count;
+	cap->grantee = g.grantee;
+	cap->cap_id = g.grant_id;
+	if (p < 4) {
+		cap->rights = p < 2 ? 0 : EXO_CAP_WRITE;
+		fz_bad(c, "rights without EXO_CAP_READ");
+	} else if (p < 6) {
+		cap->rights |= 1U << (2 + fz_below(&w->rng, 30));
+		fz_bad(c, "unknown rights");
+	} else if (p < 8) {
+		cap->kind = p < 7 ? 0 : EXO_CAP_XN + 1 + fz_below(&w->rng, 100);
+		fz_bad(c, "unknown kind");
+	} else if (p < 11) {
+		cap->kind = EXO_CAP_CPU + fz_below(&w->rng, 3);
+		fz_bad(c, "kind not served yet");
+	} else if (p < 13) {
+		cap->first |= 1ULL << (32 + fz_below(&w->rng, 32));
+		fz_bad(c, "first past 32 bits");
+	}
+}
+
+static void fz_done_cap_mem_grant(struct fz_worker *w, struct fz_env *e,
+				  struct fz_call *c, const unsigned char *out)
+{
+	struct exo_cap cap;
+
+	fz_check_expect(w, e, c);
+	if (c->err == EFAULT && c->mem == FZ_MEM_RO) {
+		/* As MEM_GRANT: a cap nobody knows the id of may exist. */
+		memcpy(&cap, c->buf, sizeof(cap));
+		cap.cap_id = 0;
+	} else if (c->err || !out) {
+		return;
+	} else {
+		memcpy(&cap, out, sizeof(cap));
+		fz_expect(w, FZ_CHK_MODEL, cap.cap_id != 0,
+			  "CAP_GRANT gave cap id 0");
+	}
+	fz_mem_grant_record(w, e, c, cap.cap_id, (__u32)cap.first,
+			    (__u32)cap.count);
+}
+
+static void fz_gen_cap_mem_revoke(struct fz_worker *w, struct fz_env *e,
+				  struct fz_call *c)
+{
+	struct exo_cap *cap = (struct exo_cap *)c->buf;
+	struct exo_mem_grant g;
+	__u64 p = fz_below(&w->rng, 100);
+	__u32 argsz = cap->argsz, flags = cap->flags;
+
+	memset(c->buf, 0, sizeof(*cap));
+	fz_gen_mem_ungrant(w, e, c);
+	memcpy(&g, c->buf, sizeof(g));
+	memset(c->buf, 0, sizeof(*cap));
+	cap->argsz = argsz;
+	cap->flags = flags;
+	cap->kind = EXO_CAP_MEM;
+	cap->first = g.first;
+	cap->grantee = g.grantee;
+	cap->cap_id = g.grant_id;
+	if (p < 4) {
+		cap->rights = EXO_CAP_READ;
+		fz_bad(c, "REVOKE with rights");
+	} else if (p < 7) {
+		cap->kind = fz_chance(&w->rng, 50) ? 0 : EXO_CAP_CPU;
+		fz_bad(c, "REVOKE of another kind");
+	}
+}
 /* ---- the rows, for fz_ioctls.c ------------------------------------------ */
 
 static const int fz_errs_mem_info[] = { EFAULT, EINVAL, E2BIG, 0 };
@@ -1409,6 +1510,13 @@ static const int fz_errs_mem_grant[] = {
 	EFAULT, EINVAL, E2BIG, EPERM, ESRCH, ENOMEM, EDQUOT, 0,
 };
 static const int fz_errs_mem_ungrant[] = { EFAULT, EINVAL, E2BIG, ENOENT, 0 };
+/* EOPNOTSUPP: a kind no binding serves yet. */
+static const int fz_errs_cap_grant[] = {
+	EFAULT, EINVAL, E2BIG, EPERM, ESRCH, ENOMEM, EDQUOT, EOPNOTSUPP, 0,
+};
+static const int fz_errs_cap_revoke[] = {
+	EFAULT, EINVAL, E2BIG, ENOENT, EOPNOTSUPP, 0,
+};
 static const int fz_errs_mem_revoke[] = {
 	EFAULT, EINVAL, E2BIG, EPERM, ESRCH, EBUSY, 0,
 };
@@ -1453,6 +1561,13 @@ const struct fz_ioctl fz_mem_ioctls[] = {
 	FZ_MEM_ROW("EXO_IOC_MEM_UNGRANT", EXO_IOC_MEM_UNGRANT,
 		   struct exo_mem_grant, grant_id, 0, -1, FZ_PREFER_STATE,
 		   fz_gen_mem_ungrant, fz_done_mem_ungrant, fz_errs_mem_ungrant),
+	FZ_MEM_ROW("EXO_IOC_CAP_GRANT", EXO_IOC_CAP_GRANT, struct exo_cap,
+		   cap_id, 0, -1, FZ_WRITES | FZ_PREFER_STATE,
+		   fz_gen_cap_mem_grant, fz_done_cap_mem_grant,
+		   fz_errs_cap_grant),
+	FZ_MEM_ROW("EXO_IOC_CAP_REVOKE", EXO_IOC_CAP_REVOKE, struct exo_cap,
+		   cap_id, 0, -1, FZ_PREFER_STATE, fz_gen_cap_mem_revoke,
+		   fz_done_mem_ungrant, fz_errs_cap_revoke),
 	FZ_MEM_ROW("EXO_IOC_MEM_REVOKE", EXO_IOC_MEM_REVOKE,
 		   struct exo_mem_revoke, env_id, 0, -1, FZ_WRITES,
 		   fz_gen_mem_revoke, fz_done_mem_revoke, fz_errs_mem_revoke),
