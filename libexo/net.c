@@ -75,6 +75,26 @@ LIBEXO_EXPORT int exo_net_stats(struct exo *exo, __u32 binding_id,
 	return exo_ioctl(exo, EXO_IOC_NET_STATS, stats);
 }
 
+LIBEXO_EXPORT int exo_net_ash_set(struct exo *exo, __u32 binding_id,
+				  const struct exo_ash_insn *prog, __u32 len,
+				  __u32 *bad_pc)
+{
+	struct exo_net_ash_set arg;
+	int ret;
+
+	if (!exo || (len && !prog))
+		return exo_err(EINVAL);
+	memset(&arg, 0, sizeof(arg));
+	arg.argsz = sizeof(arg);
+	arg.binding_id = binding_id;
+	arg.len = len;
+	arg.prog = (__u64)(uintptr_t)prog;
+	ret = exo_ioctl(exo, EXO_IOC_NET_ASH_SET, &arg);
+	if (ret == -EINVAL && bad_pc)
+		*bad_pc = arg.bad_pc;
+	return ret;
+}
+
 /* ---- rings ------------------------------------------------------------- */
 
 struct exo_ring {

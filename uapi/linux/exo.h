@@ -86,6 +86,7 @@
 #define EXO_NR_NET_UNBIND	0x32
 #define EXO_NR_NET_TX		0x33
 #define EXO_NR_NET_STATS	0x34
+#define EXO_NR_NET_ASH_SET	0x35
 #define EXO_NR_XN_INFO		0x40
 #define EXO_NR_XN_TYPE_INSTALL	0x41
 #define EXO_NR_XN_TYPE_LOOKUP	0x42
@@ -1218,6 +1219,14 @@ struct exo_net_tx {
  *	matched and the kernel split into wire frames first; each one is then
  *	classified, delivered and counted in @matched on its own (appended: a
  *	caller whose @argsz ends before it does not get it)
+ * @ash_replied: out: frames the binding's handler answered in the kernel
+ *	(EXO_ASH_REPLIED, the reply sent); appended in the version with
+ *	EXO_IOC_NET_ASH_SET, like the three after it
+ * @ash_dropped: out: frames the handler dropped (EXO_ASH_DROP)
+ * @ash_faults: out: handler runs that faulted (a read past the frame, a
+ *	write past what the reply holds); the frame went on to the ring
+ * @ash_refused: out: replies the anti-spoofing rule of EXO_IOC_NET_TX
+ *	refused (or that could not be sent); the frame was consumed
  *
  * EXO_IOC_NET_STATS: _IO(EXO_IOC_MAGIC, EXO_NR_NET_STATS), in/out. Since 1.
  * Return: 0, or -1 with errno ENOENT, EPERM as for UNBIND, and the errors
@@ -1234,6 +1243,10 @@ struct exo_net_stats {
 	__aligned_u64 tx;
 	__aligned_u64 tx_refused;
 	__aligned_u64 gso;
+	__aligned_u64 ash_replied;
+	__aligned_u64 ash_dropped;
+	__aligned_u64 ash_faults;
+	__aligned_u64 ash_refused;
 };
 
 /**
@@ -1281,6 +1294,135 @@ struct exo_net_slot {
 #define EXO_IOC_NET_UNBIND	_IO(EXO_IOC_MAGIC, EXO_NR_NET_UNBIND)
 #define EXO_IOC_NET_TX		_IO(EXO_IOC_MAGIC, EXO_NR_NET_TX)
 #define EXO_IOC_NET_STATS	_IO(EXO_IOC_MAGIC, EXO_NR_NET_STATS)
+
+/*
+ * ASH: application-specific safe handlers (Xok's name). A handler is a
+ * short program attached to one binding. When the binding's filter claims
+ * a frame, the kernel runs the handler on it at once, in the receive path,
+ * and the handler decides: deliver the frame to the ring as usual, drop
+ * it, or answer it with a reply it builds in a scratch buffer, which the
+ * kernel sends on the same device without a trip to user space.
+ *
+ * The machine has EXO_ASH_NREGS 32-bit registers, all 0 at the start of a
+ * run, the received frame (read only, flen bytes from its Ethernet header)
+ * and a reply buffer of EXO_ASH_TX_MAX bytes that starts empty. The reply
+ * is the prefix of the buffer written so far, "filled": a write may start
+ * anywhere at or before the end of what is filled (never past it, so no
+ * byte of a reply is one the handler did not put there) and extends it.
+ *
+ * Opcodes (fields not named are 0):
+ *  LDB, LDH, LDW  reg = frame[off..], 1, 2 or 4 bytes, big-endian; a read
+ *		   past flen faults
+ *  LDLEN	   reg = flen
+ *  LDI		   reg = imm
+ *  JA		   skip off instructions
+ *  JEQ, JNE, JGT, JSET  if reg ==, !=, > imm, or reg & imm != 0: skip off
+ *  COPY	   reply[off2..off2+len) = frame[off..off+len); len 1..TX_MAX
+ *  COPYALL	   reply = the whole frame (filled = flen); faults if flen >
+ *		   EXO_ASH_TX_MAX
+ *  STB, STH, STW  reply[off..] = low 1, 2, 4 bytes of reg, big-endian
+ *  SWAP	   exchange reply[off..off+len) and reply[off2..off2+len),
+ *		   len 1..EXO_ASH_SWAP_MAX, ranges apart; both inside filled
+ *  CSUM_IP4	   recompute the IPv4 header checksum of the header at
+ *		   reply[off] (its IHL, 5..15, read from there); the header
+ *		   must lie inside filled
+ *  RET		   end with verdict imm: EXO_ASH_DELIVER, EXO_ASH_DROP or
+ *		   EXO_ASH_REPLIED (the reply, at least 14 bytes, is sent)
+ *
+ * A fault ends the run and the frame goes to the ring (counted in
+ * exo_net_stats.ash_faults). The verifier, at EXO_IOC_NET_ASH_SET, checks
+ * in order: 1..EXO_ASH_MAX_INSNS instructions; each opcode in the table
+ * above; operands (reg below EXO_ASH_NREGS, unused fields 0, frame and
+ * reply offsets and lengths inside EXO_ASH_TX_MAX, SWAP lengths and
+ * ranges, RET verdicts); jumps forward and landing inside the program; and
+ * the last instruction a RET. So no run executes more instructions than
+ * the program has.
+ *
+ * A reply leaves through the binding's own TX path: it must pass the
+ * anti-spoofing rule of EXO_IOC_NET_TX against the binding's own filter,
+ * else it is not sent, counted in ash_refused, and the frame is consumed.
+ */
+#define EXO_ASH_MAX_INSNS	64
+#define EXO_ASH_NREGS		4
+#define EXO_ASH_TX_MAX		2048
+#define EXO_ASH_SWAP_MAX	16
+
+#define EXO_ASH_LDB		0x01
+#define EXO_ASH_LDH		0x02
+#define EXO_ASH_LDW		0x03
+#define EXO_ASH_LDLEN		0x04
+#define EXO_ASH_LDI		0x05
+#define EXO_ASH_JA		0x10
+#define EXO_ASH_JEQ		0x11
+#define EXO_ASH_JNE		0x12
+#define EXO_ASH_JGT		0x13
+#define EXO_ASH_JSET		0x14
+#define EXO_ASH_COPY		0x20
+#define EXO_ASH_COPYALL		0x21
+#define EXO_ASH_STB		0x22
+#define EXO_ASH_STH		0x23
+#define EXO_ASH_STW		0x24
+#define EXO_ASH_SWAP		0x25
+#define EXO_ASH_CSUM_IP4	0x26
+#define EXO_ASH_RET		0x30
+
+#define EXO_ASH_DELIVER		0
+#define EXO_ASH_DROP		1
+#define EXO_ASH_REPLIED		2
+
+/**
+ * struct exo_ash_insn - one handler instruction
+ * @code: EXO_ASH_* opcode
+ * @reg: the register loaded, compared or stored
+ * @len: COPY and SWAP: bytes
+ * @off: frame offset (loads, COPY's source), reply offset (stores, SWAP,
+ *	CSUM_IP4), or instructions skipped (jumps)
+ * @off2: COPY's reply offset; SWAP's second reply offset
+ * @pad: 0
+ * @imm: LDI's value, a jump's constant, RET's verdict
+ */
+struct exo_ash_insn {
+	__u8 code;
+	__u8 reg;
+	__u16 len;
+	__u16 off;
+	__u16 off2;
+	__u32 pad;
+	__u32 imm;
+};
+
+/**
+ * struct exo_net_ash_set - argument of EXO_IOC_NET_ASH_SET
+ * @argsz: sizeof(struct exo_net_ash_set) as the caller knows it
+ * @flags: must be 0
+ * @binding_id: a binding of the caller's
+ * @len: instructions at @prog, 1..EXO_ASH_MAX_INSNS; 0 removes the handler
+ * @prog: user pointer to @len struct exo_ash_insn
+ * @bad_pc: out: on EINVAL from the verifier, the index of the first bad
+ *	instruction (@len for a fault of the whole program)
+ * @reserved: must be 0
+ *
+ * EXO_IOC_NET_ASH_SET: _IO(EXO_IOC_MAGIC, EXO_NR_NET_ASH_SET), in/out.
+ * Since 1 (reported in the handshake's ioctl mask). Attaches the handler
+ * to the binding, replacing any it had; frames in flight finish with the
+ * old one. The handler goes away with the binding.
+ *
+ * Return: 0, or -1 with errno EINVAL (flags, reserved, @len, or a program
+ * the verifier refuses: see @bad_pc), ENOENT (no such binding), EPERM
+ * (another environment's binding), ENOMEM, EFAULT and the errors of every
+ * ioctl. On error the binding keeps the handler it had.
+ */
+struct exo_net_ash_set {
+	__u32 argsz;
+	__u32 flags;
+	__u32 binding_id;
+	__u32 len;
+	__aligned_u64 prog;
+	__u32 bad_pc;
+	__u32 reserved;
+};
+
+#define EXO_IOC_NET_ASH_SET	_IO(EXO_IOC_MAGIC, EXO_NR_NET_ASH_SET)
 
 /* ==== 5. Disk (XN) ======================================================= */
 

@@ -1164,6 +1164,51 @@ int exo_net_tx(struct exo *exo, __u32 binding_id, const void *frame, __u32 len);
  */
 int exo_net_stats(struct exo *exo, __u32 binding_id, struct exo_net_stats *stats);
 
+/**
+ * exo_net_ash_set() - EXO_IOC_NET_ASH_SET: attach an in-kernel handler
+ * @exo: handle
+ * @binding_id: a binding of this environment
+ * @prog: the handler (struct exo_ash_insn, see uapi/linux/exo.h), or NULL
+ * @len: its instructions, 1..EXO_ASH_MAX_INSNS; 0 removes the handler
+ * @bad_pc: if not NULL, on EINVAL the first instruction the verifier
+ *	refused (@len for the whole program)
+ *
+ * Return: 0 or -errno (EINVAL, ENOENT, EPERM: another environment's).
+ */
+int exo_net_ash_set(struct exo *exo, __u32 binding_id,
+		    const struct exo_ash_insn *prog, __u32 len, __u32 *bad_pc);
+
+/**
+ * exo_ash_insn() - one handler instruction, its unused fields zero
+ * @code: EXO_ASH_* opcode
+ * @reg: register
+ * @len: COPY and SWAP byte count
+ * @off: frame or reply offset, or a jump's skip
+ * @off2: COPY's reply offset, SWAP's second offset
+ * @imm: constant, RET's verdict
+ *
+ * Return: the instruction.
+ */
+struct exo_ash_insn exo_ash_insn(__u8 code, __u8 reg, __u16 len, __u16 off,
+				 __u16 off2, __u32 imm);
+
+/* Instructions exo_ash_udp_echo() writes. */
+#define EXO_ASH_UDP_ECHO_LEN	19
+
+/**
+ * exo_ash_udp_echo() - a ready handler answering UDP over IPv4 in the kernel
+ * @prog: room for EXO_ASH_UDP_ECHO_LEN instructions
+ * @room: instructions @prog has room for
+ *
+ * The handler answers a plain (IHL 5, unfragmented) UDP/IPv4 frame with
+ * the same frame, Ethernet and IP addresses and UDP ports swapped, TTL 64,
+ * the UDP checksum 0 (none) and the IPv4 header checksum recomputed; it
+ * delivers anything else to the ring.
+ *
+ * Return: the number of instructions, or -errno (EINVAL, ENOSPC).
+ */
+int exo_ash_udp_echo(struct exo_ash_insn *prog, __u32 room);
+
 struct exo_ring;
 
 /**
