@@ -302,6 +302,16 @@ static int argsz_prep_net_stats(struct argsz_env *e, void *arg)
 	return argsz_net_bind(e, &((struct exo_net_stats *)arg)->binding_id);
 }
 
+static int argsz_prep_net_ash_set(struct argsz_env *e, void *arg)
+{
+	static const struct exo_ash_insn ret = { .code = EXO_ASH_RET };
+	struct exo_net_ash_set *a = arg;
+
+	a->len = 1;
+	a->prog = (uintptr_t)&ret;
+	return argsz_net_bind(e, &a->binding_id);
+}
+
 static int argsz_prep_net_tx(struct argsz_env *e, void *arg)
 {
 	struct exo_net_tx *t = arg;
@@ -542,6 +552,9 @@ static int argsz_prep_cpu_yield(struct argsz_env *e, void *arg)
 	X(net_stats, ARGSZ_IOC(NET_STATS, struct exo_net_stats,		\
 			       tx_refused, 0, EXO_FEATURE_NET, 0,	\
 			       argsz_prep_net_stats))			\
+	X(net_ash_set, ARGSZ_IOC(NET_ASH_SET, struct exo_net_ash_set,	\
+				 reserved, 0, EXO_FEATURE_NET, 0,	\
+				 argsz_prep_net_ash_set))		\
 	X(xn_info, ARGSZ_IOC(XN_INFO, struct exo_xn_info, reserved, 0,	\
 			     EXO_FEATURE_XN, 0, argsz_prep_none))	\
 	X(xn_type_install, ARGSZ_IOC(XN_TYPE_INSTALL, struct exo_xn_type, \

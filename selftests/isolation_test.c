@@ -814,6 +814,18 @@ static void iso_net_stats(struct iso_hostile *h, char *got, size_t len)
 	iso_errno(got, len, err ? -1 : 0, err);
 }
 
+static void iso_net_ash_set(struct iso_hostile *h, char *got, size_t len)
+{
+	static const struct exo_ash_insn drop = { .code = EXO_ASH_RET,
+						  .imm = EXO_ASH_DROP };
+	struct exo_net_ash_set a = { .argsz = sizeof(a),
+				     .binding_id = h->set.net_id, .len = 1,
+				     .prog = (__u64)(unsigned long)&drop };
+	int err = exo_ioc(h->own, EXO_IOC_NET_ASH_SET, &a);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
 /* An IPv4 frame from @src to 10.99.0.9, no payload. */
 static void iso_net_frame(unsigned char *f, __u32 src)
 {
@@ -1373,6 +1385,9 @@ static void iso_revoke_victim_slots(struct iso_hostile *h, char *got,
 	X(net_stats_victim,						\
 	  ISO_ROW("filter", "NET_STATS of the victim's binding", "EPERM", \
 		  ISO_NET, iso_net_stats, iso_victim_net_intact))	\
+	X(net_ash_set_victim,						\
+	  ISO_ROW("filter", "NET_ASH_SET: a handler on the victim's binding", \
+		  "EPERM", ISO_NET, iso_net_ash_set, iso_victim_net_intact)) \
 	X(net_tx_victim_binding,					\
 	  ISO_ROW("filter", "NET_TX through the victim's binding", "EPERM", \
 		  ISO_NET, iso_net_tx_victim_binding, iso_victim_net_intact))\

@@ -155,7 +155,8 @@ static unsigned int exo_net_split_gso(const struct exo_net_table *t,
 			spin_unlock_bh(&b->lock);
 			counted = true;
 		}
-		exo_net_deliver(owner, seg, 0, seg->len);
+		if (!exo_net_ash_handle(owner, seg, 0, seg->len))
+			exo_net_deliver(owner, seg, 0, seg->len);
 		consume_skb(seg);
 	}
 	return NF_STOLEN;
@@ -214,10 +215,11 @@ unsigned int exo_net_hook(void *priv, struct sk_buff *skb,
 	 * A frame from a local sender (veth) may carry only a partial
 	 * checksum; the libOS must see what the wire would carry.
 	 */
-	if (skb->ip_summed != CHECKSUM_PARTIAL || !skb_checksum_help(skb))
-		exo_net_deliver(b, skb, mac_off, flen);
-	else
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		exo_net_count_drop(b, flen, EXO_WHY_CHECKSUM);
+	/* The binding's handler first: it may answer or drop. */
+	else if (!exo_net_ash_handle(b, skb, mac_off, flen))
+		exo_net_deliver(b, skb, mac_off, flen);
 	/* Ours now, delivered or counted as dropped: not the host's. */
 	consume_skb(skb);
 	return NF_STOLEN;

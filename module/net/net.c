@@ -40,6 +40,7 @@
  *   device.c   devices: the hook's registration, ports, the notifier
  *   bind.c     what a filter may claim, BIND and UNBIND
  *   tx.c       TX and its anti-spoof checks
+ *   ash.c      in-kernel handlers: ASH_SET, and running them on a match
  *   ring.c     the receive rings' mmap, and poll
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -135,6 +136,10 @@ static long exo_net_stats_ioctl(struct exo_env *env, void __user *uarg)
 		spin_unlock_bh(&b->lock);
 		st.tx = atomic64_read(&b->tx);
 		st.tx_refused = atomic64_read(&b->tx_refused);
+		st.ash_replied = atomic64_read(&b->ash_replied);
+		st.ash_dropped = atomic64_read(&b->ash_dropped);
+		st.ash_faults = atomic64_read(&b->ash_faults);
+		st.ash_refused = atomic64_read(&b->ash_refused);
 	}
 	mutex_unlock(&exo_net_lock);
 	if (!b)
@@ -157,6 +162,8 @@ static long exo_net_ioctl(struct exo_env *env, unsigned int cmd,
 		return exo_net_tx_ioctl(env, uarg);
 	case EXO_IOC_NET_STATS:
 		return exo_net_stats_ioctl(env, uarg);
+	case EXO_IOC_NET_ASH_SET:
+		return exo_net_ash_set_ioctl(env, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -394,7 +401,8 @@ const struct exo_binding_ops exo_net_ops = {
 			  EXO_IOCTL_BIT(EXO_NR_NET_BIND) |
 			  EXO_IOCTL_BIT(EXO_NR_NET_UNBIND) |
 			  EXO_IOCTL_BIT(EXO_NR_NET_TX) |
-			  EXO_IOCTL_BIT(EXO_NR_NET_STATS),
+			  EXO_IOCTL_BIT(EXO_NR_NET_STATS) |
+			  EXO_IOCTL_BIT(EXO_NR_NET_ASH_SET),
 	.mmap_window	= EXO_MMAP_NET >> EXO_MMAP_SHIFT,
 	.init		= exo_net_init,
 	.exit		= exo_net_exit,

@@ -41,6 +41,7 @@
 
 #include "../binding.h"
 #include "../compat.h"
+#include "../core/ash.h"
 #include "../core/filter.h"
 #include "../exo.h"
 #include "../exo_trace.h"
@@ -60,6 +61,13 @@
 #define EXO_NET_STATS_MINSZ	offsetofend(struct exo_net_stats, tx_refused)
 
 struct exo_net_dev;
+
+/* A verified handler, as the hook runs it; freed after a grace period. */
+struct exo_net_ash {
+	struct rcu_head rcu;
+	u32 len;
+	struct exo_ash_insn insns[];
+};
 
 /* One filter bound by one environment on one device, and its ring. */
 struct exo_net_binding {
@@ -89,6 +97,12 @@ struct exo_net_binding {
 	u64 gso_segmented;		/* GSO/GRO frames split into matched */
 	atomic64_t tx;
 	atomic64_t tx_refused;
+	/* The handler: written under exo_net_lock, read by the hook under RCU. */
+	struct exo_net_ash __rcu *ash;
+	atomic64_t ash_replied;
+	atomic64_t ash_dropped;
+	atomic64_t ash_faults;
+	atomic64_t ash_refused;
 };
 
 /* What the hook reads: the merged filters and who owns each. */
@@ -161,6 +175,14 @@ long exo_net_unbind_ioctl(struct exo_env *env, void __user *uarg);
 
 /* tx.c */
 long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg);
+bool exo_net_tx_vouches(const struct exo_net_binding *own,
+			struct net_device *dev, const u8 *frame,
+			const u8 *swapped, u32 len);
+
+/* ash.c */
+long exo_net_ash_set_ioctl(struct exo_env *env, void __user *uarg);
+bool exo_net_ash_handle(struct exo_net_binding *b, struct sk_buff *skb,
+			int mac_off, u32 flen);
 
 /* ring.c */
 int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma);

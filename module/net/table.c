@@ -16,6 +16,8 @@ static void exo_net_binding_free(struct work_struct *work)
 		container_of(to_rcu_work(work), struct exo_net_binding, free_work);
 
 	vfree(b->ring);
+	/* A grace period has passed: no hook still runs the handler. */
+	kfree(rcu_access_pointer(b->ash));
 	kfree(b);
 }
 

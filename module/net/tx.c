@@ -56,9 +56,9 @@ static bool exo_net_pins_in6(const struct exo_filter *f, u32 off)
  * one of the device's own. A filter that reads past the IPv4 header says nothing
  * about a later fragment, whose bytes there are payload.
  */
-static bool exo_net_tx_vouches(const struct exo_net_binding *own,
-			       struct net_device *dev, const u8 *frame,
-			       const u8 *swapped, u32 len)
+bool exo_net_tx_vouches(const struct exo_net_binding *own,
+			struct net_device *dev, const u8 *frame,
+			const u8 *swapped, u32 len)
 {
 	u32 type = frame[12] << 8 | frame[13], src_off;
 	__be32 src;

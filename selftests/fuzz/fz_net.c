@@ -248,6 +248,47 @@ static void fz_done_net_stats(struct fz_worker *w, struct fz_env *e,
 		  (unsigned long long)st.matched);
 }
 
+/*
+ * A handler: often a valid one (RET, or a few loads before it), else
+ * random instructions, which the verifier must refuse or run safely on
+ * whatever frames the lab carries.
+ */
+static void fz_gen_net_ash_set(struct fz_worker *w, struct fz_env *e,
+			       struct fz_call *c)
+{
+	struct exo_net_ash_set *a = (struct exo_net_ash_set *)c->buf;
+	struct exo_ash_insn *p = (struct exo_ash_insn *)w->aux;
+	__u32 i;
+
+	(void)e;
+	a->binding_id = fz_net_pick_id(w);
+	a->len = fz_chance(&w->rng, 90) ? fz_below(&w->rng, 8) :
+		 fz_below(&w->rng, EXO_ASH_MAX_INSNS + 8);
+	if (a->len > EXO_ASH_MAX_INSNS)
+		fz_bad(c, "handler longer than EXO_ASH_MAX_INSNS");
+	a->prog = (__u64)(unsigned long)p;
+	for (i = 0; i < a->len && i <= EXO_ASH_MAX_INSNS; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		if (fz_chance(&w->rng, 80)) {
+			p[i].code = EXO_ASH_LDB;
+			p[i].off = (__u16)fz_below(&w->rng, 128);
+		} else {
+			__u64 r[2] = { fz_next(&w->rng), fz_next(&w->rng) };
+
+			memcpy(&p[i], r, sizeof(p[i]));
+		}
+	}
+	if (a->len && a->len <= EXO_ASH_MAX_INSNS && fz_chance(&w->rng, 80)) {
+		memset(&p[a->len - 1], 0, sizeof(p[0]));
+		p[a->len - 1].code = EXO_ASH_RET;
+		p[a->len - 1].imm = (__u32)fz_below(&w->rng, 3);
+	}
+	if (fz_chance(&w->rng, 3) && a->len) {
+		a->prog = 0;
+		c->expect = 0;
+	}
+}
+
 static const int fz_errs_net_info[] = { EFAULT, EINVAL, E2BIG, 0 };
 static const int fz_errs_net_bind[] = {
 	EFAULT, EINVAL, E2BIG, ENODEV, EPERM, EBUSY, EEXIST, EADDRINUSE, ENOSPC,
@@ -255,6 +296,9 @@ static const int fz_errs_net_bind[] = {
 };
 /* EPERM: a binding id of another environment's. */
 static const int fz_errs_net_unbind[] = { EFAULT, EINVAL, E2BIG, ENOENT, EPERM, 0 };
+static const int fz_errs_net_ash_set[] = {
+	EFAULT, EINVAL, E2BIG, ENOENT, EPERM, ENOMEM, EOPNOTSUPP, 0,
+};
 static const int fz_errs_net_tx[] = {
 	EFAULT, EINVAL, E2BIG, ENOENT, EPERM, ENETDOWN, ENOMEM, ENOBUFS, 0,
 };
@@ -285,6 +329,16 @@ const struct fz_ioctl fz_net_ioctls[] = {
 	FZ_NET_ROW("EXO_IOC_NET_STATS", EXO_IOC_NET_STATS, struct exo_net_stats,
 		   tx_refused, 0, -1, FZ_WRITES, fz_gen_net_stats,
 		   fz_done_net_stats, fz_errs_net_unbind),
+	/* EINVAL from the verifier writes bad_pc back. */
+	{
+		.name = "EXO_IOC_NET_ASH_SET", .cmd = EXO_IOC_NET_ASH_SET,
+		.size = sizeof(struct exo_net_ash_set),
+		.minsz = FZ_OFFSETOFEND(struct exo_net_ash_set, reserved),
+		.flags_off = offsetof(struct exo_net_ash_set, flags),
+		.reserved_off = { offsetof(struct exo_net_ash_set, reserved) },
+		.nreserved = 1, .attrs = FZ_WRITES, .gen = fz_gen_net_ash_set,
+		.errnos = fz_errs_net_ash_set, .writes_on_err = EINVAL,
+	},
 };
 
 const size_t fz_net_nioctls = FZ_ARRAY_SIZE(fz_net_ioctls);

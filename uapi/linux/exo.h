@@ -1408,7 +1408,9 @@ struct exo_ash_insn {
  * old one. The handler goes away with the binding.
  *
  * Return: 0, or -1 with errno EINVAL (flags, reserved, @len, or a program
- * the verifier refuses: see @bad_pc), ENOENT (no such binding), EPERM
+ * the verifier refuses: see @bad_pc), EOPNOTSUPP (a program with a RET
+ * EXO_ASH_REPLIED: this kernel does not yet send replies from the receive
+ * path; the bytecode and its verifier accept them), ENOENT (no such binding), EPERM
  * (another environment's binding), ENOMEM, EFAULT and the errors of every
  * ioctl. On error the binding keeps the handler it had.
  */
