@@ -64,6 +64,7 @@ extern const struct exo_binding_ops exo_mem_ops;
 extern const struct exo_binding_ops exo_cpu_ops;
 extern const struct exo_binding_ops exo_xn_ops;
 extern const struct exo_binding_ops exo_net_ops;
+extern const struct exo_binding_ops exo_ring_ops;
 
 /* bindings.c: the table and its walks, in table order (reverse to undo). */
 int exo_bindings_init(void);

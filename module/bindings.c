@@ -13,6 +13,7 @@ static const struct exo_binding_ops *const exo_bindings[] = {
 	&exo_cpu_ops,
 	&exo_xn_ops,
 	&exo_net_ops,
+	&exo_ring_ops,
 };
 
 int exo_bindings_init(void)

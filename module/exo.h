@@ -70,6 +70,17 @@ struct exo_env_xn {
 };
 
 struct exo_cpu_seat;
+struct exo_ring;
+
+/* An environment's submission ring (ring/). */
+struct exo_env_ring {
+	struct mutex setup_lock;	/* serialises RING_SETUP */
+	struct exo_ring *ring;		/* NULL until RING_SETUP, then fixed
+					 * for the env's life: written under
+					 * setup_lock with smp_store_release,
+					 * read with smp_load_acquire
+					 */
+};
 
 /* An environment's CPU binding (cpu/). */
 struct exo_env_cpu {
@@ -106,6 +117,7 @@ struct exo_env {
 	struct exo_env_net net;		/* network binding, see above */
 	struct exo_env_xn xn;		/* XN binding, see above */
 	struct exo_env_cpu cpu;		/* CPU binding, see above */
+	struct exo_env_ring ring;	/* submission ring, see above */
 
 	/* Per-binding counters; each binding owns its own, 0 until it lands. */
 	atomic64_t frames;		/* mirrors mem.nheld for lockless readers */

@@ -27,6 +27,7 @@
  *   5. Disk (XN): blocks owned through verified functions (UDF bytecode)
  *   6. Events read(2) from an environment
  *   7. Generic netlink
+ *   8. The submission ring: many ioctls for one crossing
  *
  * What one environment makes the kernel hold is charged to its memory
  * cgroup and capped by module parameters (writable by root in
@@ -56,12 +57,13 @@
 #define EXO_FEATURE_CPU		_BITULL(4)	/* CPU time-slot bindings */
 #define EXO_FEATURE_NET		_BITULL(5)	/* packet-filter bindings */
 #define EXO_FEATURE_XN		_BITULL(6)	/* XN disk-block bindings */
+#define EXO_FEATURE_RING	_BITULL(7)	/* the submission ring (section 8) */
 
 #define EXO_IOC_MAGIC		0xE0
 
 /*
  * ioctl numbers, one block of 16 per binding: 0x00 core, 0x10 memory,
- * 0x20 CPU, 0x30 network, 0x40-0x5f XN. Bit (1 << nr) of exo_api.ioctls
+ * 0x20 CPU, 0x30 network, 0x40-0x5f XN, 0x60 the submission ring. Bit (1 << nr) of exo_api.ioctls
  * (nr < 64) or bit (1 << (nr - 64)) of exo_api.ioctls_hi says it is there.
  */
 #define EXO_NR_API		0x00
@@ -102,6 +104,8 @@
 #define EXO_NR_XN_CHECK		0x4c
 #define EXO_NR_XN_TYPE_REMOVE	0x4d
 #define EXO_NR_XN_ROOT_REMOVE	0x4e
+#define EXO_NR_RING_SETUP	0x60
+#define EXO_NR_RING_ENTER	0x61
 #define EXO_NR_CPU_INFO		0x20
 #define EXO_NR_CPU_BOOK		0x21
 #define EXO_NR_CPU_FREE		0x22
@@ -302,6 +306,7 @@ struct exo_cap {
 #define EXO_MMAP_CPU		_BITULL(EXO_MMAP_SHIFT)		/* slot pages */
 #define EXO_MMAP_NET		(2ULL << EXO_MMAP_SHIFT)	/* packet rings */
 #define EXO_MMAP_XN		(3ULL << EXO_MMAP_SHIFT)	/* cached blocks */
+#define EXO_MMAP_RING		(4ULL << EXO_MMAP_SHIFT)	/* submission ring */
 
 /* ==== 2. Memory ========================================================== */
 
@@ -2134,5 +2139,179 @@ enum exo_genl_attr {
 /* EXO_ATTR_XN_KIND: what an EXO_CMD_GET_XN message describes. */
 #define EXO_XN_KIND_TYPE	1
 #define EXO_XN_KIND_ROOT	2
+
+/* ==== 8. The submission ring ============================================= */
+
+/*
+ * The submission ring: an environment's batched system call, in the shape
+ * of io_uring. EXO_IOC_RING_SETUP sizes one ring per environment; the
+ * caller mmap()s it (MAP_SHARED, read-write, offset EXO_MMAP_RING, length
+ * exo_ring_setup.ring_size) and sees a struct exo_ring_hdr at offset 0, the
+ * submission queue (SQ) of struct exo_ring_sqe at sq_off and the completion
+ * queue (CQ) of struct exo_ring_cqe at cq_off.
+ *
+ * The caller writes SQEs at sq_tail & (sq_entries - 1), then advances
+ * sq_tail (a release store); EXO_IOC_RING_ENTER, the doorbell, runs them in
+ * order. Each SQE names an ioctl of the allow-list below and a pointer to
+ * its usual argument struct; the kernel runs that ioctl exactly as if it had
+ * been called directly, in the caller's context, and posts a CQE with the
+ * SQE's user_data and the ioctl's result (0 or -errno). The caller reads
+ * CQEs from cq_head to cq_tail (an acquire load) and advances cq_head.
+ *
+ * Every operation completes before EXO_IOC_RING_ENTER returns: nothing is
+ * ever in flight, so there is nothing to wait for.
+ *
+ * The mapping is shared with user space, so the kernel trusts none of it:
+ * it keeps its own sq_head and cq_tail and only ever writes them out, reads
+ * each SQE once, and refuses a sq_tail or cq_head that cannot be right.
+ * When the CQ is full a completion is dropped and counted in cq_overflow,
+ * never written over an unread one; its ioctl has still run and written
+ * its results to its argument struct.
+ *
+ * The allow-list: EXO_IOC_NOP (arg must be 0), EXO_IOC_MEM_ALLOC,
+ * EXO_IOC_MEM_FREE, EXO_IOC_MEM_MAP, EXO_IOC_MEM_UNMAP, EXO_IOC_NET_TX,
+ * EXO_IOC_XN_ALLOC, EXO_IOC_XN_FREE and EXO_IOC_XN_WRITE. Anything else,
+ * the ring's own ioctls and those that may wait unboundedly (such as
+ * EXO_IOC_CPU_WAIT) included, completes with -EOPNOTSUPP.
+ */
+
+#define EXO_RING_MAX_ENTRIES	4096	/* SQ entries: a power of two, 1..this */
+#define EXO_RING_MAX_CQ		8192	/* CQ: a power of two, sq_entries..this */
+
+/**
+ * struct exo_ring_hdr - the ring's header, at offset 0 of its mapping
+ * @sq_head: written by the kernel: the next SQE it will run
+ * @sq_tail: written by the caller: one past the last SQE it queued
+ * @cq_head: written by the caller: the next CQE it will read
+ * @cq_tail: written by the kernel: one past the last CQE it posted
+ * @sq_entries: the SQ's size (a copy; the kernel never reads it back)
+ * @cq_entries: the CQ's size (a copy likewise)
+ * @cq_overflow: written by the kernel: completions dropped, CQ full
+ * @reserved: 0
+ *
+ * Indexes run freely over all 32 bits; entry i of a queue is at i masked
+ * with its size minus one. Since 1.
+ */
+struct exo_ring_hdr {
+	__u32 sq_head;
+	__u32 sq_tail;
+	__u32 cq_head;
+	__u32 cq_tail;
+	__u32 sq_entries;
+	__u32 cq_entries;
+	__u32 cq_overflow;
+	__u32 reserved;
+};
+
+/**
+ * struct exo_ring_sqe - one submission
+ * @cmd: the ioctl to run, e.g. EXO_IOC_MEM_ALLOC
+ * @flags: must be 0 (else the CQE says -EINVAL)
+ * @arg: user pointer to the ioctl's argument struct, as ioctl(2) takes it
+ * @user_data: copied to the CQE untouched
+ * @reserved: must be 0 (else the CQE says -EINVAL)
+ *
+ * Since 1.
+ */
+struct exo_ring_sqe {
+	__u32 cmd;
+	__u32 flags;
+	__aligned_u64 arg;
+	__aligned_u64 user_data;
+	__aligned_u64 reserved;
+};
+
+/**
+ * struct exo_ring_cqe - one completion
+ * @user_data: the SQE's
+ * @result: what the ioctl returned: 0, or -errno (-EOPNOTSUPP for a
+ *	command not on the allow-list)
+ * @flags: 0 for now
+ *
+ * Since 1.
+ */
+struct exo_ring_cqe {
+	__aligned_u64 user_data;
+	__s32 result;
+	__u32 flags;
+};
+
+/**
+ * struct exo_ring_setup - argument of EXO_IOC_RING_SETUP
+ * @argsz: sizeof(struct exo_ring_setup) as the caller knows it
+ * @flags: must be 0
+ * @sq_entries: SQ size, a power of two, 1..EXO_RING_MAX_ENTRIES
+ * @cq_entries: CQ size, a power of two, @sq_entries..EXO_RING_MAX_CQ, or 0
+ *	for twice @sq_entries
+ * @ring_size: out: bytes to mmap() at EXO_MMAP_RING
+ * @sq_off: out: offset of the SQ in the mapping
+ * @cq_off: out: offset of the CQ in the mapping
+ * @reserved: must be 0
+ *
+ * EXO_IOC_RING_SETUP: _IO(EXO_IOC_MAGIC, EXO_NR_RING_SETUP), in/out.
+ * Since 1. One ring per environment, for the environment's life; its
+ * memory is charged to the caller's memory cgroup.
+ *
+ * Return: 0, or -1 with errno
+ *  EINVAL: unknown flags, non-zero @reserved, a size that is not a power
+ *	of two or is out of range;
+ *  EEXIST: the environment has its ring already;
+ *  ENOMEM: no memory for the ring;
+ *  EFAULT, E2BIG, EPROTO, EPERM as for every ioctl.
+ *
+ * mmap(2) of the ring fails with EINVAL without a ring, at another offset
+ * or length than (EXO_MMAP_RING, @ring_size), or without MAP_SHARED; with
+ * EPERM from any process but the environment's owner.
+ */
+struct exo_ring_setup {
+	__u32 argsz;
+	__u32 flags;
+	__u32 sq_entries;
+	__u32 cq_entries;
+	__u32 ring_size;
+	__u32 sq_off;
+	__u32 cq_off;
+	__u32 reserved;
+};
+
+/**
+ * struct exo_ring_enter - argument of EXO_IOC_RING_ENTER, the doorbell
+ * @argsz: sizeof(struct exo_ring_enter) as the caller knows it
+ * @flags: must be 0
+ * @to_submit: run up to this many queued SQEs, 0..sq_entries; fewer if
+ *	fewer are queued
+ * @min_complete: fail with EAGAIN, running nothing, unless at least this
+ *	many CQEs would be ready afterwards (0..cq_entries)
+ * @submitted: out: SQEs run
+ * @cq_ready: out: CQEs ready for the caller now
+ * @cq_overflow: out: completions dropped so far, CQ full
+ * @reserved: must be 0
+ *
+ * EXO_IOC_RING_ENTER: _IO(EXO_IOC_MAGIC, EXO_NR_RING_ENTER), in/out.
+ * Since 1. A fatal signal stops a batch between two SQEs: those run have
+ * their CQEs, the rest stay queued.
+ *
+ * Return: 0, or -1 with errno
+ *  ENXIO: the environment has no ring (EXO_IOC_RING_SETUP);
+ *  EINVAL: unknown flags, non-zero @reserved, @to_submit or @min_complete
+ *	out of range, or a header that cannot be right: sq_tail more than
+ *	sq_entries past the kernel's sq_head, or cq_head behind cq_tail by
+ *	more than cq_entries or ahead of it; nothing has run;
+ *  EAGAIN: @min_complete cannot be met; nothing has run;
+ *  EFAULT, E2BIG, EPROTO, EPERM as for every ioctl.
+ */
+struct exo_ring_enter {
+	__u32 argsz;
+	__u32 flags;
+	__u32 to_submit;
+	__u32 min_complete;
+	__u32 submitted;
+	__u32 cq_ready;
+	__u32 cq_overflow;
+	__u32 reserved;
+};
+
+#define EXO_IOC_RING_SETUP	_IO(EXO_IOC_MAGIC, EXO_NR_RING_SETUP)
+#define EXO_IOC_RING_ENTER	_IO(EXO_IOC_MAGIC, EXO_NR_RING_ENTER)
 
 #endif /* _UAPI_LINUX_EXO_H */
