@@ -30,7 +30,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 USER_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -Iuapi -Ilibexo/include $(CFLAGS)
 
 LIB_SRCS := libexo/exo.c libexo/monitor.c libexo/mem.c libexo/cpu.c \
-	libexo/net.c libexo/udf.c libexo/ash.c libexo/xn.c libexo/exofs.c
+	libexo/net.c libexo/udf.c libexo/ash.c libexo/xn.c libexo/exofs.c libexo/ring.c
 # The parts of libexo that make no system call, linked into host tests too.
 HOST_LIB_SRCS := libexo/udf.c libexo/ash.c
 LIB_HDRS := libexo/include/exo/exo.h libexo/internal.h uapi/linux/exo.h

@@ -1287,6 +1287,162 @@ int exo_ring_send(struct exo_ring *ring, const void *frame, __u32 len);
  */
 int exo_ring_wait(struct exo *exo, int timeout_ms);
 
+/*
+ * The submission ring (uapi section 8): many ioctls for one crossing, in
+ * the shape of liburing. Not the packet rings above: those are struct
+ * exo_ring, this is struct exo_uring.
+ *
+ *	struct exo_uring *r = exo_ring_init(exo, 32);
+ *	struct exo_ring_sqe *sqe = exo_ring_get_sqe(r);
+ *	exo_ring_prep_mem_alloc(sqe, &alloc, 1);
+ *	exo_ring_submit(r);
+ *	exo_ring_wait_cqe(r, &cqe);   cqe->user_data == 1, cqe->result 0
+ *	exo_ring_cqe_seen(r, cqe);
+ *
+ * Every SQE has completed when exo_ring_submit() returns.
+ */
+struct exo_uring;
+
+/**
+ * exo_ring_init() - set up the environment's submission ring and map it
+ * @exo: handle
+ * @entries: SQ entries, a power of two, 1..EXO_RING_MAX_ENTRIES; the CQ
+ *	gets twice as many
+ *
+ * One ring per environment, for its life: a second call fails (EEXIST).
+ *
+ * Return: the ring, or NULL with errno set (EINVAL, EEXIST, ENOMEM).
+ */
+struct exo_uring *exo_ring_init(struct exo *exo, __u32 entries);
+
+/**
+ * exo_ring_exit() - unmap the ring (the environment keeps it until close)
+ * @ring: ring, or NULL
+ */
+void exo_ring_exit(struct exo_uring *ring);
+
+/**
+ * exo_ring_hdr() - the ring's shared header (indexes, overflow count)
+ * @ring: ring
+ *
+ * Return: the header, or NULL for a NULL @ring.
+ */
+struct exo_ring_hdr *exo_ring_hdr(struct exo_uring *ring);
+
+/**
+ * exo_ring_get_sqe() - the next free SQE, zeroed
+ * @ring: ring
+ *
+ * Return: the SQE, or NULL with errno EBUSY when the SQ is full.
+ */
+struct exo_ring_sqe *exo_ring_get_sqe(struct exo_uring *ring);
+
+/**
+ * exo_ring_prep_ioctl() - make @sqe run ioctl @cmd on @arg
+ * @sqe: from exo_ring_get_sqe()
+ * @cmd: EXO_IOC_*, one of the ring's allow-list
+ * @arg: its argument struct, which must live until the CQE is reaped
+ * @user_data: copied to the CQE
+ */
+void exo_ring_prep_ioctl(struct exo_ring_sqe *sqe, __u32 cmd, void *arg,
+			 __u64 user_data);
+
+/**
+ * exo_ring_prep_nop() - make @sqe a no-op (EXO_IOC_NOP)
+ * @sqe: from exo_ring_get_sqe()
+ * @user_data: copied to the CQE
+ */
+void exo_ring_prep_nop(struct exo_ring_sqe *sqe, __u64 user_data);
+
+/**
+ * exo_ring_prep_mem_alloc() - make @sqe an EXO_IOC_MEM_ALLOC
+ * @sqe: from exo_ring_get_sqe()
+ * @arg: filled in as for the ioctl (argsz set)
+ * @user_data: copied to the CQE
+ */
+void exo_ring_prep_mem_alloc(struct exo_ring_sqe *sqe,
+			     struct exo_mem_alloc *arg, __u64 user_data);
+
+/**
+ * exo_ring_prep_mem_free() - make @sqe an EXO_IOC_MEM_FREE
+ * @sqe: from exo_ring_get_sqe()
+ * @arg: filled in as for the ioctl
+ * @user_data: copied to the CQE
+ */
+void exo_ring_prep_mem_free(struct exo_ring_sqe *sqe,
+			    struct exo_mem_batch *arg, __u64 user_data);
+
+/**
+ * exo_ring_prep_mem_map() - make @sqe an EXO_IOC_MEM_MAP
+ * @sqe: from exo_ring_get_sqe()
+ * @arg: filled in as for the ioctl
+ * @user_data: copied to the CQE
+ */
+void exo_ring_prep_mem_map(struct exo_ring_sqe *sqe,
+			   struct exo_mem_batch *arg, __u64 user_data);
+
+/**
+ * exo_ring_prep_mem_unmap() - make @sqe an EXO_IOC_MEM_UNMAP
+ * @sqe: from exo_ring_get_sqe()
+ * @arg: filled in as for the ioctl
+ * @user_data: copied to the CQE
+ */
+void exo_ring_prep_mem_unmap(struct exo_ring_sqe *sqe,
+			     struct exo_mem_unmap *arg, __u64 user_data);
+
+/**
+ * exo_ring_submit() - run every queued SQE, one EXO_IOC_RING_ENTER
+ * @ring: ring
+ *
+ * Return: SQEs run, or -errno (EINVAL: the header was tampered with).
+ */
+int exo_ring_submit(struct exo_uring *ring);
+
+/**
+ * exo_ring_submit_and_wait() - exo_ring_submit(), needing @wait_nr CQEs
+ * @ring: ring
+ * @wait_nr: fail with EAGAIN, running nothing, unless this many CQEs
+ *	would be ready afterwards
+ *
+ * Return: SQEs run, or -errno.
+ */
+int exo_ring_submit_and_wait(struct exo_uring *ring, __u32 wait_nr);
+
+/**
+ * exo_ring_peek_cqe() - the oldest unreaped CQE, if any
+ * @ring: ring
+ * @cqe: set to it
+ *
+ * Return: 0, or -EAGAIN when the CQ is empty.
+ */
+int exo_ring_peek_cqe(struct exo_uring *ring, struct exo_ring_cqe **cqe);
+
+/**
+ * exo_ring_wait_cqe() - the oldest CQE, submitting queued SQEs if need be
+ * @ring: ring
+ * @cqe: set to it
+ *
+ * Nothing is ever in flight, so this never sleeps.
+ *
+ * Return: 0, or -EAGAIN when the CQ is empty and nothing is queued.
+ */
+int exo_ring_wait_cqe(struct exo_uring *ring, struct exo_ring_cqe **cqe);
+
+/**
+ * exo_ring_cqe_seen() - give the oldest CQE back
+ * @ring: ring
+ * @cqe: the one exo_ring_peek_cqe() or exo_ring_wait_cqe() gave
+ */
+void exo_ring_cqe_seen(struct exo_uring *ring, struct exo_ring_cqe *cqe);
+
+/**
+ * exo_ring_overflow() - completions the kernel dropped, the CQ full
+ * @ring: ring
+ *
+ * Return: the count, 0 for a NULL @ring.
+ */
+__u32 exo_ring_overflow(struct exo_uring *ring);
+
 /**
  * struct exo_udpip_opts - how exo_udpip_create() sets up the stack
  * @sz: sizeof(struct exo_udpip_opts)
