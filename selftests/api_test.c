@@ -48,7 +48,9 @@
 				 EXO_XN_BIT(EXO_NR_XN_SYNC) | \
 				 EXO_XN_BIT(EXO_NR_XN_CHECK) | \
 				 EXO_XN_BIT(EXO_NR_XN_TYPE_REMOVE) | \
-				 EXO_XN_BIT(EXO_NR_XN_ROOT_REMOVE))
+				 EXO_XN_BIT(EXO_NR_XN_ROOT_REMOVE) | \
+				 EXO_XN_BIT(EXO_NR_RING_SETUP) | \
+				 EXO_XN_BIT(EXO_NR_RING_ENTER))
 
 /* The three argument structs, for table-driven tests. */
 struct exo_ioc_desc {

@@ -482,6 +482,22 @@ static int argsz_prep_cpu_yield(struct argsz_env *e, void *arg)
 	return argsz_bind(e);
 }
 
+static int argsz_prep_ring_setup(struct argsz_env *e, void *arg)
+{
+	(void)e;
+	((struct exo_ring_setup *)arg)->sq_entries = 4;
+	return 0;
+}
+
+/* A ring with nothing queued: the doorbell runs nothing and succeeds. */
+static int argsz_prep_ring_enter(struct argsz_env *e, void *arg)
+{
+	struct exo_ring_setup s = { .argsz = sizeof(s), .sq_entries = 4 };
+
+	(void)arg;
+	return exo_ioc(e->fd, EXO_IOC_RING_SETUP, &s);
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 #define ARGSZ_IOC(nm, type, minfield, known, feature, err, fn)		\
@@ -619,7 +635,13 @@ static int argsz_prep_cpu_yield(struct argsz_env *e, void *arg)
 			       argsz_prep_cpu_yield))			\
 	X(cpu_revoke, ARGSZ_IOC(CPU_REVOKE, struct exo_cpu_revoke,	\
 				env_id, 0, EXO_FEATURE_CPU, ESRCH,	\
-				argsz_prep_revoke))
+				argsz_prep_revoke))			\
+	X(ring_setup, ARGSZ_IOC(RING_SETUP, struct exo_ring_setup,	\
+				reserved, 0, EXO_FEATURE_RING, 0,	\
+				argsz_prep_ring_setup))			\
+	X(ring_enter, ARGSZ_IOC(RING_ENTER, struct exo_ring_enter,	\
+				reserved, 0, EXO_FEATURE_RING, 0,	\
+				argsz_prep_ring_enter))
 
 enum argsz_ioc_id {
 #define ARGSZ_ID(name, ...)	ARGSZ_I_##name,

@@ -102,6 +102,9 @@ struct fz_env {
 	__u64 xn_held[FZ_XN_HELD];
 	/* CPU binding: slots held on the first managed CPU (fz_cpu.c). */
 	__u32 cpu_slots;
+	/* Submission ring: RING_SETUP succeeded (fz_ring.c). */
+	bool ring;
+	__u32 ring_size;	/* its mapping's length, with ring */
 
 	/* The event queue as the fuzzer predicts it (fz_model_on). */
 	struct fz_rec *q;	/* ring of fz_qlen records */
@@ -265,6 +268,8 @@ extern const struct fz_ioctl fz_xn_ioctls[];
 extern const size_t fz_xn_nioctls;
 extern const struct fz_ioctl fz_cpu_ioctls[];
 extern const size_t fz_cpu_nioctls;
+extern const struct fz_ioctl fz_ring_ioctls[];
+extern const size_t fz_ring_nioctls;
 extern const struct fz_table fz_tables[];
 extern const size_t fz_ntables;
 

@@ -325,6 +325,7 @@ const struct fz_table fz_tables[] = {
 	{ fz_net_ioctls, &fz_net_nioctls },	/* fz_net.c */
 	{ fz_xn_ioctls, &fz_xn_nioctls },	/* fz_xn.c */
 	{ fz_cpu_ioctls, &fz_cpu_nioctls },	/* fz_cpu.c */
+	{ fz_ring_ioctls, &fz_ring_nioctls },	/* fz_ring.c */
 };
 
 const size_t fz_ntables = FZ_ARRAY_SIZE(fz_tables);

@@ -452,6 +452,15 @@ static void fz_op_mmap(struct fz_worker *w)
 	p = fz_below(&w->rng, 100);
 	off = p < 60 ? 0 : p < 90 ? (off_t)(fz_page * fz_below(&w->rng, 64)) :
 	      p < 95 ? (off_t)1 << 40 : 123;
+	if (e->ring && fz_chance(&w->rng, 15)) {
+		/* The submission ring: its length, or either side of it. */
+		off = (off_t)EXO_MMAP_RING;
+		if (fz_chance(&w->rng, 10))
+			off += fz_page;
+		p = fz_below(&w->rng, 100);
+		len = p < 70 ? e->ring_size : p < 85 ? e->ring_size + fz_page :
+		      e->ring_size - fz_page;
+	}
 
 map:
 	addr = mmap(NULL, len, prot, flags, e->fd, off);
@@ -467,6 +476,19 @@ map:
 			  off == (off_t)EXO_MMAP_CPU,
 			  "slot page mapped: prot %#x len %zu off %#llx", prot,
 			  len, (unsigned long long)off);
+		munmap(addr, len);
+		fz_cur.extra[0] = '\0';
+		return;
+	}
+	if (!err && (__u64)off >= EXO_MMAP_RING &&
+	    (__u64)off < EXO_MMAP_RING + EXO_MMAP_CPU) {
+		/* The submission ring: whole, shared, the owner's, set up. */
+		fz_expect(w, FZ_CHK_MODEL, e->ring && !e->foreign &&
+			  off == (off_t)EXO_MMAP_RING &&
+			  (flags & MAP_SHARED) &&
+			  (len + fz_page - 1) / fz_page * fz_page == e->ring_size,
+			  "submission ring mapped: flags %#x len %zu off %#llx (ring %u bytes)",
+			  flags, len, (unsigned long long)off, e->ring_size);
 		munmap(addr, len);
 		fz_cur.extra[0] = '\0';
 		return;
