@@ -348,6 +348,134 @@ static int mem512_plain(void)
 }
 
 /*
+ * The submission ring (uapi section 8): one per environment, so the rows
+ * that use it share one, set up the first time. null_ring_32 is 32 NOPs
+ * for one doorbell against 32 getppid()s; mem_bind_map_ring frees the last
+ * op's frame and allocates and maps the next in one doorbell (MEM_FREE
+ * reads the index MEM_ALLOC wrote in the batch before), against the same
+ * mmap+munmap as mem_bind_map_1.
+ */
+#define RING_BATCH	32
+
+static struct exo_uring *bench_ring;
+
+static int ring_get(struct exo *exo)
+{
+	struct exo_api api;
+	int ret;
+
+	if (bench_ring)
+		return 0;
+	ret = exo_api(exo, &api);
+	if (ret)
+		return ret;
+	if (!(api.features & EXO_FEATURE_RING))
+		return -EOPNOTSUPP;
+	bench_ring = exo_ring_init(exo, 2 * RING_BATCH);
+	return bench_ring ? 0 : -errno;
+}
+
+/* Reap @n CQEs, each of which must say 0. */
+static int ring_reap(__u32 n)
+{
+	struct exo_ring_cqe *cqe;
+	int bad = 0;
+
+	while (n--) {
+		if (exo_ring_peek_cqe(bench_ring, &cqe))
+			return -1;
+		bad |= cqe->result;
+		exo_ring_cqe_seen(bench_ring, cqe);
+	}
+	return bad ? -1 : 0;
+}
+
+static int null_ring_setup(struct exo *exo)
+{
+	return ring_get(exo);
+}
+
+static int null_ring_exo(struct exo *exo)
+{
+	int i;
+
+	(void)exo;
+	for (i = 0; i < RING_BATCH; i++)
+		exo_ring_prep_nop(exo_ring_get_sqe(bench_ring), i);
+	if (exo_ring_submit(bench_ring) != RING_BATCH)
+		return -1;
+	return ring_reap(RING_BATCH);
+}
+
+static int null_ring_plain(void)
+{
+	int i;
+
+	for (i = 0; i < RING_BATCH; i++)
+		if (syscall(SYS_getppid) <= 0)
+			return -1;
+	return 0;
+}
+
+static struct {
+	struct exo_mem_frame frame;	/* the frame held between ops */
+	int held;
+	struct exo_mem_alloc alloc;
+	struct exo_mem_batch free;
+} mr;
+
+static int mem_ring_setup(struct exo *exo)
+{
+	int ret = mem_setup(exo);
+
+	if (ret)
+		return ret;
+	ret = ring_get(exo);
+	if (ret)
+		return ret;
+	mr.alloc = (struct exo_mem_alloc){
+		.argsz = sizeof(mr.alloc),
+		.flags = EXO_MEM_ALLOC_MAP | EXO_MEM_PROT_WRITE,
+		.count = 1,
+		.frames = (__u64)(unsigned long)&mr.frame,
+		.addr = (__u64)(unsigned long)mem.base,
+	};
+	mr.free = (struct exo_mem_batch){
+		.argsz = sizeof(mr.free),
+		.count = 1,
+		.indexes = (__u64)(unsigned long)&mr.frame.index,
+	};
+	mr.held = 0;
+	return 0;
+}
+
+static int mem_ring_exo(struct exo *exo)
+{
+	int n = 0;
+
+	(void)exo;
+	if (mr.held) {
+		exo_ring_prep_mem_free(exo_ring_get_sqe(bench_ring), &mr.free, 1);
+		n++;
+	}
+	exo_ring_prep_mem_alloc(exo_ring_get_sqe(bench_ring), &mr.alloc, 2);
+	n++;
+	if (exo_ring_submit(bench_ring) != n || ring_reap(n))
+		return -1;
+	mr.held = 1;
+	*(volatile char *)mem.base = 1;
+	return 0;
+}
+
+static void mem_ring_teardown(struct exo *exo)
+{
+	if (mr.held)
+		exo_mem_free(exo, &mr.frame.index, 1);
+	mr.held = 0;
+	mem_teardown(exo);
+}
+
+/*
  * net_rx: the same stream of UDP datagrams, received either by the libOS's
  * UDP/IP (exo_udpip_recv(): a ring bound to its own address, 10.77.2.3,
  * each frame's IPv4 and UDP headers and both checksums checked, the payload
@@ -1391,6 +1519,26 @@ static const struct bench_row rows[] = {
 		.plain_work = "mmap(MAP_POPULATE) of 1 anonymous page, a write, munmap",
 		.exo_op = mem1_region_exo, .plain_op = mem1_plain,
 		.setup = mem_setup, .teardown = mem_teardown, .settle = mem_settle,
+		.count_cpu = 1,
+		.iters = 4000, .chunk = 500, .warmup = 500,
+	},
+	{
+		.name = "null_ring_32",
+		.exo_path = "32 NOPs, 1 RING_ENTER", .plain_path = "32 getppid()",
+		.exo_work = "32 EXO_IOC_NOP SQEs queued, one EXO_IOC_RING_ENTER, 32 CQEs reaped",
+		.plain_work = "32 getppid()",
+		.exo_op = null_ring_exo, .plain_op = null_ring_plain,
+		.setup = null_ring_setup,
+		.iters = 4000, .chunk = 500, .warmup = 500,
+	},
+	{
+		.name = "mem_bind_map_ring",
+		.exo_path = "ring FREE+ALLOC_MAP", .plain_path = "mmap+munmap",
+		.exo_work = "one RING_ENTER: MEM_FREE of the last op's frame and MEM_ALLOC+MAP of 1 frame into a standing region; a write; the worker zeroes it",
+		.plain_work = "mmap(MAP_POPULATE) of 1 anonymous page, a write, munmap",
+		.exo_op = mem_ring_exo, .plain_op = mem1_plain,
+		.setup = mem_ring_setup, .teardown = mem_ring_teardown,
+		.settle = mem_settle,
 		.count_cpu = 1,
 		.iters = 4000, .chunk = 500, .warmup = 500,
 	},

@@ -114,7 +114,7 @@ add bench-plot "$p" "$f" "$s"
 # BENCH_FORMAT=tsv must reach the guest: each row is 17 tab-separated
 # columns, both times set, the work of both sides named (10 and 11), and
 # each median within its side's min and max (13-14, 15-16).
-bench_rows="null_ioctl ioctl_floor mem_bind_map_1 mem_bind_map_1_region
+bench_rows="null_ioctl ioctl_floor null_ring_32 mem_bind_map_1 mem_bind_map_1_region mem_bind_map_ring
 	mem_bind_map_512 mem_bind_map_512_region mem_fault_upcall net_rx_32 net_demux_64 xn_read_cached
 	xn_alloc xn_smallfile cpu_wake cpu_yield_to"
 bench_smoke() {
