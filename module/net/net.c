@@ -45,6 +45,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/jump_label.h>
+#include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 
 #include "net.h"
@@ -360,6 +363,30 @@ static void exo_net_debugfs_init(struct dentry *dir)
 	exo_net_device_debugfs_init(dir);
 }
 
+/*
+ * The ingress static keys, held while exo.ko is loaded, so that no bind's
+ * hook takes one from 0 to 1 or back: binding then patches no kernel text.
+ * A patch is a text_poke_bp() with IPIs to every CPU, and under QEMU's
+ * multi-threaded TCG another vCPU has run such a patch's int3 after it
+ * was done ("Oops: int3", and soft lockups, in __netif_receive_skb_core
+ * at the ingress key's jump while a test bound and unbound filters).
+ */
+static void exo_net_keys_hold(void)
+{
+	net_inc_ingress_queue();
+#ifdef CONFIG_JUMP_LABEL
+	static_key_slow_inc(&nf_hooks_needed[NFPROTO_NETDEV][NF_NETDEV_INGRESS]);
+#endif
+}
+
+static void exo_net_keys_release(void)
+{
+#ifdef CONFIG_JUMP_LABEL
+	static_key_slow_dec(&nf_hooks_needed[NFPROTO_NETDEV][NF_NETDEV_INGRESS]);
+#endif
+	net_dec_ingress_queue();
+}
+
 static int exo_net_init(void)
 {
 	int ret;
@@ -378,9 +405,12 @@ static int exo_net_init(void)
 	if (!exo_net_wq)
 		return -ENOMEM;
 	ret = register_netdevice_notifier(&exo_net_notifier);
-	if (ret)
+	if (ret) {
 		destroy_workqueue(exo_net_wq);
-	return ret;
+		return ret;
+	}
+	exo_net_keys_hold();
+	return 0;
 }
 
 static void exo_net_exit(void)
@@ -391,6 +421,7 @@ static void exo_net_exit(void)
 	rcu_barrier();
 	destroy_workqueue(exo_net_wq);
 	idr_destroy(&exo_net_ids);
+	exo_net_keys_release();
 }
 
 const struct exo_binding_ops exo_net_ops = {
