@@ -32,6 +32,12 @@
 # retried once under TCG; a boot that dies before /init under TCG (an
 # early-boot oops) is retried once. Both retries are announced.
 #
+# TCG runs single-threaded (-accel tcg,thread=single; EXO_TCG_THREAD=multi
+# for one host thread per vCPU). Multi-threaded TCG lets a vCPU run a
+# kernel text patch's int3 after the patch has completed, so any static
+# key flipped while the other vCPU runs the patched code (a tracepoint
+# enabled, the first memory cgroup, the first ingress hook) could Oops.
+#
 # Shared libraries of ELF programs in the payload are copied in (via ldd).
 # The guest has no network device. The console is shown and written to the
 # log. Exit status: 3 if the console log holds a kernel report (BUG, WARNING,
@@ -79,6 +85,11 @@ done
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants a positive number of seconds, got '$timeout'"
 [[ $silence =~ ^[1-9][0-9]*$ ]] || die "--silence wants a positive number of seconds, got '$silence'"
 EXO_ACCEL=${EXO_ACCEL:-auto}
+EXO_TCG_THREAD=${EXO_TCG_THREAD:-single}
+case $EXO_TCG_THREAD in
+single | multi) ;;
+*) die "EXO_TCG_THREAD must be single or multi, got '$EXO_TCG_THREAD'" ;;
+esac
 case $EXO_ACCEL in
 auto | kvm | tcg) ;;
 *) die "EXO_ACCEL must be auto, kvm or tcg, got '$EXO_ACCEL'" ;;
@@ -318,8 +329,12 @@ qemu_cmd() {	# qemu_cmd <accel> <initrd> <cmdline> [drive args...]: sets qemu[]
 	# -display none/-serial stdio/-monitor none is -nographic without its
 	# two side effects: SeaBIOS's serial console (which sends terminal
 	# resets, ESC c, to stdout) and the monitor multiplexed on stdin.
+	# TCG runs both vCPUs on one host thread (EXO_TCG_THREAD): see the
+	# header's note on cross-vCPU text patching.
+	local accel_opt=$accel
+	[[ $accel != tcg ]] || accel_opt="tcg,thread=$EXO_TCG_THREAD"
 	qemu=(qemu-system-x86_64 -display none -serial stdio -monitor none -no-reboot -nic none
-		-accel "$accel" -cpu max -m 1G -smp 2
+		-accel "$accel_opt" -cpu max -m 1G -smp 2
 		-kernel "$kernel" -initrd "$rd" -append "$line" "$@")
 }
 

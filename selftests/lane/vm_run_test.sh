@@ -23,15 +23,16 @@ mkdir -p "$tmp/bin" "$tmp/payload"
 echo 'echo payload ran' >"$tmp/payload/run.sh"
 cat >"$tmp/bin/qemu-system-x86_64" <<'FAKE'
 #!/usr/bin/env bash
-accel='' role=boot
+accel='' opts='' role=boot
 while (($#)); do
 	case $1 in
-	-accel) accel=$2; shift ;;
+	-accel) accel=${2%%,*} opts=$2; shift ;;
 	-initrd) [[ $2 == *probe* ]] && role=probe; shift ;;
 	esac
 	shift
 done
 echo "$accel $role" >>"$FAKE_CALLS"
+echo "$opts" >>"$FAKE_CALLS.opts"
 guest_ok() {
 	echo "exo-init: /init started at 0.5s"
 	[[ $role == probe ]] && echo EXO-KVM-PROBE-OK
@@ -76,7 +77,7 @@ chmod +x "$tmp/bin/qemu-system-x86_64"
 
 n=0 pass=0 fail=0
 echo "TAP version 13"
-echo "1..21"
+echo "1..24"
 ok() {	# ok <0 if it held> <name> [diagnostic]
 	n=$((n + 1))
 	if [[ $1 == 0 ]]; then
@@ -90,7 +91,7 @@ ok() {	# ok <0 if it held> <name> [diagnostic]
 }
 
 # The run's own id and verdict (make check's) must not leak into the cases.
-unset EXO_RUN_ID EXO_ACCEL EXO_INIT_DEADLINE
+unset EXO_RUN_ID EXO_ACCEL EXO_INIT_DEADLINE EXO_TCG_THREAD
 export EXO_ACCEL_VERDICT=$tmp/accel.verdict
 
 # vmrun <case> [vm-run args]: run vm-run.sh with the fake; sets rc, out, calls.
@@ -98,7 +99,7 @@ vmrun() {
 	local c=$1
 	shift
 	export FAKE_CALLS=$tmp/$c.calls
-	rm -f "$FAKE_CALLS" "$FAKE_CALLS.oopsed"
+	rm -f "$FAKE_CALLS" "$FAKE_CALLS.oopsed" "$FAKE_CALLS.opts"
 	: >"$FAKE_CALLS"
 	out=$(PATH=$tmp/bin:$PATH EXO_KVM_PROBE_TIMEOUT=600 timeout 60 \
 		"$top/scripts/vm-run.sh" --lane 6.12 --payload "$tmp/payload" \
@@ -132,6 +133,18 @@ expect 0 "kvm probe,kvm boot," "a KVM whose probe guest powers off is kept"
 
 FAKE_KVM=internal EXO_ACCEL=tcg vmrun forced-tcg
 expect 0 "tcg boot," "EXO_ACCEL=tcg skips the probe"
+
+opts=$(tr '\n' ',' <"$FAKE_CALLS.opts")
+[[ $opts == "tcg,thread=single," ]]
+ok $? "TCG runs both vCPUs on one host thread by default" "got -accel '$opts'"
+
+FAKE_KVM=internal EXO_ACCEL=tcg EXO_TCG_THREAD=multi vmrun tcg-multi
+opts=$(tr '\n' ',' <"$FAKE_CALLS.opts")
+[[ $rc == 0 && $opts == "tcg,thread=multi," ]]
+ok $? "EXO_TCG_THREAD=multi gives a host thread per vCPU" "got rc $rc -accel '$opts'"
+
+EXO_ACCEL=tcg EXO_TCG_THREAD=many vmrun bad-tcg-thread
+expect 2 "" "EXO_TCG_THREAD=many is refused (exit 2) before any boot"
 
 FAKE_KVM=ok EXO_ACCEL=kvm vmrun forced-kvm
 expect 0 "kvm boot," "EXO_ACCEL=kvm skips the probe"
