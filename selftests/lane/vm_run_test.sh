@@ -94,18 +94,21 @@ ok() {	# ok <0 if it held> <name> [diagnostic]
 unset EXO_RUN_ID EXO_ACCEL EXO_INIT_DEADLINE EXO_TCG_THREAD
 export EXO_ACCEL_VERDICT=$tmp/accel.verdict
 
-# vmrun <case> [vm-run args]: run vm-run.sh with the fake; sets rc, out, calls.
+# vmrun <case> [vm-run args]: run vm-run.sh with the fake; sets rc, out,
+# calls, and accel_opts (each call's -accel argument).
 vmrun() {
 	local c=$1
 	shift
 	export FAKE_CALLS=$tmp/$c.calls
 	rm -f "$FAKE_CALLS" "$FAKE_CALLS.oopsed" "$FAKE_CALLS.opts"
 	: >"$FAKE_CALLS"
+	: >"$FAKE_CALLS.opts"
 	out=$(PATH=$tmp/bin:$PATH EXO_KVM_PROBE_TIMEOUT=600 timeout 60 \
 		"$top/scripts/vm-run.sh" --lane 6.12 --payload "$tmp/payload" \
 		--timeout 600 --log "$tmp/$c.log" "$@" 2>&1)
 	rc=$?
 	calls=$(tr '\n' ',' <"$FAKE_CALLS")
+	accel_opts=$(tr '\n' ',' <"$FAKE_CALLS.opts")
 }
 # expect <rc> <calls> <name>: the last vmrun exited <rc> after exactly
 # these qemu calls.
@@ -134,14 +137,12 @@ expect 0 "kvm probe,kvm boot," "a KVM whose probe guest powers off is kept"
 FAKE_KVM=internal EXO_ACCEL=tcg vmrun forced-tcg
 expect 0 "tcg boot," "EXO_ACCEL=tcg skips the probe"
 
-opts=$(tr '\n' ',' <"$FAKE_CALLS.opts")
-[[ $opts == "tcg,thread=single," ]]
-ok $? "TCG runs both vCPUs on one host thread by default" "got -accel '$opts'"
+[[ $accel_opts == "tcg,thread=single," ]]
+ok $? "TCG runs both vCPUs on one host thread by default" "got -accel '$accel_opts'"
 
 FAKE_KVM=internal EXO_ACCEL=tcg EXO_TCG_THREAD=multi vmrun tcg-multi
-opts=$(tr '\n' ',' <"$FAKE_CALLS.opts")
-[[ $rc == 0 && $opts == "tcg,thread=multi," ]]
-ok $? "EXO_TCG_THREAD=multi gives a host thread per vCPU" "got rc $rc -accel '$opts'"
+[[ $rc == 0 && $accel_opts == "tcg,thread=multi," ]]
+ok $? "EXO_TCG_THREAD=multi gives a host thread per vCPU" "got rc $rc -accel '$accel_opts'"
 
 EXO_ACCEL=tcg EXO_TCG_THREAD=many vmrun bad-tcg-thread
 expect 2 "" "EXO_TCG_THREAD=many is refused (exit 2) before any boot"
