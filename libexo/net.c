@@ -284,12 +284,13 @@ static __u32 udp_pseudo(const __u8 *ip, __u16 udp_len)
 	       17 + udp_len;
 }
 
-static struct exo_net_atom net_atom(__u16 off, __u8 width, __u64 mask, __u64 value)
+LIBEXO_EXPORT struct exo_net_atom exo_net_atom(__u16 offset, __u8 width,
+					       __u64 mask, __u64 value)
 {
 	struct exo_net_atom a;
 
 	memset(&a, 0, sizeof(a));
-	a.offset = off;
+	a.offset = offset;
 	a.width = width;
 	a.mask = mask;
 	a.value = value;
@@ -343,16 +344,16 @@ LIBEXO_EXPORT struct exo_udpip *exo_udpip_create(struct exo *exo,
 			goto fail;
 	}
 	/* ARP whose target is us, and IPv4 whose destination is us. */
-	atoms[0] = net_atom(12, 2, 0xffff, 0x0806);
-	atoms[1] = net_atom(38, 4, 0xffffffff, ntohl(u->ip));
+	atoms[0] = exo_net_atom(12, 2, 0xffff, 0x0806);
+	atoms[1] = exo_net_atom(38, 4, 0xffffffff, ntohl(u->ip));
 	u->arp = exo_ring_create(exo, opts->bind_flags, u->ifindex, atoms, 2,
 				 UDPIP_SLOTS / 4, 128);
 	if (!u->arp) {
 		err = -errno;
 		goto fail;
 	}
-	atoms[0] = net_atom(12, 2, 0xffff, 0x0800);
-	atoms[1] = net_atom(30, 4, 0xffffffff, ntohl(u->ip));
+	atoms[0] = exo_net_atom(12, 2, 0xffff, 0x0800);
+	atoms[1] = exo_net_atom(30, 4, 0xffffffff, ntohl(u->ip));
 	u->ipv4 = exo_ring_create(exo, opts->bind_flags, u->ifindex, atoms, 2,
 				  UDPIP_SLOTS, UDPIP_SLOT);
 	if (!u->ipv4) {

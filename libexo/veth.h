@@ -45,16 +45,18 @@ struct veth_msg {
 	char attrs[512];
 };
 
-static inline struct rtattr *veth_attr(struct nlmsghdr *nh, int type,
+/* On the whole message, not its header, so that the compiler sees its size. */
+static inline struct rtattr *veth_attr(struct veth_msg *m, int type,
 				       const void *data, int len)
 {
-	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
+	struct rtattr *rta = (struct rtattr *)((char *)m +
+					       NLMSG_ALIGN(m->nh.nlmsg_len));
 
 	rta->rta_type = type;
 	rta->rta_len = RTA_LENGTH(len);
 	if (len)
 		memcpy(RTA_DATA(rta), data, len);
-	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	m->nh.nlmsg_len = NLMSG_ALIGN(m->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
 	return rta;
 }
 
@@ -139,8 +141,8 @@ static inline int veth_addr_add(const char *name, const char *ip, int prefix)
 	m.ifa.ifa_index = if_nametoindex(name);
 	if (!m.ifa.ifa_index)
 		return -ENODEV;
-	veth_attr(&m.nh, IFA_LOCAL, &a, 4);
-	veth_attr(&m.nh, IFA_ADDRESS, &a, 4);
+	veth_attr(&m, IFA_LOCAL, &a, 4);
+	veth_attr(&m, IFA_ADDRESS, &a, 4);
 	return veth_talk(&m.nh);
 }
 
@@ -206,17 +208,17 @@ static inline int veth_lab_setup(struct veth_lab *lab, const char *name,
 
 	veth_msg_init(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
 		      sizeof(struct ifinfomsg));
-	veth_attr(&m.nh, IFLA_IFNAME, name, strlen(name) + 1);
-	linkinfo = veth_attr(&m.nh, IFLA_LINKINFO, NULL, 0);
-	veth_attr(&m.nh, IFLA_INFO_KIND, "veth", 4);
-	data = veth_attr(&m.nh, IFLA_INFO_DATA, NULL, 0);
-	peerinfo = veth_attr(&m.nh, VETH_INFO_PEER, NULL, 0);
+	veth_attr(&m, IFLA_IFNAME, name, strlen(name) + 1);
+	linkinfo = veth_attr(&m, IFLA_LINKINFO, NULL, 0);
+	veth_attr(&m, IFLA_INFO_KIND, "veth", 4);
+	data = veth_attr(&m, IFLA_INFO_DATA, NULL, 0);
+	peerinfo = veth_attr(&m, VETH_INFO_PEER, NULL, 0);
 	memset(&peer_ifi, 0, sizeof(peer_ifi));
 	/* The peer's ifinfomsg sits in front of its attributes. */
 	memcpy(RTA_DATA(peerinfo), &peer_ifi, sizeof(peer_ifi));
 	m.nh.nlmsg_len += NLMSG_ALIGN(sizeof(peer_ifi));
-	veth_attr(&m.nh, IFLA_IFNAME, peer, strlen(peer) + 1);
-	veth_attr(&m.nh, IFLA_NET_NS_FD, &lab->peer_ns, 4);
+	veth_attr(&m, IFLA_IFNAME, peer, strlen(peer) + 1);
+	veth_attr(&m, IFLA_NET_NS_FD, &lab->peer_ns, 4);
 	veth_nest_end(&m.nh, peerinfo);
 	veth_nest_end(&m.nh, data);
 	veth_nest_end(&m.nh, linkinfo);

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "../libexo/veth.h"
+#include <exo/exo.h>
 
 #define NET_LAB_DEV	"exot0"
 #define NET_LAB_PEER	"exot0p"
@@ -27,34 +28,21 @@
 #define NET_LAB_BRIDGE	"exob0"
 #define NET_LAB_MACVLAN	"exom0"
 
-static inline struct exo_net_atom net_atom(__u16 off, __u8 width, __u64 mask,
-					   __u64 value)
-{
-	struct exo_net_atom a;
-
-	memset(&a, 0, sizeof(a));
-	a.offset = off;
-	a.width = width;
-	a.mask = mask;
-	a.value = value;
-	return a;
-}
-
 /* IPv4 (no options), UDP, destination port @port: host-safe if the port is free. */
 static inline __u32 net_udp_port_atoms(struct exo_net_atom *a, __u16 port)
 {
-	a[0] = net_atom(12, 2, 0xffff, 0x0800);
-	a[1] = net_atom(14, 1, 0xff, 0x45);
-	a[2] = net_atom(23, 1, 0xff, 17);
-	a[3] = net_atom(36, 2, 0xffff, port);
+	a[0] = exo_net_atom(12, 2, 0xffff, 0x0800);
+	a[1] = exo_net_atom(14, 1, 0xff, 0x45);
+	a[2] = exo_net_atom(23, 1, 0xff, 17);
+	a[3] = exo_net_atom(36, 2, 0xffff, port);
 	return 4;
 }
 
 /* IPv4 to @ip (host order): host-safe if no host has the address. */
 static inline __u32 net_ip_dst_atoms(struct exo_net_atom *a, __u32 ip)
 {
-	a[0] = net_atom(12, 2, 0xffff, 0x0800);
-	a[1] = net_atom(30, 4, 0xffffffff, ip);
+	a[0] = exo_net_atom(12, 2, 0xffff, 0x0800);
+	a[1] = exo_net_atom(30, 4, 0xffffffff, ip);
 	return 2;
 }
 
@@ -181,21 +169,6 @@ static inline ssize_t net_recv_within(int s, void *buf, size_t len, int timeout_
 	return got < 0 ? -errno : got;
 }
 
-/* veth_attr() on the whole message, so that the compiler sees its size. */
-static inline struct rtattr *net_attr(struct veth_msg *m, int type,
-				      const void *data, int len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)m +
-					       NLMSG_ALIGN(m->nh.nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	m->nh.nlmsg_len = NLMSG_ALIGN(m->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
-	return rta;
-}
-
 /*
  * Create device @name of @kind ("vlan", "bridge", "macvlan"), over device
  * @link if not 0, with VLAN id @vid if not 0. 0 or -errno; -EOPNOTSUPP if
@@ -209,14 +182,14 @@ static inline int net_link_add(const char *name, const char *kind, int link,
 
 	veth_msg_init(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
 		      sizeof(struct ifinfomsg));
-	net_attr(&m, IFLA_IFNAME, name, strlen(name) + 1);
+	veth_attr(&m, IFLA_IFNAME, name, strlen(name) + 1);
 	if (link)
-		net_attr(&m, IFLA_LINK, &link, sizeof(link));
-	linkinfo = net_attr(&m, IFLA_LINKINFO, NULL, 0);
-	net_attr(&m, IFLA_INFO_KIND, kind, strlen(kind));
+		veth_attr(&m, IFLA_LINK, &link, sizeof(link));
+	linkinfo = veth_attr(&m, IFLA_LINKINFO, NULL, 0);
+	veth_attr(&m, IFLA_INFO_KIND, kind, strlen(kind));
 	if (vid) {
-		data = net_attr(&m, IFLA_INFO_DATA, NULL, 0);
-		net_attr(&m, IFLA_VLAN_ID, &vid, sizeof(vid));
+		data = veth_attr(&m, IFLA_INFO_DATA, NULL, 0);
+		veth_attr(&m, IFLA_VLAN_ID, &vid, sizeof(vid));
 		veth_nest_end(&m.nh, data);
 	}
 	veth_nest_end(&m.nh, linkinfo);
@@ -232,7 +205,7 @@ static inline int net_link_set_master(const char *name, int master)
 	m.ifi.ifi_index = if_nametoindex(name);
 	if (!m.ifi.ifi_index)
 		return -ENODEV;
-	net_attr(&m, IFLA_MASTER, &master, sizeof(master));
+	veth_attr(&m, IFLA_MASTER, &master, sizeof(master));
 	return veth_talk(&m.nh);
 }
 
@@ -301,9 +274,9 @@ static inline int net_peer_raw_send(struct veth_lab *lab, const void *frame,
 /* IPv6 (Next Header UDP: no extension header), destination port @port. */
 static inline __u32 net_udp6_port_atoms(struct exo_net_atom *a, __u16 port)
 {
-	a[0] = net_atom(12, 2, 0xffff, 0x86dd);
-	a[1] = net_atom(20, 1, 0xff, 17);
-	a[2] = net_atom(56, 2, 0xffff, port);
+	a[0] = exo_net_atom(12, 2, 0xffff, 0x86dd);
+	a[1] = exo_net_atom(20, 1, 0xff, 17);
+	a[2] = exo_net_atom(56, 2, 0xffff, port);
 	return 3;
 }
 
@@ -323,9 +296,9 @@ static inline __u32 net_ip6_dst_atoms(struct exo_net_atom *a, const char *ip)
 	unsigned char addr[16] = { 0 };
 
 	inet_pton(AF_INET6, ip, addr);
-	a[0] = net_atom(12, 2, 0xffff, 0x86dd);
-	a[1] = net_atom(38, 8, ~0ULL, net_be64(addr));
-	a[2] = net_atom(46, 8, ~0ULL, net_be64(addr + 8));
+	a[0] = exo_net_atom(12, 2, 0xffff, 0x86dd);
+	a[1] = exo_net_atom(38, 8, ~0ULL, net_be64(addr));
+	a[2] = exo_net_atom(46, 8, ~0ULL, net_be64(addr + 8));
 	return 3;
 }
 
@@ -345,8 +318,8 @@ static inline int net_addr6_add(const char *name, const char *ip, int prefix)
 	m.ifa.ifa_index = if_nametoindex(name);
 	if (!m.ifa.ifa_index)
 		return -ENODEV;
-	net_attr(&m, IFA_LOCAL, &a, sizeof(a));
-	net_attr(&m, IFA_ADDRESS, &a, sizeof(a));
+	veth_attr(&m, IFA_LOCAL, &a, sizeof(a));
+	veth_attr(&m, IFA_ADDRESS, &a, sizeof(a));
 	return veth_talk(&m.nh);
 }
 

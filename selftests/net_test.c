@@ -167,7 +167,7 @@ TEST_F(net, bad_filters_are_einval)
 	b.natoms = 0;
 	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
 	for (i = n; i <= EXO_NET_ATOMS_MAX; i++)
-		a[i] = net_atom(42 + i, 1, 0xff, 0);
+		a[i] = exo_net_atom(42 + i, 1, 0xff, 0);
 	net_bind_init(&b, self->lab.ifindex, a, EXO_NET_ATOMS_MAX);
 	b.natoms = EXO_NET_ATOMS_MAX + 1;
 	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_NET_BIND, &b));
@@ -178,21 +178,21 @@ TEST_F(net, bad_filters_are_einval)
 	/* Width 3; offset past the window; mask beyond the width; value
 	 * outside the mask; zero mask; contradiction; reserved bits.
 	 */
-	a[n] = net_atom(40, 3, 0xff, 0);
+	a[n] = exo_net_atom(40, 3, 0xff, 0);
 	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
-	a[n] = net_atom(EXO_NET_WINDOW, 1, 0xff, 0);
+	a[n] = exo_net_atom(EXO_NET_WINDOW, 1, 0xff, 0);
 	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
-	a[n] = net_atom(EXO_NET_WINDOW - 1, 2, 0xffff, 0);
+	a[n] = exo_net_atom(EXO_NET_WINDOW - 1, 2, 0xffff, 0);
 	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
-	a[n] = net_atom(40, 1, 0x1ff, 0);
+	a[n] = exo_net_atom(40, 1, 0x1ff, 0);
 	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
-	a[n] = net_atom(40, 2, 0x0f0f, 0xf000);
+	a[n] = exo_net_atom(40, 2, 0x0f0f, 0xf000);
 	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
-	a[n] = net_atom(40, 1, 0, 0);
+	a[n] = exo_net_atom(40, 1, 0, 0);
 	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
-	a[n] = net_atom(36, 2, 0xffff, 7011);
+	a[n] = exo_net_atom(36, 2, 0xffff, 7011);
 	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
-	a[n] = net_atom(40, 1, 0xff, 0);
+	a[n] = exo_net_atom(40, 1, 0xff, 0);
 	a[n].reserved[2] = 1;
 	EXPECT_EQ(EINVAL, net_bind(self->fd, self->lab.ifindex, a, n + 1, 0, NULL));
 	/* Unknown flags, reserved field, ring geometry on both sides. */
@@ -327,25 +327,25 @@ TEST_F(net, overlap_with_another_env_is_eexist)
 	EXPECT_EQ(EEXIST, net_bind(hostile, self->lab.ifindex, a, n, 0, NULL));
 	/* A subset of its packets: the same plus a destination address. */
 	memcpy(h, a, sizeof(a));
-	h[n] = net_atom(30, 4, 0xffffffff, 0x0a4d0001);
+	h[n] = exo_net_atom(30, 4, 0xffffffff, 0x0a4d0001);
 	EXPECT_EQ(EEXIST, net_bind(hostile, self->lab.ifindex, h, n + 1, 0, NULL));
 	/* A partial-byte mask that agrees where both look. */
 	memcpy(h, a, sizeof(a));
-	h[3] = net_atom(36, 2, 0xff00, 7020 & 0xff00);
+	h[3] = exo_net_atom(36, 2, 0xff00, 7020 & 0xff00);
 	EXPECT_EQ(EEXIST, net_bind(hostile, self->lab.ifindex, h, 4, 0, NULL));
 	/* Other widths on the same bytes. */
 	memcpy(h, a, sizeof(a));
-	h[3] = net_atom(36, 1, 0xff, 7020 >> 8);
-	h[4] = net_atom(37, 1, 0xff, 7020 & 0xff);
+	h[3] = exo_net_atom(36, 1, 0xff, 7020 >> 8);
+	h[4] = exo_net_atom(37, 1, 0xff, 7020 & 0xff);
 	EXPECT_EQ(EEXIST, net_bind(hostile, self->lab.ifindex, h, 5, 0, NULL));
-	h[2] = net_atom(20, 4, 0xff, 17);	/* the protocol, inside a word */
+	h[2] = exo_net_atom(20, 4, 0xff, 17);	/* the protocol, inside a word */
 	EXPECT_EQ(EEXIST, net_bind(hostile, self->lab.ifindex, h, 5, 0, NULL));
 	/* Disjoint: another port, a partial mask that clashes. */
 	n = net_udp_port_atoms(h, 7021);
 	EXPECT_EQ(0, net_bind(hostile, self->lab.ifindex, h, n, 0, &hid));
 	/* My own overlapping filters are my business. */
-	h[3] = net_atom(36, 2, 0xffff, 7020);
-	h[4] = net_atom(30, 4, 0xffffffff, 0x0a4d0001);
+	h[3] = exo_net_atom(36, 2, 0xffff, 7020);
+	h[4] = exo_net_atom(30, 4, 0xffffffff, 0x0a4d0001);
 	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, h, 5,
 			      EXO_NET_BIND_HOST, NULL));
 	/* Gone with its owner: then the hostile one may have it. */
@@ -659,8 +659,8 @@ TEST_F(net, tx_source_must_be_owned)
 	EXPECT_EQ(EPERM, net_tx(self->fd, addr, frame, len));
 
 	/* ARP: the sender's hardware address is the device's too. */
-	a[0] = net_atom(12, 2, 0xffff, 0x0806);
-	a[1] = net_atom(38, 4, 0xffffffff, NET_LIBOS_IP);
+	a[0] = exo_net_atom(12, 2, 0xffff, 0x0806);
+	a[1] = exo_net_atom(38, 4, 0xffffffff, NET_LIBOS_IP);
 	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 2, 0, &arp));
 	memset(frame, 0, sizeof(frame));
 	eth_set(frame, pmac, mymac, 0x0806);
@@ -804,7 +804,7 @@ TEST_F(net, gso_segments_match_per_segment_fields)
 	host = net_host_udp(NET_HOST_IP, PORT);
 	ASSERT_LE(0, host);
 	n = net_udp_port_atoms(a, PORT);
-	a[3] = net_atom(36, 4, 0xffffffff, (__u32)PORT << 16 | (8 + SEG));
+	a[3] = exo_net_atom(36, 4, 0xffffffff, (__u32)PORT << 16 | (8 + SEG));
 	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, n,
 			      EXO_NET_BIND_HOST, &id));
 	for (i = 0; i < (int)sizeof(data); i++)
@@ -1256,8 +1256,8 @@ TEST_F(net, host_socket_rule)
 	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a, 1, 0, NULL));
 	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a,
 				       net_ip_dst_atoms(a, 0x0a4d0001), 0, NULL));
-	a[0] = net_atom(12, 2, 0xffff, 0x0806);
-	a[1] = net_atom(38, 4, 0xffffffff, 0x0a4d0001);
+	a[0] = exo_net_atom(12, 2, 0xffff, 0x0806);
+	a[1] = exo_net_atom(38, 4, 0xffffffff, 0x0a4d0001);
 	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a, 2, 0, NULL));
 	/* Broadcast and multicast: the host listens there too. */
 	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a,
@@ -1269,8 +1269,8 @@ TEST_F(net, host_socket_rule)
 	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a,
 				       net_ip_dst_atoms(a, 0xe0000001), 0, NULL));
 	/* An address no host has, for IPv4 and ARP: fine. */
-	a[0] = net_atom(12, 2, 0xffff, 0x0806);
-	a[1] = net_atom(38, 4, 0xffffffff, NET_LIBOS_IP);
+	a[0] = exo_net_atom(12, 2, 0xffff, 0x0806);
+	a[1] = exo_net_atom(38, 4, 0xffffffff, NET_LIBOS_IP);
 	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 2, 0, NULL));
 	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a,
 			      net_ip_dst_atoms(a, NET_LIBOS_IP), 0, NULL));
@@ -1364,18 +1364,18 @@ TEST_F(net, limits_bindings_and_shapes)
 	/* Shapes: each filter below has one of its own (an extra byte). */
 	for (i = 0; i < self->info.shapes_max; i++) {
 		net_ip_dst_atoms(a, NET_LIBOS_IP);
-		a[2] = net_atom(42 + i, 1, 0xff, 0);
+		a[2] = exo_net_atom(42 + i, 1, 0xff, 0);
 		ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 3, 0, &id)) {
 			TH_LOG("shape %u", i);
 		}
 	}
-	a[2] = net_atom(42 + i, 1, 0xff, 0);
+	a[2] = exo_net_atom(42 + i, 1, 0xff, 0);
 	EXPECT_EQ(ENOSPC, net_bind(self->fd, self->lab.ifindex, a, 3, 0, NULL));
 	/* Another filter of an existing shape still fits. */
-	a[2] = net_atom(42, 1, 0xff, 1);
+	a[2] = exo_net_atom(42, 1, 0xff, 1);
 	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 3, 0, NULL));
 	ASSERT_EQ(0, net_unbind(self->fd, id));
-	a[2] = net_atom(42 + i, 1, 0xff, 0);
+	a[2] = exo_net_atom(42 + i, 1, 0xff, 0);
 	EXPECT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, 3, 0, NULL));
 }
 
@@ -1879,7 +1879,7 @@ TEST_F(net, ipv6_host_rule)
 	a[1].mask = 0xfe;	/* 16 or 17 */
 	a[1].value = 16;
 	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a, n, 0, NULL));
-	a[1] = net_atom(20, 1, 0xff, 58);	/* ICMPv6 */
+	a[1] = exo_net_atom(20, 1, 0xff, 58);	/* ICMPv6 */
 	EXPECT_EQ(EADDRINUSE, net_bind(self->fd, self->lab.ifindex, a, n, 0, NULL));
 	a[1].value = 17;
 	a[2].mask = 0xff00;

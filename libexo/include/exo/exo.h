@@ -1133,6 +1133,18 @@ int exo_net_info(struct exo *exo, struct exo_net_info *info);
 int exo_net_bind(struct exo *exo, struct exo_net_bind *bind);
 
 /**
+ * exo_net_atom() - one filter atom, its reserved bytes zero
+ * @offset: byte offset in the frame, from its Ethernet header
+ * @width: 1, 2, 4 or 8 bytes, read big-endian
+ * @mask: the bits compared
+ * @value: what they must be (inside @mask)
+ *
+ * Return: the atom, for struct exo_net_bind's @atoms.
+ */
+struct exo_net_atom exo_net_atom(__u16 offset, __u8 width, __u64 mask,
+				 __u64 value);
+
+/**
  * exo_net_unbind() - EXO_IOC_NET_UNBIND: remove a binding of this environment
  * @exo: handle
  * @binding_id: as exo_net_bind() returned it
