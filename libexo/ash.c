@@ -33,6 +33,30 @@ LIBEXO_EXPORT struct exo_ash_insn exo_ash_insn(__u8 code, __u8 reg, __u16 len,
 #define UDP_SRC		(IP4 + 20)
 #define UDP_DST		(IP4 + 22)
 #define UDP_CSUM	(IP4 + 26)
+#define ICMP_TYPE	(IP4 + 20)
+#define ICMP_CSUM	(IP4 + 22)
+
+/*
+ * The tests both ready programs start with, at @p: plain IPv4 (IHL 5) of
+ * protocol @proto, not a fragment (MF or an offset: the libOS's to
+ * reassemble), else a jump to @last. Returns the instructions written.
+ */
+static __u32 ash_ip4_prelude(struct exo_ash_insn *p, __u32 last, __u8 proto)
+{
+	__u32 n = 0;
+
+#define J(code, imm) exo_ash_insn(code, 0, 0, last - n - 1, 0, imm)
+	p[n++] = exo_ash_insn(EXO_ASH_LDH, 0, 0, ETH_TYPE, 0, 0);
+	p[n] = J(EXO_ASH_JNE, 0x0800), n++;
+	p[n++] = exo_ash_insn(EXO_ASH_LDB, 0, 0, IP4, 0, 0);
+	p[n] = J(EXO_ASH_JNE, 0x45), n++;
+	p[n++] = exo_ash_insn(EXO_ASH_LDB, 0, 0, IP4_PROTO, 0, 0);
+	p[n] = J(EXO_ASH_JNE, proto), n++;
+	p[n++] = exo_ash_insn(EXO_ASH_LDH, 0, 0, IP4_FRAG, 0, 0);
+	p[n] = J(EXO_ASH_JSET, 0x3fff), n++;
+#undef J
+	return n;
+}
 
 LIBEXO_EXPORT int exo_ash_udp_echo(struct exo_ash_insn *prog, __u32 room)
 {
@@ -45,17 +69,7 @@ LIBEXO_EXPORT int exo_ash_udp_echo(struct exo_ash_insn *prog, __u32 room)
 		return exo_err(EINVAL);
 	if (room < EXO_ASH_UDP_ECHO_LEN)
 		return exo_err(ENOSPC);
-#define J(code, imm) exo_ash_insn(code, 0, 0, LAST - n - 1, 0, imm)
-	p[n++] = exo_ash_insn(EXO_ASH_LDH, 0, 0, ETH_TYPE, 0, 0);
-	p[n] = J(EXO_ASH_JNE, 0x0800), n++;
-	p[n++] = exo_ash_insn(EXO_ASH_LDB, 0, 0, IP4, 0, 0);
-	p[n] = J(EXO_ASH_JNE, 0x45), n++;
-	p[n++] = exo_ash_insn(EXO_ASH_LDB, 0, 0, IP4_PROTO, 0, 0);
-	p[n] = J(EXO_ASH_JNE, 17), n++;
-	/* A fragment (MF or an offset) is the libOS's to reassemble. */
-	p[n++] = exo_ash_insn(EXO_ASH_LDH, 0, 0, IP4_FRAG, 0, 0);
-	p[n] = J(EXO_ASH_JSET, 0x3fff), n++;
-#undef J
+	n = ash_ip4_prelude(p, LAST, 17);
 	p[n++] = exo_ash_insn(EXO_ASH_COPYALL, 0, 0, 0, 0, 0);
 	p[n++] = exo_ash_insn(EXO_ASH_SWAP, 0, 6, 0, 6, 0);
 	p[n++] = exo_ash_insn(EXO_ASH_SWAP, 0, 4, IP4_SRC, IP4_DST, 0);
@@ -66,6 +80,35 @@ LIBEXO_EXPORT int exo_ash_udp_echo(struct exo_ash_insn *prog, __u32 room)
 	p[n++] = exo_ash_insn(EXO_ASH_LDI, 1, 0, 0, 0, 64);
 	p[n++] = exo_ash_insn(EXO_ASH_STB, 1, 0, IP4_TTL, 0, 0);
 	p[n++] = exo_ash_insn(EXO_ASH_CSUM_IP4, 0, 0, IP4, 0, 0);
+	p[n++] = exo_ash_insn(EXO_ASH_RET, 0, 0, 0, 0, EXO_ASH_REPLIED);
+	p[n++] = exo_ash_insn(EXO_ASH_RET, 0, 0, 0, 0, EXO_ASH_DELIVER);
+	memcpy(prog, p, sizeof(p));
+	return (int)n;
+}
+
+LIBEXO_EXPORT int exo_ash_icmp_echo(struct exo_ash_insn *prog, __u32 room)
+{
+	enum { LAST = EXO_ASH_ICMP_ECHO_LEN - 1 };
+	struct exo_ash_insn p[EXO_ASH_ICMP_ECHO_LEN];
+	__u32 n = 0;
+
+	if (!prog)
+		return exo_err(EINVAL);
+	if (room < EXO_ASH_ICMP_ECHO_LEN)
+		return exo_err(ENOSPC);
+	n = ash_ip4_prelude(p, LAST, 1);
+	p[n++] = exo_ash_insn(EXO_ASH_LDB, 0, 0, ICMP_TYPE, 0, 0);
+	p[n] = exo_ash_insn(EXO_ASH_JNE, 0, 0, LAST - n - 1, 0, 8), n++;
+	p[n++] = exo_ash_insn(EXO_ASH_COPYALL, 0, 0, 0, 0, 0);
+	p[n++] = exo_ash_insn(EXO_ASH_SWAP, 0, 6, 0, 6, 0);
+	p[n++] = exo_ash_insn(EXO_ASH_SWAP, 0, 4, IP4_SRC, IP4_DST, 0);
+	/* Type 0, echo reply; identifier, sequence and data as they came. */
+	p[n++] = exo_ash_insn(EXO_ASH_LDI, 1, 0, 0, 0, 0);
+	p[n++] = exo_ash_insn(EXO_ASH_STB, 1, 0, ICMP_TYPE, 0, 0);
+	p[n++] = exo_ash_insn(EXO_ASH_LDI, 1, 0, 0, 0, 64);
+	p[n++] = exo_ash_insn(EXO_ASH_STB, 1, 0, IP4_TTL, 0, 0);
+	p[n++] = exo_ash_insn(EXO_ASH_CSUM_IP4, 0, 0, IP4, 0, 0);
+	p[n++] = exo_ash_insn(EXO_ASH_CSUM, 0, 0, ICMP_CSUM, ICMP_TYPE, 0);
 	p[n++] = exo_ash_insn(EXO_ASH_RET, 0, 0, 0, 0, EXO_ASH_REPLIED);
 	p[n++] = exo_ash_insn(EXO_ASH_RET, 0, 0, 0, 0, EXO_ASH_DELIVER);
 	memcpy(prog, p, sizeof(p));

@@ -3,9 +3,11 @@
  * ASH, in-kernel packet handlers (EXO_IOC_NET_ASH_SET): on a veth whose far
  * end lives in a namespace of its own, DROP and DELIVER do what they say; a
  * handler that reads past the frame faults and the frame goes to the ring;
- * a handler that can reply is EOPNOTSUPP (this kernel does not send from
- * the hook yet); the verifier's refusals are EINVAL with the bad
- * instruction; a second
+ * the ready UDP echo is answered in the kernel, from the address and port
+ * the far end sent to, and never reaches the ring, and so is ping by the
+ * ready ICMP echo; a reply that would
+ * spoof its source, or one on loopback, is refused and not sent; the
+ * verifier's refusals are EINVAL with the bad instruction; a second
  * environment cannot attach a handler to a binding it does not hold; kill
  * -9 takes the handler away with the binding.
  */
@@ -98,24 +100,193 @@ static int send_peer(FIXTURE_DATA(ash) *self, const char *msg)
 			     strlen(msg));
 }
 
-TEST_F(ash, replying_handlers_are_eopnotsupp)
+/* Receive on the far end's socket within 5 s; the sender's port in @port. */
+static ssize_t recv_peer(FIXTURE_DATA(ash) *self, char *buf, size_t len,
+			 struct sockaddr_in *from)
+{
+	socklen_t flen = sizeof(*from);
+	int rev = exo_poll1(self->peer, POLLIN, 5000);
+
+	if (rev <= 0 || !(rev & POLLIN))
+		return -ETIMEDOUT;
+	return recvfrom(self->peer, buf, len, MSG_DONTWAIT,
+			(struct sockaddr *)from, &flen);
+}
+
+TEST_F(ash, udp_echo_is_answered_in_the_kernel)
 {
 	struct exo_ash_insn p[EXO_ASH_UDP_ECHO_LEN];
-	struct exo_ash_insn drop = RET(DROP);
 	struct exo_net_stats st;
-	int n;
+	struct sockaddr_in from;
+	char buf[64], ip[INET_ADDRSTRLEN];
+	int n, i;
 
-	/* The echo verifies, but this kernel does not send replies yet. */
 	n = exo_ash_udp_echo(p, EXO_ASH_UDP_ECHO_LEN);
 	ASSERT_EQ(EXO_ASH_UDP_ECHO_LEN, n);
 	EXPECT_EQ(-EINVAL, exo_net_ash_set(NULL, self->id, p, n, NULL));
-	ASSERT_EQ(0, ash_set(self->fd, self->id, &drop, 1, NULL));
-	EXPECT_EQ(EOPNOTSUPP, ash_set(self->fd, self->id, p, n, NULL));
-	/* Refused, the binding keeps the handler it had. */
-	ASSERT_EQ(0, send_peer(self, "kept"));
-	ASSERT_TRUE(WAIT_STATS(self->fd, self->id, st, st.ash_dropped == 1));
+	ASSERT_EQ(0, ash_set(self->fd, self->id, p, n, NULL));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, send_peer(self, "ping"));
+		ASSERT_EQ(4, recv_peer(self, buf, sizeof(buf), &from));
+		EXPECT_EQ(0, memcmp(buf, "ping", 4));
+		/* From the port and address the far end sent to. */
+		EXPECT_EQ(ASH_PORT, ntohs(from.sin_port));
+		inet_ntop(AF_INET, &from.sin_addr, ip, sizeof(ip));
+		EXPECT_STREQ(NET_HOST_IP, ip);
+	}
+	ASSERT_EQ(0, net_stats(self->fd, self->id, &st));
+	EXPECT_EQ(3, st.ash_replied);
+	EXPECT_EQ(3, st.matched);
+	EXPECT_EQ(0, st.ash_refused);
+	/* Answered in the kernel: nothing reached the ring. */
 	EXPECT_EQ(0, st.delivered);
+	EXPECT_EQ(0, self->ring->producer);
+}
+
+/*
+ * A reply from an address the device does not have, or from another
+ * MAC, is refused as EXO_IOC_NET_TX would refuse it, and not sent.
+ */
+TEST_F(ash, spoofed_replies_are_refused)
+{
+	/* Ports and MACs swapped, addresses not: "from" the far end. */
+	struct exo_ash_insn from_peer_ip[4] = {
+		I(COPYALL, 0, 0, 0, 0, 0),
+		I(SWAP, 0, 6, 0, 6, 0),
+		I(SWAP, 0, 2, 14 + 20, 14 + 22, 0),
+		RET(REPLIED),
+	};
+	/* Ports and addresses swapped, MACs not: from the far end's MAC. */
+	struct exo_ash_insn from_peer_mac[4] = {
+		I(COPYALL, 0, 0, 0, 0, 0),
+		I(SWAP, 0, 4, 14 + 12, 14 + 16, 0),
+		I(SWAP, 0, 2, 14 + 20, 14 + 22, 0),
+		RET(REPLIED),
+	};
+	struct exo_ash_insn echo[EXO_ASH_UDP_ECHO_LEN];
+	struct exo_net_stats st;
+	struct sockaddr_in from;
+	char buf[64];
+
+	ASSERT_EQ(0, ash_set(self->fd, self->id, from_peer_ip, 4, NULL));
+	ASSERT_EQ(0, send_peer(self, "spoof"));
+	ASSERT_TRUE(WAIT_STATS(self->fd, self->id, st, st.ash_refused == 1));
+	ASSERT_EQ(0, ash_set(self->fd, self->id, from_peer_mac, 4, NULL));
+	ASSERT_EQ(0, send_peer(self, "spoof"));
+	ASSERT_TRUE(WAIT_STATS(self->fd, self->id, st, st.ash_refused == 2));
 	EXPECT_EQ(0, st.ash_replied);
+	EXPECT_EQ(0, st.delivered);
+	/* Neither left: the first frame back is the honest echo after them. */
+	ASSERT_EQ(EXO_ASH_UDP_ECHO_LEN,
+		  exo_ash_udp_echo(echo, EXO_ASH_UDP_ECHO_LEN));
+	ASSERT_EQ(0, ash_set(self->fd, self->id, echo, EXO_ASH_UDP_ECHO_LEN,
+			     NULL));
+	ASSERT_EQ(0, send_peer(self, "true"));
+	ASSERT_EQ(4, recv_peer(self, buf, sizeof(buf), &from));
+	EXPECT_EQ(0, memcmp(buf, "true", 4));
+	ASSERT_EQ(0, net_stats(self->fd, self->id, &st));
+	EXPECT_EQ(1, st.ash_replied);
+	EXPECT_EQ(2, st.ash_refused);
+}
+
+/*
+ * On loopback a reply would come straight back through the hook, where a
+ * filter that matches both ways answers it forever: never sent there.
+ */
+TEST_F(ash, no_reply_is_sent_on_loopback)
+{
+	struct exo_ash_insn echo[EXO_ASH_UDP_ECHO_LEN];
+	struct exo_net_stats st;
+	struct exo_net_atom a[4];
+	int s;
+	__u32 id;
+
+	ASSERT_EQ(0, net_bind(self->fd, 1, a,
+			      net_udp_port_atoms(a, ASH_PORT + 20), 0, &id));
+	ASSERT_EQ(EXO_ASH_UDP_ECHO_LEN,
+		  exo_ash_udp_echo(echo, EXO_ASH_UDP_ECHO_LEN));
+	ASSERT_EQ(0, ash_set(self->fd, id, echo, EXO_ASH_UDP_ECHO_LEN, NULL));
+	s = net_host_udp("127.0.0.1", ASH_PORT + 21);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, net_peer_send(s, "127.0.0.1", ASH_PORT + 20, "loop", 4));
+	ASSERT_TRUE(WAIT_STATS(self->fd, id, st, st.ash_refused == 1));
+	EXPECT_EQ(0, st.ash_replied);
+	EXPECT_EQ(1, st.matched);
+	close(s);
+}
+
+/* Send one echo request from the far end; 0 or errno. */
+static int ping_once(int raw, __u16 id, __u16 seq)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	__u8 msg[24] = { 8, 0, 0, 0, id >> 8, id & 0xff, seq >> 8, seq & 0xff };
+	__u32 sum = 0, i;
+
+	memcpy(msg + 8, "exo-ash-ping-16b", 16);
+	for (i = 0; i < sizeof(msg); i += 2)
+		sum += msg[i] << 8 | msg[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	msg[2] = (__u8)(~sum >> 8);
+	msg[3] = (__u8)~sum;
+	inet_pton(AF_INET, NET_HOST_IP, &to.sin_addr);
+	return sendto(raw, msg, sizeof(msg), 0, (struct sockaddr *)&to,
+		      sizeof(to)) == sizeof(msg) ? 0 : errno;
+}
+
+/*
+ * Ping, answered by exo_ash_icmp_echo() in the kernel: the far end gets a
+ * correct echo reply, the host stack never sees the request.
+ */
+TEST_F(ash, ping_is_answered_in_the_kernel)
+{
+	struct exo_ash_insn echo[EXO_ASH_ICMP_ECHO_LEN];
+	struct exo_net_stats st;
+	struct exo_net_atom a[4];
+	__u8 buf[128], *icmp;
+	__u32 id, n, sum, i;
+	int raw, seq, got;
+
+	/* IPv4 ICMP to the host's address: EXO_NET_BIND_HOST (root). */
+	n = net_ip_dst_atoms(a, 0x0a4d0001);
+	a[n++] = exo_net_atom(23, 1, 0xff, 1);
+	ASSERT_EQ(0, net_bind(self->fd, self->lab.ifindex, a, n,
+			      EXO_NET_BIND_HOST, &id));
+	ASSERT_EQ(EXO_ASH_ICMP_ECHO_LEN,
+		  exo_ash_icmp_echo(echo, EXO_ASH_ICMP_ECHO_LEN));
+	ASSERT_EQ(0, ash_set(self->fd, id, echo, EXO_ASH_ICMP_ECHO_LEN, NULL));
+	raw = veth_peer_socket(&self->lab, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	ASSERT_LE(0, raw);
+	for (seq = 1; seq <= 3; seq++) {
+		ASSERT_EQ(0, ping_once(raw, 0x4153, seq));
+		/* The first ICMP back from the host's address is our reply. */
+		for (got = 0; !got;) {
+			ssize_t len;
+
+			ASSERT_LT(0, exo_poll1(raw, POLLIN, 5000) & POLLIN);
+			len = recv(raw, buf, sizeof(buf), MSG_DONTWAIT);
+			ASSERT_EQ(20 + 24, len);
+			icmp = buf + 20;
+			if (icmp[0] == 8)	/* our own request, looped */
+				continue;
+			got = 1;
+			EXPECT_EQ(0, icmp[0]);
+			EXPECT_EQ(0x4153, icmp[4] << 8 | icmp[5]);
+			EXPECT_EQ(seq, icmp[6] << 8 | icmp[7]);
+			EXPECT_EQ(0, memcmp(icmp + 8, "exo-ash-ping-16b", 16));
+			EXPECT_EQ(64, buf[8]);
+			for (sum = 0, i = 0; i < 24; i += 2)
+				sum += icmp[i] << 8 | icmp[i + 1];
+			while (sum >> 16)
+				sum = (sum & 0xffff) + (sum >> 16);
+			EXPECT_EQ(0xffff, sum);
+		}
+	}
+	ASSERT_EQ(0, net_stats(self->fd, id, &st));
+	EXPECT_EQ(3, st.ash_replied);
+	EXPECT_EQ(0, st.ash_refused);
+	EXPECT_EQ(0, st.delivered);
+	close(raw);
 }
 
 TEST_F(ash, drop_and_deliver)

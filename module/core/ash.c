@@ -38,7 +38,8 @@ static bool ash_opcode_allowed(u8 code)
 	       code == EXO_ASH_JA || ash_is_jcond(code) ||
 	       code == EXO_ASH_COPY || code == EXO_ASH_COPYALL ||
 	       ash_is_st(code) || code == EXO_ASH_SWAP ||
-	       code == EXO_ASH_CSUM_IP4 || code == EXO_ASH_RET;
+	       code == EXO_ASH_CSUM_IP4 || code == EXO_ASH_CSUM ||
+	       code == EXO_ASH_RET;
 }
 
 /* Step 3: the fields an instruction uses are sane, the others zero. */
@@ -80,6 +81,9 @@ static bool ash_operands_ok(const struct exo_ash_insn *in)
 	if (code == EXO_ASH_CSUM_IP4)
 		return !in->len && !in->off2 && !in->imm &&
 		       (u32)in->off + 20 <= EXO_ASH_TX_MAX;
+	if (code == EXO_ASH_CSUM)
+		return !in->len && !in->imm && in->off2 <= in->off &&
+		       (u32)in->off + 2 <= EXO_ASH_TX_MAX;
 	/* RET */
 	return !in->len && !in->off && !in->off2 &&
 	       (in->imm == EXO_ASH_DELIVER || in->imm == EXO_ASH_DROP ||
@@ -150,6 +154,27 @@ static u16 ash_ip4_csum(u8 *h, u32 hlen)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (u16)~sum;
+}
+
+/*
+ * The Internet checksum of reply[@from, txlen) with the field at @at
+ * zeroed first (an odd last byte padded with zero), stored at @at.
+ */
+static void ash_inet_csum(struct exo_ash_ctx *ctx, u32 at, u32 from)
+{
+	u32 sum = 0, i;
+
+	ctx->tx[at] = 0;
+	ctx->tx[at + 1] = 0;
+	for (i = from; i + 1 < ctx->txlen; i += 2)
+		sum += (u32)ctx->tx[i] << 8 | ctx->tx[i + 1];
+	if (i < ctx->txlen)
+		sum += (u32)ctx->tx[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	ctx->tx[at] = (u8)(sum >> 8);
+	ctx->tx[at + 1] = (u8)sum;
 }
 
 int exo_ash_run(const struct exo_ash_insn *prog, u32 len,
@@ -238,6 +263,11 @@ int exo_ash_run(const struct exo_ash_insn *prog, u32 len,
 			v = ash_ip4_csum(ctx->tx + in->off, n);
 			ctx->tx[in->off + 10] = (u8)(v >> 8);
 			ctx->tx[in->off + 11] = (u8)v;
+			break;
+		case EXO_ASH_CSUM:
+			if ((u32)in->off + 2 > ctx->txlen)
+				return -EFAULT;
+			ash_inet_csum(ctx, in->off, in->off2);
 			break;
 		case EXO_ASH_RET:
 			if (in->imm == EXO_ASH_REPLIED && ctx->txlen < 14)

@@ -12,22 +12,6 @@
 
 #define EXO_NET_ASH_SET_MINSZ	offsetofend(struct exo_net_ash_set, reserved)
 
-/*
- * Sending a reply from the hook crashed veth_xmit() in the VM lane (a
- * corrupt skb in skb_clone_tx_timestamp()); until that is understood, the
- * kernel refuses handlers that can reply rather than send from the hook.
- */
-static bool exo_net_ash_replies(const struct exo_net_ash *prog)
-{
-	u32 pc;
-
-	for (pc = 0; pc < prog->len; pc++)
-		if (prog->insns[pc].code == EXO_ASH_RET &&
-		    prog->insns[pc].imm == EXO_ASH_REPLIED)
-			return true;
-	return false;
-}
-
 long exo_net_ash_set_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_net_ash *prog = NULL, *old;
@@ -52,10 +36,6 @@ long exo_net_ash_set_ioctl(struct exo_env *env, void __user *uarg)
 			return -EFAULT;
 		}
 		ret = exo_ash_verify(prog->insns, prog->len, &req.bad_pc);
-		if (!ret && exo_net_ash_replies(prog)) {
-			kfree(prog);
-			return -EOPNOTSUPP;
-		}
 		if (ret) {
 			kfree(prog);
 			/* Where it failed is the answer; the binding is unchanged. */
@@ -120,7 +100,7 @@ bool exo_net_ash_handle(struct exo_net_binding *b, struct sk_buff *skb,
 	const struct exo_net_ash *prog;
 	struct sk_buff *reply;
 	struct exo_ash_ctx ctx;
-	int verdict;
+	int verdict, sent;
 
 	prog = rcu_dereference(b->ash);
 	if (!prog)
@@ -150,7 +130,12 @@ bool exo_net_ash_handle(struct exo_net_binding *b, struct sk_buff *skb,
 		atomic64_inc(&b->ash_dropped);
 		return true;
 	}
-	if (!exo_net_ash_vouched(b, dev, reply->data, ctx.txlen)) {
+	/*
+	 * On loopback the reply comes straight back through this hook, where
+	 * a filter that matches both ways would answer it forever.
+	 */
+	if ((dev->flags & IFF_LOOPBACK) ||
+	    !exo_net_ash_vouched(b, dev, reply->data, ctx.txlen)) {
 		kfree_skb(reply);
 		atomic64_inc(&b->ash_refused);
 		return true;
@@ -160,7 +145,9 @@ bool exo_net_ash_handle(struct exo_net_binding *b, struct sk_buff *skb,
 	skb_reset_mac_header(reply);
 	skb_set_network_header(reply, ETH_HLEN);
 	reply->protocol = eth_hdr(reply)->h_proto;
-	if (net_xmit_eval(dev_queue_xmit(reply)))
+	/* Once: net_xmit_eval() reads its argument twice. */
+	sent = dev_queue_xmit(reply);
+	if (net_xmit_eval(sent))
 		atomic64_inc(&b->ash_refused);
 	else
 		atomic64_inc(&b->ash_replied);

@@ -283,6 +283,18 @@ static void fz_gen_net_ash_set(struct fz_worker *w, struct fz_env *e,
 		p[a->len - 1].code = EXO_ASH_RET;
 		p[a->len - 1].imm = (__u32)fz_below(&w->rng, 3);
 	}
+	/*
+	 * A handler that answers every frame with itself, addresses as they
+	 * were: the kernel must send it once (a double send corrupted a
+	 * backlog queue) or refuse it, and a loop must not form.
+	 */
+	if (a->len <= EXO_ASH_MAX_INSNS && fz_chance(&w->rng, 10)) {
+		memset(p, 0, 2 * sizeof(p[0]));
+		p[0].code = EXO_ASH_COPYALL;
+		p[1].code = EXO_ASH_RET;
+		p[1].imm = EXO_ASH_REPLIED;
+		a->len = 2;
+	}
 	if (fz_chance(&w->rng, 3) && a->len) {
 		a->prog = 0;
 		c->expect = 0;
@@ -297,7 +309,7 @@ static const int fz_errs_net_bind[] = {
 /* EPERM: a binding id of another environment's. */
 static const int fz_errs_net_unbind[] = { EFAULT, EINVAL, E2BIG, ENOENT, EPERM, 0 };
 static const int fz_errs_net_ash_set[] = {
-	EFAULT, EINVAL, E2BIG, ENOENT, EPERM, ENOMEM, EOPNOTSUPP, 0,
+	EFAULT, EINVAL, E2BIG, ENOENT, EPERM, ENOMEM, 0,
 };
 static const int fz_errs_net_tx[] = {
 	EFAULT, EINVAL, E2BIG, ENOENT, EPERM, ENETDOWN, ENOMEM, ENOBUFS, 0,

@@ -56,9 +56,10 @@ TEST(opcodes)
 	p[0].code = 0;
 	EXPECT_EQ(-EINVAL, exo_ash_verify(p, 2, &bad));
 	/* With all-zero operands: the loads, LDLEN, LDI, JA, the jumps,
-	 * COPYALL, the stores, CSUM_IP4 and RET; not COPY or SWAP (no length).
+	 * COPYALL, the stores, CSUM_IP4, CSUM and RET; not COPY or SWAP (no
+	 * length).
 	 */
-	EXPECT_EQ(16, ok);
+	EXPECT_EQ(17, ok);
 }
 
 TEST(registers)
@@ -95,6 +96,13 @@ TEST(operands)
 	/* CSUM_IP4: room for a 20-byte header. */
 	EXPECT_EQ(0, verify1(I(CSUM_IP4, 0, 0, EXO_ASH_TX_MAX - 20, 0, 0)));
 	EXPECT_EQ(-EINVAL, verify1(I(CSUM_IP4, 0, 0, EXO_ASH_TX_MAX - 19, 0, 0)));
+	/* CSUM: a 2-byte field inside the buffer, its range from at or before it. */
+	EXPECT_EQ(0, verify1(I(CSUM, 0, 0, EXO_ASH_TX_MAX - 2, 0, 0)));
+	EXPECT_EQ(-EINVAL, verify1(I(CSUM, 0, 0, EXO_ASH_TX_MAX - 1, 0, 0)));
+	EXPECT_EQ(0, verify1(I(CSUM, 0, 0, 36, 36, 0)));
+	EXPECT_EQ(-EINVAL, verify1(I(CSUM, 0, 0, 36, 37, 0)));
+	EXPECT_EQ(-EINVAL, verify1(I(CSUM, 0, 2, 36, 34, 0)));
+	EXPECT_EQ(-EINVAL, verify1(I(CSUM, 0, 0, 36, 34, 1)));
 	/* RET: three verdicts. */
 	EXPECT_EQ(0, verify1(RET(REPLIED)));
 	EXPECT_EQ(-EINVAL, verify1(I(RET, 0, 0, 0, 0, 3)));
@@ -246,6 +254,7 @@ TEST(reply_bounds)
 	static __u8 tx[EXO_ASH_TX_MAX];
 	__u8 f[60] = { 0 };
 	struct exo_ash_ctx ctx = { .frame = f, .flen = 60, .tx = tx };
+	__u32 i;
 
 	/* A store right at the end of what is filled extends it... */
 	p[0] = I(STW, 0, 0, 0, 0, 0);
@@ -279,6 +288,78 @@ TEST(reply_bounds)
 	f[0] = 0x45;
 	EXPECT_EQ(EXO_ASH_REPLIED, exo_ash_run(p, 3, &ctx));
 	EXPECT_EQ(0xffff, csum16(tx, 20));
+	/* CSUM: the field inside what is filled, an odd range padded. */
+	p[0] = I(COPY, 0, 15, 0, 0, 0);
+	p[1] = I(CSUM, 0, 0, 14, 2, 0);
+	ASSERT_EQ(0, exo_ash_verify(p, 3, NULL));
+	EXPECT_EQ(-EFAULT, exo_ash_run(p, 3, &ctx));
+	p[1].off = 12;
+	for (i = 0; i < 60; i++)
+		f[i] = (__u8)(i * 7 + 1);
+	EXPECT_EQ(EXO_ASH_REPLIED, exo_ash_run(p, 3, &ctx));
+	EXPECT_EQ(15, ctx.txlen);
+	tx[15] = 0;	/* the pad the sum counted */
+	EXPECT_EQ(0xffff, csum16(tx + 2, 14));
+}
+
+/* A ping frame: 10.0.0.2 -> 10.0.0.1, echo request id 0x1234 seq 1. */
+static __u32 icmp_frame(__u8 *f)
+{
+	static const __u8 hdr[] = {
+		2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00,
+		0x45, 0, 0, 44, 0x12, 0x34, 0x40, 0, 17, 1, 0, 0,
+		10, 0, 0, 2, 10, 0, 0, 1,
+		8, 0, 0, 0, 0x12, 0x34, 0, 1,
+	};
+	__u32 i;
+
+	memcpy(f, hdr, sizeof(hdr));
+	for (i = sizeof(hdr); i < 58; i++)
+		f[i] = (__u8)i;
+	return 58;
+}
+
+TEST(icmp_echo)
+{
+	struct exo_ash_insn p[EXO_ASH_ICMP_ECHO_LEN];
+	static __u8 tx[EXO_ASH_TX_MAX];
+	__u8 f[58];
+	struct exo_ash_ctx ctx = { .frame = f, .tx = tx };
+	int n;
+
+	EXPECT_EQ(-ENOSPC, exo_ash_icmp_echo(p, EXO_ASH_ICMP_ECHO_LEN - 1));
+	EXPECT_EQ(-EINVAL, exo_ash_icmp_echo(NULL, EXO_ASH_ICMP_ECHO_LEN));
+	n = exo_ash_icmp_echo(p, EXO_ASH_ICMP_ECHO_LEN);
+	ASSERT_EQ(EXO_ASH_ICMP_ECHO_LEN, n);
+	ASSERT_EQ(0, exo_ash_verify(p, n, NULL));
+	ctx.flen = icmp_frame(f);
+	ASSERT_EQ(EXO_ASH_REPLIED, exo_ash_run(p, n, &ctx));
+	EXPECT_EQ(58, ctx.txlen);
+	EXPECT_LE(ctx.steps, (__u32)n);
+	EXPECT_EQ(0, memcmp(tx, f + 6, 6));
+	EXPECT_EQ(0, memcmp(tx + 6, f, 6));
+	EXPECT_EQ(0, memcmp(tx + 26, f + 30, 4));
+	EXPECT_EQ(0, memcmp(tx + 30, f + 26, 4));
+	EXPECT_EQ(0, tx[34]);		/* echo reply */
+	EXPECT_EQ(64, tx[22]);
+	EXPECT_EQ(0xffff, csum16(tx + 14, 20));
+	EXPECT_EQ(0xffff, csum16(tx + 34, 24));
+	/* Identifier, sequence and data as they came. */
+	EXPECT_EQ(0, memcmp(tx + 38, f + 38, 20));
+	/* An echo reply, or not ICMP at all: delivered. */
+	f[34] = 0;
+	EXPECT_EQ(EXO_ASH_DELIVER, exo_ash_run(p, n, &ctx));
+	f[34] = 8;
+	f[23] = 17;
+	EXPECT_EQ(EXO_ASH_DELIVER, exo_ash_run(p, n, &ctx));
+	f[23] = 1;
+	/* A fragment: delivered. */
+	f[21] = 0x10;
+	EXPECT_EQ(EXO_ASH_DELIVER, exo_ash_run(p, n, &ctx));
+	f[21] = 0;
+	/* Cut short before the type: the load faults. */
+	ctx.flen = 34;
+	EXPECT_EQ(-EFAULT, exo_ash_run(p, n, &ctx));
 }
 
 TEST_HARNESS_MAIN

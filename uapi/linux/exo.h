@@ -1331,6 +1331,9 @@ struct exo_net_slot {
  *  CSUM_IP4	   recompute the IPv4 header checksum of the header at
  *		   reply[off] (its IHL, 5..15, read from there); the header
  *		   must lie inside filled
+ *  CSUM	   reply[off..off+2) = the Internet checksum of reply[off2..
+ *		   filled), those 2 bytes counted as 0 (an ICMP message's);
+ *		   off2 <= off, and the field must lie inside filled
  *  RET		   end with verdict imm: EXO_ASH_DELIVER, EXO_ASH_DROP or
  *		   EXO_ASH_REPLIED (the reply, at least 14 bytes, is sent)
  *
@@ -1339,8 +1342,9 @@ struct exo_net_slot {
  * in order: 1..EXO_ASH_MAX_INSNS instructions; each opcode in the table
  * above; operands (reg below EXO_ASH_NREGS, unused fields 0, frame and
  * reply offsets and lengths inside EXO_ASH_TX_MAX, SWAP lengths and
- * ranges, RET verdicts); jumps forward and landing inside the program; and
- * the last instruction a RET. So no run executes more instructions than
+ * ranges, CSUM's range starting at or before its field, RET verdicts);
+ * jumps forward and landing inside the program; and the last instruction
+ * a RET. So no run executes more instructions than
  * the program has.
  *
  * A reply leaves through the binding's own TX path: it must pass the
@@ -1369,6 +1373,7 @@ struct exo_net_slot {
 #define EXO_ASH_STW		0x24
 #define EXO_ASH_SWAP		0x25
 #define EXO_ASH_CSUM_IP4	0x26
+#define EXO_ASH_CSUM		0x27
 #define EXO_ASH_RET		0x30
 
 #define EXO_ASH_DELIVER		0
@@ -1381,8 +1386,9 @@ struct exo_net_slot {
  * @reg: the register loaded, compared or stored
  * @len: COPY and SWAP: bytes
  * @off: frame offset (loads, COPY's source), reply offset (stores, SWAP,
- *	CSUM_IP4), or instructions skipped (jumps)
- * @off2: COPY's reply offset; SWAP's second reply offset
+ *	CSUM_IP4, CSUM's field), or instructions skipped (jumps)
+ * @off2: COPY's reply offset; SWAP's second reply offset; where CSUM's
+ *	range starts
  * @pad: 0
  * @imm: LDI's value, a jump's constant, RET's verdict
  */

@@ -1221,6 +1221,24 @@ struct exo_ash_insn exo_ash_insn(__u8 code, __u8 reg, __u16 len, __u16 off,
  */
 int exo_ash_udp_echo(struct exo_ash_insn *prog, __u32 room);
 
+/* Instructions exo_ash_icmp_echo() writes. */
+#define EXO_ASH_ICMP_ECHO_LEN	21
+
+/**
+ * exo_ash_icmp_echo() - a ready handler answering ping in the kernel
+ * @prog: room for EXO_ASH_ICMP_ECHO_LEN instructions
+ * @room: instructions @prog has room for
+ *
+ * The handler answers a plain (IHL 5, unfragmented) ICMP echo request
+ * over IPv4 with an echo reply: the same frame, Ethernet and IP addresses
+ * swapped, type 0, TTL 64, both checksums recomputed (the ICMP one over
+ * the rest of the frame, so a frame with link-layer padding after its IP
+ * datagram gets a wrong one); it delivers anything else to the ring.
+ *
+ * Return: the number of instructions, or -errno (EINVAL, ENOSPC).
+ */
+int exo_ash_icmp_echo(struct exo_ash_insn *prog, __u32 room);
+
 struct exo_ring;
 
 /**
