@@ -1486,6 +1486,220 @@ static int fault_plain(void)
 	return madvise(fu.uffd_page, mem.page, MADV_DONTNEED) ? -1 : 0;
 }
 
+/*
+ * net_ash_echo: one 64-byte UDP datagram from a socket at the far end of a
+ * veth, answered and received back there. exo: the binding's ASH handler
+ * (exo_ash_udp_echo()) answers in the kernel's receive path. plain: a
+ * thread echoes on a bound UDP socket (recvfrom, sendto). alt: a thread
+ * runs libexo's UDP/IP in user space (exo_udpip_recv, exo_udpip_send), as
+ * samples/udp_echo does. A datagram lost (nothing for a second) fails the
+ * sample and is counted for the note.
+ */
+#define ASHB_EXO_PORT	9301
+#define ASHB_HOST_PORT	9302
+#define ASHB_LIBOS_PORT	9303
+#define ASHB_HOST_IP	"10.77.3.1"
+#define ASHB_PEER_IP	"10.77.3.2"
+#define ASHB_LIBOS_IP	"10.77.3.3"
+
+static struct {
+	struct veth_lab lab;
+	struct exo *exo;
+	struct exo_ring *ring;		/* the handler's binding */
+	struct exo_udpip *udpip;	/* alt: the user-space libOS echo */
+	int peer;			/* a UDP socket at the far end */
+	int host;			/* plain: the echo thread's socket */
+	pthread_t host_thread, libos_thread;
+	bool host_started, libos_started;
+	volatile bool stop;
+	unsigned long lost[3];		/* datagrams lost: exo, plain, alt */
+} ashb;
+
+static void *ashb_host_echo(void *arg)
+{
+	struct sockaddr_in from;
+	char buf[NETB_PAYLOAD * 2];
+	socklen_t flen;
+	ssize_t n;
+
+	(void)arg;
+	while (!ashb.stop) {
+		flen = sizeof(from);
+		n = recvfrom(ashb.host, buf, sizeof(buf), 0,
+			     (struct sockaddr *)&from, &flen);
+		if (n > 0)
+			sendto(ashb.host, buf, n, 0, (struct sockaddr *)&from, flen);
+	}
+	return NULL;
+}
+
+static void *ashb_libos_echo(void *arg)
+{
+	struct exo_udp_meta meta;
+	char buf[NETB_PAYLOAD * 2];
+	int n;
+
+	(void)arg;
+	while (!ashb.stop) {
+		n = exo_udpip_recv(ashb.udpip, buf, sizeof(buf), &meta, 100);
+		if (n >= 0)
+			exo_udpip_send(ashb.udpip, &meta, buf, n);
+	}
+	return NULL;
+}
+
+static int ashb_peer_open(void *arg)
+{
+	struct timeval tv = { .tv_sec = NETB_WAIT_MS / 1000 };
+	int *sock = arg;
+
+	*sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (*sock < 0)
+		return -errno;
+	if (setsockopt(*sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	return 0;
+}
+
+static void ashb_teardown(struct exo *exo)
+{
+	(void)exo;
+	ashb.stop = true;
+	if (ashb.host >= 0)
+		shutdown(ashb.host, SHUT_RDWR);
+	if (ashb.host_started)
+		pthread_join(ashb.host_thread, NULL);
+	if (ashb.libos_started)
+		pthread_join(ashb.libos_thread, NULL);
+	ashb.host_started = ashb.libos_started = false;
+	exo_udpip_destroy(ashb.udpip);
+	ashb.udpip = NULL;
+	exo_ring_destroy(ashb.ring);
+	ashb.ring = NULL;
+	if (ashb.peer >= 0)
+		close(ashb.peer);
+	if (ashb.host >= 0)
+		close(ashb.host);
+	ashb.peer = ashb.host = -1;
+	veth_lab_teardown(&ashb.lab);
+}
+
+static int ashb_setup(struct exo *exo)
+{
+	struct sockaddr_in host_addr = { .sin_family = AF_INET,
+					 .sin_port = htons(ASHB_HOST_PORT) };
+	struct exo_udpip_opts opts = { .sz = sizeof(opts) };
+	struct exo_ash_insn prog[EXO_ASH_UDP_ECHO_LEN];
+	struct exo_net_atom a[4];
+	struct exo_api api;
+	int n, ret;
+
+	memset(&ashb, 0, sizeof(ashb));
+	ashb.exo = exo;
+	ashb.peer = ashb.host = -1;
+	if (exo_api(exo, &api) || !(api.features & EXO_FEATURE_NET))
+		return -EOPNOTSUPP;
+	ret = veth_lab_setup(&ashb.lab, "exoa0", "exoa0p", ASHB_HOST_IP,
+			     ASHB_PEER_IP, 24);
+	if (ret)
+		goto fail;
+	/* exo: UDP/IPv4 to ASHB_EXO_PORT, answered by the handler. */
+	memset(a, 0, sizeof(a));
+	a[0].offset = 12, a[0].width = 2, a[0].mask = 0xffff, a[0].value = 0x0800;
+	a[1].offset = 14, a[1].width = 1, a[1].mask = 0xff, a[1].value = 0x45;
+	a[2].offset = 23, a[2].width = 1, a[2].mask = 0xff, a[2].value = 17;
+	a[3].offset = 36, a[3].width = 2, a[3].mask = 0xffff,
+	a[3].value = ASHB_EXO_PORT;
+	ashb.ring = exo_ring_create(exo, 0, ashb.lab.ifindex, a, 4, 64, 256);
+	n = exo_ash_udp_echo(prog, EXO_ASH_UDP_ECHO_LEN);
+	if (!ashb.ring || n < 0 ||
+	    exo_net_ash_set(exo, exo_ring_id(ashb.ring), prog, n, NULL)) {
+		ret = -errno;
+		goto fail;
+	}
+	/* plain: a socket echo on the host's address. */
+	ashb.host = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	inet_pton(AF_INET, ASHB_HOST_IP, &host_addr.sin_addr);
+	if (ashb.host < 0 ||
+	    bind(ashb.host, (struct sockaddr *)&host_addr, sizeof(host_addr))) {
+		ret = -errno;
+		goto fail;
+	}
+	/* alt: the libOS's own address, its ARP and UDP served in user space. */
+	opts.ifindex = ashb.lab.ifindex;
+	inet_pton(AF_INET, ASHB_LIBOS_IP, &opts.ip);
+	ashb.udpip = exo_udpip_create(exo, &opts);
+	if (!ashb.udpip) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = veth_in_peer(&ashb.lab, ashb_peer_open, &ashb.peer);
+	if (ret)
+		goto fail;
+	ret = -pthread_create(&ashb.host_thread, NULL, ashb_host_echo, NULL);
+	if (ret)
+		goto fail;
+	ashb.host_started = true;
+	ret = -pthread_create(&ashb.libos_thread, NULL, ashb_libos_echo, NULL);
+	if (ret)
+		goto fail;
+	ashb.libos_started = true;
+	return 0;
+fail:
+	fprintf(stderr, "exo-bench: net_ash_echo setup: %s\n", strerror(-ret));
+	ashb_teardown(exo);
+	return ret ? ret : -EIO;
+}
+
+/* One datagram to @ip:@port and its echo back: 0, 1 if lost, -1 if wrong. */
+static int ashb_round(const char *ip, unsigned short port, unsigned long *lost)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
+	char out[NETB_PAYLOAD], in[NETB_PAYLOAD * 2];
+	ssize_t n;
+
+	memset(out, 'e', sizeof(out));
+	inet_pton(AF_INET, ip, &to.sin_addr);
+	if (sendto(ashb.peer, out, sizeof(out), 0, (struct sockaddr *)&to,
+		   sizeof(to)) != sizeof(out))
+		return -1;
+	n = recv(ashb.peer, in, sizeof(in), 0);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		(*lost)++;
+		return 1;
+	}
+	return n == sizeof(out) && !memcmp(in, out, sizeof(out)) ? 0 : -1;
+}
+
+static int ashb_exo(struct exo *exo)
+{
+	(void)exo;
+	return ashb_round(ASHB_HOST_IP, ASHB_EXO_PORT, &ashb.lost[0]);
+}
+
+static int ashb_plain(void)
+{
+	return ashb_round(ASHB_HOST_IP, ASHB_HOST_PORT, &ashb.lost[1]);
+}
+
+static int ashb_alt(void)
+{
+	return ashb_round(ASHB_LIBOS_IP, ASHB_LIBOS_PORT, &ashb.lost[2]);
+}
+
+static void ashb_note(char *buf, size_t len)
+{
+	struct exo_net_stats st;
+
+	if (ashb.ring && !exo_net_stats(ashb.exo, exo_ring_id(ashb.ring), &st))
+		snprintf(buf, len, "answered in the kernel %llu; lost: exo %lu, plain %lu, libOS %lu",
+			 (unsigned long long)st.ash_replied, ashb.lost[0],
+			 ashb.lost[1], ashb.lost[2]);
+	else
+		snprintf(buf, len, "lost: exo %lu, plain %lu, libOS %lu",
+			 ashb.lost[0], ashb.lost[1], ashb.lost[2]);
+}
+
 static const struct bench_row rows[] = {
 	{
 		.name = "null_ioctl",
@@ -1590,6 +1804,18 @@ static const struct bench_row rows[] = {
 		.setup = netd_setup, .teardown = netd_teardown, .note = net_note,
 		.count_cpu = 1,
 		.iters = 400, .chunk = 50, .warmup = 20,
+	},
+	{
+		.name = "net_ash_echo",
+		.exo_path = "ASH echo", .plain_path = "socket echo",
+		.exo_work = "a 64-byte UDP datagram from the far end of a veth, answered in the kernel by the binding's ASH handler (exo_ash_udp_echo), received back",
+		.plain_work = "a 64-byte UDP datagram from the far end of a veth, echoed by a thread on a bound UDP socket (recvfrom, sendto), received back",
+		.alt_path = "libOS echo",
+		.alt_work = "a 64-byte UDP datagram from the far end of a veth, echoed by a thread running libexo's UDP/IP (exo_udpip_recv, exo_udpip_send), received back",
+		.exo_op = ashb_exo, .plain_op = ashb_plain, .alt_op = ashb_alt,
+		.setup = ashb_setup, .teardown = ashb_teardown, .note = ashb_note,
+		.count_cpu = 1,
+		.iters = 2000, .chunk = 250, .warmup = 100,
 	},
 	{
 		.name = "xn_read_cached",
@@ -2419,9 +2645,9 @@ int main(void)
 		       "busy time on all CPUs, deferred work included (rows that defer any).\n"
 		       "Targets, on the cpu figure where a row has one: null_ioctl >= 0.67,\n"
 		       "mem_bind_map_1(_region) >= 1.5, mem_bind_map_512(_region) >= 2.0,\n"
-		       "net_rx_32 >= 2.0, xn_read_cached >= 1.0, xn_smallfile >= 1.0,\n"
-		       "cpu_wake >= 0.8, cpu_yield_to >= 2.0 (medians); xn_alloc and\n"
-		       "net_demux_64: none.\n"
+		       "net_rx_32 >= 2.0, net_ash_echo >= 3.0, xn_read_cached >= 1.0,\n"
+		       "xn_smallfile >= 1.0, cpu_wake >= 0.8, cpu_yield_to >= 2.0 (medians);\n"
+		       "xn_alloc and net_demux_64: none.\n"
 		       "ioctl_floor is context, not an exo path: a bare ioctl(2) that no driver\n"
 		       "sees, the floor under null_ioctl. BENCH_FORMAT=tsv names each side's work.\n");
 	exo_close(exo);
