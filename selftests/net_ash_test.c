@@ -5,11 +5,11 @@
  * handler that reads past the frame faults and the frame goes to the ring;
  * the ready UDP echo is answered in the kernel, from the address and port
  * the far end sent to, and never reaches the ring, and so is ping by the
- * ready ICMP echo; a reply that would
- * spoof its source, or one on loopback, is refused and not sent; the
- * verifier's refusals are EINVAL with the bad instruction; a second
- * environment cannot attach a handler to a binding it does not hold; kill
- * -9 takes the handler away with the binding.
+ * ready ICMP echo; a reply that would spoof its source, or one on
+ * loopback, is refused and not sent; the verifier's refusals are EINVAL
+ * with the bad instruction; a second environment cannot attach a handler
+ * to a binding it does not hold, nor see my frames with a handler of its
+ * own; kill -9 takes the handler away with the binding.
  */
 #include <signal.h>
 
@@ -392,6 +392,33 @@ TEST_F(ash, second_env_cannot_attach_to_my_binding)
 	ASSERT_EQ(0, send_peer(self, "mine"));
 	ASSERT_TRUE(WAIT_STATS(self->fd, self->id, st, st.delivered == 1));
 	EXPECT_EQ(0, st.ash_dropped);
+}
+
+/*
+ * A hostile environment's handler sees only what its own filter claims: it
+ * cannot bind over my port (EEXIST), and a catch-all DROP on a port of its
+ * own never touches my frames, which reach my ring.
+ */
+TEST_F(ash, hostile_handler_never_sees_my_frames)
+{
+	struct exo_ash_insn drop = RET(DROP);
+	struct exo_net_stats st, theirs;
+	struct exo_net_atom a[4];
+	int other = exo_raw_env();
+	__u32 id;
+
+	ASSERT_LE(0, other);
+	EXPECT_EQ(EEXIST, net_bind(other, self->lab.ifindex, a,
+				   net_udp_port_atoms(a, ASH_PORT), 0, &id));
+	ASSERT_EQ(0, net_bind(other, self->lab.ifindex, a,
+			      net_udp_port_atoms(a, ASH_PORT + 30), 0, &id));
+	ASSERT_EQ(0, ash_set(other, id, &drop, 1, NULL));
+	ASSERT_EQ(0, send_peer(self, "mine"));
+	ASSERT_TRUE(WAIT_STATS(self->fd, self->id, st, st.delivered == 1));
+	ASSERT_EQ(0, net_stats(other, id, &theirs));
+	EXPECT_EQ(0, theirs.matched);
+	EXPECT_EQ(0, theirs.ash_dropped);
+	close(other);
 }
 
 TEST_F(ash, kill9_takes_the_handler_away)
