@@ -58,11 +58,7 @@ static int cap_grantee_child(int rx, int tx, void *arg)
 	int fd;
 
 	(void)arg;
-	fd = exo_raw_env();
-	EXO_CHILD_CHECK(1, fd >= 0);
-	r = exo_raw_mem_region(fd, 2);
-	EXO_CHILD_CHECK(2, r != NULL);
-	EXO_CHILD_CHECK(3, mem_send(tx, exo_raw_env_id(fd), 0, 0) == 0);
+	r = mem_grantee_open(tx, 2, &fd);
 	EXO_CHILD_CHECK(4, mem_recv(rx, &m) == 0);
 	x = m.v[0];
 	cap_id = m.v[1];
@@ -161,11 +157,7 @@ static int cap_writer_child(int rx, int tx, void *arg)
 	int fd;
 
 	(void)arg;
-	fd = exo_raw_env();
-	EXO_CHILD_CHECK(1, fd >= 0);
-	r = exo_raw_mem_region(fd, 1);
-	EXO_CHILD_CHECK(2, r != NULL);
-	EXO_CHILD_CHECK(3, mem_send(tx, exo_raw_env_id(fd), 0, 0) == 0);
+	r = mem_grantee_open(tx, 1, &fd);
 	EXO_CHILD_CHECK(4, mem_recv(rx, &m) == 0);
 	x = m.v[0];
 	EXO_CHILD_CHECK(5, exo_raw_mem_map(fd, EXO_MEM_PROT_WRITE, &x, 1, r) == 0);
@@ -349,11 +341,7 @@ static int cap_holder_child(int rx, int tx, void *arg)
 	int fd;
 
 	(void)arg;
-	fd = exo_raw_env();
-	EXO_CHILD_CHECK(1, fd >= 0);
-	r = exo_raw_mem_region(fd, 1);
-	EXO_CHILD_CHECK(2, r != NULL);
-	EXO_CHILD_CHECK(3, mem_send(tx, exo_raw_env_id(fd), 0, 0) == 0);
+	r = mem_grantee_open(tx, 1, &fd);
 	EXO_CHILD_CHECK(4, mem_recv(rx, &m) == 0 && m.v[2] == CAP_HOLD);
 	x = m.v[0];
 	EXO_CHILD_CHECK(5, exo_raw_mem_map(fd, 0, &x, 1, r) == 0);

@@ -295,6 +295,23 @@ static inline int mem_recv(int fd, struct mem_msg *m)
 }
 
 /*
+ * A grantee's first steps, exiting with the one that failed (1..3): its
+ * own environment in *@fd, a region of @pages pages (returned), and its
+ * id sent to the grantor on @tx.
+ */
+static inline void *mem_grantee_open(int tx, size_t pages, int *fd)
+{
+	void *region;
+
+	*fd = exo_raw_env();
+	EXO_CHILD_CHECK(1, *fd >= 0);
+	region = exo_raw_mem_region(*fd, pages);
+	EXO_CHILD_CHECK(2, region != NULL);
+	EXO_CHILD_CHECK(3, mem_send(tx, exo_raw_env_id(*fd), 0, 0) == 0);
+	return region;
+}
+
+/*
  * A libOS for the revocation tests: a second environment of the test's own
  * process, holding @n frames mapped read-write at pages 0..n-1 of a region,
  * page i filled with pattern i + 1. Revocation only looks at environments,

@@ -28,11 +28,7 @@ static int mem_hostile_child(int rx, int tx, void *arg)
 	void *r;
 	int fd;
 
-	fd = exo_raw_env();
-	EXO_CHILD_CHECK(1, fd >= 0);
-	r = exo_raw_mem_region(fd, 2);
-	EXO_CHILD_CHECK(2, r != NULL);
-	EXO_CHILD_CHECK(3, mem_send(tx, exo_raw_env_id(fd), 0, 0) == 0);
+	r = mem_grantee_open(tx, 2, &fd);
 	EXO_CHILD_CHECK(4, mem_recv(rx, &m) == 0);
 	x = m.v[0];
 
@@ -110,11 +106,7 @@ static int mem_grantee_child(int rx, int tx, void *arg)
 	void *r;
 	int fd;
 
-	fd = exo_raw_env();
-	EXO_CHILD_CHECK(1, fd >= 0);
-	r = exo_raw_mem_region(fd, 4);
-	EXO_CHILD_CHECK(2, r != NULL);
-	EXO_CHILD_CHECK(3, mem_send(tx, exo_raw_env_id(fd), 0, 0) == 0);
+	r = mem_grantee_open(tx, 4, &fd);
 
 	/* A read-only grant: read mapping yes, write mapping no. */
 	EXO_CHILD_CHECK(4, mem_recv(rx, &m) == 0 && m.v[2] == MEM_GRANT_RO);
@@ -218,11 +210,7 @@ static int mem_ungrantee_child(int rx, int tx, void *arg)
 	int fd;
 
 	(void)arg;
-	fd = exo_raw_env();
-	EXO_CHILD_CHECK(1, fd >= 0);
-	r = exo_raw_mem_region(fd, 2);
-	EXO_CHILD_CHECK(2, r != NULL);
-	EXO_CHILD_CHECK(3, mem_send(tx, exo_raw_env_id(fd), 0, 0) == 0);
+	r = mem_grantee_open(tx, 2, &fd);
 	EXO_CHILD_CHECK(4, mem_recv(rx, &m) == 0);
 	x = m.v[0];
 	gid_x = m.v[1];
@@ -407,11 +395,7 @@ static int mem_event_grantee_child(int rx, int tx, void *arg)
 	int fd;
 
 	(void)arg;
-	fd = exo_raw_env();
-	EXO_CHILD_CHECK(1, fd >= 0);
-	r = exo_raw_mem_region(fd, MEM_EVT_FRAMES);
-	EXO_CHILD_CHECK(2, r != NULL);
-	EXO_CHILD_CHECK(3, mem_send(tx, exo_raw_env_id(fd), 0, 0) == 0);
+	r = mem_grantee_open(tx, MEM_EVT_FRAMES, &fd);
 	while (mem_recv(rx, &m) == 0) {
 		for (i = 0; i < MEM_EVT_FRAMES; i++)
 			idx[i] = m.v[0] + i;
