@@ -142,39 +142,25 @@ static bool ash_reply_write(struct exo_ash_ctx *ctx, u32 off, u32 n)
 	return true;
 }
 
-/* The one's-complement checksum of the IPv4 header at @h, @hlen bytes. */
-static u16 ash_ip4_csum(u8 *h, u32 hlen)
-{
-	u32 sum = 0, i;
-
-	h[10] = 0;
-	h[11] = 0;
-	for (i = 0; i < hlen; i += 2)
-		sum += (u32)h[i] << 8 | h[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (u16)~sum;
-}
-
 /*
- * The Internet checksum of reply[@from, txlen) with the field at @at
- * zeroed first (an odd last byte padded with zero), stored at @at.
+ * The Internet checksum of @n bytes at @p whose 2-byte field at @at is
+ * zeroed first (an odd last byte padded with zero), stored in that field.
  */
-static void ash_inet_csum(struct exo_ash_ctx *ctx, u32 at, u32 from)
+static void ash_csum_store(u8 *p, u32 n, u32 at)
 {
 	u32 sum = 0, i;
 
-	ctx->tx[at] = 0;
-	ctx->tx[at + 1] = 0;
-	for (i = from; i + 1 < ctx->txlen; i += 2)
-		sum += (u32)ctx->tx[i] << 8 | ctx->tx[i + 1];
-	if (i < ctx->txlen)
-		sum += (u32)ctx->tx[i] << 8;
+	p[at] = 0;
+	p[at + 1] = 0;
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (u32)p[i] << 8 | p[i + 1];
+	if (i < n)
+		sum += (u32)p[i] << 8;
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	sum = ~sum & 0xffff;
-	ctx->tx[at] = (u8)(sum >> 8);
-	ctx->tx[at + 1] = (u8)sum;
+	p[at] = (u8)(sum >> 8);
+	p[at + 1] = (u8)sum;
 }
 
 int exo_ash_run(const struct exo_ash_insn *prog, u32 len,
@@ -260,14 +246,13 @@ int exo_ash_run(const struct exo_ash_insn *prog, u32 len,
 			n = (ctx->tx[in->off] & 0xf) * 4;
 			if (n < 20 || (u32)in->off + n > ctx->txlen)
 				return -EFAULT;
-			v = ash_ip4_csum(ctx->tx + in->off, n);
-			ctx->tx[in->off + 10] = (u8)(v >> 8);
-			ctx->tx[in->off + 11] = (u8)v;
+			ash_csum_store(ctx->tx + in->off, n, 10);
 			break;
 		case EXO_ASH_CSUM:
 			if ((u32)in->off + 2 > ctx->txlen)
 				return -EFAULT;
-			ash_inet_csum(ctx, in->off, in->off2);
+			ash_csum_store(ctx->tx + in->off2, ctx->txlen - in->off2,
+				       in->off - in->off2);
 			break;
 		case EXO_ASH_RET:
 			if (in->imm == EXO_ASH_REPLIED && ctx->txlen < 14)

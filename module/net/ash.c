@@ -100,7 +100,7 @@ bool exo_net_ash_handle(struct exo_net_binding *b, struct sk_buff *skb,
 	const struct exo_net_ash *prog;
 	struct sk_buff *reply;
 	struct exo_ash_ctx ctx;
-	int verdict, sent;
+	int verdict;
 
 	prog = rcu_dereference(b->ash);
 	if (!prog)
@@ -141,13 +141,7 @@ bool exo_net_ash_handle(struct exo_net_binding *b, struct sk_buff *skb,
 		return true;
 	}
 	skb_put(reply, ctx.txlen);
-	reply->dev = dev;
-	skb_reset_mac_header(reply);
-	skb_set_network_header(reply, ETH_HLEN);
-	reply->protocol = eth_hdr(reply)->h_proto;
-	/* Once: net_xmit_eval() reads its argument twice. */
-	sent = dev_queue_xmit(reply);
-	if (net_xmit_eval(sent))
+	if (exo_net_xmit(dev, reply))
 		atomic64_inc(&b->ash_refused);
 	else
 		atomic64_inc(&b->ash_replied);

@@ -175,6 +175,7 @@ long exo_net_unbind_ioctl(struct exo_env *env, void __user *uarg);
 
 /* tx.c */
 long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg);
+int exo_net_xmit(struct net_device *dev, struct sk_buff *skb);
 bool exo_net_tx_vouches(const struct exo_net_binding *own,
 			struct net_device *dev, const u8 *frame,
 			const u8 *swapped, u32 len);

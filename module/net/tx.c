@@ -7,6 +7,24 @@
 
 #include "net.h"
 
+/*
+ * Send the Ethernet frame that fills @skb on @dev, consuming @skb: 0 (also
+ * for congestion, which still sent it) or -errno. Once: dev_queue_xmit()'s
+ * result is read into a variable, since net_xmit_errno() and
+ * net_xmit_eval() read their argument twice.
+ */
+int exo_net_xmit(struct net_device *dev, struct sk_buff *skb)
+{
+	int ret;
+
+	skb->dev = dev;
+	skb_reset_mac_header(skb);
+	skb_set_network_header(skb, ETH_HLEN);
+	skb->protocol = eth_hdr(skb)->h_proto;
+	ret = dev_queue_xmit(skb);
+	return ret > 0 ? net_xmit_errno(ret) : ret;
+}
+
 /* Whether @addr (network order) is one of @dev's own IPv4 addresses. */
 static bool exo_net_dev_has_addr(struct net_device *dev, __be32 addr)
 {
@@ -161,12 +179,7 @@ long exo_net_tx_ioctl(struct exo_env *env, void __user *uarg)
 		goto out_dev;
 	skb_reserve(skb, LL_RESERVED_SPACE(dev));
 	skb_put_data(skb, frame, req.len);
-	skb->dev = dev;
-	skb_reset_mac_header(skb);
-	skb_set_network_header(skb, ETH_HLEN);
-	skb->protocol = eth_hdr(skb)->h_proto;
-	ret = dev_queue_xmit(skb);
-	ret = ret > 0 ? net_xmit_errno(ret) : ret;
+	ret = exo_net_xmit(dev, skb);
 	if (!ret)
 		atomic64_inc(&b->tx);
 out_dev:
