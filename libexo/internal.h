@@ -24,6 +24,13 @@ static inline int exo_err(int err)
 	return -err;
 }
 
+/* The same for calls that return a pointer: NULL with errno @err. */
+static inline void *exo_err_ptr(int err)
+{
+	errno = err;
+	return NULL;
+}
+
 /* ioctl(2) on @exo's fd: 0 or -errno (errno set), the wrappers' one shape. */
 static inline int exo_ioctl(struct exo *exo, unsigned long cmd, void *arg)
 {

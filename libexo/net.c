@@ -105,6 +105,9 @@ struct exo_ring {
 	size_t len;
 	struct exo_net_ring *hdr;	/* the mapping */
 	unsigned char *data;		/* slot 0 */
+	bool attached;			/* another's, through a cap */
+	bool tap;			/* read-only: @cursor, not @consumer */
+	__u32 cursor;
 };
 
 LIBEXO_EXPORT struct exo_ring *exo_ring_create(struct exo *exo, __u32 flags,
@@ -153,11 +156,63 @@ LIBEXO_EXPORT struct exo_ring *exo_ring_create(struct exo *exo, __u32 flags,
 	return ring;
 }
 
+LIBEXO_EXPORT struct exo_ring *exo_ring_attach(struct exo *exo,
+					       __u32 binding_id, bool writable)
+{
+	off_t off = (off_t)(EXO_MMAP_NET +
+			    ((__u64)binding_id << EXO_NET_RING_SHIFT));
+	long page = sysconf(_SC_PAGESIZE);
+	struct exo_net_ring hdr;
+	struct exo_ring *ring;
+	size_t len;
+	void *map;
+	int err;
+
+	if (!exo || !binding_id)
+		return exo_err_ptr(EINVAL);
+	/* The header says how long the ring is; the owner may write it too. */
+	map = mmap(NULL, page, PROT_READ, MAP_SHARED, exo->fd, off);
+	if (map == MAP_FAILED)
+		return NULL;
+	memcpy(&hdr, map, sizeof(hdr));
+	munmap(map, page);
+	if (!hdr.slots || (hdr.slots & (hdr.slots - 1)) ||
+	    hdr.slot_size <= sizeof(struct exo_net_slot) ||
+	    hdr.data_offset < sizeof(hdr) ||
+	    (__u64)hdr.slots * hdr.slot_size + hdr.data_offset >
+	    (1ULL << EXO_NET_RING_SHIFT))
+		return exo_err_ptr(EBADMSG);
+	len = hdr.data_offset + (size_t)hdr.slots * hdr.slot_size;
+	len = (len + page - 1) & ~(size_t)(page - 1);
+	map = mmap(NULL, len, PROT_READ | (writable ? PROT_WRITE : 0),
+		   MAP_SHARED, exo->fd, off);
+	if (map == MAP_FAILED)
+		return NULL;
+	ring = calloc(1, sizeof(*ring));
+	if (!ring) {
+		err = errno;
+		munmap(map, len);
+		return exo_err_ptr(err);
+	}
+	ring->exo = exo;
+	ring->id = binding_id;
+	ring->slots = hdr.slots;
+	ring->slot_size = hdr.slot_size;
+	ring->len = len;
+	ring->hdr = map;
+	ring->data = (unsigned char *)map + hdr.data_offset;
+	ring->attached = true;
+	ring->tap = !writable;
+	ring->cursor = __atomic_load_n(&ring->hdr->consumer, __ATOMIC_RELAXED);
+	return ring;
+}
+
 LIBEXO_EXPORT void exo_ring_destroy(struct exo_ring *ring)
 {
 	if (!ring)
 		return;
-	exo_net_unbind(ring->exo, ring->id);
+	if (!ring->attached)
+		exo_net_unbind(ring->exo, ring->id);
 	munmap(ring->hdr, ring->len);
 	free(ring);
 }
@@ -181,12 +236,15 @@ LIBEXO_EXPORT int exo_ring_peek(struct exo_ring *ring,
 
 	if (!ring || !slot || !frame)
 		return exo_err(EINVAL);
-	cons = ring->hdr->consumer;
+	cons = ring->tap ? ring->cursor : ring->hdr->consumer;
 	prod = __atomic_load_n(&ring->hdr->producer, __ATOMIC_ACQUIRE);
 	if (cons == prod)
 		return 0;
 	s = (struct exo_net_slot *)(ring->data +
 				    (size_t)(cons & (ring->slots - 1)) * ring->slot_size);
+	/* Only a ring another environment also writes can hold this. */
+	if (s->caplen > ring->slot_size - sizeof(*s))
+		return exo_err(EBADMSG);
 	*slot = s;
 	*frame = s + 1;
 	return 1;
@@ -196,6 +254,10 @@ LIBEXO_EXPORT void exo_ring_release(struct exo_ring *ring)
 {
 	if (!ring)
 		return;
+	if (ring->tap) {
+		ring->cursor++;
+		return;
+	}
 	/* The slot is read before the kernel may reuse it. */
 	__atomic_store_n(&ring->hdr->consumer, ring->hdr->consumer + 1,
 			 __ATOMIC_RELEASE);

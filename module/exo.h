@@ -56,6 +56,7 @@ struct exo_env_mem {
 /* An environment's network binding (net/), under exo_net_lock. */
 struct exo_env_net {
 	struct list_head bindings;	/* exo_net_binding.env_node; RCU too */
+	struct list_head caps_in;	/* EXO_CAP_NET caps granted to it; RCU */
 	u32 nbindings;
 	u64 ring_bytes;			/* of its bindings' rings, page-rounded */
 };

@@ -193,6 +193,7 @@ static struct exo_net_binding *exo_net_binding_alloc(const struct exo_net_bind *
 	kref_init(&b->ref);
 	spin_lock_init(&b->lock);
 	INIT_LIST_HEAD(&b->dev_node);
+	INIT_LIST_HEAD(&b->caps);
 	return b;
 }
 

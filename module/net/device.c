@@ -105,6 +105,7 @@ static void exo_net_detach(struct exo_net_binding *b, u32 why)
 void exo_net_remove(struct exo_net_binding *b, u32 why)
 {
 	lockdep_assert_held(&exo_net_lock);
+	exo_net_caps_drop_binding(b);
 	exo_net_detach(b, why);
 	idr_remove(&exo_net_ids, b->id);
 	exo_net_nbindings--;

@@ -67,6 +67,8 @@ void exo_net_deliver(struct exo_net_binding *b, struct sk_buff *skb,
 	spin_unlock_bh(&b->lock);
 	if (wake && wq_has_sleeper(&b->env->event_wait))
 		wake_up_interruptible_poll(&b->env->event_wait, EPOLLRDBAND);
+	if (wake && !list_empty(&b->caps))
+		exo_net_caps_wake(b);
 }
 
 /* IPv4 with a non-zero fragment offset: what sits past its header is payload. */

@@ -42,6 +42,7 @@
  *   tx.c       TX and its anti-spoof checks
  *   ash.c      in-kernel handlers: ASH_SET, and running them on a match
  *   ring.c     the receive rings' mmap, and poll
+ *   cap.c      EXO_CAP_NET: another environment maps a ring through a cap
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -289,6 +290,7 @@ out:
 static int exo_net_env_init(struct exo_env *env)
 {
 	INIT_LIST_HEAD(&env->net.bindings);
+	INIT_LIST_HEAD(&env->net.caps_in);
 	env->net.nbindings = 0;
 	return 0;
 }
@@ -300,7 +302,8 @@ void exo_net_env_destroy(struct exo_env *env)
 	bool had;
 
 	mutex_lock(&exo_net_lock);
-	had = !list_empty(&env->net.bindings);
+	had = !list_empty(&env->net.bindings) || !list_empty(&env->net.caps_in);
+	exo_net_caps_drop_grantee(env);
 	list_for_each_entry_safe(b, tmp, &env->net.bindings, env_node)
 		exo_net_remove(b, EXO_WHY_CLOSE);
 	mutex_unlock(&exo_net_lock);
@@ -324,10 +327,10 @@ static int exo_net_show(struct seq_file *m, void *unused)
 		seq_printf(m, "dev %s ifindex %d bindings %u\n", nd->dev->name,
 			   nd->dev->ifindex, nd->nbindings);
 		list_for_each_entry(b, &nd->bindings, dev_node) {
-			seq_printf(m, "  binding %u env %llu slots %u slot_size %u matched %llu delivered %llu dropped %llu tx %lld\n",
+			seq_printf(m, "  binding %u env %llu slots %u slot_size %u matched %llu delivered %llu dropped %llu tx %lld caps %u\n",
 				   b->id, b->env->id, b->slots, b->slot_size,
 				   b->matched, b->delivered, b->dropped,
-				   atomic64_read(&b->tx));
+				   atomic64_read(&b->tx), b->ncaps);
 			for (a = 0; a < b->filter.natoms; a++)
 				seq_printf(m, "    [%u..%u) & %#llx == %#llx\n",
 					   b->filter.atoms[a].off,
@@ -444,4 +447,7 @@ const struct exo_binding_ops exo_net_ops = {
 	.poll		= exo_net_poll,
 	.debugfs_init	= exo_net_debugfs_init,
 	.genl_fill_env	= exo_net_genl_fill_env,
+	.cap_kind	= EXO_CAP_NET,
+	.cap_grant	= exo_net_cap_grant,
+	.cap_revoke	= exo_net_cap_revoke,
 };

@@ -103,6 +103,9 @@ struct exo_net_binding {
 	atomic64_t ash_dropped;
 	atomic64_t ash_faults;
 	atomic64_t ash_refused;
+	/* EXO_CAP_NET caps on the ring (cap.c), under exo_net_lock; RCU. */
+	struct list_head caps;
+	u32 ncaps;
 };
 
 /* What the hook reads: the merged filters and who owns each. */
@@ -184,6 +187,16 @@ bool exo_net_tx_vouches(const struct exo_net_binding *own,
 long exo_net_ash_set_ioctl(struct exo_env *env, void __user *uarg);
 bool exo_net_ash_handle(struct exo_net_binding *b, struct sk_buff *skb,
 			int mac_off, u32 flen);
+
+/* cap.c */
+int exo_net_cap_grant(struct exo_env *env, struct exo_cap *req);
+int exo_net_cap_revoke(struct exo_env *env, u64 cap_id);
+int exo_net_cap_mmap(struct exo_env *env, struct exo_net_binding *b,
+		     struct vm_area_struct *vma);
+void exo_net_caps_drop_binding(struct exo_net_binding *b);
+void exo_net_caps_drop_grantee(struct exo_env *env);
+void exo_net_caps_wake(struct exo_net_binding *b);
+bool exo_net_caps_pending(struct exo_env *env);
 
 /* ring.c */
 int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma);

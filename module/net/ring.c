@@ -68,9 +68,10 @@ int exo_net_mmap(struct exo_env *env, struct vm_area_struct *vma)
 	ret = -EINVAL;
 	if (!b || len > PAGE_ALIGN(b->ring_len))
 		goto out;
-	ret = -EPERM;
-	if (b->env != env)
+	if (b->env != env) {
+		ret = exo_net_cap_mmap(env, b, vma);
 		goto out;
+	}
 	vma->vm_pgoff = 0;
 	ret = exo_net_ring_insert(vma, b->ring, len);
 	if (ret)
@@ -98,8 +99,9 @@ out:
 }
 
 /*
- * EPOLLRDBAND while one of @env's rings holds frames. Not EPOLLIN: that
- * means an event record is there for read(2), which would block.
+ * EPOLLRDBAND while one of @env's rings, or one granted to it, holds
+ * frames. Not EPOLLIN: that means an event record is there for read(2),
+ * which would block.
  */
 __poll_t exo_net_poll(struct exo_env *env)
 {
@@ -113,6 +115,8 @@ __poll_t exo_net_poll(struct exo_env *env)
 			mask = EPOLLRDBAND;
 			break;
 		}
+	if (!mask && exo_net_caps_pending(env))
+		mask = EPOLLRDBAND;
 	rcu_read_unlock();
 	return mask;
 }

@@ -219,7 +219,7 @@ struct exo_event_raise {
 /* Kinds of resource a capability names (exo_cap.kind). */
 #define EXO_CAP_MEM		1	/* a range of frames */
 #define EXO_CAP_CPU		2	/* a time slot: not yet (EOPNOTSUPP) */
-#define EXO_CAP_NET		3	/* a bound filter's ring: not yet */
+#define EXO_CAP_NET		3	/* a bound filter's receive ring */
 #define EXO_CAP_XN		4	/* an XN block subtree: not yet */
 
 /* exo_cap.rights */
@@ -259,8 +259,20 @@ struct exo_event_raise {
  *    (EXO_IOC_MEM_UNGRANT takes it too). REVOKE removes the grantee's
  *    mappings through it, and a grantee that had mapped gets
  *    EXO_EVENT_MEM_UNGRANTED with data[0] = @cap_id.
- *  - EXO_CAP_CPU, EXO_CAP_NET, EXO_CAP_XN: not yet; GRANT and REVOKE of
- *    them fail with EOPNOTSUPP after the checks of the shared fields.
+ *  - EXO_CAP_NET: the receive ring of the caller's binding @first (its
+ *    binding_id), @count 1, that the grantee may mmap() MAP_SHARED at the
+ *    ring's ring_offset on its own fd: read-only (a tap: it keeps its own
+ *    cursor and leaves @consumer to the owner), or read-write with
+ *    EXO_CAP_WRITE (it may consume frames; sharing @consumer is the two
+ *    libOSes' business). Its fd then reports EPOLLRDBAND while the ring
+ *    holds frames. A binding has at most EXO_NET_CAPS_MAX caps, one per
+ *    grantee (EEXIST). REVOKE, UNBIND or the owner's close removes the
+ *    grantee's pages at once (a later touch is SIGBUS), and a grantee
+ *    that had mapped gets EXO_EVENT_NET_UNGRANTED. The grantee gets no
+ *    other right on the binding: NET_TX, NET_STATS, NET_ASH_SET and
+ *    NET_UNBIND of it stay EPERM.
+ *  - EXO_CAP_CPU, EXO_CAP_XN: not yet; GRANT and REVOKE of them fail with
+ *    EOPNOTSUPP after the checks of the shared fields.
  *
  * Return: 0, or -1 with errno
  *  EINVAL: unknown @kind or @flags, bad @rights, a non-zero field that
@@ -268,7 +280,9 @@ struct exo_event_raise {
  *  EOPNOTSUPP: a kind not yet served;
  *  EPERM: GRANT of something the caller does not hold;
  *  ESRCH: GRANT to no such environment;
- *  EDQUOT: GRANT past the kind's cap (grants_max for MEM);
+ *  EEXIST: GRANT of a ring the grantee holds a cap on already (NET);
+ *  EDQUOT: GRANT past the kind's cap (grants_max for MEM,
+ *	EXO_NET_CAPS_MAX per binding for NET);
  *  ENOENT: REVOKE of an id that is no capability the caller granted
  *	(of that @kind);
  *  and the errors of every ioctl.
@@ -1014,12 +1028,15 @@ struct exo_cpu_page {
  * exo_net_stats.gso).
  *
  * The ring is mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
- * ring_offset) with the values EXO_IOC_NET_BIND returned: a struct
+ * ring_offset) with the values EXO_IOC_NET_BIND returned (another
+ * environment may map it only through an EXO_CAP_NET cap): a struct
  * exo_net_ring header page, then @ring_slots slots of @slot_size bytes,
  * each a struct exo_net_slot and the frame's first bytes. The kernel owns
  * @producer, the libOS owns @consumer; both only ever increase (mod 2^32)
- * and slot i is at index i % ring_slots. Only the binding's environment
- * may map it (EPERM). The environment's fd reports EPOLLRDBAND to poll(2)
+ * and slot i is at index i % ring_slots. Only the binding's environment,
+ * or a holder of a cap on it, may map it (EPERM); a cap's read-only
+ * mapping with PROT_WRITE is EACCES. The environment's fd reports
+ * EPOLLRDBAND to poll(2)
  * and epoll while one of its rings holds frames (EPOLLIN stays the sign of
  * an event record to read(2)).
  */
@@ -1293,6 +1310,9 @@ struct exo_net_slot {
 
 /* Each binding's ring sits at EXO_MMAP_NET + (binding_id << EXO_NET_RING_SHIFT). */
 #define EXO_NET_RING_SHIFT	28
+
+/* Most EXO_CAP_NET caps on one binding's ring. */
+#define EXO_NET_CAPS_MAX	16
 
 #define EXO_IOC_NET_INFO	_IO(EXO_IOC_MAGIC, EXO_NR_NET_INFO)
 #define EXO_IOC_NET_BIND	_IO(EXO_IOC_MAGIC, EXO_NR_NET_BIND)
@@ -2009,6 +2029,11 @@ struct exo_xn_sync {
  * its frames are the upper device's now.
  */
 #define EXO_NET_DOWN_PORT	1
+/*
+ * EXO_CAP_NET cap data[0] on binding data[1]'s ring was revoked, or the
+ * binding went: the grantee's mapping of it is gone.
+ */
+#define EXO_EVENT_NET_UNGRANTED	0x302
 #define EXO_EVENT_XN_BASE	0x400
 
 /**

@@ -1258,6 +1258,29 @@ struct exo_ring *exo_ring_create(struct exo *exo, __u32 flags, __u32 ifindex,
 				 __u32 slots, __u32 slot_size);
 
 /**
+ * exo_ring_attach() - map another environment's receive ring through a cap
+ * @exo: handle of the grantee
+ * @binding_id: the owner's binding, which it granted with EXO_CAP_NET
+ * @writable: map it read-write and consume frames through the ring's
+ *	@consumer, as the owner does (the cap needs EXO_CAP_WRITE); false: a
+ *	read-only tap with a cursor of its own, starting at the owner's
+ *	@consumer
+ *
+ * A tap sees only what the owner has not consumed yet: a slot the owner
+ * gave back may be overwritten before the tap reads it. exo_ring_wait()
+ * wakes for attached rings too. exo_ring_destroy() of an attached ring
+ * unmaps it and leaves the binding to its owner; exo_ring_send() of it is
+ * EPERM. After the owner revokes the cap the mapping is gone: touching the
+ * ring is SIGBUS, and EXO_EVENT_NET_UNGRANTED is queued.
+ *
+ * Return: the ring, or NULL with errno set: EPERM (no cap), EACCES
+ * (@writable without EXO_CAP_WRITE), EBADMSG (the header makes no sense),
+ * and mmap(2)'s errors.
+ */
+struct exo_ring *exo_ring_attach(struct exo *exo, __u32 binding_id,
+				 bool writable);
+
+/**
  * exo_ring_destroy() - unbind the filter and unmap its ring
  * @ring: ring, or NULL
  */
