@@ -89,6 +89,7 @@ struct iso_hostile {
 	__u64 features;
 	struct iso_setup set;	/* memory: the victim's frames and grant */
 	unsigned char *region;	/* 4 pages of its own environment's */
+	volatile unsigned char *net_tap;	/* the victim's ring, by a cap */
 };
 
 /* What the victim has, and what it must still have after each row. */
@@ -105,6 +106,7 @@ struct iso_victim {
 	__u32 held;			/* frames it holds now */
 	unsigned int held_mask;		/* which of set.frames, by bit */
 	__u64 hostile_id;
+	__u64 net_cap;			/* its ring's cap to the hostile, or 0 */
 };
 
 #define ISO_AS_NOBODY		(1U << 0)	/* attempt as uid/gid nobody */
@@ -908,6 +910,132 @@ static bool iso_victim_net_intact(struct iso_victim *v, char *why, size_t len)
 	return true;
 }
 
+/* ---- network capabilities: the victim's ring, granted or not --------- */
+
+static int iso_net_cap_grant(int fd, __u32 rights, __u32 id, __u64 grantee,
+			     __u64 *cap_id)
+{
+	struct exo_cap c = { .argsz = sizeof(c), .kind = EXO_CAP_NET,
+			     .rights = rights, .first = id, .count = 1,
+			     .grantee = grantee };
+	int err = exo_ioc(fd, EXO_IOC_CAP_GRANT, &c);
+
+	if (!err && cap_id)
+		*cap_id = c.cap_id;
+	return err;
+}
+
+/* Pass the victim's ring on to the victim itself, as if it were its own. */
+static void iso_net_cap_grant_victim_ring(struct iso_hostile *h, char *got,
+					  size_t len)
+{
+	int err = iso_net_cap_grant(h->own, EXO_CAP_READ, h->set.net_id,
+				    h->set.victim_id, NULL);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/* The victim lets the hostile read its ring. */
+static void iso_victim_net_grants_hostile(struct iso_victim *v)
+{
+	iso_net_cap_grant(v->fd, EXO_CAP_READ, v->set.net_id, v->hostile_id,
+			  &v->net_cap);
+}
+
+/* The cap works read-only: the ring maps, its header says 16 slots. */
+static void iso_net_cap_map_granted(struct iso_hostile *h, char *got,
+				    size_t len)
+{
+	unsigned char val = 0;
+	void *p = mmap(NULL, h->set.net_ring_len, PROT_READ, MAP_SHARED,
+		       h->own, (off_t)h->set.net_ring_offset);
+	int sig;
+
+	if (p == MAP_FAILED) {
+		iso_errno(got, len, -1, errno);
+		return;
+	}
+	h->net_tap = p;
+	sig = iso_probe_read(h->net_tap + offsetof(struct exo_net_ring, slots),
+			     &val);
+	iso_probe_got(got, len, sig, val);
+}
+
+/* ... and not read-write. */
+static void iso_net_cap_map_granted_rw(struct iso_hostile *h, char *got,
+				       size_t len)
+{
+	void *p = mmap(NULL, h->set.net_ring_len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, h->own, (off_t)h->set.net_ring_offset);
+
+	if (p != MAP_FAILED) {
+		munmap(p, h->set.net_ring_len);
+		snprintf(got, len, "mapped");
+		return;
+	}
+	iso_errno(got, len, -1, errno);
+}
+
+/* Its grantee guesses at the cap's id: every NET cap id up to 2^16. */
+static void iso_net_cap_revoke_any(struct iso_hostile *h, char *got,
+				   size_t len)
+{
+	struct exo_cap c = { .argsz = sizeof(c), .kind = EXO_CAP_NET };
+	int err = ENOENT;
+
+	for (c.cap_id = 1; c.cap_id <= 65536 && err == ENOENT; c.cap_id++)
+		err = exo_ioc(h->own, EXO_IOC_CAP_REVOKE, &c);
+	iso_errno(got, len, -1, err);
+}
+
+/* The victim takes its ring back. */
+static void iso_victim_net_revokes(struct iso_victim *v)
+{
+	struct exo_cap c = { .argsz = sizeof(c), .kind = EXO_CAP_NET,
+			     .cap_id = v->net_cap };
+
+	if (!exo_ioc(v->fd, EXO_IOC_CAP_REVOKE, &c))
+		v->net_cap = 0;
+}
+
+/* Once revoked, the page the hostile mapped is gone. */
+static void iso_net_cap_touch_revoked(struct iso_hostile *h, char *got,
+				      size_t len)
+{
+	unsigned char val = 0;
+
+	int sig;
+
+	if (!h->net_tap) {
+		snprintf(got, len, "no mapping");
+		return;
+	}
+	sig = iso_probe_read(h->net_tap, &val);
+	iso_probe_got(got, len, sig, val);
+}
+
+/* Its ring is intact, and the cap it granted (if any) is still its own. */
+static bool iso_victim_net_cap_intact(struct iso_victim *v, char *why,
+				      size_t len)
+{
+	struct exo_cap c = { .argsz = sizeof(c), .kind = EXO_CAP_NET,
+			     .cap_id = v->net_cap };
+	int err;
+
+	if (!iso_victim_net_intact(v, why, len))
+		return false;
+	if (!v->net_cap)
+		return true;
+	err = exo_ioc(v->fd, EXO_IOC_CAP_REVOKE, &c);
+	if (err) {
+		snprintf(why, len, "victim's CAP_REVOKE of its cap: %s",
+			 exo_errno_name(err));
+		return false;
+	}
+	v->net_cap = 0;
+	return true;
+}
+
 /* It still holds its slot, and only it. */
 static bool iso_victim_slot_intact(struct iso_victim *v, char *why, size_t len)
 {
@@ -1394,6 +1522,35 @@ static void iso_revoke_victim_slots(struct iso_hostile *h, char *got,
 	X(net_tx_spoofed_source,					\
 	  ISO_ROW("source", "NET_TX from the victim's address, own binding", \
 		  "EPERM", ISO_NET, iso_net_tx_spoofed, iso_victim_net_intact)) \
+	X(net_cap_grant_victim_ring,					\
+	  ISO_ROW("ring cap", "CAP_GRANT of the victim's ring", "EPERM",	\
+		  ISO_NET, iso_net_cap_grant_victim_ring,		\
+		  iso_victim_net_intact))				\
+	X(net_cap_ring_granted_to_it,					\
+	  { .resource = "ring cap", .operation = "mmap(2) of the ring granted to it, read-only", \
+		  .expected = "reads 0x10", .needs = ISO_NET,		\
+		  .attempt = iso_net_cap_map_granted,			\
+		  .victim_check = iso_victim_net_cap_intact,		\
+		  .victim_prep = iso_victim_net_grants_hostile })	\
+	X(net_cap_ring_granted_read_mapped_rw,				\
+	  { .resource = "ring cap", .operation = "that ring mapped read-write", \
+		  .expected = "EACCES", .needs = ISO_NET,		\
+		  .attempt = iso_net_cap_map_granted_rw,		\
+		  .victim_check = iso_victim_net_cap_intact,		\
+		  .victim_prep = iso_victim_net_grants_hostile })	\
+	X(net_cap_revoke_by_grantee,					\
+	  { .resource = "ring cap", .operation = "CAP_REVOKE of every NET cap id to 65536", \
+		  .expected = "ENOENT", .needs = ISO_NET,		\
+		  .attempt = iso_net_cap_revoke_any,			\
+		  .victim_check = iso_victim_net_cap_intact,		\
+		  .victim_prep = iso_victim_net_grants_hostile })	\
+	X(net_cap_ring_after_revoke,					\
+	  { .resource = "ring cap", .operation = "that ring's page, once the victim revoked", \
+		  .expected = "SIGBUS", .needs = ISO_NET,		\
+		  .attempt = iso_net_cap_touch_revoked,			\
+		  .victim_check = iso_victim_net_cap_intact,		\
+		  .victim_prep = iso_victim_net_revokes,		\
+		  .prior = ISO_PRIOR(net_cap_ring_granted_to_it) })	\
 	/*								\
 	 * Memory. The victim holds ISO_FRAMES frames mapped and written, and\
 	 * has granted its frame 0 to a second environment of its own.	\
