@@ -94,8 +94,9 @@ struct fz_env {
 	__u32 *held;
 	unsigned char *held_fill;	/* what each held frame holds, 0: zeroes */
 	__u32 nheld, held_cap;
-	/* Network binding: filters bound (fz_net.c). */
+	/* Network binding: filters bound (fz_net.c), the newest one's id. */
 	__u32 nfilters;
+	__u32 net_last_id;
 	/* XN binding: blocks in this environment's registry (fz_xn.c). */
 	bool xn_unknown;	/* more than FZ_XN_HELD: not modelled */
 	__u32 nxn;
@@ -289,6 +290,7 @@ int fz_cpu_escape(struct fz_worker *w);
 /* One worker call in this many is followed by one. */
 #define FZ_ESCAPE_EVERY	2000
 void fz_mem_env_closed(struct fz_worker *w, struct fz_env *e);
+int fz_mem_probe_read(void *p);
 void fz_mem_mmapped(struct fz_worker *w, struct fz_env *e, void *addr,
 		    size_t len, int prot);
 void fz_mem_munmap(struct fz_worker *w, int i);

@@ -19,7 +19,7 @@
 #define FZ_MAX_WORKERS		64
 #define FZ_MAX_REPORTS		8	/* failures printed per check */
 #define FZ_ERRNO_SLOTS		136
-#define FZ_MAX_SITES		64
+#define FZ_MAX_SITES		96	/* ioctl rows and operations, in the histogram */
 
 extern const char *const fz_check_names[FZ_NCHECKS];
 extern const char *const fz_known_bugs[FZ_NCHECKS];

@@ -101,6 +101,16 @@ static int fz_probe_page(unsigned char *p, bool write, unsigned char fill,
 	return 0;
 }
 
+/* Read the page at @p: 0, or the signal it raised (fz_ops.c's rings). */
+int fz_mem_probe_read(void *p)
+{
+	static unsigned char copy[65536];
+
+	if (fz_page > sizeof(copy))
+		return 0;
+	return fz_probe_page(p, false, 0, copy);
+}
+
 /* ---- the model: frames held ---------------------------------------------- */
 
 static int fz_held_find(const struct fz_env *e, __u32 index)
@@ -1407,6 +1417,52 @@ static void fz_done_mem_none(struct fz_worker *w, struct fz_env *e,
  * hook makes the range and the grantee, and this one moves them into an
  * exo_cap and adds what only the cap shape can get wrong (kind, rights).
  */
+/*
+ * EXO_CAP_NET: a ring of one of the first binding ids (the caller's or
+ * another's), mostly whole, to someone. Its grantee may map the ring
+ * (fz_op_mmap) and hears when the cap ends, so it stops being predicted.
+ */
+static void fz_gen_cap_net_grant(struct fz_worker *w, struct fz_env *e,
+				 struct fz_call *c)
+{
+	struct exo_cap *cap = (struct exo_cap *)c->buf;
+	__u64 p = fz_below(&w->rng, 100);
+	struct fz_env *to;
+
+	cap->kind = EXO_CAP_NET;
+	cap->rights = EXO_CAP_READ |
+		      (fz_chance(&w->rng, 50) ? EXO_CAP_WRITE : 0);
+	cap->first = e->net_last_id && fz_chance(&w->rng, 70) ?
+		     e->net_last_id : 1 + fz_below(&w->rng, 32);
+	cap->count = 1;
+	if (p < 5) {
+		cap->count = fz_chance(&w->rng, 50) ? 0 : 2;
+		fz_bad(c, "NET count other than 1");
+	} else if (p < 8) {
+		cap->first = fz_chance(&w->rng, 50) ? 0 : 1ULL << 32;
+		fz_bad(c, "NET first not a binding id");
+	}
+	cap->grantee = fz_pick_env_id(w, e, &to);
+	if (to == e)
+		fz_bad(c, "cap to itself");
+	c->note[0] = to ? (__u64)fz_slot(w, to) + 1 : 0;
+}
+
+static void fz_done_cap_net_grant(struct fz_worker *w, struct fz_env *e,
+				  struct fz_call *c, const unsigned char *out)
+{
+	struct exo_cap cap;
+
+	(void)e;
+	if (c->err || !out)
+		return;
+	memcpy(&cap, out, sizeof(cap));
+	fz_expect(w, FZ_CHK_MODEL, cap.cap_id != 0, "CAP_GRANT gave cap id 0");
+	/* It will hear of the cap's end once it maps: NET_UNGRANTED. */
+	if (c->note[0])
+		fz_env_loosen(&w->env[c->note[0] - 1]);
+}
+
 static void fz_gen_cap_mem_grant(struct fz_worker *w, struct fz_env *e,
 				 struct fz_call *c)
 {
@@ -1438,7 +1494,7 @@ static void fz_gen_cap_mem_grant(struct fz_worker *w, struct fz_env *e,
 		cap->kind = p < 7 ? 0 : EXO_CAP_XN + 1 + fz_below(&w->rng, 100);
 		fz_bad(c, "unknown kind");
 	} else if (p < 11) {
-		cap->kind = EXO_CAP_CPU + fz_below(&w->rng, 3);
+		cap->kind = fz_chance(&w->rng, 50) ? EXO_CAP_CPU : EXO_CAP_XN;
 		fz_bad(c, "kind not served yet");
 	} else if (p < 13) {
 		cap->first |= 1ULL << (32 + fz_below(&w->rng, 32));
@@ -1511,8 +1567,10 @@ static const int fz_errs_mem_grant[] = {
 };
 static const int fz_errs_mem_ungrant[] = { EFAULT, EINVAL, E2BIG, ENOENT, 0 };
 /* EOPNOTSUPP: a kind no binding serves yet. */
+/* EEXIST: a second NET cap on one ring to one grantee. */
 static const int fz_errs_cap_grant[] = {
-	EFAULT, EINVAL, E2BIG, EPERM, ESRCH, ENOMEM, EDQUOT, EOPNOTSUPP, 0,
+	EFAULT, EINVAL, E2BIG, EPERM, ESRCH, ENOMEM, EDQUOT, EEXIST,
+	EOPNOTSUPP, 0,
 };
 static const int fz_errs_cap_revoke[] = {
 	EFAULT, EINVAL, E2BIG, ENOENT, EOPNOTSUPP, 0,
@@ -1565,6 +1623,9 @@ const struct fz_ioctl fz_mem_ioctls[] = {
 		   cap_id, 0, -1, FZ_WRITES | FZ_PREFER_STATE,
 		   fz_gen_cap_mem_grant, fz_done_cap_mem_grant,
 		   fz_errs_cap_grant),
+	FZ_MEM_ROW("EXO_IOC_CAP_GRANT (NET)", EXO_IOC_CAP_GRANT, struct exo_cap,
+		   cap_id, 0, -1, FZ_WRITES, fz_gen_cap_net_grant,
+		   fz_done_cap_net_grant, fz_errs_cap_grant),
 	FZ_MEM_ROW("EXO_IOC_CAP_REVOKE", EXO_IOC_CAP_REVOKE, struct exo_cap,
 		   cap_id, 0, -1, FZ_PREFER_STATE, fz_gen_cap_mem_revoke,
 		   fz_done_mem_ungrant, fz_errs_cap_revoke),

@@ -155,6 +155,7 @@ static void fz_done_net_bind(struct fz_worker *w, struct fz_env *e,
 	if (!out)
 		return;
 	memcpy(&b, out, sizeof(b));
+	e->net_last_id = b.binding_id;
 	fz_expect(w, FZ_CHK_MODEL,
 		  b.binding_id && b.ring_offset ==
 		  EXO_MMAP_NET + ((__u64)b.binding_id << EXO_NET_RING_SHIFT) &&

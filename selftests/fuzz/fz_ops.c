@@ -461,6 +461,17 @@ static void fz_op_mmap(struct fz_worker *w)
 		len = p < 70 ? e->ring_size : p < 85 ? e->ring_size + fz_page :
 		      e->ring_size - fz_page;
 	}
+	if ((fz_kernel_features & EXO_FEATURE_NET) && fz_chance(&w->rng, 10)) {
+		/* A receive ring: its own, one granted to it (CAP_NET), none. */
+		__u64 id = 1 + fz_below(&w->rng, 32);
+		struct fz_env *o = &w->env[fz_below(&w->rng, FZ_ENVS)];
+
+		/* Often another env's newest ring: granted to us, or not. */
+		if (o->fd >= 0 && o->net_last_id && fz_chance(&w->rng, 70))
+			id = o->net_last_id;
+		off = (off_t)(EXO_MMAP_NET + (id << EXO_NET_RING_SHIFT));
+		len = fz_page * (1 + fz_below(&w->rng, 40));
+	}
 
 map:
 	addr = mmap(NULL, len, prot, flags, e->fd, off);
@@ -476,6 +487,22 @@ map:
 			  off == (off_t)EXO_MMAP_CPU,
 			  "slot page mapped: prot %#x len %zu off %#llx", prot,
 			  len, (unsigned long long)off);
+		munmap(addr, len);
+		fz_cur.extra[0] = '\0';
+		return;
+	}
+	if (!err && (__u64)off >= EXO_MMAP_NET && (__u64)off < EXO_MMAP_XN) {
+		/*
+		 * A ring: only the owner's env after the handshake. Its pages
+		 * read, unless a cap it came through was revoked meanwhile.
+		 */
+		int sig = prot & PROT_READ ? fz_mem_probe_read(addr) : 0;
+
+		fz_expect(w, FZ_CHK_STATE, !e->foreign && e->handshaken,
+			  "a receive ring mapped on %s", e->foreign ?
+			  "another process's env" : "an env before its handshake");
+		fz_expect(w, FZ_CHK_MODEL, !sig || sig == SIGBUS,
+			  "a receive ring's first page raised signal %d", sig);
 		munmap(addr, len);
 		fz_cur.extra[0] = '\0';
 		return;
