@@ -25,7 +25,7 @@ rc=0
 # Whole seconds of uptime: each EXO-TEST-END line ends with its binary's
 # time, and the host prints a lane's slowest binaries from them.
 now() { cut -d. -f1 /proc/uptime; }
-samples="hello pages demand slots stride udp_echo ash_echo xnfs exofs"
+samples="hello pages demand slots stride udp_echo ash_echo ring_tap xnfs exofs"
 # Seeds that once failed, replayed every run so that the bug they found
 # stays found: EXO_IOC_API judged bytes past argsz (the first two);
 # XN_ROOT_INSTALL's EPERM for an owns() born non-empty (third).
