@@ -1438,7 +1438,8 @@ static void fz_gen_cap_mem_grant(struct fz_worker *w, struct fz_env *e,
 		cap->kind = p < 7 ? 0 : EXO_CAP_XN + 1 + fz_below(&w->rng, 100);
 		fz_bad(c, "unknown kind");
 	} else if (p < 11) {
-		cap->kind = EXO_CAP_CPU + fz_below(&w->rng, 3);
+		/* CPU or NET: EXO_CAP_XN is served now. */
+		cap->kind = EXO_CAP_CPU + fz_below(&w->rng, 2);
 		fz_bad(c, "kind not served yet");
 	} else if (p < 13) {
 		cap->first |= 1ULL << (32 + fz_below(&w->rng, 32));
