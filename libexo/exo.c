@@ -313,6 +313,10 @@ LIBEXO_EXPORT const char *exo_event_name(__u32 type)
 		return "cpu-offline";
 	case EXO_EVENT_NET_DOWN:
 		return "net-down";
+	case EXO_EVENT_NET_UNGRANTED:
+		return "net-ungranted";
+	case EXO_EVENT_XN_UNGRANTED:
+		return "xn-ungranted";
 	default:
 		return "unknown";
 	}

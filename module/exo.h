@@ -63,11 +63,15 @@ struct exo_env_net {
 
 /*
  * An environment's XN binding (xn/): its registry, the blocks it has read
- * or allocated, each with the parent it came through. Under exo_xn_lock.
+ * or allocated, each with the parent it came through, and its EXO_CAP_XN
+ * caps. Under exo_xn_lock.
  */
 struct exo_env_xn {
 	struct xarray view;		/* block number -> struct exo_xn_ref */
 	struct list_head maps;		/* xn_map.env_node: its mmap()s */
+	struct list_head caps_out;	/* xn_cap.grantor_node */
+	struct list_head caps_in;	/* xn_cap.grantee_node */
+	u32 ncaps_out;			/* entries of caps_out */
 };
 
 struct exo_cpu_seat;

@@ -1288,6 +1288,83 @@ static void iso_xn_forge_owns(struct iso_hostile *h, char *got, size_t len)
 	iso_errno(got, len, err ? -1 : 0, err);
 }
 
+/* XN caps: EXO_XN_CAP_PARENT without a cap is no way in. */
+static void iso_xn_cap_parent_no_cap(struct iso_hostile *h, char *got,
+				     size_t len)
+{
+	int err = iso_xn_read(h->own, h->set.xn_root, EXO_XN_CAP_PARENT,
+			      h->set.xn_type);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+static int iso_xn_cap_grant(int fd, __u64 block, __u32 rights, __u64 grantee)
+{
+	struct exo_cap c = {
+		.argsz = sizeof(c), .kind = EXO_CAP_XN, .rights = rights,
+		.first = block, .count = 1, .grantee = grantee,
+	};
+
+	return exo_ioc(fd, EXO_IOC_CAP_GRANT, &c);
+}
+
+/* A cap of the victim's root, to itself or to the victim's other env. */
+static void iso_xn_cap_grant_victim_root(struct iso_hostile *h, char *got,
+					 size_t len)
+{
+	int err = iso_xn_cap_grant(h->own, h->set.xn_root, EXO_CAP_READ,
+				   h->set.victim_id);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/* The victim lets the hostile read its root's subtree, read-only. */
+static void iso_victim_xn_grants_hostile(struct iso_victim *v)
+{
+	iso_xn_cap_grant(v->fd, v->set.xn_root, EXO_CAP_READ, v->hostile_id);
+}
+
+/*
+ * Through the cap: the victim's bytes, and no more. Writing is EACCES
+ * even for root, whose acl would allow it; no guessed id revokes.
+ */
+static void iso_xn_cap_granted_to_it(struct iso_hostile *h, char *got,
+				     size_t len)
+{
+	struct exo_xn_write w = {
+		.argsz = sizeof(w), .block = h->set.xn_data, .len = 1,
+	};
+	struct exo_cap c = { .argsz = sizeof(c), .kind = EXO_CAP_XN };
+	unsigned char val = 0, byte = 0;
+	int err, werr, sig, revoked = 0;
+	void *p;
+
+	err = iso_xn_read(h->own, h->set.xn_root, EXO_XN_CAP_PARENT,
+			  h->set.xn_type);
+	if (!err)
+		err = iso_xn_read(h->own, h->set.xn_data, h->set.xn_root,
+				  EXO_XN_TYPE_DATA);
+	if (err) {
+		iso_errno(got, len, -1, err);
+		return;
+	}
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, h->own,
+		 EXO_MMAP_XN + h->set.xn_data * 4096);
+	if (p == MAP_FAILED) {
+		iso_errno(got, len, -1, errno);
+		return;
+	}
+	sig = iso_probe_read(p, &val);
+	munmap(p, 4096);
+	w.data = (uintptr_t)&byte;
+	werr = exo_ioc(h->own, EXO_IOC_XN_WRITE, &w);
+	for (c.cap_id = 0; c.cap_id < 64; c.cap_id++)
+		revoked += !exo_ioc(h->own, EXO_IOC_CAP_REVOKE, &c);
+	iso_probe_got(got, len, sig, val);
+	snprintf(got + strlen(got), len - strlen(got), ", write %s, %d revoked",
+		 werr ? exo_errno_name(werr) : "ok", revoked);
+}
+
 /* The victim's root and block: still its own, still filled. */
 static bool iso_victim_xn_intact(struct iso_victim *v, char *why, size_t len)
 {
@@ -1627,6 +1704,20 @@ static void iso_revoke_victim_slots(struct iso_hostile *h, char *got,
 	X(xn_alloc_forged_owns,						\
 	  ISO_ROW("block", "XN_ALLOC whose owns claims the victim's block", \
 		  "EPERM", ISO_XN, iso_xn_forge_owns, iso_victim_xn_intact))\
+	X(xn_cap_parent_without_cap,					\
+	  ISO_ROW("xn cap", "XN_READ of the victim's root, EXO_XN_CAP_PARENT, no cap", \
+		  "EPERM", ISO_XN, iso_xn_cap_parent_no_cap,		\
+		  iso_victim_xn_intact))				\
+	X(xn_cap_grant_victim_root,					\
+	  ISO_ROW("xn cap", "CAP_GRANT(XN) of the victim's root", "EPERM", \
+		  ISO_XN, iso_xn_cap_grant_victim_root, iso_victim_xn_intact)) \
+	X(xn_cap_granted_to_it,						\
+	  { .resource = "xn cap", .operation = "a READ cap of the victim's root: read, write, revoke ids 0..63", \
+		  .expected = "reads 0xa5, write EACCES, 0 revoked",	\
+		  .needs = ISO_XN,					\
+		  .attempt = iso_xn_cap_granted_to_it,			\
+		  .victim_check = iso_victim_xn_intact,			\
+		  .victim_prep = iso_victim_xn_grants_hostile })	\
 	X(xn_type_remove_as_nobody,					\
 	  { .resource = "catalogue", .operation = "XN_TYPE_REMOVE of the victim's unused type as nobody", \
 		  .expected = "EPERM", .needs = ISO_XN,			\

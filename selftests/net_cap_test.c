@@ -228,6 +228,7 @@ TEST_F(ncap, tap_held_granted_revoked)
 	ASSERT_EQ(0, ncap_event(self->grantee, EXO_EVENT_NET_UNGRANTED, &ev));
 	EXPECT_EQ(cap, ev.data[0]);
 	EXPECT_EQ(self->id, ev.data[1]);
+	EXPECT_STREQ("net-ungranted", exo_event_name(ev.type));
 	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_NET, cap));
 	EXPECT_EQ(0, ncap_debugfs_caps(self->id));
 	EXPECT_FALSE(exo_poll1(self->grantee, POLLRDBAND, 0) & POLLRDBAND);

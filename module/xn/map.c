@@ -14,6 +14,11 @@ static void xn_map_release(struct kref *ref)
 	kfree(container_of(ref, struct xn_map, ref));
 }
 
+void xn_map_put(struct xn_map *map)
+{
+	kref_put(&map->ref, xn_map_release);
+}
+
 static void xn_vm_open(struct vm_area_struct *vma)
 {
 	struct xn_map *map = vma->vm_private_data;
@@ -51,6 +56,12 @@ static const struct vm_operations_struct xn_vm_ops = {
 	.fault	= xn_vm_fault,
 	.mremap	= xn_vm_mremap,
 };
+
+/* Is @vma the one @map was made for? Under @vma's mmap_lock. */
+bool xn_map_is_ours(struct vm_area_struct *vma, struct xn_map *map)
+{
+	return vma->vm_ops == &xn_vm_ops && vma->vm_private_data == map;
+}
 
 /*
  * One block per mapping, at window offset block * 4 KiB, for as long as

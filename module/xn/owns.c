@@ -66,6 +66,7 @@ bool xn_acl(u32 type, u64 self, const u8 *data, u64 block, u32 access,
  * its view (@ref)? The acl of the block's parent decides for data blocks
  * and for reading; a metadata block's own acl decides who may change it
  * (IN_BLOCK == IN_SELF), and a root's own acl decides everything about it.
+ * A block held through an EXO_CAP_XN cap has the cap's rights instead.
  */
 bool xn_allowed(u64 block, const struct exo_xn_ref *ref, u32 access,
 		u32 offset, u32 len)
@@ -74,6 +75,8 @@ bool xn_allowed(u64 block, const struct exo_xn_ref *ref, u32 access,
 
 	if (!buf)
 		return false;
+	if (ref->cap)
+		return access == EXO_UDF_ACCESS_READ || ref->cap->writable;
 	if (ref->parent == EXO_XN_NO_PARENT ||
 	    (access == EXO_UDF_ACCESS_WRITE && ref->type != EXO_XN_TYPE_DATA))
 		return xn_acl(ref->type, block, xn_buf_data(buf), block,

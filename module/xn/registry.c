@@ -39,6 +39,7 @@ long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_xn_ref *pref, tmp;
 	struct xn_buf *parent, *buf;
+	struct xn_cap *cap = NULL;
 	struct exo_xn_read arg;
 	u32 type;
 	int ret, n;
@@ -77,6 +78,17 @@ long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 			xn_buf_maybe_drop(buf);
 			goto unlock;
 		}
+	} else if (arg.parent == EXO_XN_CAP_PARENT) {
+		/*
+		 * The top of a granted subtree: the cap stands in for the
+		 * parent and its acl. The grantor holds the block, so it is
+		 * cached; the type is checked below, as for any block.
+		 */
+		ret = -EPERM;
+		cap = xn_cap_find_in(env, arg.block);
+		buf = cap ? xn_buf_find(arg.block) : NULL;
+		if (!buf)
+			goto unlock;
 	} else {
 		ret = -ENOENT;
 		pref = xa_load(&env->xn.view, arg.parent);
@@ -91,8 +103,11 @@ long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 		    exo_udf_owned_count(xn.before, n, arg.block, &type) != 1 ||
 		    type != arg.type_id)
 			goto unlock;
+		/* Held through a cap: so is the child, and the cap decides. */
+		cap = pref->cap;
 		ret = -EACCES;
-		if (!xn_acl(parent->type, parent->block, xn_buf_data(parent),
+		if (!cap &&
+		    !xn_acl(parent->type, parent->block, xn_buf_data(parent),
 			    arg.block, EXO_UDF_ACCESS_READ, 0, XN_BS))
 			goto unlock;
 		buf = xn_buf_get(arg.block, arg.type_id, false);
@@ -105,13 +120,16 @@ long xn_read_ioctl(struct exo_env *env, void __user *uarg)
 		xn_buf_maybe_drop(buf);
 		goto unlock;
 	}
-	ret = xn_view_add(env, buf, arg.parent);
+	ret = xn_view_add(env, buf, arg.parent, cap);
 	if (ret) {
 		xn_buf_maybe_drop(buf);
 		goto unlock;
 	}
+	if (cap && arg.parent == EXO_XN_CAP_PARENT)
+		cap->used = true;
 	tmp.parent = arg.parent;
 	tmp.type = arg.type_id;
+	tmp.cap = cap;
 	arg.writable = xn_allowed(arg.block, &tmp, EXO_UDF_ACCESS_WRITE, 0,
 				  XN_BS);
 unlock:
@@ -125,6 +143,7 @@ long xn_release_ioctl(struct exo_env *env, void __user *uarg)
 {
 	struct exo_xn_read arg;
 	struct exo_xn_ref *ref;
+	struct xn_cap_td td;
 	int ret;
 
 	ret = exo_copy_args(&arg, sizeof(arg), XN_READ_MINSZ, uarg);
@@ -132,14 +151,17 @@ long xn_release_ioctl(struct exo_env *env, void __user *uarg)
 		return ret;
 	if (arg.flags || arg.parent || arg.type_id || arg.writable)
 		return -EINVAL;
+	xn_cap_td_init(&td);
 	/* Its mappings of the block go with it: see xn_unmap_block(). */
 	mmap_read_lock(current->mm);
 	mutex_lock(&exo_xn_lock);
 	ref = xa_load(&env->xn.view, arg.block);
 	if (ref)
-		xn_view_drop(env, arg.block, ref, EXO_WHY_CALL);
+		xn_view_drop(env, arg.block, ref, EXO_WHY_CALL, &td);
 	mutex_unlock(&exo_xn_lock);
 	mmap_read_unlock(current->mm);
+	/* So do the caps granted on it, grantees' mappings and all. */
+	xn_cap_td_finish(&td);
 	return ref ? 0 : -ENOENT;
 }
 
@@ -203,13 +225,14 @@ static bool xn_patch_allowed(const struct xn_patch *p, u64 m,
 }
 
 /* Drop a block that is being freed from every cache structure. */
-static void xn_forget(struct xn_buf *buf, struct exo_env *env)
+static void xn_forget(struct xn_buf *buf, struct exo_env *env,
+		      struct xn_cap_td *td)
 {
 	u64 block = buf->block;	/* dropping the view may free @buf */
 	struct exo_xn_ref *ref = xa_load(&env->xn.view, block);
 
 	if (ref)
-		xn_view_drop(env, block, ref, EXO_WHY_CALL);
+		xn_view_drop(env, block, ref, EXO_WHY_CALL, td);
 	buf = xn_buf_find(block);
 	if (buf)
 		xn_buf_drop(buf);
@@ -223,6 +246,7 @@ long xn_modify(struct exo_env *env, unsigned int cmd,
 	struct exo_xn_alloc arg;
 	struct xn_buf *m, *b = NULL;
 	struct xn_patch *patch;
+	struct xn_cap_td td;
 	int ret, nbefore, nafter;
 	u32 type;
 
@@ -240,6 +264,7 @@ long xn_modify(struct exo_env *env, unsigned int cmd,
 	if (ret)
 		goto out;
 
+	xn_cap_td_init(&td);
 	/* FREE unmaps the block: see xn_unmap_block(). */
 	mmap_read_lock(current->mm);
 	mutex_lock(&exo_xn_lock);
@@ -332,7 +357,7 @@ long xn_modify(struct exo_env *env, unsigned int cmd,
 			ret = PTR_ERR(b);
 			goto unlock;
 		}
-		ret = xn_view_add(env, b, m->block);
+		ret = xn_view_add(env, b, m->block, mref->cap);
 		if (ret) {
 			xn_buf_drop(b);
 			goto unlock;
@@ -354,7 +379,7 @@ long xn_modify(struct exo_env *env, unsigned int cmd,
 				goto drop_b;
 			}
 		}
-		xn_forget(b, env);
+		xn_forget(b, env, &td);
 		if (fresh) {
 			/* Never on the disk: nothing there points to it. */
 			clear_bit(arg.block, xn.alloc);
@@ -375,6 +400,8 @@ drop_b:
 unlock:
 	mutex_unlock(&exo_xn_lock);
 	mmap_read_unlock(current->mm);
+	/* FREE of a cap's top block took the cap. */
+	xn_cap_td_finish(&td);
 out:
 	kfree(patch);
 	return ret;

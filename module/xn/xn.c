@@ -36,6 +36,7 @@
  *   sync.c      XN_SYNC: the dirty cache written in ordering stages
  *   check.c     XN_CHECK: every root's tree against the free map
  *   map.c       mmap() of cached blocks
+ *   cap.c       EXO_CAP_XN: a subtree shared with another environment
  *
  * Locking: exo_xn_lock protects everything in module/xn/ and every
  * environment's view. It nests inside mmap_lock (exo_xn_mmap()), so no
@@ -78,6 +79,12 @@ module_param_named(xn_debug_skip_flush, exo_xn_debug_skip_flush, uint, 0644);
 MODULE_PARM_DESC(xn_debug_skip_flush,
 		 "TEST ONLY, breaks crash safety: skip the flush ending XN_SYNC stage 1..4 (default 0: none)");
 
+/* Each cap pins its grantor's and its grantee's env: bounded per grantor. */
+uint exo_xn_caps_max = 64;
+module_param_named(xn_caps_max, exo_xn_caps_max, uint, 0644);
+MODULE_PARM_DESC(xn_caps_max,
+		 "EXO_CAP_XN caps one environment may have granted and not revoked (default 64); EDQUOT past it");
+
 static uint exo_xn_disk_mb = 16;
 module_param_named(disk_mb, exo_xn_disk_mb, uint, 0444);
 MODULE_PARM_DESC(disk_mb, "Size of the RAM disk without disk=, in MiB, 1..1024 (default 16)");
@@ -94,6 +101,8 @@ static int exo_xn_env_init(struct exo_env *env)
 {
 	xa_init(&env->xn.view);
 	INIT_LIST_HEAD(&env->xn.maps);
+	INIT_LIST_HEAD(&env->xn.caps_out);
+	INIT_LIST_HEAD(&env->xn.caps_in);
 	return 0;
 }
 
@@ -116,15 +125,17 @@ void xn_unmap_block(struct exo_env *env, u64 block)
 	}
 }
 
-/* @block leaves @env's view, for @why (EXO_WHY_*). */
-void xn_view_drop(struct exo_env *env, u64 block,
-		  struct exo_xn_ref *ref, u32 why)
+/*
+ * @block leaves @env's view, for @why (EXO_WHY_*), its mappings left to
+ * the caller: xn_view_drop(), or a cap's removal for a grantee's.
+ */
+void xn_view_unlink(struct exo_env *env, u64 block,
+		    struct exo_xn_ref *ref, u32 why)
 {
 	struct xn_buf *buf = xn_buf_find(block);
 
 	lockdep_assert_held(&exo_xn_lock);
 	trace_exo_unbind(env->id, EXO_TRACE_XN, -1, block, 1, why);
-	xn_unmap_block(env, block);
 	xa_erase(&env->xn.view, block);
 	kfree(ref);
 	atomic64_dec(&env->blocks);
@@ -134,29 +145,59 @@ void xn_view_drop(struct exo_env *env, u64 block,
 	}
 }
 
+/*
+ * @block leaves @env's view and address space, for @why. The caps @env
+ * granted on it go too, their grantees' part of the work into @td
+ * (xn_cap_td_finish() once the locks are dropped).
+ */
+void xn_view_drop(struct exo_env *env, u64 block,
+		  struct exo_xn_ref *ref, u32 why, struct xn_cap_td *td)
+{
+	/* A block held through a cap is never a cap's top: see grant. */
+	if (!ref->cap)
+		xn_caps_of_block_remove(env, block, td);
+	xn_unmap_block(env, block);
+	xn_view_unlink(env, block, ref, why);
+}
+
 static void exo_xn_env_destroy(struct exo_env *env)
 {
+	struct xn_cap *cap, *next;
 	struct exo_xn_ref *ref;
+	struct xn_cap_td td;
 	unsigned long block;
 
+	xn_cap_td_init(&td);
 	mutex_lock(&exo_xn_lock);
 	/* Every mapping held the file: the last close comes after them. */
 	WARN_ON(!list_empty(&env->xn.maps));
+	/* Granted to it: nobody is left to tell. */
+	list_for_each_entry_safe(cap, next, &env->xn.caps_in, grantee_node)
+		xn_cap_remove(cap, &td, false);
+	/* Granted by it: each goes with its top block. */
 	xa_for_each(&env->xn.view, block, ref)
-		xn_view_drop(env, block, ref, EXO_WHY_CLOSE);
+		xn_view_drop(env, block, ref, EXO_WHY_CLOSE, &td);
+	WARN_ON(!list_empty(&env->xn.caps_out));
 	mutex_unlock(&exo_xn_lock);
 	xa_destroy(&env->xn.view);
+	/* Other environments' mappings through its caps. */
+	xn_cap_td_finish(&td);
 }
 
-/* Put @buf in @env's view, through @parent. */
-int xn_view_add(struct exo_env *env, struct xn_buf *buf, u64 parent)
+/* Put @buf in @env's view, through @parent, and @cap if not NULL. */
+int xn_view_add(struct exo_env *env, struct xn_buf *buf, u64 parent,
+		struct xn_cap *cap)
 {
 	struct exo_xn_ref *ref = xa_load(&env->xn.view, buf->block);
 	int ret;
 
 	if (ref) {
+		/* A cap's top stays held by the grantor's own rights. */
+		if (cap && !ref->cap && xn_cap_is_top(env, buf->block))
+			return -EBUSY;
 		ref->parent = parent;
 		ref->type = buf->type;
+		ref->cap = cap;
 		return 0;
 	}
 	/* Each entry pins a cached page. */
@@ -167,6 +208,7 @@ int xn_view_add(struct exo_env *env, struct xn_buf *buf, u64 parent)
 		return -ENOMEM;
 	ref->parent = parent;
 	ref->type = buf->type;
+	ref->cap = cap;
 	ret = xa_err(xa_store(&env->xn.view, buf->block, ref,
 			      GFP_KERNEL_ACCOUNT));
 	if (ret) {
@@ -470,4 +512,8 @@ const struct exo_binding_ops exo_xn_ops = {
 	.env_destroy	= exo_xn_env_destroy,
 	.ioctl		= exo_xn_ioctl,
 	.mmap		= exo_xn_mmap,
+	.debugfs_init	= exo_xn_debugfs_init,
+	.cap_kind	= EXO_CAP_XN,
+	.cap_grant	= exo_xn_cap_grant,
+	.cap_revoke	= exo_xn_cap_revoke,
 };

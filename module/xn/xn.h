@@ -48,10 +48,42 @@ struct xn_buf {
 	struct list_head fresh_node;
 };
 
+struct xn_cap;
+
 /* A block in an environment's view. */
 struct exo_xn_ref {
-	u64 parent;		/* EXO_XN_NO_PARENT for a root */
+	u64 parent;		/* EXO_XN_NO_PARENT for a root,
+				 * EXO_XN_CAP_PARENT for a cap's top
+				 */
 	u32 type;
+	struct xn_cap *cap;	/* held through it (it decides, not the acl),
+				 * or NULL; the cap drops the entry first
+				 */
+};
+
+/*
+ * An EXO_CAP_XN cap: @grantee may use the subtree under @block, which is
+ * in @grantor's view through its own rights for as long as the cap lives.
+ * Everything is under exo_xn_lock; the envs are live while it is linked.
+ */
+struct xn_cap {
+	u64 id;				/* immutable */
+	u64 block;			/* immutable: the subtree's top */
+	bool writable;			/* immutable: EXO_CAP_WRITE */
+	bool used;			/* the grantee read through it */
+	struct exo_env *grantor;	/* immutable */
+	struct exo_env *grantee;	/* immutable */
+	struct list_head grantor_node;	/* in grantor->xn.caps_out */
+	struct list_head grantee_node;	/* in grantee->xn.caps_in */
+};
+
+/*
+ * What taking caps back leaves to do once exo_xn_lock is dropped: the
+ * grantees' mappings to zap (under their own mmap_lock) and the events.
+ */
+struct xn_cap_td {
+	struct list_head zaps;		/* xn_cap_zap.node */
+	struct list_head notices;	/* xn_cap_notice.node */
 };
 
 /* A freed block waiting for its old parent's new version to be on disk. */
@@ -110,6 +142,8 @@ struct xn_state {
 	/* Scratch for the owns checks. */
 	struct exo_udf_owned *before, *after;
 	u8 *copy;			/* m' */
+	u64 next_cap_id;		/* the last EXO_CAP_XN cap's id */
+	u32 ncaps;			/* live EXO_CAP_XN caps, in all */
 };
 
 /* Everything in it is under exo_xn_lock. */
@@ -121,10 +155,14 @@ static inline bool xn_in_data(u64 block)
 }
 
 /* xn.c */
+extern uint exo_xn_caps_max;
 void xn_unmap_block(struct exo_env *env, u64 block);
+void xn_view_unlink(struct exo_env *env, u64 block,
+		    struct exo_xn_ref *ref, u32 why);
 void xn_view_drop(struct exo_env *env, u64 block,
-		  struct exo_xn_ref *ref, u32 why);
-int xn_view_add(struct exo_env *env, struct xn_buf *buf, u64 parent);
+		  struct exo_xn_ref *ref, u32 why, struct xn_cap_td *td);
+int xn_view_add(struct exo_env *env, struct xn_buf *buf, u64 parent,
+		struct xn_cap *cap);
 
 /* disk.c */
 int xn_io(u64 block, struct page *page, bool write);
@@ -184,5 +222,19 @@ long xn_check_ioctl(void __user *uarg);
 
 /* map.c */
 int exo_xn_mmap(struct exo_env *env, struct vm_area_struct *vma);
+void xn_map_put(struct xn_map *map);
+bool xn_map_is_ours(struct vm_area_struct *vma, struct xn_map *map);
+
+/* cap.c: EXO_CAP_XN */
+void xn_cap_td_init(struct xn_cap_td *td);
+void xn_cap_td_finish(struct xn_cap_td *td);
+void xn_cap_remove(struct xn_cap *cap, struct xn_cap_td *td, bool notify);
+void xn_caps_of_block_remove(struct exo_env *env, u64 block,
+			     struct xn_cap_td *td);
+bool xn_cap_is_top(struct exo_env *env, u64 block);
+struct xn_cap *xn_cap_find_in(struct exo_env *env, u64 block);
+int exo_xn_cap_grant(struct exo_env *env, struct exo_cap *req);
+int exo_xn_cap_revoke(struct exo_env *env, u64 cap_id);
+void exo_xn_debugfs_init(struct dentry *dir);
 
 #endif /* EXO_XN_H */

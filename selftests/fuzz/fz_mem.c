@@ -1494,7 +1494,8 @@ static void fz_gen_cap_mem_grant(struct fz_worker *w, struct fz_env *e,
 		cap->kind = p < 7 ? 0 : EXO_CAP_XN + 1 + fz_below(&w->rng, 100);
 		fz_bad(c, "unknown kind");
 	} else if (p < 11) {
-		cap->kind = fz_chance(&w->rng, 50) ? EXO_CAP_CPU : EXO_CAP_XN;
+		/* CPU: NET and XN are served now. */
+		cap->kind = EXO_CAP_CPU;
 		fz_bad(c, "kind not served yet");
 	} else if (p < 13) {
 		cap->first |= 1ULL << (32 + fz_below(&w->rng, 32));

@@ -220,7 +220,7 @@ struct exo_event_raise {
 #define EXO_CAP_MEM		1	/* a range of frames */
 #define EXO_CAP_CPU		2	/* a time slot: not yet (EOPNOTSUPP) */
 #define EXO_CAP_NET		3	/* a bound filter's receive ring */
-#define EXO_CAP_XN		4	/* an XN block subtree: not yet */
+#define EXO_CAP_XN		4	/* an XN block subtree */
 
 /* exo_cap.rights */
 #define EXO_CAP_READ		_BITUL(0)	/* use it read-only */
@@ -271,18 +271,32 @@ struct exo_event_raise {
  *    that had mapped gets EXO_EVENT_NET_UNGRANTED. The grantee gets no
  *    other right on the binding: NET_TX, NET_STATS, NET_ASH_SET and
  *    NET_UNBIND of it stay EPERM.
- *  - EXO_CAP_CPU, EXO_CAP_XN: not yet; GRANT and REVOKE of them fail with
- *    EOPNOTSUPP after the checks of the shared fields.
+ *  - EXO_CAP_XN: the subtree under block @first, which must be in the
+ *    caller's registry through its own rights (not through an XN cap: a
+ *    cap is never passed on), @count 1. The grantee enters it with
+ *    EXO_IOC_XN_READ of @first with parent EXO_XN_CAP_PARENT, then reads
+ *    below as usual. Inside it the cap stands in for the acl UDFs, for the
+ *    grantee only: EXO_CAP_READ lets it read and makes every write
+ *    (XN_WRITE, WRITE_META, ALLOC, FREE, a read-write mmap) EACCES;
+ *    EXO_CAP_WRITE, which needs the caller itself allowed to write
+ *    @first, lets it write as far as the owns checks pass. Counted in
+ *    xn_caps_max per grantor. REVOKE drops every block the grantee holds
+ *    through it, and its mmap()s of them, and a grantee that read through
+ *    it gets EXO_EVENT_XN_UNGRANTED with data[0] = @cap_id. The cap dies
+ *    too when @first leaves the grantor's registry (XN_RELEASE, XN_FREE).
+ *  - EXO_CAP_CPU: not yet; GRANT and REVOKE of it fail with EOPNOTSUPP
+ *    after the checks of the shared fields.
  *
  * Return: 0, or -1 with errno
  *  EINVAL: unknown @kind or @flags, bad @rights, a non-zero field that
  *	must be 0, GRANT with @grantee the caller or a bad range;
  *  EOPNOTSUPP: a kind not yet served;
- *  EPERM: GRANT of something the caller does not hold;
+ *  EPERM: GRANT of something the caller does not hold, or (XN) holds
+ *	through a cap, or EXO_CAP_WRITE of what it may not write;
  *  ESRCH: GRANT to no such environment;
  *  EEXIST: GRANT of a ring the grantee holds a cap on already (NET);
  *  EDQUOT: GRANT past the kind's cap (grants_max for MEM,
- *	EXO_NET_CAPS_MAX per binding for NET);
+ *	EXO_NET_CAPS_MAX per binding for NET, xn_caps_max for XN);
  *  ENOENT: REVOKE of an id that is no capability the caller granted
  *	(of that @kind);
  *  and the errors of every ioctl.
@@ -1484,6 +1498,10 @@ struct exo_net_ash_set {
  * mmap()ed one at a time at EXO_MMAP_XN + block * EXO_XN_BLOCK_SIZE:
  * metadata read-only, data (type EXO_XN_TYPE_DATA) read-write when the
  * parent's acl allows writing.
+ *
+ * A subtree can be shared with another environment through an EXO_CAP_XN
+ * capability (EXO_IOC_CAP_GRANT): the grantee reads its top with parent
+ * EXO_XN_CAP_PARENT, and the cap, not the acl, decides its access there.
  */
 
 /* ---- UDF bytecode ----------------------------------------------------- */
@@ -1639,6 +1657,8 @@ struct exo_udf_insn {
 #define EXO_XN_MODS_MAX		16	/* modifications in one call */
 #define EXO_XN_TYPE_DATA	0	/* built in: data, no UDFs, no children */
 #define EXO_XN_NO_PARENT	(~0ULL)	/* READ of a root */
+/* READ of the top of a subtree through an EXO_CAP_XN cap (EXO_IOC_CAP_GRANT) */
+#define EXO_XN_CAP_PARENT	(~0ULL - 1)
 
 /**
  * struct exo_xn_info - argument of EXO_IOC_XN_INFO
@@ -1810,7 +1830,9 @@ struct exo_xn_root {
  * @flags: must be 0
  * @block: the block
  * @parent: READ: a block in the caller's registry whose owns UDF claims
- *	@block with @type_id, or EXO_XN_NO_PARENT for a root; RELEASE: 0
+ *	@block with @type_id, or EXO_XN_NO_PARENT for a root, or
+ *	EXO_XN_CAP_PARENT for the top of a subtree the caller holds an
+ *	EXO_CAP_XN cap for; RELEASE: 0
  * @type_id: READ: the type; RELEASE: 0
  * @writable: READ: out, 1 if the acl allows writing the whole block
  *	(offset 0, len EXO_XN_BLOCK_SIZE, see EXO_UDF_IN_OFFSET), else 0;
@@ -1820,10 +1842,14 @@ struct exo_xn_root {
  * block into the buffer cache and the caller's registry (ENV_INFO's
  * blocks counts them) after the parent's acl UDF allowed reading it.
  * Reading a block already there refreshes its writable answer.
+ * A block read through a parent held through an EXO_CAP_XN cap is held
+ * through that cap too: the cap, not the acl, decides access to it.
  * Return: 0, or -1 with errno EINVAL (block out of range, bad type),
  * ENOENT (parent not in the caller's registry, or no such root), EPERM
- * (the parent does not claim the block with that type), EACCES (the acl
- * denies), EDQUOT (the registry holds view_max blocks), ENOBUFS (the cache
+ * (the parent does not claim the block with that type; with
+ * EXO_XN_CAP_PARENT: no live cap of the caller's for @block, or another
+ * type), EACCES (the acl denies), EBUSY (through a cap, a block the
+ * caller granted a cap for itself), EDQUOT (the registry holds view_max blocks), ENOBUFS (the cache
  * holds cache_max blocks, every one held: XN_ALLOC too), EIO, and the
  * errors of every ioctl. At cache_max, READ and ALLOC first write every
  * dirty block back and drop the unheld ones.
@@ -2035,6 +2061,11 @@ struct exo_xn_sync {
  */
 #define EXO_EVENT_NET_UNGRANTED	0x302
 #define EXO_EVENT_XN_BASE	0x400
+/*
+ * EXO_CAP_XN cap data[0] was revoked, or died with its grantor's hold of
+ * the top block: the blocks held through it, and their mappings, are gone.
+ */
+#define EXO_EVENT_XN_UNGRANTED	0x401
 
 /**
  * struct exo_event - one record read(2) from an environment's fd

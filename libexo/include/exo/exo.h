@@ -144,10 +144,11 @@ int exo_event_raise(struct exo *exo, __u64 cookie);
 /**
  * exo_cap_grant() - EXO_IOC_CAP_GRANT: let another environment use a resource
  * @exo: handle of the holder
- * @kind: EXO_CAP_MEM (EXO_CAP_CPU, _NET and _XN are not served yet)
+ * @kind: EXO_CAP_MEM or EXO_CAP_XN (EXO_CAP_CPU and _NET are not served yet)
  * @rights: EXO_CAP_READ, or EXO_CAP_READ | EXO_CAP_WRITE
- * @first: the resource as @kind names it (MEM: first frame index)
- * @count: how many from @first (MEM: frames, 1..EXO_MEM_BATCH_MAX)
+ * @first: the resource as @kind names it (MEM: first frame index; XN: the
+ *	top block of the subtree, in the caller's registry)
+ * @count: how many from @first (MEM: frames, 1..EXO_MEM_BATCH_MAX; XN: 1)
  * @grantee: the environment id (exo_env_info()) given the capability
  * @cap_id: out: the capability's id, for exo_cap_revoke()
  *
@@ -164,7 +165,8 @@ int exo_cap_grant(struct exo *exo, __u32 kind, __u32 rights, __u64 first,
  * @cap_id: from exo_cap_grant()
  *
  * The grantee's access is gone when this returns; it is told by an event
- * (MEM: EXO_EVENT_MEM_UNGRANTED, if it had mapped).
+ * (MEM: EXO_EVENT_MEM_UNGRANTED, if it had mapped; XN:
+ * EXO_EVENT_XN_UNGRANTED, if it had read through it).
  *
  * Return: 0 or -errno (ENOENT: no such capability of the caller's).
  */
