@@ -108,10 +108,10 @@ bool exo_net_caps_pending(struct exo_env *env)
 
 	list_for_each_entry_rcu(cap, &env->net.caps_in, grantee_node) {
 		struct exo_net_ring *ring = cap->b->ring;
+		u32 cons = READ_ONCE(ring->consumer);
 
 		/* Pairs with the release in exo_net_deliver(). */
-		if (READ_ONCE(ring->consumer) !=
-		    smp_load_acquire(&ring->producer))
+		if (cons != smp_load_acquire(&ring->producer))
 			return true;
 	}
 	return false;
