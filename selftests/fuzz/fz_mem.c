@@ -1438,7 +1438,7 @@ static void fz_gen_cap_mem_grant(struct fz_worker *w, struct fz_env *e,
 		cap->kind = p < 7 ? 0 : EXO_CAP_XN + 1 + fz_below(&w->rng, 100);
 		fz_bad(c, "unknown kind");
 	} else if (p < 11) {
-		cap->kind = EXO_CAP_CPU + fz_below(&w->rng, 3);
+		cap->kind = EXO_CAP_NET + fz_below(&w->rng, 2);
 		fz_bad(c, "kind not served yet");
 	} else if (p < 13) {
 		cap->first |= 1ULL << (32 + fz_below(&w->rng, 32));
@@ -1489,6 +1489,7 @@ static void fz_gen_cap_mem_revoke(struct fz_worker *w, struct fz_env *e,
 		cap->rights = EXO_CAP_READ;
 		fz_bad(c, "REVOKE with rights");
 	} else if (p < 7) {
+		/* Kind 0 is EINVAL; no CPU cap is made here, so CPU is ENOENT. */
 		cap->kind = fz_chance(&w->rng, 50) ? 0 : EXO_CAP_CPU;
 		fz_bad(c, "REVOKE of another kind");
 	}
@@ -1514,6 +1515,7 @@ static const int fz_errs_mem_ungrant[] = { EFAULT, EINVAL, E2BIG, ENOENT, 0 };
 static const int fz_errs_cap_grant[] = {
 	EFAULT, EINVAL, E2BIG, EPERM, ESRCH, ENOMEM, EDQUOT, EOPNOTSUPP, 0,
 };
+/* ENOENT: also an id under CPU, which the fuzzer grants none of. */
 static const int fz_errs_cap_revoke[] = {
 	EFAULT, EINVAL, E2BIG, ENOENT, EOPNOTSUPP, 0,
 };
