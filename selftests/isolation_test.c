@@ -74,6 +74,7 @@ struct iso_setup {
 	char xn_name[EXO_XN_NAME_MAX];	/* the root's */
 	__u32 cpu;			/* the first managed CPU */
 	__u32 cpu_slot;			/* the victim's slot there */
+	__u64 cpu_cap_id;		/* ISO_CPU_CAP: that slot, granted */
 };
 
 /* What the hostile process has. */
@@ -117,6 +118,8 @@ struct iso_victim {
 #define ISO_NET			(1U << 5)	/* only with the network binding */
 #define ISO_XN			(1U << 6)	/* only with the XN binding */
 #define ISO_CPU			(1U << 7)	/* only with a managed CPU */
+/* The victim grants its slot to its second environment (EXO_CAP_CPU). */
+#define ISO_CPU_CAP		(1U << 8)
 
 struct iso_row {
 	const char *resource;
@@ -1506,6 +1509,61 @@ static void iso_revoke_victim_slots(struct iso_hostile *h, char *got,
 	iso_errno(got, len, err ? -1 : 0, err);
 }
 
+static int iso_cap_cpu_grant(int fd, __u32 cpu, __u32 slot, __u64 grantee,
+			     __u64 *cap_id)
+{
+	struct exo_cap c = {
+		.argsz = sizeof(c), .kind = EXO_CAP_CPU,
+		.rights = EXO_CAP_READ, .first = EXO_CAP_CPU_SLOT(cpu, slot),
+		.count = 1, .grantee = grantee,
+	};
+	int err = exo_ioc(fd, EXO_IOC_CAP_GRANT, &c);
+
+	if (!err && cap_id)
+		*cap_id = c.cap_id;
+	return err;
+}
+
+/* A cap id means something only to its grantor. */
+static void iso_cap_revoke_victim(struct iso_hostile *h, char *got,
+				  size_t len)
+{
+	struct exo_cap c = {
+		.argsz = sizeof(c), .kind = EXO_CAP_CPU,
+		.cap_id = h->set.cpu_cap_id,
+	};
+	int err = exo_ioc(h->own, EXO_IOC_CAP_REVOKE, &c);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/* Only the holder of a slot grants it, to anyone. */
+static void iso_cap_grant_victim_slot(struct iso_hostile *h, char *got,
+				      size_t len)
+{
+	int err = iso_cap_cpu_grant(h->own, h->set.cpu, h->set.cpu_slot,
+				    h->set.victim_id, NULL);
+
+	iso_errno(got, len, err ? -1 : 0, err);
+}
+
+/* Its slot, and its cap on it: granting the slot again is EEXIST. */
+static bool iso_victim_cap_intact(struct iso_victim *v, char *why, size_t len)
+{
+	int err;
+
+	if (!iso_victim_slot_intact(v, why, len))
+		return false;
+	err = iso_cap_cpu_grant(v->fd, v->set.cpu, v->set.cpu_slot,
+				v->set.victim2_id, NULL);
+	if (err != EEXIST) {
+		snprintf(why, len, "victim's cap on slot %u: a second grant %s",
+			 v->set.cpu_slot, exo_errno_name(err));
+		return false;
+	}
+	return true;
+}
+
 /* ---- the matrix ------------------------------------------------------- */
 
 #define ISO_ROW(res, op, exp, need, try, check)				\
@@ -1756,6 +1814,19 @@ static void iso_revoke_victim_slots(struct iso_hostile *h, char *got,
 	  ISO_ROW("slot", "CPU_REVOKE of the victim without CAP_SYS_ADMIN", \
 		  "EPERM", ISO_CPU | ISO_NO_SYS_ADMIN, iso_revoke_victim_slots, \
 		  iso_victim_slot_intact))				\
+	/* The victim's slot granted (ISO_CPU_CAP) to its second env. */ \
+	X(cpu_cap_grant_victim_slot,					\
+	  ISO_ROW("slot cap", "CAP_GRANT of the victim's slot, to the victim", \
+		  "EPERM", ISO_CPU, iso_cap_grant_victim_slot,		\
+		  iso_victim_slot_intact))				\
+	X(cpu_cap_revoke_victim_cap,					\
+	  ISO_ROW("slot cap", "CAP_REVOKE of the victim's CPU cap id",	\
+		  "ENOENT", ISO_CPU | ISO_CPU_CAP, iso_cap_revoke_victim,\
+		  iso_victim_cap_intact))				\
+	X(cpu_cap_wait_in_granted_slot,					\
+	  ISO_ROW("slot cap", "CPU_WAIT a round: woken in a slot granted to another env?", \
+		  "ETIMEDOUT", ISO_CPU | ISO_CPU_CAP, iso_wait_in_victim_slot, \
+		  iso_victim_cap_intact))				\
 	/* end of ISO_ROWS */
 
 enum iso_row_id {
@@ -2090,6 +2161,17 @@ FIXTURE_SETUP(isolation)
 		self->v.set.cpu_slot = ISO_CPU_SLOT;
 		ASSERT_EQ(0, exo_raw_cpu_book(self->v.fd, self->v.set.cpu,
 					      ISO_CPU_SLOT, 1, 1));
+	}
+	if (self->v.set.cpu != ISO_CPU_NONE && (needs & ISO_CPU_CAP)) {
+		if (self->v.fd2 < 0) {
+			self->v.fd2 = exo_raw_env();
+			ASSERT_LE(0, self->v.fd2);
+			self->v.set.victim2_id = exo_raw_env_id(self->v.fd2);
+		}
+		ASSERT_EQ(0, iso_cap_cpu_grant(self->v.fd, self->v.set.cpu,
+					       ISO_CPU_SLOT,
+					       self->v.set.victim2_id,
+					       &self->v.set.cpu_cap_id));
 	}
 	fds[0] = self->v.fd;
 	fds[1] = self->v.fresh;

@@ -19,6 +19,7 @@
  *   slots.c    INFO, BOOK, FREE, QUERY and REVOKE
  *   thread.c   BIND, UNBIND and WAIT: a thread and its wake upcalls
  *   yield.c    YIELD, to the vector or directed to another environment
+ *   grant.c    EXO_CAP_CPU: one's slots whose turns go to another
  *   hotplug.c  a managed CPU going offline and coming back
  *
  * Contexts. Slot boundaries and grace deadlines are one hrtimer per vector,
@@ -29,10 +30,10 @@
  * a higher priority than any bound thread, so that a spinning bound thread
  * cannot starve it.
  *
- * Locking, outermost first: exo_envs_lock (a mutex; YIELD_TO and REVOKE
- * look environments up with it), env->cpu.bind_lock and revoke_lock
- * (mutexes), vec->lock (spinlock, irqsave; never two at once), then
- * env->cpu.page_lock. The worker takes vec->lock only.
+ * Locking, outermost first: exo_envs_lock (a mutex; YIELD_TO, REVOKE and
+ * CAP_GRANT look environments up with it), env->cpu.bind_lock and
+ * revoke_lock (mutexes), vec->lock (spinlock, irqsave; never two at once),
+ * then env->cpu.page_lock. The worker takes vec->lock only.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -225,6 +226,8 @@ static int exo_cpu_env_init(struct exo_env *env)
 		seat->env = env;
 		seat->vec = &exo_vecs[i];
 		INIT_LIST_HEAD(&seat->bound_node);
+		INIT_LIST_HEAD(&seat->caps_out);
+		INIT_LIST_HEAD(&seat->caps_in);
 		init_waitqueue_head(&seat->wq);
 		mutex_init(&seat->policy_lock);
 		if (!zalloc_cpumask_var(&seat->saved_mask, GFP_KERNEL))
@@ -583,6 +586,7 @@ static void exo_cpu_exit(void)
 	u32 i;
 
 	exo_cpu_hotplug_exit();
+	exo_caps_exit();
 	WRITE_ONCE(exo_cpu_hold, 0);	/* no booking waits past unload */
 	for (i = 0; i < exo_nvecs; i++) {
 		hrtimer_cancel(&exo_vecs[i].timer);
@@ -614,4 +618,7 @@ const struct exo_binding_ops exo_cpu_ops = {
 	.ioctl		= exo_cpu_ioctl,
 	.mmap		= exo_cpu_mmap,
 	.debugfs_init	= exo_cpu_debugfs_init,
+	.cap_kind	= EXO_CAP_CPU,
+	.cap_grant	= exo_cpu_cap_grant,
+	.cap_revoke	= exo_cpu_cap_revoke,
 };

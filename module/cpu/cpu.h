@@ -60,6 +60,30 @@ struct exo_cpu_seat {
 	struct exo_cpu_wake wake;	/* (vec) the record of the latest turn */
 	wait_queue_head_t wq;		/* the bound thread in WAIT */
 	cpumask_var_t saved_mask;	/* the thread's CPUs before BIND */
+	struct list_head caps_out;	/* (vec) exo_cpu_cap.grantor_node */
+	struct list_head caps_in;	/* (vec) exo_cpu_cap.grantee_node */
+};
+
+/*
+ * A capability of kind EXO_CAP_CPU: slots [@first, @first + @count) of
+ * @grantor's run @grantee's bound thread instead, while it lives. It is
+ * linked in both seats and in vec->caps[] of its slots, all under the
+ * vector's lock, so the hrtimer sees it without anything else.
+ */
+struct exo_cpu_cap {
+	u64 id;				/* immutable */
+	struct exo_cpu_seat *grantor;	/* immutable */
+	struct exo_cpu_seat *grantee;	/* immutable */
+	u64 grantee_id;			/* immutable: to post once it may be gone */
+	u32 cpu;			/* immutable: the vector's, likewise */
+	u32 first;			/* immutable */
+	u32 count;			/* immutable */
+	bool used;			/* (vec) a turn through it woke the grantee */
+	bool notify;			/* set when dropped: tell the grantee */
+	struct list_head grantor_node;	/* (vec) in grantor->caps_out; dropped:
+					 * in a list to post and free
+					 */
+	struct list_head grantee_node;	/* (vec) in grantee->caps_in */
 };
 
 /*
@@ -71,8 +95,9 @@ struct exo_cpu_seat {
 struct exo_sched_ops {
 	const char *name;
 	/*
-	 * ~ dispatch(): who runs slot @slot, which @owner holds (NULL if
-	 * nobody). NULL leaves the slot to Linux.
+	 * ~ dispatch(): who runs slot @slot, whose turn it is (@owner: its
+	 * holder, or the grantee of a live cap on it; NULL if nobody). NULL
+	 * leaves the slot to Linux.
 	 */
 	struct exo_cpu_seat *(*pick)(struct exo_cpu_vec *vec, u32 slot,
 				     struct exo_cpu_seat *owner);
@@ -97,6 +122,7 @@ struct exo_cpu_vec {
 	u32 index;			/* immutable: position among managed CPUs */
 	spinlock_t lock;		/* taken in hardirq: always irqsave */
 	struct exo_slotvec slots;	/* (lock) owners are seat pointers */
+	struct exo_cpu_cap *caps[EXO_CPU_SLOTS_MAX]; /* (lock) a slot's live cap */
 	u64 k;				/* (lock) slot number since the epoch */
 	struct exo_cpu_seat *runner;	/* (lock) whose turn runs, or NULL */
 	u64 turn_end;			/* (lock) when the running turn ends */
@@ -118,6 +144,21 @@ static inline struct exo_cpu_seat *exo_slot_owner(struct exo_cpu_vec *vec,
 						  u32 slot)
 {
 	return (struct exo_cpu_seat *)(uintptr_t)vec->slots.owner[slot];
+}
+
+/* Whose turn slot @slot is: a live cap's grantee, else its owner, or NULL. */
+static inline struct exo_cpu_seat *exo_slot_runner(struct exo_cpu_vec *vec,
+						   u32 slot)
+{
+	struct exo_cpu_cap *cap = vec->caps[slot];
+
+	return cap ? cap->grantee : exo_slot_owner(vec, slot);
+}
+
+/* A turn of the seat's own or granted slots, not a donated or shared rest. */
+static inline bool exo_turn_of_slots(u32 reason)
+{
+	return reason == EXO_CPU_WAKE_SLOT || reason == EXO_CPU_WAKE_GRANTED;
 }
 
 /*
@@ -178,6 +219,7 @@ u32 exo_seat_release(struct exo_cpu_seat *seat, u32 why);
 void exo_cpu_abort(struct exo_env *env, u32 reason);
 
 /* slots.c */
+u32 exo_env_turns_max(void);
 long exo_cpu_info_ioctl(struct exo_env *env, void __user *uarg);
 long exo_cpu_book_ioctl(struct exo_env *env, void __user *uarg);
 long exo_cpu_free_ioctl(struct exo_env *env, void __user *uarg);
@@ -195,6 +237,17 @@ long exo_cpu_wait_ioctl(struct exo_env *env, void __user *uarg);
 /* slots.c: the test hook that holds CPU_BOOK (debugfs "cpu_hold") */
 extern u32 exo_cpu_hold;
 extern atomic_t exo_cpu_held_book;
+
+/* grant.c: EXO_CAP_CPU */
+int exo_cpu_cap_grant(struct exo_env *env, struct exo_cap *req);
+int exo_cpu_cap_revoke(struct exo_env *env, u64 cap_id);
+u32 exo_seat_granted(struct exo_cpu_seat *seat);
+void exo_seat_drop_caps(struct exo_cpu_seat *seat, const u64 *mask,
+			struct list_head *dead);
+void exo_vec_drop_caps(struct exo_cpu_vec *vec, struct list_head *dead);
+void exo_caps_finish(struct list_head *dead);
+void exo_caps_finish_later(struct list_head *dead);
+void exo_caps_exit(void);
 
 /* hotplug.c */
 int exo_cpu_hotplug_init(void);

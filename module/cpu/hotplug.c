@@ -51,6 +51,7 @@ static int exo_cpu_going_offline(unsigned int cpu)
 {
 	struct exo_cpu_vec *vec = exo_vec_of(cpu);
 	struct exo_env *env;
+	LIST_HEAD(dead);
 	u32 envs = 0;
 
 	if (!vec)
@@ -59,8 +60,11 @@ static int exo_cpu_going_offline(unsigned int cpu)
 	WRITE_ONCE(vec->offline, true);
 	exo_turn_end(vec, ktime_get_ns(), false);
 	vec->grace_seat = NULL;
+	/* Caps go first, their grantees told; offline, no new one is made. */
+	exo_vec_drop_caps(vec, &dead);
 	spin_unlock_irq(&vec->lock);
 	hrtimer_cancel(&vec->timer);
+	exo_caps_finish(&dead);
 
 	mutex_lock(&exo_envs_lock);
 	list_for_each_entry(env, &exo_envs, node)

@@ -54,6 +54,17 @@ static u32 exo_env_slots_max(void)
 	return min(cap, exo_nslots);
 }
 
+/*
+ * Slots that may be one environment's turns on one CPU, held and granted
+ * (EXO_CAP_CPU) together: never the whole vector unless env_slots says so.
+ * Grants do not count against env_slots itself, or anyone could fill an
+ * environment's quota by granting it slots it never asked for.
+ */
+u32 exo_env_turns_max(void)
+{
+	return max(exo_env_slots_max(), exo_nslots - 1);
+}
+
 /* Parse a BOOK or FREE request into req->mask; its vector, or an error. */
 static struct exo_cpu_vec *exo_cpu_slots_parse(struct exo_cpu_slots *req)
 {
@@ -151,7 +162,10 @@ long exo_cpu_book_ioctl(struct exo_env *env, void __user *uarg)
 	else if (vec->offline)
 		ret = -ENODEV;
 	else if (exo_slotvec_count(&vec->slots, exo_seat_token(seat)) +
-		 exo_slots_weight(req.mask) > exo_env_slots_max())
+		 exo_slots_weight(req.mask) > exo_env_slots_max() ||
+		 exo_slotvec_count(&vec->slots, exo_seat_token(seat)) +
+		 exo_seat_granted(seat) + exo_slots_weight(req.mask) >
+		 exo_env_turns_max())
 		ret = -ENOSPC;
 	else
 		ret = exo_slotvec_book(&vec->slots, exo_seat_token(seat),
@@ -172,6 +186,7 @@ long exo_cpu_free_ioctl(struct exo_env *env, void __user *uarg)
 	struct exo_cpu_slots req;
 	struct exo_cpu_seat *seat;
 	struct exo_cpu_vec *vec;
+	LIST_HEAD(dead);
 	int ret;
 
 	vec = exo_cpu_slots_copy(&req, uarg);
@@ -181,14 +196,18 @@ long exo_cpu_free_ioctl(struct exo_env *env, void __user *uarg)
 
 	spin_lock_irq(&vec->lock);
 	ret = exo_slotvec_free(&vec->slots, exo_seat_token(seat), req.mask);
+	/* Caps on them die, and a grantee's turn in them ends. */
+	if (!ret)
+		exo_seat_drop_caps(seat, req.mask, &dead);
 	/* A turn of the slots just freed ends; a donated one does not. */
 	if (!ret && vec->runner == seat &&
-	    vec->turn_reason == EXO_CPU_WAKE_SLOT &&
-	    exo_slot_owner(vec, vec->k % vec->slots.nslots) != seat)
+	    exo_turn_of_slots(vec->turn_reason) &&
+	    exo_slot_runner(vec, vec->k % vec->slots.nslots) != seat)
 		exo_turn_end(vec, ktime_get_ns(), false);
 	spin_unlock_irq(&vec->lock);
 	if (ret)
 		return ret;
+	exo_caps_finish(&dead);
 	atomic64_sub(exo_slots_weight(req.mask), &env->slots);
 	trace_exo_unbind(env->id, EXO_TRACE_CPU, vec->cpu,
 			 exo_slots_first(req.mask), exo_slots_weight(req.mask),

@@ -106,9 +106,11 @@ static void exo_turn_begin(struct exo_cpu_vec *vec, struct exo_cpu_seat *seat,
 
 /*
  * End the running turn at @when. A turn that ran out of time (@timed) gets
- * the exit upcall; if it was the seat's own slots, it also owes a yield by
- * @when + grace. A donated or shared turn ends when someone else decided:
- * charging it would let one environment get another aborted.
+ * the exit upcall; if it was the seat's own slots, or granted ones whose
+ * wake it took, it also owes a yield by @when + grace. A donated or
+ * shared turn ends when someone else decided, and a granted one nobody
+ * took was imposed: charging them would let one environment get another
+ * aborted.
  */
 void exo_turn_end(struct exo_cpu_vec *vec, u64 when, bool timed)
 {
@@ -120,9 +122,14 @@ void exo_turn_end(struct exo_cpu_vec *vec, u64 when, bool timed)
 	vec->runner = NULL;
 	exo_page_turn(seat, false, 0, 0);
 	if (timed && exo_seat_live(seat)) {
+		/* A grant is not asked for: only a granted turn taken owes. */
+		bool owed = vec->turn_reason == EXO_CPU_WAKE_SLOT ||
+			    (vec->turn_reason == EXO_CPU_WAKE_GRANTED &&
+			     seat->claimed_seq == seat->wake_seq);
+
 		trace_exo_slot_exit(seat->env->id, vec->cpu, seat->signal,
-				    vec->turn_reason == EXO_CPU_WAKE_SLOT);
-		if (vec->turn_reason == EXO_CPU_WAKE_SLOT) {
+				    owed);
+		if (owed) {
 			seat->owes_yield = true;
 			vec->grace_seat = seat;
 			vec->grace_deadline = when + exo_grace_ns;
@@ -134,17 +141,46 @@ void exo_turn_end(struct exo_cpu_vec *vec, u64 when, bool timed)
 		exo_ops->slot_end(vec, seat);
 }
 
-/* Give @seat the slot @slot that begins at @start: its own, or shared. */
+/* Slots from @slot on (cyclically) that are @seat's turn in a row. */
+static u32 exo_vec_run(struct exo_cpu_vec *vec, u32 slot,
+		       struct exo_cpu_seat *seat)
+{
+	u32 n = vec->slots.nslots, i = 0;
+
+	while (i < n && exo_slot_runner(vec, (slot + i) % n) == seat)
+		i++;
+	return i;
+}
+
+/* @seat's turn goes through @cap: the grantee will be told when it dies. */
+static void exo_cap_take(struct exo_cpu_cap *cap, struct exo_cpu_seat *seat)
+{
+	if (cap && exo_seat_live(seat))
+		cap->used = true;
+}
+
+/*
+ * Give @seat the slot @slot that begins at @start: its own, granted to it
+ * (the grantor named as donor), or shared.
+ */
 static void exo_turn_begin_slot(struct exo_cpu_vec *vec,
 				struct exo_cpu_seat *seat, u32 slot, u64 start)
 {
-	struct exo_cpu_seat *owner = exo_slot_owner(vec, slot);
-	u32 run = 1;
+	struct exo_cpu_cap *cap = vec->caps[slot];
+	u32 run = 1, reason = EXO_CPU_WAKE_SHARED;
+	u64 donor = 0;
 
-	if (seat == owner)
-		run = exo_slotvec_run(&vec->slots, slot, exo_seat_token(seat));
+	if (seat == exo_slot_runner(vec, slot)) {
+		run = exo_vec_run(vec, slot, seat);
+		reason = EXO_CPU_WAKE_SLOT;
+		if (cap) {
+			reason = EXO_CPU_WAKE_GRANTED;
+			donor = cap->grantor->env->id;
+			exo_cap_take(cap, seat);
+		}
+	}
 	exo_turn_begin(vec, seat, slot, run, start, start + run * exo_quantum_ns,
-		       seat == owner ? EXO_CPU_WAKE_SLOT : EXO_CPU_WAKE_SHARED, 0);
+		       reason, donor);
 }
 
 /* Slot number @k begins. */
@@ -164,13 +200,18 @@ static void exo_vec_boundary(struct exo_cpu_vec *vec, u64 k)
 		exo_turn_end(vec, start, false);
 		return;
 	}
-	next = exo_ops->pick(vec, slot, exo_slot_owner(vec, slot));
+	next = exo_ops->pick(vec, slot, exo_slot_runner(vec, slot));
 	if (next && next == vec->runner) {
 		/* The same environment's next slot: the turn goes on. */
 		vec->turn_end = max(vec->turn_end, start + exo_quantum_ns);
-		/* A donated turn that runs into the seat's own slot owes. */
-		if (exo_slot_owner(vec, slot) == next)
-			vec->turn_reason = EXO_CPU_WAKE_SLOT;
+		/* A donated turn running into its own or granted slot owes. */
+		if (exo_slot_runner(vec, slot) == next) {
+			exo_cap_take(vec->caps[slot], next);
+			if (!vec->caps[slot])
+				vec->turn_reason = EXO_CPU_WAKE_SLOT;
+			else if (vec->turn_reason != EXO_CPU_WAKE_SLOT)
+				vec->turn_reason = EXO_CPU_WAKE_GRANTED;
+		}
 		return;
 	}
 	exo_turn_end(vec, start, true);

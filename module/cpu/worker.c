@@ -254,24 +254,29 @@ static u32 exo_seat_first_slot(struct exo_cpu_seat *seat)
 }
 
 /*
- * Free every slot of @seat, for @why (EXO_WHY_*); a turn of it running
- * ends. Returns how many.
+ * Free every slot of @seat, for @why (EXO_WHY_*), and drop every cap it
+ * granted or was granted there; a turn of it running ends. Returns how
+ * many slots.
  */
 u32 exo_seat_release(struct exo_cpu_seat *seat, u32 why)
 {
 	struct exo_cpu_vec *vec = seat->vec;
 	unsigned long flags;
 	u32 n, first = 0;
+	LIST_HEAD(dead);
 
 	spin_lock_irqsave(&vec->lock, flags);
 	/* The scan costs nothing unless someone listens. */
 	if (trace_exo_unbind_enabled())
 		first = exo_seat_first_slot(seat);
 	n = exo_slotvec_release(&vec->slots, exo_seat_token(seat));
+	exo_seat_drop_caps(seat, NULL, &dead);
 	if (vec->runner == seat)
 		exo_turn_end(vec, ktime_get_ns(), false);
 	exo_seat_answered(vec, seat);
 	spin_unlock_irqrestore(&vec->lock, flags);
+	/* The worker runs the abort, and hotplug flushes it under exo_envs_lock. */
+	exo_caps_finish_later(&dead);
 	atomic64_sub(n, &seat->env->slots);
 	if (n)
 		trace_exo_unbind(seat->env->id, EXO_TRACE_CPU, vec->cpu, first,

@@ -218,9 +218,13 @@ struct exo_event_raise {
 
 /* Kinds of resource a capability names (exo_cap.kind). */
 #define EXO_CAP_MEM		1	/* a range of frames */
-#define EXO_CAP_CPU		2	/* a time slot: not yet (EOPNOTSUPP) */
+#define EXO_CAP_CPU		2	/* a run of time slots of one CPU */
 #define EXO_CAP_NET		3	/* a bound filter's receive ring */
 #define EXO_CAP_XN		4	/* an XN block subtree */
+
+/* exo_cap.first of EXO_CAP_CPU: slot @slot of managed CPU @cpu's vector. */
+#define EXO_CAP_CPU_SLOT(cpu, slot) \
+	((__u64)(cpu) * EXO_CPU_SLOTS_MAX + (slot))
 
 /* exo_cap.rights */
 #define EXO_CAP_READ		_BITUL(0)	/* use it read-only */
@@ -259,6 +263,28 @@ struct exo_event_raise {
  *    (EXO_IOC_MEM_UNGRANT takes it too). REVOKE removes the grantee's
  *    mappings through it, and a grantee that had mapped gets
  *    EXO_EVENT_MEM_UNGRANTED with data[0] = @cap_id.
+ *  - EXO_CAP_CPU: slots [s, s + @count) of CPU c's vector, @first being
+ *    EXO_CAP_CPU_SLOT(c, s) and @count 1..nslots - s, every one the caller's
+ *    (booked with EXO_IOC_CPU_BOOK). @rights must be EXO_CAP_READ: a slot
+ *    holds nothing to write. While the cap lives the turns of those slots are
+ *    the grantee's: its thread bound on c gets them, EXO_IOC_CPU_WAIT
+ *    returning EXO_CPU_WAKE_GRANTED with @donor the grantor. A turn it took
+ *    (its WAIT returned it) has the exit upcall, grace and excess of a turn
+ *    of its own slots, the excess counted on the grantee; one it did not take
+ *    has the exit upcall only, since a grant is not asked for and must not
+ *    get the grantee aborted. A grantee with no thread waiting on c misses
+ *    them, as an owner would. The slots stay the grantor's: they count in its
+ *    my_slots, and the grantee may not pass them on. A slot is in at most one
+ *    live cap. Granted slots do not count against the grantee's env_slots,
+ *    but held and granted together they may not make its whole vector (every
+ *    turn must end). A turn of the grantor's running in a slot it grants ends
+ *    at once. The cap dies with REVOKE, when the grantor frees
+ *    (EXO_IOC_CPU_FREE) any of its slots, when either environment closes or
+ *    is aborted, and when c goes offline; a turn running in its slots then
+ *    ends at once, the rest of that slot is Linux's, and the next turn of
+ *    those slots is the grantor's. A grantee that was woken for a turn
+ *    through the cap gets EXO_EVENT_CPU_UNGRANTED (before REVOKE or FREE
+ *    returns; soon after, for a close, an abort or hotplug).
  *  - EXO_CAP_NET: the receive ring of the caller's binding @first (its
  *    binding_id), @count 1, that the grantee may mmap() MAP_SHARED at the
  *    ring's ring_offset on its own fd: read-only (a tap: it keeps its own
@@ -284,17 +310,22 @@ struct exo_event_raise {
  *    through it, and its mmap()s of them, and a grantee that read through
  *    it gets EXO_EVENT_XN_UNGRANTED with data[0] = @cap_id. The cap dies
  *    too when @first leaves the grantor's registry (XN_RELEASE, XN_FREE).
- *  - EXO_CAP_CPU: not yet; GRANT and REVOKE of it fail with EOPNOTSUPP
- *    after the checks of the shared fields.
  *
  * Return: 0, or -1 with errno
  *  EINVAL: unknown @kind or @flags, bad @rights, a non-zero field that
- *	must be 0, GRANT with @grantee the caller or a bad range;
+ *	must be 0, GRANT with @grantee the caller or a bad range (CPU: a
+ *	CPU exo does not manage, a slot past nslots, a run past the vector,
+ *	EXO_CAP_WRITE);
  *  EOPNOTSUPP: a kind not yet served;
  *  EPERM: GRANT of something the caller does not hold, or (XN) holds
- *	through a cap, or EXO_CAP_WRITE of what it may not write;
- *  ESRCH: GRANT to no such environment;
- *  EEXIST: GRANT of a ring the grantee holds a cap on already (NET);
+ *	through a cap, or EXO_CAP_WRITE of what it may not write, or (CPU)
+ *	the caller was aborted;
+ *  ESRCH: GRANT to no such environment (CPU: or to one being aborted);
+ *  EEXIST: GRANT of a CPU slot already in a live cap, or of a ring the
+ *	grantee holds a cap on already (NET);
+ *  ENOSPC: CPU GRANT that would make the grantee's held and granted
+ *	slots of that CPU more than max(env_slots, nslots - 1);
+ *  ENODEV: CPU GRANT on a CPU that is offline;
  *  EDQUOT: GRANT past the kind's cap (grants_max for MEM,
  *	EXO_NET_CAPS_MAX per binding for NET, xn_caps_max for XN);
  *  ENOENT: REVOKE of an id that is no capability the caller granted
@@ -764,7 +795,8 @@ struct exo_cpu_info {
  * All or nothing: if any slot is held, by anyone, the caller included,
  * nothing is booked and the call fails with EEXIST. An environment holds
  * at most env_slots slots of one CPU (a module parameter; by default all
- * but one, so that every turn ends and the exit upcall comes).
+ * but one, so that every turn ends and the exit upcall comes), and with
+ * those granted to it (EXO_CAP_CPU) at most max(env_slots, nslots - 1).
  *
  * EXO_IOC_CPU_FREE: _IO(EXO_IOC_MAGIC, EXO_NR_CPU_FREE), in/out. Since 1.
  * All or nothing: every slot must be the caller's, else EPERM. A turn
@@ -849,6 +881,7 @@ struct exo_cpu_bind {
 #define EXO_CPU_WAKE_SLOT	1	/* a turn of the caller's own slots */
 #define EXO_CPU_WAKE_DONATED	2	/* @donor yielded the rest of its turn */
 #define EXO_CPU_WAKE_SHARED	3	/* an unbooked slot, from vector-share */
+#define EXO_CPU_WAKE_GRANTED	4	/* @donor's slots, through an EXO_CAP_CPU */
 
 /**
  * struct exo_cpu_wake - argument of EXO_IOC_CPU_WAIT: the wake upcall
@@ -863,7 +896,8 @@ struct exo_cpu_bind {
  *	wake it took, without it
  * @start_ns: out: CLOCK_MONOTONIC start of the turn
  * @end_ns: out: its end: the exit upcall comes then
- * @donor: out: DONATED: the environment that gave the time
+ * @donor: out: DONATED: the environment that gave the time; GRANTED: the
+ *	one that granted the slots
  * @seq: out: the caller's turns on this CPU so far, this one included
  * @target: in: with EXO_CPU_WAIT_DONATE, the environment whose bound thread,
  *	waiting on the same CPU, gets the rest of the caller's turn; else 0
@@ -2042,6 +2076,12 @@ struct exo_xn_sync {
  * freed, and data[2] is 1 if its bound thread there was unbound, else 0.
  */
 #define EXO_EVENT_CPU_OFFLINE	0x204
+/*
+ * EXO_CAP_CPU data[0] died (REVOKE, FREE, close, abort, offline): its
+ * slots, data[1] = its @first and data[2] = its @count, are no longer the
+ * grantee's. Sent only to a grantee woken for a turn through it.
+ */
+#define EXO_EVENT_CPU_UNGRANTED	0x205
 #define EXO_EVENT_NET_BASE	0x300
 /*
  * Binding data[0] lost its device and is gone (data[1]: the ifindex);

@@ -144,16 +144,19 @@ int exo_event_raise(struct exo *exo, __u64 cookie);
 /**
  * exo_cap_grant() - EXO_IOC_CAP_GRANT: let another environment use a resource
  * @exo: handle of the holder
- * @kind: EXO_CAP_MEM or EXO_CAP_XN (EXO_CAP_CPU and _NET are not served yet)
- * @rights: EXO_CAP_READ, or EXO_CAP_READ | EXO_CAP_WRITE
- * @first: the resource as @kind names it (MEM: first frame index; XN: the
- *	top block of the subtree, in the caller's registry)
- * @count: how many from @first (MEM: frames, 1..EXO_MEM_BATCH_MAX; XN: 1)
+ * @kind: EXO_CAP_MEM, EXO_CAP_CPU, EXO_CAP_NET or EXO_CAP_XN
+ * @rights: EXO_CAP_READ, or EXO_CAP_READ | EXO_CAP_WRITE (CPU: READ only)
+ * @first: the resource as @kind names it (MEM: first frame index; CPU:
+ *	EXO_CAP_CPU_SLOT(cpu, slot); NET: the binding id; XN: the top block
+ *	of the subtree, in the caller's registry)
+ * @count: how many from @first (MEM: frames, 1..EXO_MEM_BATCH_MAX; CPU:
+ *	slots of that CPU, 1..nslots - slot; NET and XN: 1)
  * @grantee: the environment id (exo_env_info()) given the capability
  * @cap_id: out: the capability's id, for exo_cap_revoke()
  *
  * Return: 0 or -errno (EOPNOTSUPP: kind not served yet; EPERM: not the
- * caller's; ESRCH: no such grantee; EDQUOT: too many outstanding).
+ * caller's; ESRCH: no such grantee; EDQUOT: too many outstanding; CPU:
+ * EEXIST, a slot already in a cap, and ENOSPC, the grantee's whole vector).
  */
 int exo_cap_grant(struct exo *exo, __u32 kind, __u32 rights, __u64 first,
 		  __u64 count, __u64 grantee, __u64 *cap_id);
@@ -165,7 +168,9 @@ int exo_cap_grant(struct exo *exo, __u32 kind, __u32 rights, __u64 first,
  * @cap_id: from exo_cap_grant()
  *
  * The grantee's access is gone when this returns; it is told by an event
- * (MEM: EXO_EVENT_MEM_UNGRANTED, if it had mapped; XN:
+ * (MEM: EXO_EVENT_MEM_UNGRANTED, if it had mapped; CPU:
+ * EXO_EVENT_CPU_UNGRANTED, if it had a turn through it; NET:
+ * EXO_EVENT_NET_UNGRANTED, if it had mapped the ring; XN:
  * EXO_EVENT_XN_UNGRANTED, if it had read through it).
  *
  * Return: 0 or -errno (ENOENT: no such capability of the caller's).
