@@ -12,35 +12,6 @@
 
 #include "exo_mem_util.h"
 
-static int cap_grant(int fd, __u32 kind, __u32 rights, __u64 first,
-		     __u64 count, __u64 grantee, __u64 *cap_id)
-{
-	struct exo_cap c = {
-		.argsz = sizeof(c),
-		.kind = kind,
-		.rights = rights,
-		.first = first,
-		.count = count,
-		.grantee = grantee,
-	};
-	int err = exo_ioc(fd, EXO_IOC_CAP_GRANT, &c);
-
-	if (!err && cap_id)
-		*cap_id = c.cap_id;
-	return err;
-}
-
-static int cap_revoke(int fd, __u32 kind, __u64 cap_id)
-{
-	struct exo_cap c = {
-		.argsz = sizeof(c),
-		.kind = kind,
-		.cap_id = cap_id,
-	};
-
-	return exo_ioc(fd, EXO_IOC_CAP_REVOKE, &c);
-}
-
 /* The kill tests' peer steps. */
 #define CAP_HOLD		1	/* map through the cap and hold it */
 
@@ -71,10 +42,10 @@ static int cap_grantee_child(int rx, int tx, void *arg)
 					    MEM_PG(r, 1)) == EPERM);
 	EXO_CHILD_CHECK(13, exo_probe_write(MEM_PG(r, 0), 1) == SIGSEGV);
 	/* Not the grantee's to revoke, under either ioctl. */
-	EXO_CHILD_CHECK(14, cap_revoke(fd, EXO_CAP_MEM, cap_id) == ENOENT);
+	EXO_CHILD_CHECK(14, exo_raw_cap_revoke(fd, EXO_CAP_MEM, cap_id) == ENOENT);
 	EXO_CHILD_CHECK(15, exo_raw_mem_ungrant(fd, cap_id) == ENOENT);
 	/* Nor to pass on: it holds no frame. */
-	EXO_CHILD_CHECK(16, cap_grant(fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	EXO_CHILD_CHECK(16, exo_raw_cap_grant(fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 				      m.v[2], NULL) == EPERM);
 	EXO_CHILD_CHECK(17, mem_send(tx, 0, 0, 0) == 0);
 
@@ -116,16 +87,16 @@ TEST_F(mem, cap_mem_held_granted_revoked)
 	ASSERT_NE(0U, grantee);
 
 	/* Held: only the holder can grant it. */
-	EXPECT_EQ(EPERM, cap_grant(third, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	EXPECT_EQ(EPERM, exo_raw_cap_grant(third, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 				   grantee, NULL));
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	ASSERT_EQ(0, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 			       grantee, &cap_id));
 	EXPECT_NE(0U, cap_id);
 
 	/* The third can neither use the cap nor revoke it. */
 	EXPECT_EQ(EPERM, exo_raw_mem_map(third, 0, &x, 1, r3));
 	EXPECT_EQ(SIGBUS, exo_probe_read(r3, NULL));
-	EXPECT_EQ(ENOENT, cap_revoke(third, EXO_CAP_MEM, cap_id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(third, EXO_CAP_MEM, cap_id));
 	EXPECT_EQ(ENOENT, exo_raw_mem_ungrant(third, cap_id));
 
 	ASSERT_EQ(0, mem_send(peer.to, x, cap_id, third_id));
@@ -133,9 +104,9 @@ TEST_F(mem, cap_mem_held_granted_revoked)
 	if (exo_debugfs_mounted())
 		EXPECT_EQ(2, mem_pool_mappings(x, NULL));
 
-	ASSERT_EQ(0, cap_revoke(self->fd, EXO_CAP_MEM, cap_id));
+	ASSERT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, cap_id));
 	/* Gone once revoked, under either ioctl. */
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_MEM, cap_id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, cap_id));
 	EXPECT_EQ(ENOENT, exo_raw_mem_ungrant(self->fd, cap_id));
 	if (exo_debugfs_mounted())
 		EXPECT_EQ(1, mem_pool_mappings(x, NULL));
@@ -181,7 +152,7 @@ TEST_F(mem, cap_mem_write_right)
 	ASSERT_EQ(0, mem_alloc_any(self->fd, 1, EXO_MEM_PROT_WRITE, r, &x));
 	ASSERT_EQ(0, exo_peer_start(&peer, cap_writer_child, NULL));
 	ASSERT_EQ(0, mem_recv(peer.from, &m));
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_MEM,
+	ASSERT_EQ(0, exo_raw_cap_grant(self->fd, EXO_CAP_MEM,
 			       EXO_CAP_READ | EXO_CAP_WRITE, x, 1, m.v[0],
 			       &cap_id));
 	ASSERT_EQ(0, mem_send(peer.to, x, cap_id, 0));
@@ -189,7 +160,7 @@ TEST_F(mem, cap_mem_write_right)
 	EXPECT_EQ(0, exo_pattern_check(r, 0x6262));
 	/* A cap is a grant: MEM_UNGRANT takes it back as well. */
 	EXPECT_EQ(0, exo_raw_mem_ungrant(self->fd, cap_id));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_MEM, cap_id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, cap_id));
 	ASSERT_EQ(0, mem_send(peer.to, 0, 0, 0));
 	EXPECT_EQ(0, exo_peer_finish(&peer));
 }
@@ -207,58 +178,58 @@ TEST_F(mem, cap_bad_input)
 	ASSERT_EQ(0, mem_alloc_any(self->fd, 1, 0, NULL, &x));
 
 	/* kind: 0 and past EXO_CAP_XN unknown; every kind between is served. */
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, 0, EXO_CAP_READ, x, 1, other, NULL));
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, 0, EXO_CAP_READ, x, 1, other, NULL));
 	/* CPU: its own checks answer (cap_cpu tests them). */
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_CPU, EXO_CAP_READ,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_CPU, EXO_CAP_READ,
 				    0, 0, other, NULL));
 	/* NET: binding 0 is no binding (net_cap_test has the rest). */
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_NET, EXO_CAP_READ,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_NET, EXO_CAP_READ,
 				    0, 1, other, NULL));
 	/* XN: block 0 is no block of the caller's registry. */
-	EXPECT_EQ(EPERM, cap_grant(self->fd, EXO_CAP_XN, EXO_CAP_READ,
+	EXPECT_EQ(EPERM, exo_raw_cap_grant(self->fd, EXO_CAP_XN, EXO_CAP_READ,
 				   0, 1, other, NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_XN + 1, EXO_CAP_READ,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_XN + 1, EXO_CAP_READ,
 				    x, 1, other, NULL));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_CPU, 1));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_XN, 1));
-	EXPECT_EQ(EINVAL, cap_revoke(self->fd, 0, 1));
-	EXPECT_EQ(EINVAL, cap_revoke(self->fd, EXO_CAP_XN + 1, 1));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, 1));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_XN, 1));
+	EXPECT_EQ(EINVAL, exo_raw_cap_revoke(self->fd, 0, 1));
+	EXPECT_EQ(EINVAL, exo_raw_cap_revoke(self->fd, EXO_CAP_XN + 1, 1));
 
 	/* rights: READ, READ|WRITE; not 0, WRITE alone, or unknown bits. */
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_MEM, 0, x, 1, other, NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_WRITE, x, 1,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, 0, x, 1, other, NULL));
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_WRITE, x, 1,
 				    other, NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ | 4,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ | 4,
 				    x, 1, other, NULL));
 
 	/* grantee: not the caller, and someone. */
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 				    self->id, NULL));
-	EXPECT_EQ(ESRCH, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	EXPECT_EQ(ESRCH, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 				   ~0ULL, NULL));
 
 	/* count: 1..EXO_MEM_BATCH_MAX (a range of another's frames is EPERM). */
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 0,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 0,
 				    other, NULL));
 	if (n >= EXO_MEM_BATCH_MAX + 1) {
-		EXPECT_EQ(EPERM, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ,
+		EXPECT_EQ(EPERM, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ,
 					   0, EXO_MEM_BATCH_MAX, other, NULL));
-		EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ,
+		EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ,
 					    0, EXO_MEM_BATCH_MAX + 1, other,
 					    NULL));
 	}
 	/* first: the pool's last frame, not past it, not past 32 bits. */
 	EXPECT_EQ(x == n - 1 ? 0 : EPERM,
-		  cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, n - 1, 1,
+		  exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, n - 1, 1,
 			    other, &id2));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, n, 1,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, n, 1,
 				    other, NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, n - 1,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, n - 1,
 				    2, other, NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ,
 				    x | (1ULL << 32), 1, other, NULL));
 	if (x == n - 1)
-		EXPECT_EQ(0, cap_revoke(self->fd, EXO_CAP_MEM, id2));
+		EXPECT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, id2));
 
 	/* flags and a cap id set on GRANT. */
 	memset(&c, 0, sizeof(c));
@@ -294,8 +265,8 @@ TEST_F(mem, cap_bad_input)
 	c.kind = EXO_CAP_CPU;
 	EXPECT_EQ(ENOENT, exo_ioc(self->fd, EXO_IOC_CAP_REVOKE, &c));
 	c.kind = EXO_CAP_MEM;
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_MEM, id + 1000000));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_MEM, 0));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, id + 1000000));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, 0));
 	EXPECT_EQ(0, exo_ioc(self->fd, EXO_IOC_CAP_REVOKE, &c));
 	EXPECT_EQ(ENOENT, exo_ioc(self->fd, EXO_IOC_CAP_REVOKE, &c));
 	close(fd2);
@@ -313,13 +284,13 @@ TEST_F(mem, cap_mem_grants_max)
 	other = exo_raw_env_id(fd2);
 	ASSERT_EQ(0, mem_alloc_any(self->fd, 1, 0, NULL, &x));
 	ASSERT_EQ(0, exo_kmod_param_set("grants_max", 2));
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	ASSERT_EQ(0, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 			       other, &ids[0]));
 	ASSERT_EQ(0, exo_raw_mem_grant(self->fd, 0, x, 1, other, &ids[1]));
-	EXPECT_EQ(EDQUOT, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	EXPECT_EQ(EDQUOT, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 				    other, &ids[2]));
-	EXPECT_EQ(0, cap_revoke(self->fd, EXO_CAP_MEM, ids[1]));
-	EXPECT_EQ(0, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	EXPECT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, ids[1]));
+	EXPECT_EQ(0, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 			       other, &ids[2]));
 	EXPECT_NE(ids[0], ids[2]);
 	/* Closing the grantee drops both caps: room for two again. */
@@ -327,11 +298,11 @@ TEST_F(mem, cap_mem_grants_max)
 	fd2 = exo_raw_env();
 	ASSERT_LE(0, fd2);
 	other = exo_raw_env_id(fd2);
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_MEM, ids[0]));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_MEM, ids[2]));
-	EXPECT_EQ(0, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, ids[0]));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, ids[2]));
+	EXPECT_EQ(0, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 			       other, &ids[0]));
-	EXPECT_EQ(0, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	EXPECT_EQ(0, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 			       other, &ids[1]));
 	close(fd2);
 }
@@ -377,7 +348,7 @@ TEST_F(mem, cap_mem_kill_grantee)
 	ASSERT_EQ(0, exo_kmod_param_set("grants_max", 1));
 	ASSERT_EQ(0, exo_peer_start(&peer, cap_holder_child, NULL));
 	ASSERT_EQ(0, mem_recv(peer.from, &m));
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	ASSERT_EQ(0, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 			       m.v[0], &cap_id));
 	ASSERT_EQ(0, mem_send(peer.to, x, cap_id, CAP_HOLD));
 	ASSERT_EQ(0, mem_recv(peer.from, &m));
@@ -386,13 +357,13 @@ TEST_F(mem, cap_mem_kill_grantee)
 
 	cap_kill(&peer);
 	/* The cap died with its grantee: nothing to revoke, room for one. */
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_MEM, cap_id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, cap_id));
 	if (exo_debugfs_mounted())
 		EXPECT_EQ(1, mem_pool_mappings(x, NULL));
 	fd2 = exo_raw_env();
 	ASSERT_LE(0, fd2);
 	other = exo_raw_env_id(fd2);
-	EXPECT_EQ(0, cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	EXPECT_EQ(0, exo_raw_cap_grant(self->fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 			       other, &cap_id));
 	EXPECT_EQ(0, exo_pattern_check(r, 0x7373));
 	EXPECT_EQ(1U, mem_info(self->fd).held_frames);
@@ -415,7 +386,7 @@ static int cap_grantor_child(int rx, int tx, void *arg)
 	EXO_CHILD_CHECK(2, r != NULL);
 	EXO_CHILD_CHECK(3, mem_alloc_any(fd, 1, EXO_MEM_PROT_WRITE, r, &x) == 0);
 	EXO_CHILD_CHECK(4, exo_pattern_fill(r, 0x8484) == 0);
-	EXO_CHILD_CHECK(5, cap_grant(fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
+	EXO_CHILD_CHECK(5, exo_raw_cap_grant(fd, EXO_CAP_MEM, EXO_CAP_READ, x, 1,
 				     parent, &cap_id) == 0);
 	EXO_CHILD_CHECK(6, mem_send(tx, x, cap_id, 0) == 0);
 	for (;;)
@@ -522,7 +493,7 @@ static int cc_recv(int fd, struct mem_msg *m)
 static int cc_grant(int fd, __u32 cpu, __u32 slot, __u64 count,
 		    __u64 grantee, __u64 *cap_id)
 {
-	return cap_grant(fd, EXO_CAP_CPU, EXO_CAP_READ,
+	return exo_raw_cap_grant(fd, EXO_CAP_CPU, EXO_CAP_READ,
 			 EXO_CAP_CPU_SLOT(cpu, slot), count, grantee, cap_id);
 }
 
@@ -537,6 +508,20 @@ static int cc_event(int fd, struct exo_event *ev)
 			return err;
 	}
 	return EAGAIN;
+}
+
+/*
+ * A grantee child's first steps, exiting with the one that failed (1..3):
+ * an environment of its own, its thread bound on @cpu, its id sent on @tx.
+ */
+static int cc_grantee_open(int tx, __u32 cpu)
+{
+	int fd = exo_raw_env();
+
+	EXO_CHILD_CHECK(1, fd >= 0);
+	EXO_CHILD_CHECK(2, !exo_raw_cpu_bind(fd, cpu, 0, 0));
+	EXO_CHILD_CHECK(3, !mem_send(tx, exo_raw_env_id(fd), 0, 0));
+	return fd;
 }
 
 /*
@@ -555,16 +540,13 @@ static int cc_grantee_child(int rx, int tx, void *arg)
 	__u32 first, i;
 	int fd, err;
 
-	fd = exo_raw_env();
-	EXO_CHILD_CHECK(1, fd >= 0);
-	EXO_CHILD_CHECK(2, !exo_raw_cpu_bind(fd, a->cpu, 0, 0));
-	EXO_CHILD_CHECK(3, !mem_send(tx, exo_raw_env_id(fd), 0, 0));
+	fd = cc_grantee_open(tx, a->cpu);
 	EXO_CHILD_CHECK(4, !cc_recv(rx, &m));
 	cap_id = m.v[0];
 	grantor = m.v[1];
 	first = m.v[2];
 	/* Not the grantee's to revoke, nor to pass on: the slots are not. */
-	EXO_CHILD_CHECK(5, cap_revoke(fd, EXO_CAP_CPU, cap_id) == ENOENT);
+	EXO_CHILD_CHECK(5, exo_raw_cap_revoke(fd, EXO_CAP_CPU, cap_id) == ENOENT);
 	EXO_CHILD_CHECK(6, cc_grant(fd, a->cpu, first, CC_COUNT, grantor,
 				    NULL) == EPERM);
 	/* It holds nothing: its first wake is a turn of the granted slots. */
@@ -631,7 +613,7 @@ TEST_F(cap_cpu, granted_turns_then_revoked)
 	EXPECT_TRUE(m.v[0] >= CC_FIRST && m.v[0] < CC_FIRST + CC_COUNT);
 
 	/* A hostile third environment can neither revoke it nor run in it. */
-	EXPECT_EQ(ENOENT, cap_revoke(third, EXO_CAP_CPU, cap_id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(third, EXO_CAP_CPU, cap_id));
 	ASSERT_EQ(0, exo_raw_cpu_bind(third, self->cpu, 0, 0));
 	memset(&w, 0, sizeof(w));
 	err = exo_raw_cpu_wait(third, self->round_ms * 5 / 2, &w);
@@ -641,8 +623,8 @@ TEST_F(cap_cpu, granted_turns_then_revoked)
 	}
 	ASSERT_EQ(0, exo_raw_cpu_unbind(third));
 
-	ASSERT_EQ(0, cap_revoke(self->fd, EXO_CAP_CPU, cap_id));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_CPU, cap_id));
+	ASSERT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, cap_id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, cap_id));
 	ASSERT_EQ(0, mem_send(self->peer.to, 0, 0, 0));
 	ASSERT_EQ(0, cc_recv(self->peer.from, &m));
 	EXPECT_EQ(0, exo_peer_finish(&self->peer));
@@ -677,10 +659,10 @@ TEST_F(cap_cpu, bad_input_both_sides_of_every_limit)
 	EXPECT_EQ(EINVAL, cc_grant(self->fd, cpu, 1, 0, other, NULL));
 	EXPECT_EQ(EINVAL, cc_grant(self->fd, cpu, 1, n, other, NULL));
 	ASSERT_EQ(0, cc_grant(self->fd, cpu, 1, n - 1, other, &id));
-	EXPECT_EQ(0, cap_revoke(self->fd, EXO_CAP_CPU, id));
+	EXPECT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, id));
 	EXPECT_EQ(EINVAL, cc_grant(self->fd, cpu, n - 1, 2, other, NULL));
 	ASSERT_EQ(0, cc_grant(self->fd, cpu, n - 1, 1, other, &id));
-	EXPECT_EQ(0, cap_revoke(self->fd, EXO_CAP_CPU, id));
+	EXPECT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, id));
 	EXPECT_EQ(EINVAL, cc_grant(self->fd, cpu, 1, (1ULL << 32) + 1, other,
 				   NULL));
 	EXPECT_EQ(EINVAL, cc_grant(self->fd, cpu, 1, ~0ULL, other, NULL));
@@ -688,11 +670,11 @@ TEST_F(cap_cpu, bad_input_both_sides_of_every_limit)
 	/* first: a slot past nslots, a CPU exo does not manage, near 2^64. */
 	if (n < EXO_CPU_SLOTS_MAX)
 		EXPECT_EQ(EINVAL, cc_grant(self->fd, cpu, n, 1, other, NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_CPU, EXO_CAP_READ,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_CPU, EXO_CAP_READ,
 				    EXO_CAP_CPU_SLOT(64, 1), 1, other, NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_CPU, EXO_CAP_READ,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_CPU, EXO_CAP_READ,
 				    ~0ULL, 1, other, NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_CPU, EXO_CAP_READ,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_CPU, EXO_CAP_READ,
 				    EXO_CAP_CPU_SLOT(cpu, 1) |
 				    (1ULL << 63), 1, other, NULL));
 	for (unmanaged = 0; unmanaged < 64; unmanaged++)
@@ -703,7 +685,7 @@ TEST_F(cap_cpu, bad_input_both_sides_of_every_limit)
 					   NULL));
 
 	/* rights: READ only; a slot holds nothing to write. */
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_CPU,
+	EXPECT_EQ(EINVAL, exo_raw_cap_grant(self->fd, EXO_CAP_CPU,
 				    EXO_CAP_READ | EXO_CAP_WRITE,
 				    EXO_CAP_CPU_SLOT(cpu, 1), 1, other, NULL));
 
@@ -728,14 +710,14 @@ TEST_F(cap_cpu, bad_input_both_sides_of_every_limit)
 	EXPECT_NE(id, id2);
 
 	/* REVOKE: only the grantor's id; twice is ENOENT. */
-	EXPECT_EQ(ENOENT, cap_revoke(fd2, EXO_CAP_CPU, id));
-	EXPECT_EQ(ENOENT, cap_revoke(fd3, EXO_CAP_CPU, id));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_CPU, 0));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_CPU, id2 + 1000000));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_MEM, id));
-	EXPECT_EQ(0, cap_revoke(self->fd, EXO_CAP_CPU, id));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_CPU, id));
-	EXPECT_EQ(0, cap_revoke(self->fd, EXO_CAP_CPU, id2));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(fd2, EXO_CAP_CPU, id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(fd3, EXO_CAP_CPU, id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, 0));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, id2 + 1000000));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, id));
+	EXPECT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, id));
+	EXPECT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, id2));
 
 	/* Nothing failed half-way: every slot as booked. */
 	EXPECT_EQ((int)n - 1, exo_cpu_mine(self->fd, cpu));
@@ -746,12 +728,12 @@ TEST_F(cap_cpu, bad_input_both_sides_of_every_limit)
 	/* FREE of one slot of a cap kills the cap; the others stay mine. */
 	ASSERT_EQ(0, cc_grant(self->fd, cpu, 4, 2, other, &id));
 	ASSERT_EQ(0, exo_raw_cpu_free(self->fd, cpu, 5, 1, 1));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_CPU, id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, id));
 	EXPECT_EQ(EPERM, cc_grant(self->fd, cpu, 5, 1, other, NULL));
 	ASSERT_EQ(0, cc_grant(self->fd, cpu, 4, 1, other, &id));
 	/* Closing the grantee drops its caps. */
 	close(fd2);
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_CPU, id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, id));
 	ASSERT_EQ(0, cc_grant(self->fd, cpu, 4, 1, other3, &id));
 	close(fd3);
 }
@@ -781,9 +763,9 @@ TEST_F(cap_cpu, granted_slots_never_the_whole_vector)
 	EXPECT_EQ(ENOSPC, exo_raw_cpu_book(fd2, cpu, h - 1, 1, 1));
 	ASSERT_EQ(0, exo_raw_cpu_book(self->fd, cpu, h - 1, 1, 1));
 	EXPECT_EQ(ENOSPC, cc_grant(self->fd, cpu, h - 1, 1, other, NULL));
-	EXPECT_EQ(0, cap_revoke(self->fd, EXO_CAP_CPU, id));
+	EXPECT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, id));
 	ASSERT_EQ(0, cc_grant(self->fd, cpu, h - 1, 1, other, &id));
-	EXPECT_EQ(0, cap_revoke(self->fd, EXO_CAP_CPU, id));
+	EXPECT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, id));
 
 	/* env_slots bounds what is booked, not what is granted. */
 	close(fd2);
@@ -803,10 +785,7 @@ static int cc_idle_grantee_child(int rx, int tx, void *arg)
 	struct mem_msg m;
 	int fd;
 
-	fd = exo_raw_env();
-	EXO_CHILD_CHECK(1, fd >= 0);
-	EXO_CHILD_CHECK(2, !exo_raw_cpu_bind(fd, a->cpu, 0, 0));
-	EXO_CHILD_CHECK(3, !mem_send(tx, exo_raw_env_id(fd), 0, 0));
+	fd = cc_grantee_open(tx, a->cpu);
 	/* Blocks for rounds; a dead parent closes the pipe. */
 	EXO_CHILD_CHECK(4, !mem_recv(rx, &m));
 	EXO_CHILD_CHECK(5, !exo_raw_cpu_info(fd, a->cpu, &ci));
@@ -836,7 +815,7 @@ TEST_F(cap_cpu, untaken_granted_turns_cost_nothing)
 	ASSERT_EQ(0, cc_recv(self->peer.from, &m));
 	EXPECT_EQ(0U, m.v[0]);
 	EXPECT_EQ(0, exo_peer_finish(&self->peer));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_CPU, cap_id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, cap_id));
 }
 
 /* Bound with no slots: takes one granted turn, reports it, then yields on. */
@@ -847,10 +826,7 @@ static int cc_holder_child(int rx, int tx, void *arg)
 	struct mem_msg m;
 	int fd;
 
-	fd = exo_raw_env();
-	EXO_CHILD_CHECK(1, fd >= 0);
-	EXO_CHILD_CHECK(2, !exo_raw_cpu_bind(fd, a->cpu, 0, 0));
-	EXO_CHILD_CHECK(3, !mem_send(tx, exo_raw_env_id(fd), 0, 0));
+	fd = cc_grantee_open(tx, a->cpu);
 	EXO_CHILD_CHECK(4, !cc_recv(rx, &m));
 	EXO_CHILD_CHECK(5, !exo_raw_cpu_wait(fd, CC_WAIT_MS, &w));
 	EXO_CHILD_CHECK(6, !mem_send(tx, w.slot, w.donor, w.reason));
@@ -882,7 +858,7 @@ TEST_F(cap_cpu, kill9_grantee_returns_the_slots)
 	kill(self->peer.pid, SIGKILL);
 	EXPECT_EQ(128 + SIGKILL, exo_peer_finish(&self->peer));
 	/* Reaped is closed: the cap is gone, the slots still the grantor's. */
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_CPU, cap_id));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, cap_id));
 	EXPECT_EQ(CC_COUNT, exo_cpu_mine(self->fd, self->cpu));
 	EXPECT_EQ((int)self->ci.free_slots - CC_COUNT,
 		  exo_cpu_free_count(self->fd, self->cpu));
@@ -892,7 +868,7 @@ TEST_F(cap_cpu, kill9_grantee_returns_the_slots)
 	other = exo_raw_env_id(fd2);
 	ASSERT_EQ(0, cc_grant(self->fd, self->cpu, CC_FIRST, CC_COUNT, other,
 			      &cap_id));
-	ASSERT_EQ(0, cap_revoke(self->fd, EXO_CAP_CPU, cap_id));
+	ASSERT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_CPU, cap_id));
 	ASSERT_EQ(0, exo_raw_cpu_bind(self->fd, self->cpu, 0, 0));
 	ASSERT_EQ(0, exo_raw_cpu_wait(self->fd, CC_WAIT_MS, &w));
 	EXPECT_EQ((__u32)EXO_CPU_WAKE_SLOT, w.reason);

@@ -589,6 +589,29 @@ static inline void *exo_raw_mem_region(int fd, size_t pages)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* EXO_IOC_CAP_GRANT of any kind: 0 or errno; the cap's id in *@cap_id. */
+static inline int exo_raw_cap_grant(int fd, __u32 kind, __u32 rights,
+				    __u64 first, __u64 count, __u64 grantee,
+				    __u64 *cap_id)
+{
+	struct exo_cap c = {
+		.argsz = sizeof(c), .kind = kind, .rights = rights,
+		.first = first, .count = count, .grantee = grantee,
+	};
+	int err = exo_ioc(fd, EXO_IOC_CAP_GRANT, &c);
+
+	if (!err && cap_id)
+		*cap_id = c.cap_id;
+	return err;
+}
+
+static inline int exo_raw_cap_revoke(int fd, __u32 kind, __u64 cap_id)
+{
+	struct exo_cap c = { .argsz = sizeof(c), .kind = kind, .cap_id = cap_id };
+
+	return exo_ioc(fd, EXO_IOC_CAP_REVOKE, &c);
+}
+
 /* The id of the environment behind @fd, or 0. */
 static inline __u64 exo_raw_env_id(int fd)
 {

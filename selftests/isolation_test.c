@@ -915,25 +915,12 @@ static bool iso_victim_net_intact(struct iso_victim *v, char *why, size_t len)
 
 /* ---- network capabilities: the victim's ring, granted or not --------- */
 
-static int iso_net_cap_grant(int fd, __u32 rights, __u32 id, __u64 grantee,
-			     __u64 *cap_id)
-{
-	struct exo_cap c = { .argsz = sizeof(c), .kind = EXO_CAP_NET,
-			     .rights = rights, .first = id, .count = 1,
-			     .grantee = grantee };
-	int err = exo_ioc(fd, EXO_IOC_CAP_GRANT, &c);
-
-	if (!err && cap_id)
-		*cap_id = c.cap_id;
-	return err;
-}
-
 /* Pass the victim's ring on to the victim itself, as if it were its own. */
 static void iso_net_cap_grant_victim_ring(struct iso_hostile *h, char *got,
 					  size_t len)
 {
-	int err = iso_net_cap_grant(h->own, EXO_CAP_READ, h->set.net_id,
-				    h->set.victim_id, NULL);
+	int err = exo_raw_cap_grant(h->own, EXO_CAP_NET, EXO_CAP_READ,
+				    h->set.net_id, 1, h->set.victim_id, NULL);
 
 	iso_errno(got, len, err ? -1 : 0, err);
 }
@@ -941,8 +928,8 @@ static void iso_net_cap_grant_victim_ring(struct iso_hostile *h, char *got,
 /* The victim lets the hostile read its ring. */
 static void iso_victim_net_grants_hostile(struct iso_victim *v)
 {
-	iso_net_cap_grant(v->fd, EXO_CAP_READ, v->set.net_id, v->hostile_id,
-			  &v->net_cap);
+	exo_raw_cap_grant(v->fd, EXO_CAP_NET, EXO_CAP_READ, v->set.net_id, 1,
+			  v->hostile_id, &v->net_cap);
 }
 
 /* The cap works read-only: the ring maps, its header says 16 slots. */
@@ -1303,12 +1290,8 @@ static void iso_xn_cap_parent_no_cap(struct iso_hostile *h, char *got,
 
 static int iso_xn_cap_grant(int fd, __u64 block, __u32 rights, __u64 grantee)
 {
-	struct exo_cap c = {
-		.argsz = sizeof(c), .kind = EXO_CAP_XN, .rights = rights,
-		.first = block, .count = 1, .grantee = grantee,
-	};
-
-	return exo_ioc(fd, EXO_IOC_CAP_GRANT, &c);
+	return exo_raw_cap_grant(fd, EXO_CAP_XN, rights, block, 1, grantee,
+				 NULL);
 }
 
 /* A cap of the victim's root, to itself or to the victim's other env. */
@@ -1512,16 +1495,8 @@ static void iso_revoke_victim_slots(struct iso_hostile *h, char *got,
 static int iso_cap_cpu_grant(int fd, __u32 cpu, __u32 slot, __u64 grantee,
 			     __u64 *cap_id)
 {
-	struct exo_cap c = {
-		.argsz = sizeof(c), .kind = EXO_CAP_CPU,
-		.rights = EXO_CAP_READ, .first = EXO_CAP_CPU_SLOT(cpu, slot),
-		.count = 1, .grantee = grantee,
-	};
-	int err = exo_ioc(fd, EXO_IOC_CAP_GRANT, &c);
-
-	if (!err && cap_id)
-		*cap_id = c.cap_id;
-	return err;
+	return exo_raw_cap_grant(fd, EXO_CAP_CPU, EXO_CAP_READ,
+				 EXO_CAP_CPU_SLOT(cpu, slot), 1, grantee, cap_id);
 }
 
 /* A cap id means something only to its grantor. */

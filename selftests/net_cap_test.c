@@ -16,29 +16,12 @@
 #define NCAP_PORT	47410
 #define NCAP_WAIT_MS	5000
 
-static int cap_grant(int fd, __u32 rights, __u64 first, __u64 count,
-		     __u64 grantee, __u64 *cap_id)
+/* EXO_CAP_NET: a grant of ring @first, as exo_raw_cap_grant(). */
+static int ncap_grant(int fd, __u32 rights, __u64 first, __u64 count,
+		      __u64 grantee, __u64 *cap_id)
 {
-	struct exo_cap c = {
-		.argsz = sizeof(c),
-		.kind = EXO_CAP_NET,
-		.rights = rights,
-		.first = first,
-		.count = count,
-		.grantee = grantee,
-	};
-	int err = exo_ioc(fd, EXO_IOC_CAP_GRANT, &c);
-
-	if (!err && cap_id)
-		*cap_id = c.cap_id;
-	return err;
-}
-
-static int cap_revoke(int fd, __u32 kind, __u64 cap_id)
-{
-	struct exo_cap c = { .argsz = sizeof(c), .kind = kind, .cap_id = cap_id };
-
-	return exo_ioc(fd, EXO_IOC_CAP_REVOKE, &c);
+	return exo_raw_cap_grant(fd, EXO_CAP_NET, rights, first, count,
+				 grantee, cap_id);
 }
 
 /* mmap() of binding @id's ring on @fd: the address, or NULL (errno). */
@@ -179,9 +162,9 @@ TEST_F(ncap, tap_held_granted_revoked)
 	EXPECT_EQ(NULL, ncap_map(self->grantee, self->id, self->len, PROT_READ,
 				 MAP_SHARED));
 	EXPECT_EQ(EPERM, errno);
-	EXPECT_EQ(EPERM, cap_grant(self->third, EXO_CAP_READ, self->id, 1,
+	EXPECT_EQ(EPERM, ncap_grant(self->third, EXO_CAP_READ, self->id, 1,
 				   self->grantee_id, NULL));
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_READ, self->id, 1,
+	ASSERT_EQ(0, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1,
 			       self->grantee_id, &cap));
 	EXPECT_NE(0U, cap);
 	EXPECT_EQ(1, ncap_debugfs_caps(self->id));
@@ -215,21 +198,21 @@ TEST_F(ncap, tap_held_granted_revoked)
 	EXPECT_EQ(NULL, ncap_map(self->third, self->id, self->len, PROT_READ,
 				 MAP_SHARED));
 	EXPECT_EQ(EPERM, errno);
-	EXPECT_EQ(ENOENT, cap_revoke(self->third, EXO_CAP_NET, cap));
-	EXPECT_EQ(ENOENT, cap_revoke(self->grantee, EXO_CAP_NET, cap));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->third, EXO_CAP_NET, cap));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->grantee, EXO_CAP_NET, cap));
 	/* Nor does the cap give the grantee the binding itself. */
 	EXPECT_EQ(EPERM, net_unbind(self->grantee, self->id));
-	EXPECT_EQ(EPERM, cap_grant(self->grantee, EXO_CAP_READ, self->id, 1,
+	EXPECT_EQ(EPERM, ncap_grant(self->grantee, EXO_CAP_READ, self->id, 1,
 				   third_id, NULL));
 
 	/* Revoked: the pages went before REVOKE returned, then the event. */
-	ASSERT_EQ(0, cap_revoke(self->fd, EXO_CAP_NET, cap));
+	ASSERT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_NET, cap));
 	EXPECT_EQ(SIGBUS, exo_probe_read(tap, NULL));
 	ASSERT_EQ(0, ncap_event(self->grantee, EXO_EVENT_NET_UNGRANTED, &ev));
 	EXPECT_EQ(cap, ev.data[0]);
 	EXPECT_EQ(self->id, ev.data[1]);
 	EXPECT_STREQ("net-ungranted", exo_event_name(ev.type));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_NET, cap));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_NET, cap));
 	EXPECT_EQ(0, ncap_debugfs_caps(self->id));
 	EXPECT_FALSE(exo_poll1(self->grantee, POLLRDBAND, 0) & POLLRDBAND);
 	EXPECT_EQ(NULL, ncap_map(self->grantee, self->id, self->len, PROT_READ,
@@ -251,7 +234,7 @@ TEST_F(ncap, writer_consumes_frames)
 	__u64 cap = 0;
 	__u8 byte = 1;
 
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_READ | EXO_CAP_WRITE,
+	ASSERT_EQ(0, ncap_grant(self->fd, EXO_CAP_READ | EXO_CAP_WRITE,
 			       self->id, 1, self->grantee_id, &cap));
 	ring = ncap_map(self->grantee, self->id, self->len,
 			PROT_READ | PROT_WRITE, MAP_SHARED);
@@ -268,9 +251,9 @@ TEST_F(ncap, writer_consumes_frames)
 	EXPECT_EQ(EPERM, net_stats(self->grantee, self->id, &st));
 	EXPECT_EQ(EPERM, net_unbind(self->grantee, self->id));
 	/* One cap per grantee and ring. */
-	EXPECT_EQ(EEXIST, cap_grant(self->fd, EXO_CAP_READ, self->id, 1,
+	EXPECT_EQ(EEXIST, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1,
 				    self->grantee_id, NULL));
-	ASSERT_EQ(0, cap_revoke(self->fd, EXO_CAP_NET, cap));
+	ASSERT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_NET, cap));
 	EXPECT_EQ(SIGBUS, exo_probe_write(&ring->consumer, 0));
 	EXPECT_EQ(SIGBUS, exo_probe_read(ring, &byte));
 	munmap(ring, self->len);
@@ -282,9 +265,9 @@ TEST_F(ncap, unused_cap_revokes_silently)
 	struct exo_event ev;
 	__u64 cap = 0;
 
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_READ, self->id, 1,
+	ASSERT_EQ(0, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1,
 			       self->grantee_id, &cap));
-	ASSERT_EQ(0, cap_revoke(self->fd, EXO_CAP_NET, cap));
+	ASSERT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_NET, cap));
 	EXPECT_EQ(ETIMEDOUT, exo_raw_event_wait(self->grantee, 0, &ev));
 }
 
@@ -297,13 +280,13 @@ TEST_F(ncap, unbind_and_close_take_the_caps)
 	__u64 cap = 0, cap2 = 0;
 	__u32 id2;
 
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_READ, self->id, 1,
+	ASSERT_EQ(0, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1,
 			       self->grantee_id, &cap));
 	tap = ncap_map(self->grantee, self->id, self->len, PROT_READ, MAP_SHARED);
 	ASSERT_NE(NULL, tap);
 	ASSERT_EQ(0, net_bind(self->fd, 1, a, net_udp_port_atoms(a, NCAP_PORT + 2),
 			      0, &id2));
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_READ, id2, 1,
+	ASSERT_EQ(0, ncap_grant(self->fd, EXO_CAP_READ, id2, 1,
 			       self->grantee_id, &cap2));
 	tap2 = ncap_map(self->grantee, id2, self->len, PROT_READ, MAP_SHARED);
 	ASSERT_NE(NULL, tap2);
@@ -313,7 +296,7 @@ TEST_F(ncap, unbind_and_close_take_the_caps)
 	EXPECT_EQ(SIGBUS, exo_probe_read(tap, NULL));
 	ASSERT_EQ(0, ncap_event(self->grantee, EXO_EVENT_NET_UNGRANTED, &ev));
 	EXPECT_EQ(cap, ev.data[0]);
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_NET, cap));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_NET, cap));
 	EXPECT_EQ(0, exo_probe_read(tap2, NULL));
 
 	/* The owner's mapping and fd go; the second tap goes with them. */
@@ -336,56 +319,56 @@ TEST_F(ncap, bad_input)
 	__u64 cap = 0;
 
 	/* count: exactly 1. */
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_READ, self->id, 0,
+	EXPECT_EQ(EINVAL, ncap_grant(self->fd, EXO_CAP_READ, self->id, 0,
 				    self->grantee_id, NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_READ, self->id, 2,
+	EXPECT_EQ(EINVAL, ncap_grant(self->fd, EXO_CAP_READ, self->id, 2,
 				    self->grantee_id, NULL));
 	/* first: a binding id, 1..; not 0, not past the id space. */
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_READ, 0, 1,
+	EXPECT_EQ(EINVAL, ncap_grant(self->fd, EXO_CAP_READ, 0, 1,
 				    self->grantee_id, NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_READ, 1ULL << 32, 1,
+	EXPECT_EQ(EINVAL, ncap_grant(self->fd, EXO_CAP_READ, 1ULL << 32, 1,
 				    self->grantee_id, NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_READ,
+	EXPECT_EQ(EINVAL, ncap_grant(self->fd, EXO_CAP_READ,
 				    self->id | (1ULL << 40), 1,
 				    self->grantee_id, NULL));
 	/* A binding nobody has, or another's, is not the caller's to grant. */
-	EXPECT_EQ(EPERM, cap_grant(self->fd, EXO_CAP_READ, self->id + 1000, 1,
+	EXPECT_EQ(EPERM, ncap_grant(self->fd, EXO_CAP_READ, self->id + 1000, 1,
 				   self->grantee_id, NULL));
-	EXPECT_EQ(EPERM, cap_grant(self->third, EXO_CAP_READ, self->id, 1,
+	EXPECT_EQ(EPERM, ncap_grant(self->third, EXO_CAP_READ, self->id, 1,
 				   self->grantee_id, NULL));
 	/* grantee: someone, not the caller. */
-	EXPECT_EQ(ESRCH, cap_grant(self->fd, EXO_CAP_READ, self->id, 1, ~0ULL,
+	EXPECT_EQ(ESRCH, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1, ~0ULL,
 				   NULL));
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_READ, self->id, 1,
+	EXPECT_EQ(EINVAL, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1,
 				    exo_raw_env_id(self->fd), NULL));
 	/* rights: WRITE needs READ. */
-	EXPECT_EQ(EINVAL, cap_grant(self->fd, EXO_CAP_WRITE, self->id, 1,
+	EXPECT_EQ(EINVAL, ncap_grant(self->fd, EXO_CAP_WRITE, self->id, 1,
 				    self->grantee_id, NULL));
 	/* REVOKE: no such id; a NET id under MEM names nothing. */
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_NET, 0));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_NET, ~0ULL));
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_READ, self->id, 1,
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_NET, 0));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_NET, ~0ULL));
+	ASSERT_EQ(0, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1,
 			       self->grantee_id, &cap));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_MEM, cap));
-	EXPECT_EQ(0, cap_revoke(self->fd, EXO_CAP_NET, cap));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_MEM, cap));
+	EXPECT_EQ(0, exo_raw_cap_revoke(self->fd, EXO_CAP_NET, cap));
 
 	/* EXO_NET_CAPS_MAX caps on one ring, and not one more. */
 	for (i = 0; i < EXO_NET_CAPS_MAX; i++) {
 		extra[i] = exo_raw_env();
 		ASSERT_LE(0, extra[i]);
-		ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_READ, self->id, 1,
+		ASSERT_EQ(0, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1,
 				       exo_raw_env_id(extra[i]), NULL));
 	}
 	EXPECT_EQ(EXO_NET_CAPS_MAX, ncap_debugfs_caps(self->id));
-	EXPECT_EQ(EDQUOT, cap_grant(self->fd, EXO_CAP_READ, self->id, 1,
+	EXPECT_EQ(EDQUOT, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1,
 				    self->grantee_id, NULL));
 	/* A grantee that closes gives its cap back. */
 	close(extra[0]);
-	EXPECT_EQ(0, cap_grant(self->fd, EXO_CAP_READ, self->id, 1,
+	EXPECT_EQ(0, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1,
 			       self->grantee_id, NULL));
 	fd = exo_raw_env();
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(EDQUOT, cap_grant(self->fd, EXO_CAP_READ, self->id, 1,
+	EXPECT_EQ(EDQUOT, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1,
 				    exo_raw_env_id(fd), NULL));
 	close(fd);
 	for (i = 1; i < EXO_NET_CAPS_MAX; i++)
@@ -423,7 +406,7 @@ TEST_F(ncap, killed_grantee_drops_its_cap)
 
 	ASSERT_EQ(0, exo_peer_start(&peer, ncap_grantee_child, NULL));
 	ASSERT_EQ(0, exo_read_full(peer.from, msg, sizeof(msg)));
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_READ | EXO_CAP_WRITE,
+	ASSERT_EQ(0, ncap_grant(self->fd, EXO_CAP_READ | EXO_CAP_WRITE,
 			       self->id, 1, msg[0], &cap));
 	msg[0] = self->id;
 	msg[1] = self->len;
@@ -433,7 +416,7 @@ TEST_F(ncap, killed_grantee_drops_its_cap)
 	ASSERT_EQ(0, kill(peer.pid, SIGKILL));
 	EXPECT_EQ(128 + SIGKILL, exo_peer_finish(&peer));
 	EXPECT_EQ(0, ncap_debugfs_caps(self->id));
-	EXPECT_EQ(ENOENT, cap_revoke(self->fd, EXO_CAP_NET, cap));
+	EXPECT_EQ(ENOENT, exo_raw_cap_revoke(self->fd, EXO_CAP_NET, cap));
 	/* The ring still works for its owner. */
 	ASSERT_EQ(0, ncap_send(self, 0x71, 1));
 	EXPECT_EQ(0x71, *ncap_payload(self->own, self->own->producer - 1));
@@ -453,7 +436,7 @@ static int ncap_owner_child(int rx, int tx, void *arg)
 	EXO_CHILD_CHECK(2, exo_read_full(rx, msg, sizeof(msg)) == 0);
 	net_bind_init(&b, 1, a, net_udp_port_atoms(a, NCAP_PORT + 3));
 	EXO_CHILD_CHECK(3, exo_ioc(fd, EXO_IOC_NET_BIND, &b) == 0);
-	EXO_CHILD_CHECK(4, cap_grant(fd, EXO_CAP_READ, b.binding_id, 1, msg[0],
+	EXO_CHILD_CHECK(4, ncap_grant(fd, EXO_CAP_READ, b.binding_id, 1, msg[0],
 				     &msg[1]) == 0);
 	msg[0] = b.binding_id;
 	EXO_CHILD_CHECK(5, exo_write_full(tx, msg, sizeof(msg)) == 0);
@@ -507,7 +490,7 @@ TEST_F(ncap, libexo_attach)
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(NULL, exo_ring_attach(grantee, 0, false));
 	EXPECT_EQ(EINVAL, errno);
-	ASSERT_EQ(0, cap_grant(self->fd, EXO_CAP_READ, self->id, 1,
+	ASSERT_EQ(0, ncap_grant(self->fd, EXO_CAP_READ, self->id, 1,
 			       info.env_id, &cap));
 	EXPECT_EQ(NULL, exo_ring_attach(grantee, self->id, true));
 	EXPECT_EQ(EACCES, errno);
