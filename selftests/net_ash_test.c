@@ -375,7 +375,42 @@ TEST_F(ash, bad_handlers_are_einval)
 	a.reserved = 1;
 	EXPECT_EQ(EINVAL, exo_ioc(self->fd, EXO_IOC_NET_ASH_SET, &a));
 	a.reserved = 0;
+	/* @bad_pc is out: 0 on success, whatever came in. */
+	a.bad_pc = 77;
 	EXPECT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_ASH_SET, &a));
+	EXPECT_EQ(0U, a.bad_pc);
+}
+
+/*
+ * In/out: an argument the kernel could not write @bad_pc back to is EFAULT
+ * before anything is done, attaching or removing (exo-fuzz found the
+ * removal succeeding on a read-only page).
+ */
+TEST_F(ash, read_only_argument_is_efault)
+{
+	struct exo_ash_insn drop = RET(DROP);
+	struct exo_net_ash_set *a;
+
+	a = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	a->argsz = sizeof(*a);
+	a->binding_id = self->id;
+	a->len = 1;
+	a->prog = (__u64)(unsigned long)&drop;
+	ASSERT_EQ(0, mprotect(a, 4096, PROT_READ));
+	EXPECT_EQ(EFAULT, exo_ioc(self->fd, EXO_IOC_NET_ASH_SET, a));
+	ASSERT_EQ(0, mprotect(a, 4096, PROT_READ | PROT_WRITE));
+	a->len = 0;
+	ASSERT_EQ(0, mprotect(a, 4096, PROT_READ));
+	EXPECT_EQ(EFAULT, exo_ioc(self->fd, EXO_IOC_NET_ASH_SET, a));
+	/* Writable, both work. */
+	ASSERT_EQ(0, mprotect(a, 4096, PROT_READ | PROT_WRITE));
+	a->len = 1;
+	EXPECT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_ASH_SET, a));
+	a->len = 0;
+	EXPECT_EQ(0, exo_ioc(self->fd, EXO_IOC_NET_ASH_SET, a));
+	munmap(a, 4096);
 }
 
 TEST_F(ash, second_env_cannot_attach_to_my_binding)

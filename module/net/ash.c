@@ -24,6 +24,10 @@ long exo_net_ash_set_ioctl(struct exo_env *env, void __user *uarg)
 		return ret;
 	if (req.flags || req.reserved || req.len > EXO_ASH_MAX_INSNS)
 		return -EINVAL;
+	/* In/out: @bad_pc may go back, so a read-only struct fails first. */
+	req.bad_pc = 0;
+	if (exo_copy_result(uarg, &req, sizeof(req), req.argsz))
+		return -EFAULT;
 	if (req.len) {
 		prog = kmalloc(struct_size(prog, insns, req.len),
 			       GFP_KERNEL_ACCOUNT);

@@ -28,8 +28,9 @@ now() { cut -d. -f1 /proc/uptime; }
 samples="hello pages demand slots stride udp_echo ash_echo ring_tap xnfs exofs"
 # Seeds that once failed, replayed every run so that the bug they found
 # stays found: EXO_IOC_API judged bytes past argsz (the first two);
-# XN_ROOT_INSTALL's EPERM for an owns() born non-empty (third).
-replays="261310956883517:1.30:536 191368061371951:0.5:11 263651338165051:0.0:160"
+# XN_ROOT_INSTALL's EPERM for an owns() born non-empty (third);
+# NET_ASH_SET's removal succeeding on a read-only argument (fourth).
+replays="261310956883517:1.30:536 191368061371951:0.5:11 263651338165051:0.0:160 144509327815304:2.46:141"
 # How many binaries run, for the host's progress lines.
 set -- $samples
 count=$(($# + $(wc -l </exo/tests.list)))

@@ -1478,7 +1478,7 @@ struct exo_ash_insn {
  * @len: instructions at @prog, 1..EXO_ASH_MAX_INSNS; 0 removes the handler
  * @prog: user pointer to @len struct exo_ash_insn
  * @bad_pc: out: on EINVAL from the verifier, the index of the first bad
- *	instruction (@len for a fault of the whole program)
+ *	instruction (@len for a fault of the whole program); else 0
  * @reserved: must be 0
  *
  * EXO_IOC_NET_ASH_SET: _IO(EXO_IOC_MAGIC, EXO_NR_NET_ASH_SET), in/out.
@@ -1487,11 +1487,10 @@ struct exo_ash_insn {
  * old one. The handler goes away with the binding.
  *
  * Return: 0, or -1 with errno EINVAL (flags, reserved, @len, or a program
- * the verifier refuses: see @bad_pc), EOPNOTSUPP (a program with a RET
- * EXO_ASH_REPLIED: this kernel does not yet send replies from the receive
- * path; the bytecode and its verifier accept them), ENOENT (no such binding), EPERM
- * (another environment's binding), ENOMEM, EFAULT and the errors of every
- * ioctl. On error the binding keeps the handler it had.
+ * the verifier refuses: see @bad_pc), ENOENT (no such binding), EPERM
+ * (another environment's binding), ENOMEM, EFAULT (also for an argument
+ * the kernel cannot write back, checked before anything is done) and the
+ * errors of every ioctl. On error the binding keeps the handler it had.
  */
 struct exo_net_ash_set {
 	__u32 argsz;
