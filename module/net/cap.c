@@ -21,8 +21,7 @@ struct exo_net_cap {
 	struct exo_net_binding *b;	/* what it names; removed before b */
 	struct exo_env *grantee;
 	bool writable;
-	bool used;			/* the grantee mapped through it */
-	struct address_space *mapping;	/* the grantee's, once used */
+	struct address_space *mapping;	/* the grantee's, once it mapped */
 	struct list_head binding_node;	/* b->caps, RCU: the hook wakes */
 	struct list_head grantee_node;	/* grantee->net.caps_in, RCU: poll */
 	struct rcu_head rcu;
@@ -64,7 +63,7 @@ static void exo_net_cap_remove(struct exo_net_cap *cap, bool notify)
 		unmap_mapping_range(cap->mapping,
 				    (loff_t)exo_net_ring_pgoff(b) << PAGE_SHIFT,
 				    PAGE_ALIGN(b->ring_len), 1);
-	if (notify && cap->used)
+	if (notify && cap->mapping)
 		exo_event_post(cap->grantee, EXO_EVENT_NET_UNGRANTED, cap->id,
 			       b->id, 0, 0);
 	kfree_rcu(cap, rcu);
@@ -251,6 +250,5 @@ int exo_net_cap_mmap(struct exo_env *env, struct exo_net_binding *b,
 	vma->vm_ops = &exo_net_cap_vm_ops;
 	kref_get(&b->ref);
 	cap->mapping = vma->vm_file->f_mapping;
-	cap->used = true;
 	return 0;
 }
